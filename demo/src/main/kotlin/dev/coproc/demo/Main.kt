@@ -1,0 +1,1 @@
+package dev.coproc.demo; fun main() { println("hi") }

@@ -1,0 +1,37 @@
+package dev.coproc.os;
+
+import dev.coproc.os.internal.LibC;
+
+import java.io.IOException;
+import jnr.constants.platform.Errno;
+
+/** A system call failed; carries the call's name and the errno it returned. */
+public class OsException extends IOException {
+    private final int errno;
+
+    public OsException(String call, int errno) {
+        super(call + " failed: " + describe(errno));
+        this.errno = errno;
+    }
+
+    public OsException(String message, int errno, boolean plainMessage) {
+        super(message + ": " + describe(errno));
+        this.errno = errno;
+    }
+
+    /** The errno value, as in errno.h. */
+    public int errno() {
+        return errno;
+    }
+
+    static String describe(int errno) {
+        Errno known = Errno.valueOf(errno);
+        return known == null || known == Errno.__UNKNOWN_CONSTANT__
+                ? "errno " + errno
+                : known.name() + " (" + known.description() + ")";
+    }
+
+    static OsException lastError(String call) {
+        return new OsException(call, LibC.errno());
+    }
+}

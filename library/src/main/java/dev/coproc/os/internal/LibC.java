@@ -1,0 +1,94 @@
+package dev.coproc.os.internal;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * Not API: the libc calls that jnr-posix does not offer: posix_spawn with {@code chdir} and {@code closefrom} file actions,
+ * {@code pipe2(O_CLOEXEC)}, {@code poll} and raw syscalls ({@code pidfd_open}, {@code close_range}).
+ * jnr-ffi generates its implementation in another class loader, which is why it must be public.
+ */
+@SaveError
+public interface LibC {
+    int O_RDONLY = 0;
+    int O_WRONLY = 1;
+    int O_RDWR = 2;
+    int O_CREAT = 0100;
+    int O_TRUNC = 01000;
+    int O_APPEND = 02000;
+    int O_CLOEXEC = 02000000;
+    int F_SETFD = 2;
+    int F_DUPFD_CLOEXEC = 1030;
+    int FD_CLOEXEC = 1;
+    short POLLIN = 1;
+    short POSIX_SPAWN_SETPGROUP = 0x02;
+    short POSIX_SPAWN_SETSIGDEF = 0x04;
+    short POSIX_SPAWN_SETSIGMASK = 0x08;
+    short POSIX_SPAWN_SETSID = 0x80;
+    int WNOHANG = 1;
+    int EINTR = 4;
+    int EAGAIN = 11;
+    int ECHILD = 10;
+    int ESRCH = 3;
+    int ENOSYS = 38;
+    /** pidfd_open and close_range have the same number on every Linux architecture (the unified syscall table). */
+    long SYS_PIDFD_OPEN = 434;
+    long SYS_CLOSE_RANGE = 436;
+    int CLOSE_RANGE_CLOEXEC = 1 << 2;
+    /** glibc's opaque spawn structures are 80 and 336 bytes on x86_64 and aarch64; sigset_t is 128. */
+    int SPAWN_STRUCT_BYTES = 512;
+    int SIGSET_BYTES = 128;
+
+    int posix_spawn_file_actions_init(Pointer actions);
+    int posix_spawn_file_actions_destroy(Pointer actions);
+    int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newFd);
+    int posix_spawn_file_actions_addopen(Pointer actions, int fd, String path, int flags, int mode);
+    int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
+    int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+    int posix_spawnattr_init(Pointer attributes);
+    int posix_spawnattr_destroy(Pointer attributes);
+    int posix_spawnattr_setflags(Pointer attributes, short flags);
+    int posix_spawnattr_setpgroup(Pointer attributes, int processGroup);
+    int posix_spawnattr_setsigmask(Pointer attributes, Pointer mask);
+    int posix_spawnattr_setsigdefault(Pointer attributes, Pointer signals);
+    int sigemptyset(Pointer set);
+    int sigfillset(Pointer set);
+    int posix_spawn(IntByReference pid, String path, Pointer actions, Pointer attributes, Pointer argv, Pointer envp);
+    int posix_spawnp(IntByReference pid, String file, Pointer actions, Pointer attributes, Pointer argv, Pointer envp);
+
+    int pipe2(@Out int[] fds, int flags);
+    int fcntl(int fd, int command, int argument);
+    int close(int fd);
+    long read(int fd, Pointer buffer, long count);
+    long write(int fd, Pointer buffer, long count);
+    int poll(Pointer fds, long count, int timeoutMillis);
+    long syscall(long number, long first, long second, long third);
+
+    /** The one loaded instance. */
+    /** Not API. */
+    final class Holder {
+        static final LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
+        static final Runtime RUNTIME = Runtime.getRuntime(INSTANCE);
+
+        private Holder() {}
+    }
+
+    /** The loaded libc binding. */
+    static LibC get() {
+        return Holder.INSTANCE;
+    }
+
+    /** The jnr runtime of the binding. */
+    static Runtime runtime() {
+        return Holder.RUNTIME;
+    }
+
+    /** errno of this thread's last call through the binding. */
+    static int errno() {
+        return jnr.ffi.LastError.getLastError(Holder.RUNTIME);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.coproc
+
+import dev.coproc.wire.Frames
+import java.nio.file.Path
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toKotlinDuration
+
+/**
+ * How worker JVMs are started: java and classpath (the running JVM's by default), heap, system properties,
+ * extra JVM flags, environment, working directory, output and protocol limits.
+ *
+ * Kotlin: `WorkerOptions { maxHeap("256m"); systemProperty("mode", "fast") }`.
+ * Java: `WorkerOptions.builder().maxHeap("256m").build()`.
+ */
+public class WorkerOptions private constructor(builder: Builder) {
+    /** The JDK whose `bin/java` starts workers. */
+    public val javaHome: Path = builder.javaHome
+    /** The workers' classpath. */
+    public val classpath: String = builder.classpath
+    /** `-Xmx`, e.g. `256m`; the JVM's default when null. */
+    public val maxHeap: String? = builder.maxHeap
+    /** `-D` properties. */
+    public val systemProperties: Map<String, String> = builder.systemProperties.toMap()
+    /** Extra JVM flags, placed after coproc's own so they can override them. */
+    public val jvmArgs: List<String> = builder.jvmArgs.toList()
+    /** Start-up flags that cut a small JVM's start time (serial GC, C1 only, no perf data); on by default. */
+    public val fastStart: Boolean = builder.fastStart
+    /** The workers' whole environment; this JVM's when null. */
+    public val environment: Map<String, String>? = builder.environment?.toMap()
+    /** The workers' working directory; this JVM's when null. */
+    public val workingDirectory: Path? = builder.workingDirectory
+    /** Prefix each line of a worker's stdout/stderr with `[name pid]`; otherwise it shares this JVM's streams. */
+    public val prefixOutput: Boolean = builder.prefixOutput
+    /** Start each worker in a new process group. */
+    public val newProcessGroup: Boolean = builder.newProcessGroup
+    /** Largest frame accepted in either direction, in bytes. */
+    public val maxFrameSize: Int = builder.maxFrameSize
+    /** How long a cancelled or terminated worker gets between SIGTERM and SIGKILL. */
+    public val terminateGrace: Duration = builder.terminateGrace
+
+    /** A builder holding these options, to derive others. */
+    public fun toBuilder(): Builder = Builder(this)
+
+    /** Builds [WorkerOptions]; every setter returns the builder. */
+    public class Builder internal constructor(from: WorkerOptions?) {
+        internal var javaHome: Path = from?.javaHome ?: Path.of(System.getProperty("java.home"))
+        internal var classpath: String = from?.classpath ?: System.getProperty("java.class.path")
+        internal var maxHeap: String? = from?.maxHeap
+        internal val systemProperties: MutableMap<String, String> = from?.systemProperties?.toMutableMap() ?: mutableMapOf()
+        internal val jvmArgs: MutableList<String> = from?.jvmArgs?.toMutableList() ?: mutableListOf()
+        internal var fastStart: Boolean = from?.fastStart ?: true
+        internal var environment: Map<String, String>? = from?.environment
+        internal var workingDirectory: Path? = from?.workingDirectory
+        internal var prefixOutput: Boolean = from?.prefixOutput ?: false
+        internal var newProcessGroup: Boolean = from?.newProcessGroup ?: false
+        internal var maxFrameSize: Int = from?.maxFrameSize ?: Frames.DEFAULT_MAX_PAYLOAD
+        internal var terminateGrace: Duration = from?.terminateGrace ?: 2.seconds
+
+        /** See [WorkerOptions.javaHome]. */
+        public fun javaHome(value: Path): Builder = apply { javaHome = value }
+        /** See [WorkerOptions.classpath]. */
+        public fun classpath(value: String): Builder = apply { classpath = value }
+        /** See [WorkerOptions.maxHeap]. */
+        public fun maxHeap(value: String?): Builder = apply { maxHeap = value }
+        /** Adds a `-Dname=value` property. */
+        public fun systemProperty(name: String, value: String): Builder = apply { systemProperties[name] = value }
+        /** Adds JVM flags. */
+        public fun jvmArgs(vararg flags: String): Builder = apply { jvmArgs += flags }
+        /** See [WorkerOptions.fastStart]. */
+        public fun fastStart(value: Boolean): Builder = apply { fastStart = value }
+        /** See [WorkerOptions.environment]. */
+        public fun environment(value: Map<String, String>?): Builder = apply { environment = value }
+        /** See [WorkerOptions.workingDirectory]. */
+        public fun workingDirectory(value: Path?): Builder = apply { workingDirectory = value }
+        /** See [WorkerOptions.prefixOutput]. */
+        public fun prefixOutput(value: Boolean): Builder = apply { prefixOutput = value }
+        /** See [WorkerOptions.newProcessGroup]. */
+        public fun newProcessGroup(value: Boolean): Builder = apply { newProcessGroup = value }
+        /** See [WorkerOptions.maxFrameSize]. */
+        public fun maxFrameSize(bytes: Int): Builder = apply {
+            require(bytes >= 1024) { "maxFrameSize must be at least 1024 bytes, not $bytes" }
+            maxFrameSize = bytes
+        }
+        /** See [WorkerOptions.terminateGrace]. */
+        public fun terminateGrace(value: Duration): Builder = apply { terminateGrace = value }
+        /** See [WorkerOptions.terminateGrace]. */
+        public fun terminateGrace(value: java.time.Duration): Builder = apply { terminateGrace = value.toKotlinDuration() }
+        /** The options. */
+        public fun build(): WorkerOptions = WorkerOptions(this)
+    }
+
+    public companion object {
+        /** The running JVM's java and classpath, fast-start flags, inherited streams. */
+        @JvmField
+        public val DEFAULT: WorkerOptions = Builder(null).build()
+
+        /** A builder starting from [DEFAULT]. */
+        @JvmStatic
+        public fun builder(): Builder = Builder(null)
+    }
+}
+
+/** Builds [WorkerOptions] in Kotlin: `WorkerOptions { maxHeap("64m") }`. */
+public fun WorkerOptions(configure: WorkerOptions.Builder.() -> Unit): WorkerOptions =
+    WorkerOptions.builder().apply(configure).build()

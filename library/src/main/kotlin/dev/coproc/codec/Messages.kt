@@ -1,0 +1,64 @@
+package dev.coproc.codec
+
+import kotlinx.serialization.SerialName
+import kotlinx.serialization.Serializable
+
+/** What the parent tells a worker. A sealed set: nothing outside it decodes. */
+@Serializable
+internal sealed interface ToWorker {
+    /** Run [task] (encoded [taskType]) as process [processName]; with [exitAfter] the worker then exits. */
+    @Serializable
+    @SerialName("run")
+    class Run(
+        val id: Long,
+        val processName: String,
+        val taskType: String,
+        val task: ByteArray,
+        val exitAfter: Boolean,
+    ) : ToWorker
+
+    /** Cancel the coroutine running task [id]. */
+    @Serializable
+    @SerialName("cancel")
+    class Cancel(val id: Long) : ToWorker
+
+    /** Finish and exit 0. */
+    @Serializable
+    @SerialName("shutdown")
+    data object Shutdown : ToWorker
+}
+
+/** What a worker answers. */
+@Serializable
+internal sealed interface FromWorker {
+    @Serializable
+    @SerialName("ok")
+    class Succeeded(val id: Long, val result: ByteArray) : FromWorker
+
+    @Serializable
+    @SerialName("failed")
+    class Failed(val id: Long, val error: RemoteError) : FromWorker
+}
+
+/** An exception from the other side as plain data: class name, message, frames, cause. */
+@Serializable
+internal class RemoteError(
+    val className: String,
+    val message: String?,
+    val stackTrace: List<RemoteFrame>,
+    val cause: RemoteError? = null,
+) {
+    companion object {
+        private const val MAX_CAUSES = 8
+
+        fun of(error: Throwable, depth: Int = 0): RemoteError = RemoteError(
+            className = error.javaClass.name,
+            message = error.message,
+            stackTrace = error.stackTrace.map { RemoteFrame(it.className, it.methodName, it.fileName, it.lineNumber) },
+            cause = error.cause?.takeIf { it !== error && depth < MAX_CAUSES }?.let { of(it, depth + 1) },
+        )
+    }
+}
+
+@Serializable
+internal class RemoteFrame(val className: String, val methodName: String, val fileName: String?, val line: Int)

@@ -1,0 +1,144 @@
+package dev.coproc.internal
+
+import dev.coproc.ProcessStartException
+import dev.coproc.ProtocolException
+import dev.coproc.WorkerOptions
+import dev.coproc.codec.FromWorker
+import dev.coproc.codec.ToWorker
+import dev.coproc.codec.WireCodec
+import dev.coproc.os.ExitStatus
+import dev.coproc.os.Fd
+import dev.coproc.os.OsException
+import dev.coproc.os.Pipes
+import dev.coproc.os.Reaper
+import dev.coproc.os.Signals
+import dev.coproc.os.Spawn
+import dev.coproc.wire.Frame
+import dev.coproc.wire.FrameException
+import dev.coproc.wire.FrameReader
+import dev.coproc.wire.FrameWriter
+import dev.coproc.wire.Handshake
+import java.io.BufferedInputStream
+import java.io.IOException
+import java.util.concurrent.CompletableFuture
+import org.slf4j.LoggerFactory
+
+/**
+ * The parent's side of one worker JVM: its pid, the pipe that carries commands to it, a reader thread for its
+ * replies, and its exit status from the [Reaper].
+ *
+ * The parent holds the only write end of the command pipe; when this JVM dies, however it dies, the worker
+ * reads EOF and exits. The reader thread owns the reply pipe and closes it after EOF.
+ */
+internal class WorkerConnection private constructor(
+    val name: String,
+    val pid: Int,
+    private val commandFd: Fd,
+    private val commands: FrameWriter,
+    /** Completes with the worker's exit status once it has been reaped. */
+    val exit: CompletableFuture<ExitStatus>,
+) {
+    /** Receives what the reader thread sees, on that thread. */
+    interface Listener {
+        fun onMessage(message: FromWorker)
+
+        /** The reply stream ended: cleanly (null) or by a protocol error (the worker was then killed). */
+        fun onEnd(error: ProtocolException?)
+    }
+
+    private val peer = "worker $name (pid $pid)"
+
+    /** Sends [message]; blocks while the pipe is full. */
+    @Throws(IOException::class)
+    fun send(message: ToWorker) {
+        commands.write(Frame.MESSAGE, WireCodec.encode(message))
+    }
+
+    /** Sends [signal] to the worker; false when it has already been reaped. */
+    fun signal(signal: Int): Boolean = !exit.isDone && Signals.send(pid.toLong(), signal)
+
+    /** Closes the command pipe: the worker sees EOF and exits. */
+    fun closeCommands() = commandFd.close()
+
+    private fun readReplies(reader: FrameReader, first: ToWorker?, listener: Listener) {
+        var error: ProtocolException? = null
+        try {
+            if (first != null) send(first)
+            Handshake.receive(reader, peer)
+            while (true) {
+                val frame = reader.read() ?: break
+                if (frame.kind() != Frame.MESSAGE) throw FrameException(FrameException.Reason.CORRUPTED, "$peer sent a second handshake")
+                val message = try {
+                    WireCodec.decodeFromWorker(frame.payload())
+                } catch (e: Exception) {
+                    throw ProtocolException(name, pid.toLong(), "$peer sent a message that does not decode: ${e.message}", e)
+                }
+                listener.onMessage(message)
+            }
+        } catch (e: ProtocolException) {
+            error = e
+        } catch (e: FrameException) {
+            error = ProtocolException(name, pid.toLong(), e.message ?: "$peer broke the protocol", e)
+        } catch (e: IOException) {
+            // EPIPE or EOF mid-write: the worker died early; its exit status tells the caller why.
+            log.debug("{}: {}", peer, e.message)
+        }
+        if (error != null) {
+            log.warn("discarding {}: {}", peer, error.message)
+            signal(Signals.SIGKILL)
+        }
+        reader.close()
+        listener.onEnd(error)
+    }
+
+    companion object {
+        private val log = LoggerFactory.getLogger(WorkerConnection::class.java)
+
+        /**
+         * Spawns a worker JVM for [options] and starts its reader thread; [first] is sent right after the
+         * handshake, from that thread, so a large task never blocks the caller.
+         */
+        fun start(name: String, options: WorkerOptions, first: ToWorker?, listener: Listener): WorkerConnection {
+            val commandPipe = Pipes.open()
+            val replyPipe = Pipes.open()
+            val outputPipes = if (options.prefixOutput) listOf(Pipes.open(), Pipes.open()) else emptyList()
+            val pid: Int
+            try {
+                val spawn = Spawn.of(WorkerCommand.argv(options))
+                    .mapFd(commandPipe[0], 3)
+                    .mapFd(replyPipe[1], 4)
+                    .newProcessGroup(options.newProcessGroup)
+                options.environment?.let { spawn.environment(it) }
+                options.workingDirectory?.let { spawn.directory(it) }
+                if (outputPipes.isNotEmpty()) {
+                    spawn.stdout(Spawn.Redirect.to(outputPipes[0][1])).stderr(Spawn.Redirect.to(outputPipes[1][1]))
+                }
+                pid = spawn.start()
+            } catch (e: OsException) {
+                (commandPipe + replyPipe + outputPipes.flatMap { it.toList() }).forEach { it.close() }
+                throw ProcessStartException("cannot start worker $name: ${e.message}", e)
+            } finally {
+                commandPipe[0].close()
+                replyPipe[1].close()
+                outputPipes.forEach { it[1].close() }
+            }
+            val exit = Reaper.get().watch(pid)
+            val commands = FrameWriter(commandPipe[1].outputStream(), options.maxFrameSize)
+            // The hello is 29 bytes into an empty pipe: it cannot block, and it goes before anything else.
+            try {
+                Handshake.send(commands, ProcessHandle.current().pid(), options.maxFrameSize)
+            } catch (e: IOException) {
+                log.debug("worker {} (pid {}) closed its pipe before the handshake: {}", name, pid, e.message)
+            }
+            val connection = WorkerConnection(name, pid, commandPipe[1], commands, exit)
+            outputPipes.forEachIndexed { index, pipe ->
+                OutputPrefixer.start(pipe[0], "[$name $pid] ", if (index == 0) System.out else System.err)
+            }
+            val reader = FrameReader(BufferedInputStream(replyPipe[0].inputStream(), 64 * 1024), options.maxFrameSize, connection.peer)
+            val thread = Thread(null, { connection.readReplies(reader, first, listener) }, "coproc-reader-$name", 256 * 1024)
+            thread.isDaemon = true
+            thread.start()
+            return connection
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.coproc.worker
+
+import dev.coproc.codec.FromWorker
+import dev.coproc.codec.RemoteError
+import dev.coproc.codec.TaskTypes
+import dev.coproc.codec.ToWorker
+import dev.coproc.codec.WireCodec
+import dev.coproc.currentProcessName
+import dev.coproc.wire.Frame
+import dev.coproc.wire.FrameReader
+import dev.coproc.wire.FrameWriter
+import dev.coproc.wire.Frames
+import dev.coproc.wire.Handshake
+import java.io.BufferedInputStream
+import java.io.BufferedOutputStream
+import java.io.FileInputStream
+import java.io.FileOutputStream
+import java.util.concurrent.ConcurrentHashMap
+import kotlin.system.exitProcess
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.joinAll
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeoutOrNull
+import sun.misc.Signal
+
+/**
+ * The main class of a worker JVM. It speaks the protocol on fds 3 (commands in) and 4 (replies out), which
+ * the parent placed there; stdout and stderr stay free for the task's own output.
+ *
+ * Start-up touches only JDK classes, kotlinx-serialization and coroutines (no jnr), since every millisecond
+ * here is paid by each new process.
+ */
+public object WorkerMain {
+    /** Exit code when the parent is gone (EOF on the command pipe without a shutdown). */
+    internal const val PARENT_DIED = 70
+    /** Exit code when the parent broke the protocol. */
+    internal const val PROTOCOL_ERROR = 71
+    private const val TERM_GRACE_MILLIS = 1_000L
+
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    private val running = ConcurrentHashMap<Long, Job>()
+    private lateinit var writer: FrameWriter
+
+    /** Entry point of a worker JVM; not for direct use. */
+    @JvmStatic
+    public fun main(args: Array<String>) {
+        val maxPayload = System.getProperty("coproc.maxFrame")?.toIntOrNull() ?: Frames.DEFAULT_MAX_PAYLOAD
+        // Opening /proc/self/fd/N needs no --add-opens; the inherited 3 and 4 stay open until exit.
+        val input = BufferedInputStream(FileInputStream("/proc/self/fd/3"), 64 * 1024)
+        val output = BufferedOutputStream(FileOutputStream("/proc/self/fd/4"), 64 * 1024)
+        val reader = FrameReader(input, maxPayload, "parent")
+        val pid = ProcessHandle.current().pid()
+        val parentHello = try {
+            FrameWriter(output, Int.MAX_VALUE).let { Handshake.send(it, pid, maxPayload) }
+            Handshake.receive(reader, "parent")
+        } catch (e: Exception) {
+            System.err.println("coproc worker $pid: ${e.message}")
+            exitProcess(PROTOCOL_ERROR)
+        }
+        writer = FrameWriter(output, parentHello.maxPayload())
+        handleTerminate()
+        readCommands(reader)
+    }
+
+    private fun readCommands(reader: FrameReader) {
+        while (true) {
+            val frame = try {
+                reader.read()
+            } catch (e: Exception) {
+                System.err.println("coproc worker: ${e.message}")
+                Runtime.getRuntime().halt(PROTOCOL_ERROR)
+                return
+            }
+            if (frame == null) {
+                // Only the parent holds the write end, so EOF without a shutdown means the parent died.
+                System.out.flush()
+                Runtime.getRuntime().halt(PARENT_DIED)
+                return
+            }
+            if (frame.kind() != Frame.MESSAGE) continue
+            when (val message = WireCodec.decodeToWorker(frame.payload())) {
+                is ToWorker.Run -> run(message)
+                is ToWorker.Cancel -> running[message.id]?.cancel()
+                ToWorker.Shutdown -> {
+                    flushStandardStreams()
+                    exitProcess(0)
+                }
+            }
+        }
+    }
+
+    private fun run(command: ToWorker.Run) {
+        currentProcessName = command.processName
+        val job = scope.launch(start = CoroutineStart.LAZY) {
+            val reply = try {
+                val taskSerializer = TaskTypes.resolve(command.taskType)
+                val task = WireCodec.decode(taskSerializer, command.task)
+                val resultSerializer = TaskTypes.resultSerializer(task.javaClass)
+                val result = task.run()
+                FromWorker.Succeeded(command.id, WireCodec.encode(resultSerializer, result))
+            } catch (e: Throwable) {
+                FromWorker.Failed(command.id, RemoteError.of(e))
+            }
+            running.remove(command.id)
+            reply(reply)
+            if (command.exitAfter) {
+                flushStandardStreams()
+                exitProcess(if (reply is FromWorker.Succeeded) 0 else 1)
+            }
+        }
+        running[command.id] = job
+        job.start()
+    }
+
+    private fun reply(message: FromWorker) {
+        try {
+            writer.write(Frame.MESSAGE, WireCodec.encode(message))
+        } catch (e: Exception) {
+            // An oversized result must still reach the caller as a failure, not as silence.
+            if (message is FromWorker.Succeeded) {
+                writer.write(Frame.MESSAGE, WireCodec.encode(FromWorker.Failed(message.id, RemoteError.of(e))))
+            } else {
+                throw e
+            }
+        }
+    }
+
+    /**
+     * SIGTERM cancels the running tasks (their `finally` blocks run), then the worker dies by SIGTERM itself,
+     * so the parent sees "killed by signal 15" (Python's exitcode -15) rather than the JVM's exit code 143.
+     */
+    private fun handleTerminate() {
+        val term = Signal("TERM")
+        Signal.handle(term) {
+            val jobs = running.values.toList()
+            jobs.forEach { it.cancel() }
+            // The signal arrives on its own JVM thread, so waiting here blocks no task.
+            runBlocking { withTimeoutOrNull(TERM_GRACE_MILLIS) { jobs.joinAll() } }
+            flushStandardStreams()
+            Signal.handle(term, sun.misc.SignalHandler.SIG_DFL)
+            Signal.raise(term)
+        }
+    }
+
+    private fun flushStandardStreams() {
+        System.out.flush()
+        System.err.flush()
+    }
+}

@@ -1,0 +1,59 @@
+package dev.coproc
+
+import dev.coproc.os.Pids
+import io.kotest.assertions.withClue
+import io.kotest.core.listeners.AfterSpecListener
+import io.kotest.core.listeners.BeforeSpecListener
+import io.kotest.core.spec.Spec
+import io.kotest.matchers.collections.shouldBeEmpty
+import io.kotest.matchers.ints.shouldBeLessThanOrEqual
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Duration
+
+/**
+ * After a spec: no child of the test JVM left (running or zombie), and no fd leaked. Children that are still
+ * being reaped get a bounded wait on their pidfd, not a sleep.
+ */
+object Hygiene : BeforeSpecListener, AfterSpecListener {
+    private var fdsBefore = 0
+
+    override suspend fun beforeSpec(spec: Spec) {
+        warmUp()
+        fdsBefore = openFdCount()
+    }
+
+    override suspend fun afterSpec(spec: Spec) {
+        val deadline = Duration.ofSeconds(10)
+        children().forEach { Pids.awaitExit(it.pid, deadline) }
+        // A reaped child vanishes; an exited but unreaped one would show as a zombie here.
+        withClue("children of the test JVM after ${spec::class.simpleName}") { children().shouldBeEmpty() }
+        withClue("open fds after ${spec::class.simpleName}") { openFdCount() shouldBeLessThanOrEqual fdsBefore }
+    }
+
+    data class Child(val pid: Long, val state: Char, val command: String)
+
+    fun children(): List<Child> {
+        val self = Pids.current()
+        return Files.list(Path.of("/proc")).use { entries ->
+            entries.toList().mapNotNull { dir ->
+                val pid = dir.fileName.toString().toLongOrNull() ?: return@mapNotNull null
+                val stat = runCatching { Files.readString(dir.resolve("stat")) }.getOrNull() ?: return@mapNotNull null
+                // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'.
+                val fields = stat.substringAfterLast(')').trim().split(' ')
+                if (fields[1].toLong() != self) return@mapNotNull null
+                Child(pid, fields[0][0], stat.substringAfter('(').substringBeforeLast(')'))
+            }
+        }
+    }
+
+    fun openFdCount(): Int = Files.list(Path.of("/proc/self/fd")).use { it.count().toInt() }
+
+    /** The reaper's wake pipe and the native libraries are opened once per JVM: open them before counting. */
+    private suspend fun warmUp() {
+        val p = Process(Square(1))
+        p.start()
+        p.await()
+        p.join()
+    }
+}
