@@ -70,6 +70,9 @@ public open class Process<R>() : Task<R>, AutoCloseable {
     private val outcome = CompletableFuture<Any?>()
     private val exitFuture = CompletableFuture<ExitStatus>()
 
+    /** Completes when the child has decoded the task and begun running it. */
+    internal val running = CompletableFuture<Unit>()
+
     @Volatile
     private var connection: WorkerConnection? = null
 
@@ -136,7 +139,12 @@ public open class Process<R>() : Task<R>, AutoCloseable {
                 throw IllegalStateException("$name needs a target task, or a @Serializable subclass that overrides run()")
             }
             val encoded = EncodedTask.of(task)
-            val run = ToWorker.Run(1, name, encoded.typeName, encoded.bytes, exitAfter = true)
+            val run = WireCodec.encode(ToWorker.Run(1, name, encoded.typeName, encoded.bytes, exitAfter = true))
+            if (run.size > options.maxFrameSize) {
+                throw TaskEncodingException(
+                    "task ${encoded.typeName} encodes to ${run.size} bytes, over maxFrameSize (${options.maxFrameSize} bytes)",
+                )
+            }
             val events = Events(encoded)
             val started = WorkerConnection.start(name, options, run, events)
             connection = started
@@ -159,8 +167,8 @@ public open class Process<R>() : Task<R>, AutoCloseable {
      * leaves the child running; cancelling the caller terminates it.
      */
     public suspend fun join(timeout: Duration): Boolean {
-        checkStarted()
-        return withTimeoutOrNull(timeout) { join() } != null
+        // The timeout is caught inside, so it never reaches onCancelTerminate: only a real cancellation does.
+        return onCancelTerminate { withTimeoutOrNull(timeout) { exitFuture.awaitResult() } != null }
     }
 
     /**
@@ -264,6 +272,7 @@ public open class Process<R>() : Task<R>, AutoCloseable {
         override fun onMessage(message: FromWorker) {
             val pid = pid ?: 0L
             when (message) {
+                is FromWorker.Started -> running.complete(Unit)
                 is FromWorker.Succeeded -> try {
                     outcome.complete(WireCodec.decode(task.resultSerializer, message.result))
                 } catch (e: Exception) {

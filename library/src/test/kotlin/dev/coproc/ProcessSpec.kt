@@ -2,9 +2,18 @@ package dev.coproc
 
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.engine.spec.tempfile
+import io.kotest.matchers.collections.shouldContain
+import io.kotest.matchers.collections.shouldNotContain
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldStartWith
+import java.io.FileInputStream
+import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.launch
 
 class ProcessSpec : FunSpec({
     extension(Hygiene)
@@ -44,5 +53,148 @@ class ProcessSpec : FunSpec({
         p.kill()
         p.join(10.seconds) shouldBe true
         p.exitCode shouldBe -9
+    }
+})
+
+class ProcessLifecycleSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 60_000
+
+    test("join with a timeout returns false while the child still runs") {
+        val p = Process(RunForever()).also { it.start() }
+        p.join(200.milliseconds) shouldBe false
+        p.isAlive shouldBe true
+        p.exitCode shouldBe null
+        p.kill()
+        p.join()
+    }
+
+    test("terminate cancels the task's coroutine in the child and reports -15") {
+        val marker = tempfile()
+        val p = Process(RunForever(marker.path)).also { it.start() }
+        p.running.await()
+        p.terminate()
+        p.join(10.seconds) shouldBe true
+        p.exitCode shouldBe -15
+        marker.readText() shouldBe "cancelled"
+    }
+
+    test("cancelling the coroutine that awaits a process terminates the child") {
+        val marker = tempfile()
+        val p = Process(RunForever(marker.path)).also { it.start() }
+        val waiter = launch { p.await() }
+        p.running.await()
+        waiter.cancelAndJoin()
+        p.isAlive shouldBe false
+        p.exitCode shouldBe -15
+        marker.readText() shouldBe "cancelled"
+    }
+
+    test("cancelling a join kills a child that ignores SIGTERM after the grace period") {
+        val options = WorkerOptions { terminateGrace(300.milliseconds) }
+        val p = Process(IgnoreTerm(), options = options).also { it.start() }
+        val waiter = launch { p.join() }
+        p.running.await()
+        waiter.cancelAndJoin()
+        p.isAlive shouldBe false
+        p.exitCode shouldBe -9
+    }
+
+    test("pid, name, isAlive and exitCode follow the process's life") {
+        val p = Process(Square(2), name = "squarer")
+        p.pid shouldBe null
+        p.isAlive shouldBe false
+        p.name shouldBe "squarer"
+        p.start()
+        (p.pid!! > 0) shouldBe true
+        p.await() shouldBe 4
+        p.join()
+        p.isAlive shouldBe false
+        p.exitCode shouldBe 0
+        p.toString() shouldContain "exit code 0"
+        p.close()
+        shouldThrow<IllegalStateException> { p.start() }
+    }
+
+    test("default names are Process-N, and a process can be started only once") {
+        val p = Process(Square(3))
+        p.name shouldStartWith "Process-"
+        p.start()
+        shouldThrow<IllegalStateException> { p.start() }.message shouldContain "already started"
+        p.join()
+    }
+
+    test("daemon can be set only before start, and close refuses a running process") {
+        val p = Process(RunForever())
+        p.daemon = true
+        p.start()
+        shouldThrow<IllegalStateException> { p.daemon = false }
+        shouldThrow<IllegalStateException> { p.close() }.message shouldContain "still running"
+        p.kill()
+        p.join()
+        p.close()
+    }
+
+    test("currentProcess in the child gives its name, its pid and this JVM as parent") {
+        val p = Process(WhoAmI(), name = "who").also { it.start() }
+        val info = p.await()
+        info shouldBe Info("who", p.pid!!, ProcessHandle.current().pid())
+        currentProcess().name shouldBe "MainProcess"
+        p.join()
+    }
+
+    test("a subclass that overrides run() runs in the child") {
+        val p = CountingProcess(5).also { it.start() }
+        p.await() shouldBe 10 + p.name.length
+        p.join()
+    }
+
+    test("the child sees none of this JVM's fds but its protocol pipes") {
+        val file = tempfile()
+        FileInputStream(file).use {
+            // The JDK opens files without O_CLOEXEC: only the spawn's closefrom keeps this one out of the child.
+            val p = Process(OpenFds()).also { it.start() }
+            val targets = p.await()
+            targets shouldNotContain file.absolutePath
+            p.join()
+        }
+    }
+
+    test("Process.activeChildren lists the running processes") {
+        val p = Process(RunForever()).also { it.start() }
+        Process.activeChildren() shouldContain p
+        p.kill()
+        p.join()
+        Process.activeChildren() shouldNotContain p
+    }
+})
+
+class ProcessScopeSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 60_000
+
+    test("leaving a scope terminates daemon processes and joins the others") {
+        lateinit var daemon: Process<Unit>
+        lateinit var worker: Process<Long>
+        processScope {
+            daemon = start(Process(RunForever(), daemon = true))
+            worker = start(Process(Sleep(100)))
+            daemon.running.await()
+        }
+        daemon.exitCode shouldBe -15
+        worker.exitCode shouldBe 0
+    }
+
+    test("an exception in the scope terminates every process started in it") {
+        lateinit var worker: Process<Unit>
+        shouldThrow<IllegalStateException> {
+            processScope {
+                worker = start(Process(RunForever()))
+                worker.running.await()
+                error("scope failed")
+            }
+        }
+        worker.isAlive shouldBe false
+        worker.exitCode shouldBe -15
     }
 })

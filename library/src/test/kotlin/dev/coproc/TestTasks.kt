@@ -126,3 +126,12 @@ class CountingProcess(val count: Int) : Process<Int>() {
         return sum + currentProcess().name.length
     }
 }
+
+/** Ignores SIGTERM, as a misbehaving child might: only SIGKILL stops it. */
+@Serializable
+class IgnoreTerm : Task<Unit> {
+    override suspend fun run() {
+        sun.misc.Signal.handle(sun.misc.Signal("TERM")) { }
+        awaitCancellation()
+    }
+}

@@ -31,6 +31,11 @@ internal sealed interface ToWorker {
 /** What a worker answers. */
 @Serializable
 internal sealed interface FromWorker {
+    /** Task [id] was decoded and its coroutine is about to run. */
+    @Serializable
+    @SerialName("started")
+    class Started(val id: Long) : FromWorker
+
     @Serializable
     @SerialName("ok")
     class Succeeded(val id: Long, val result: ByteArray) : FromWorker

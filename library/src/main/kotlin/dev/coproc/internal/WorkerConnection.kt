@@ -60,10 +60,10 @@ internal class WorkerConnection private constructor(
     /** Closes the command pipe: the worker sees EOF and exits. */
     fun closeCommands() = commandFd.close()
 
-    private fun readReplies(reader: FrameReader, first: ToWorker?, listener: Listener) {
+    private fun readReplies(reader: FrameReader, first: ByteArray?, listener: Listener) {
         var error: ProtocolException? = null
         try {
-            if (first != null) send(first)
+            if (first != null) commands.write(Frame.MESSAGE, first)
             Handshake.receive(reader, peer)
             while (true) {
                 val frame = reader.read() ?: break
@@ -95,10 +95,10 @@ internal class WorkerConnection private constructor(
         private val log = LoggerFactory.getLogger(WorkerConnection::class.java)
 
         /**
-         * Spawns a worker JVM for [options] and starts its reader thread; [first] is sent right after the
-         * handshake, from that thread, so a large task never blocks the caller.
+         * Spawns a worker JVM for [options] and starts its reader thread; [first] (an encoded message) is sent right
+         * after the handshake, from that thread, so a large task never blocks the caller.
          */
-        fun start(name: String, options: WorkerOptions, first: ToWorker?, listener: Listener): WorkerConnection {
+        fun start(name: String, options: WorkerOptions, first: ByteArray?, listener: Listener): WorkerConnection {
             val commandPipe = Pipes.open()
             val replyPipe = Pipes.open()
             val outputPipes = if (options.prefixOutput) listOf(Pipes.open(), Pipes.open()) else emptyList()

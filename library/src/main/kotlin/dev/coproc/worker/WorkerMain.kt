@@ -6,6 +6,7 @@ import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
 import dev.coproc.currentProcessName
+import dev.coproc.os.Signals
 import dev.coproc.wire.Frame
 import dev.coproc.wire.FrameReader
 import dev.coproc.wire.FrameWriter
@@ -46,6 +47,10 @@ public object WorkerMain {
     private val running = ConcurrentHashMap<Long, Job>()
     private lateinit var writer: FrameWriter
 
+    /** Set by SIGTERM: tasks cancelled by it neither reply nor exit, the signal handler ends the JVM. */
+    @Volatile
+    private var terminating = false
+
     /** Entry point of a worker JVM; not for direct use. */
     @JvmStatic
     public fun main(args: Array<String>) {
@@ -53,6 +58,7 @@ public object WorkerMain {
         // Opening /proc/self/fd/N needs no --add-opens; the inherited 3 and 4 stay open until exit.
         val input = BufferedInputStream(FileInputStream("/proc/self/fd/3"), 64 * 1024)
         val output = BufferedOutputStream(FileOutputStream("/proc/self/fd/4"), 64 * 1024)
+        handleTerminate()
         val reader = FrameReader(input, maxPayload, "parent")
         val pid = ProcessHandle.current().pid()
         val parentHello = try {
@@ -63,7 +69,6 @@ public object WorkerMain {
             exitProcess(PROTOCOL_ERROR)
         }
         writer = FrameWriter(output, parentHello.maxPayload())
-        handleTerminate()
         readCommands(reader)
     }
 
@@ -101,9 +106,11 @@ public object WorkerMain {
                 val taskSerializer = TaskTypes.resolve(command.taskType)
                 val task = WireCodec.decode(taskSerializer, command.task)
                 val resultSerializer = TaskTypes.resultSerializer(task.javaClass)
+                reply(FromWorker.Started(command.id))
                 val result = task.run()
                 FromWorker.Succeeded(command.id, WireCodec.encode(resultSerializer, result))
             } catch (e: Throwable) {
+                if (terminating) return@launch
                 FromWorker.Failed(command.id, RemoteError.of(e))
             }
             running.remove(command.id)
@@ -137,13 +144,15 @@ public object WorkerMain {
     private fun handleTerminate() {
         val term = Signal("TERM")
         Signal.handle(term) {
+            terminating = true
             val jobs = running.values.toList()
             jobs.forEach { it.cancel() }
             // The signal arrives on its own JVM thread, so waiting here blocks no task.
             runBlocking { withTimeoutOrNull(TERM_GRACE_MILLIS) { jobs.joinAll() } }
             flushStandardStreams()
             Signal.handle(term, sun.misc.SignalHandler.SIG_DFL)
-            Signal.raise(term)
+            // Signal.raise refuses a signal without a Java handler, so ask the kernel (jnr loads only now).
+            Signals.send(ProcessHandle.current().pid(), Signals.SIGTERM)
         }
     }
 
