@@ -1,6 +1,7 @@
 package dev.coproc
 
 import java.io.FileOutputStream
+import kotlinx.coroutines.future.await
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlinx.coroutines.awaitCancellation
@@ -133,5 +134,16 @@ class IgnoreTerm : Task<Unit> {
     override suspend fun run() {
         sun.misc.Signal.handle(sun.misc.Signal("TERM")) { }
         awaitCancellation()
+    }
+}
+
+/** Starts a grandchild running forever and returns its pid; then this worker exits, waiting for it or not. */
+@Serializable
+class StartGrandchild(val daemon: Boolean) : Task<Long> {
+    override suspend fun run(): Long {
+        val grandchild = Process(RunForever(), name = "grandchild", daemon = daemon)
+        grandchild.start()
+        grandchild.running.await()
+        return grandchild.pid!!
     }
 }

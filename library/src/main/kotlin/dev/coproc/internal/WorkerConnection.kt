@@ -21,6 +21,7 @@ import dev.coproc.wire.Handshake
 import java.io.BufferedInputStream
 import java.io.IOException
 import java.util.concurrent.CompletableFuture
+import java.util.concurrent.TimeUnit
 import org.slf4j.LoggerFactory
 
 /**
@@ -35,9 +36,15 @@ internal class WorkerConnection private constructor(
     val pid: Int,
     private val commandFd: Fd,
     private val commands: FrameWriter,
-    /** Completes with the worker's exit status once it has been reaped. */
-    val exit: CompletableFuture<ExitStatus>,
+    private val reaped: CompletableFuture<ExitStatus>,
 ) {
+    /**
+     * Completes with the worker's exit status once it has been reaped and its prefixed output (if any) has
+     * been copied out, so that what a child printed is visible when its join returns. A grandchild that keeps
+     * the output pipe open delays this by [OUTPUT_DRAIN_MILLIS] at most.
+     */
+    val exit: CompletableFuture<ExitStatus> = CompletableFuture()
+
     /** Receives what the reader thread sees, on that thread. */
     interface Listener {
         fun onMessage(message: FromWorker)
@@ -55,7 +62,7 @@ internal class WorkerConnection private constructor(
     }
 
     /** Sends [signal] to the worker; false when it has already been reaped. */
-    fun signal(signal: Int): Boolean = !exit.isDone && Signals.send(pid.toLong(), signal)
+    fun signal(signal: Int): Boolean = !reaped.isDone && Signals.send(pid.toLong(), signal)
 
     /** Closes the command pipe: the worker sees EOF and exits. */
     fun closeCommands() = commandFd.close()
@@ -93,6 +100,7 @@ internal class WorkerConnection private constructor(
 
     companion object {
         private val log = LoggerFactory.getLogger(WorkerConnection::class.java)
+        private const val OUTPUT_DRAIN_MILLIS = 1_000L
 
         /**
          * Spawns a worker JVM for [options] and starts its reader thread; [first] (an encoded message) is sent right
@@ -122,7 +130,7 @@ internal class WorkerConnection private constructor(
                 replyPipe[1].close()
                 outputPipes.forEach { it[1].close() }
             }
-            val exit = Reaper.get().watch(pid)
+            val reaped = Reaper.get().watch(pid)
             val commands = FrameWriter(commandPipe[1].outputStream(), options.maxFrameSize)
             // The hello is 29 bytes into an empty pipe: it cannot block, and it goes before anything else.
             try {
@@ -130,9 +138,16 @@ internal class WorkerConnection private constructor(
             } catch (e: IOException) {
                 log.debug("worker {} (pid {}) closed its pipe before the handshake: {}", name, pid, e.message)
             }
-            val connection = WorkerConnection(name, pid, commandPipe[1], commands, exit)
-            outputPipes.forEachIndexed { index, pipe ->
+            val connection = WorkerConnection(name, pid, commandPipe[1], commands, reaped)
+            val drained = outputPipes.mapIndexed { index, pipe ->
                 OutputPrefixer.start(pipe[0], "[$name $pid] ", if (index == 0) System.out else System.err)
+            }
+            reaped.whenComplete { status, error ->
+                val outputs = CompletableFuture.allOf(*drained.toTypedArray())
+                    .completeOnTimeout(null, OUTPUT_DRAIN_MILLIS, TimeUnit.MILLISECONDS)
+                outputs.whenComplete { _, _ ->
+                    if (error != null) connection.exit.completeExceptionally(error) else connection.exit.complete(status)
+                }
             }
             val reader = FrameReader(BufferedInputStream(replyPipe[0].inputStream(), 64 * 1024), options.maxFrameSize, connection.peer)
             val thread = Thread(null, { connection.readReplies(reader, first, listener) }, "coproc-reader-$name", 256 * 1024)

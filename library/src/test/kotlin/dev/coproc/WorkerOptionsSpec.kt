@@ -1,0 +1,69 @@
+package dev.coproc
+
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.engine.spec.tempdir
+import io.kotest.matchers.longs.shouldBeLessThan
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import java.nio.file.Path
+
+class WorkerOptionsSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 60_000
+
+    suspend fun <R> runIn(options: WorkerOptions, task: Task<R>): R {
+        val p = Process(task, options = options).also { it.start() }
+        return p.await().also { p.join() }
+    }
+
+    test("system properties and heap size reach the worker JVM") {
+        val options = WorkerOptions { systemProperty("coproc.test", "yes"); maxHeap("48m") }
+        runIn(options, SystemProperty("coproc.test")) shouldBe "yes"
+        runIn(options, MaxHeap()) shouldBeLessThan 64L * 1024 * 1024
+    }
+
+    test("the environment is explicit when given") {
+        val options = WorkerOptions { environment(mapOf("COPROC_ONLY" to "1")) }
+        runIn(options, Env("COPROC_ONLY")) shouldBe "1"
+        runIn(options, Env("HOME")) shouldBe null
+    }
+
+    test("the working directory is set") {
+        val dir = tempdir()
+        runIn(WorkerOptions { workingDirectory(dir.toPath()) }, WorkingDirectory()) shouldBe dir.toPath().toRealPath().toString()
+    }
+
+    test("extra JVM flags are passed") {
+        val options = WorkerOptions { jvmArgs("-Dcoproc.flag=set") }
+        runIn(options, SystemProperty("coproc.flag")) shouldBe "set"
+    }
+
+    test("a worker that cannot be started fails with ProcessStartException") {
+        val options = WorkerOptions { javaHome(Path.of("/nonexistent/jdk")) }
+        val error = shouldThrow<ProcessStartException> { Process(Square(1), options = options).start() }
+        error.message shouldContain "/nonexistent/jdk/bin/java"
+        error.message shouldContain "ENOENT"
+    }
+
+    test("a missing working directory fails with ProcessStartException") {
+        val options = WorkerOptions { workingDirectory(Path.of("/nonexistent/dir")) }
+        shouldThrow<ProcessStartException> { Process(Square(1), options = options).start() }.message shouldContain "/nonexistent/dir"
+    }
+
+    test("prefixed output carries the process name and pid") {
+        val captured = java.io.ByteArrayOutputStream()
+        val original = System.out
+        System.setOut(java.io.PrintStream(captured, true))
+        try {
+            val p = Process(Print("hello from the child"), name = "printer", options = WorkerOptions { prefixOutput(true) })
+            p.start()
+            p.await()
+            p.join()
+            // join returns once the child's output has been copied out.
+            captured.toString() shouldContain "[printer ${p.pid}] hello from the child"
+        } finally {
+            System.setOut(original)
+        }
+    }
+})
