@@ -1,0 +1,112 @@
+package dev.coproc.java;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coproc.ExitWith;
+import dev.coproc.Fail;
+import dev.coproc.ProcessDiedException;
+import dev.coproc.RemoteTaskException;
+import dev.coproc.RunForever;
+import dev.coproc.Square;
+import dev.coproc.WorkerOptions;
+import dev.coproc.os.ExitStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The Java facade, used the way Java code would: futures and blocking calls. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class JavaProcessTest {
+
+    @Test
+    void resultArrivesThroughAFuture() throws Exception {
+        try (JavaProcess<Integer> p = JavaProcess.of(new Square(12)).start()) {
+            CompletableFuture<Integer> result = p.result();
+            assertEquals(144, result.get(30, TimeUnit.SECONDS));
+            assertEquals(ExitStatus.exited(0), p.onExit().get(30, TimeUnit.SECONDS));
+            assertTrue(p.pid().isPresent());
+        }
+    }
+
+    @Test
+    void blockingGetAndJoin() {
+        JavaProcess<Integer> p = JavaProcess.of(new Square(5), "java-square", false, WorkerOptions.DEFAULT).start();
+        assertEquals(25, p.get());
+        assertEquals(0, p.join());
+        assertEquals("java-square", p.name());
+        assertEquals(0, p.exitCode());
+        p.close();
+    }
+
+    @Test
+    void remoteExceptionIsTyped() {
+        JavaProcess<Integer> p = JavaProcess.of(new Fail("from java")).start();
+        RemoteTaskException error = assertThrows(RemoteTaskException.class, p::get);
+        assertEquals("java.lang.IllegalStateException", error.getRemoteClassName());
+        assertEquals(1, p.join());
+    }
+
+    @Test
+    void exitCodeAndDeath() {
+        JavaProcess<kotlin.Unit> p = JavaProcess.of(new ExitWith(3)).start();
+        ProcessDiedException error = assertThrows(ProcessDiedException.class, p::get);
+        assertEquals(3, error.getExitStatus().exitCode());
+        assertEquals(3, p.join());
+    }
+
+    @Test
+    void joinWithTimeoutThenKill() throws Exception {
+        JavaProcess<kotlin.Unit> p = JavaProcess.of(new RunForever(null)).start();
+        assertFalse(p.join(Duration.ofMillis(200)));
+        assertTrue(p.isAlive());
+        p.kill();
+        assertTrue(p.join(Duration.ofSeconds(10)));
+        assertEquals(-9, p.exitCode());
+        assertThrows(IllegalStateException.class, () -> JavaProcess.of(new Square(1)).join(Duration.ZERO));
+    }
+
+    @Test
+    void cancellingAFutureDoesNotChangeTheProcess() throws Exception {
+        JavaProcess<Integer> p = JavaProcess.of(new Square(3)).start();
+        p.result().cancel(true);
+        assertEquals(9, p.get());
+        assertEquals(0, p.join());
+    }
+
+    /** No child of this JVM is left after the class, running or zombie. */
+    @AfterAll
+    static void noChildLeft() throws IOException, InterruptedException {
+        long self = ProcessHandle.current().pid();
+        for (long child : children(self)) {
+            assertTrue(dev.coproc.os.Pids.awaitExit(child, Duration.ofSeconds(10)), "child " + child + " still running");
+        }
+        assertEquals(0, children(self).length, "children left after JavaProcessTest");
+    }
+
+    private static long[] children(long parent) throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            return entries.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .filter(p -> {
+                        try {
+                            String stat = Files.readString(p.resolve("stat"));
+                            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            return Long.parseLong(fields[1]) == parent;
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .mapToLong(p -> Long.parseLong(p.getFileName().toString()))
+                    .toArray();
+        }
+    }
+}
