@@ -1,1 +1,38 @@
-package dev.coproc.demo; fun main() { println("hi") }
+package dev.coproc.demo
+
+import kotlin.system.exitProcess
+import kotlinx.coroutines.runBlocking
+
+/** `demo [example...|all|bench]`: runs the seeds' examples rebuilt on coproc, or the benchmark. */
+object Main {
+    private val examples: Map<String, suspend () -> Unit> = linkedMapOf(
+        "quickstart" to { Quickstart.main() },
+        "java-quickstart" to { JavaQuickstart.main(arrayOf()) },
+        "pids" to { Pids.run() },
+        "clock" to { Clock.run() },
+        "daemon" to { Daemons.run() },
+        "exitcodes" to { ExitCodes.run() },
+    )
+
+    @JvmStatic
+    fun main(args: Array<String>) {
+        val chosen = args.toList().ifEmpty { listOf("all") }
+        if (chosen == listOf("bench") || chosen.firstOrNull() == "bench") {
+            Bench.main(chosen.drop(1))
+            return
+        }
+        val names = if (chosen == listOf("all")) examples.keys.toList() else chosen
+        val unknown = names.filter { it !in examples }
+        if (unknown.isNotEmpty()) {
+            System.err.println("unknown example(s) $unknown; choose from ${examples.keys}, all, or bench")
+            exitProcess(2)
+        }
+        runBlocking {
+            for (name in names) {
+                println("=== $name ===")
+                examples.getValue(name)()
+                println()
+            }
+        }
+    }
+}

@@ -30,12 +30,14 @@ public final class Handshake {
     /**
      * Reads the peer's hello.
      *
-     * @throws FrameException when the stream ends first, the frame is not a hello, or the version differs
+     * @throws java.io.EOFException when the stream ends first
+     * @throws FrameException when the frame is not a hello, or the version differs
      */
     public static Hello receive(FrameReader reader, String peer) throws IOException {
         Frame frame = reader.read();
         if (frame == null) {
-            throw new FrameException(FrameException.Reason.HANDSHAKE, peer + " closed the connection before its handshake");
+            // A peer that died (or was killed) before saying anything: not a protocol breach.
+            throw new java.io.EOFException(peer + " closed the connection before its handshake");
         }
         ByteBuffer hello = ByteBuffer.wrap(frame.payload());
         if (frame.kind() != Frame.HELLO || hello.remaining() != 20 || hello.getInt() != MAGIC) {

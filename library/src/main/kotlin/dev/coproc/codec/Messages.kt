@@ -6,7 +6,10 @@ import kotlinx.serialization.Serializable
 /** What the parent tells a worker. A sealed set: nothing outside it decodes. */
 @Serializable
 internal sealed interface ToWorker {
-    /** Run [task] (encoded [taskType]) as process [processName]; with [exitAfter] the worker then exits. */
+    /**
+     * Run [task] (encoded [taskType]) as process [processName]. With [exitAfter], the next [Shutdown] exits
+     * with 0 or 1 depending on this task's outcome, as Python's `exitcode` after `run()`.
+     */
     @Serializable
     @SerialName("run")
     class Run(
@@ -22,7 +25,7 @@ internal sealed interface ToWorker {
     @SerialName("cancel")
     class Cancel(val id: Long) : ToWorker
 
-    /** Finish and exit 0. */
+    /** Exit now: 0, or the code an exit-after task left. */
     @Serializable
     @SerialName("shutdown")
     data object Shutdown : ToWorker

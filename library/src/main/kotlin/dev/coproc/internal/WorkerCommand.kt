@@ -13,9 +13,10 @@ internal object WorkerCommand {
         "-Xshare:auto",
     )
 
-    fun argv(options: WorkerOptions): List<String> = buildList {
+    fun argv(options: WorkerOptions, archive: ClassDataArchive.Plan): List<String> = buildList {
         add(options.javaHome.resolve("bin").resolve("java").toString())
         if (options.fastStart) addAll(FAST_START_FLAGS)
+        addAll(archive.flags)
         options.maxHeap?.let { add("-Xmx$it") }
         add("-Dcoproc.maxFrame=${options.maxFrameSize}")
         options.systemProperties.forEach { (name, value) -> add("-D$name=$value") }

@@ -47,7 +47,7 @@ internal class WorkerConnection private constructor(
 
     /** Receives what the reader thread sees, on that thread. */
     interface Listener {
-        fun onMessage(message: FromWorker)
+        fun onMessage(connection: WorkerConnection, message: FromWorker)
 
         /** The reply stream ended: cleanly (null) or by a protocol error (the worker was then killed). */
         fun onEnd(error: ProtocolException?)
@@ -59,6 +59,15 @@ internal class WorkerConnection private constructor(
     @Throws(IOException::class)
     fun send(message: ToWorker) {
         commands.write(Frame.MESSAGE, WireCodec.encode(message))
+    }
+
+    /** Sends [message], ignoring a worker that has already gone (its exit status will tell why). */
+    fun sendQuietly(message: ToWorker) {
+        try {
+            send(message)
+        } catch (e: IOException) {
+            log.debug("{}: {}", peer, e.message)
+        }
     }
 
     /** Sends [signal] to the worker; false when it has already been reaped. */
@@ -80,7 +89,7 @@ internal class WorkerConnection private constructor(
                 } catch (e: Exception) {
                     throw ProtocolException(name, pid.toLong(), "$peer sent a message that does not decode: ${e.message}", e)
                 }
-                listener.onMessage(message)
+                listener.onMessage(this, message)
             }
         } catch (e: ProtocolException) {
             error = e
@@ -110,9 +119,10 @@ internal class WorkerConnection private constructor(
             val commandPipe = Pipes.open()
             val replyPipe = Pipes.open()
             val outputPipes = if (options.prefixOutput) listOf(Pipes.open(), Pipes.open()) else emptyList()
+            val archive = ClassDataArchive.plan(options)
             val pid: Int
             try {
-                val spawn = Spawn.of(WorkerCommand.argv(options))
+                val spawn = Spawn.of(WorkerCommand.argv(options, archive))
                     .mapFd(commandPipe[0], 3)
                     .mapFd(replyPipe[1], 4)
                     .newProcessGroup(options.newProcessGroup)
@@ -124,6 +134,7 @@ internal class WorkerConnection private constructor(
                 pid = spawn.start()
             } catch (e: OsException) {
                 (commandPipe + replyPipe + outputPipes.flatMap { it.toList() }).forEach { it.close() }
+                archive.finish(exitedNormally = false)
                 throw ProcessStartException("cannot start worker $name: ${e.message}", e)
             } finally {
                 commandPipe[0].close()
@@ -143,6 +154,7 @@ internal class WorkerConnection private constructor(
                 OutputPrefixer.start(pipe[0], "[$name $pid] ", if (index == 0) System.out else System.err)
             }
             reaped.whenComplete { status, error ->
+                archive.finish(exitedNormally = status?.exited() == true)
                 val outputs = CompletableFuture.allOf(*drained.toTypedArray())
                     .completeOnTimeout(null, OUTPUT_DRAIN_MILLIS, TimeUnit.MILLISECONDS)
                 outputs.whenComplete { _, _ ->

@@ -43,9 +43,13 @@ public object WorkerMain {
     internal const val PROTOCOL_ERROR = 71
     private const val TERM_GRACE_MILLIS = 1_000L
 
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    private val scope by lazy { CoroutineScope(SupervisorJob() + Dispatchers.Default) }
     private val running = ConcurrentHashMap<Long, Job>()
     private lateinit var writer: FrameWriter
+
+    /** The exit code after the last exit-after task: 0 when it succeeded, 1 when it threw (as Python). */
+    @Volatile
+    private var exitCode = 0
 
     /** Set by SIGTERM: tasks cancelled by it neither reply nor exit, the signal handler ends the JVM. */
     @Volatile
@@ -54,6 +58,7 @@ public object WorkerMain {
     /** Entry point of a worker JVM; not for direct use. */
     @JvmStatic
     public fun main(args: Array<String>) {
+        warmUp()
         val maxPayload = System.getProperty("coproc.maxFrame")?.toIntOrNull() ?: Frames.DEFAULT_MAX_PAYLOAD
         // Opening /proc/self/fd/N needs no --add-opens; the inherited 3 and 4 stay open until exit.
         val input = BufferedInputStream(FileInputStream("/proc/self/fd/3"), 64 * 1024)
@@ -72,6 +77,21 @@ public object WorkerMain {
         readCommands(reader)
     }
 
+    /**
+     * Loads the codec and coroutine machinery on a second thread while the main thread does the handshake:
+     * class loading is most of a worker's start-up, and it runs in parallel on another core.
+     */
+    private fun warmUp() {
+        val thread = Thread({
+            val probe = WireCodec.encode(FromWorker.Succeeded(0, ByteArray(1)))
+            WireCodec.decodeFromWorker(probe)
+            WireCodec.decodeToWorker(WireCodec.encode(ToWorker.Cancel(0)))
+            scope.launch { }
+        }, "coproc-warm-up")
+        thread.isDaemon = true
+        thread.start()
+    }
+
     private fun readCommands(reader: FrameReader) {
         while (true) {
             val frame = try {
@@ -88,12 +108,21 @@ public object WorkerMain {
                 return
             }
             if (frame.kind() != Frame.MESSAGE) continue
-            when (val message = WireCodec.decodeToWorker(frame.payload())) {
+            val message = try {
+                WireCodec.decodeToWorker(frame.payload())
+            } catch (e: Exception) {
+                System.err.println("coproc worker: the parent sent a message that does not decode: ${e.message}")
+                Runtime.getRuntime().halt(PROTOCOL_ERROR)
+                return
+            }
+            when (message) {
                 is ToWorker.Run -> run(message)
                 is ToWorker.Cancel -> running[message.id]?.cancel()
                 ToWorker.Shutdown -> {
                     flushStandardStreams()
-                    exitProcess(0)
+                    // Exiting from this thread, now out of its blocking read: HotSpot's exit waits up to 300 ms
+                    // for threads blocked in native code, and this was the only one.
+                    exitProcess(exitCode)
                 }
             }
         }
@@ -114,11 +143,9 @@ public object WorkerMain {
                 FromWorker.Failed(command.id, RemoteError.of(e))
             }
             running.remove(command.id)
+            // Before the reply: the parent answers it with the shutdown that exits with this code.
+            if (command.exitAfter) exitCode = if (reply is FromWorker.Succeeded) 0 else 1
             reply(reply)
-            if (command.exitAfter) {
-                flushStandardStreams()
-                exitProcess(if (reply is FromWorker.Succeeded) 0 else 1)
-            }
         }
         running[command.id] = job
         job.start()
@@ -161,3 +188,4 @@ public object WorkerMain {
         System.err.flush()
     }
 }
+

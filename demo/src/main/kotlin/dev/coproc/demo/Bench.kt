@@ -1,0 +1,134 @@
+package dev.coproc.demo
+
+import dev.coproc.Process
+import dev.coproc.Task
+import dev.coproc.WorkerOptions
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.runBlocking
+import kotlinx.serialization.Serializable
+
+@Serializable
+class Noop : Task<Unit> {
+    override suspend fun run() {}
+}
+
+/**
+ * `demo bench`: cold start+join of a no-op task in a new process, median and p90 over [RUNS] runs, for
+ * several worker JVM flag sets, against baselines measured in the same run: a bare `java` start through
+ * ProcessBuilder (the JVM's own floor) and Python's multiprocessing (spawn and fork) when python3 is here.
+ */
+object Bench {
+    private const val RUNS = 30
+    private const val WARMUP = 3
+
+    private class Row(val name: String, val millis: List<Double>) {
+        val median = percentile(0.5)
+        val p90 = percentile(0.9)
+
+        private fun percentile(q: Double): Double {
+            val sorted = millis.sorted()
+            return sorted[((sorted.size - 1) * q).toInt()]
+        }
+    }
+
+    fun main(args: List<String>) = runBlocking {
+        val runs = args.firstOrNull()?.toIntOrNull() ?: RUNS
+        val work = Files.createTempDirectory("coproc-bench")
+        try {
+            println("Process start+join of a no-op task: $runs runs after $WARMUP warm-up runs, ${Runtime.getRuntime().availableProcessors()} cores, java ${System.getProperty("java.version")}")
+            val rows = mutableListOf<Row>()
+            rows += Row("baseline: bare `java` start+exit (ProcessBuilder)", bareJvm(work, runs))
+            python(work, "spawn", runs)?.let { rows += Row("baseline: python3 multiprocessing, spawn", it) }
+            python(work, "fork", runs)?.let { rows += Row("baseline: python3 multiprocessing, fork", it) }
+
+            val plain = WorkerOptions { fastStart(false); classDataSharing(false) }
+            rows += Row("coproc, plain JVM flags", coproc(plain, runs))
+            for (flag in listOf("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData")) {
+                rows += Row("coproc, plain + $flag", coproc(plain.toBuilder().jvmArgs(flag).build(), runs))
+            }
+            rows += Row("coproc, fast-start flags, no AppCDS", coproc(WorkerOptions { classDataSharing(false) }, runs))
+            // The first (warm-up) run records the AppCDS archive; the measured ones map it.
+            val cache = work.resolve("cache")
+            rows += Row("coproc, default: fast-start flags + AppCDS", coproc(WorkerOptions { cacheDirectory(cache) }, runs))
+            if (!Files.list(cache.resolve("cds")).use { files -> files.anyMatch { it.toString().endsWith(".jsa") } }) {
+                println("(no AppCDS archive was recorded: the classpath has directories; run the demo from jars)")
+            }
+
+            val base = rows.first()
+            val python = rows.firstOrNull { it.name.contains("spawn") }
+            println()
+            println("| configuration | median ms | p90 ms | median / bare java |" + (if (python != null) " median / python spawn |" else ""))
+            println("|---|---:|---:|---:|" + (if (python != null) "---:|" else ""))
+            for (row in rows) {
+                val vsPython = python?.let { " %.2f |".format(row.median / it.median) } ?: ""
+                println("| ${row.name} | %.1f | %.1f | %.2f |%s".format(row.median, row.p90, row.median / base.median, vsPython))
+            }
+        } finally {
+            work.toFile().deleteRecursively()
+        }
+    }
+
+    private suspend fun coproc(options: WorkerOptions, runs: Int): List<Double> = measure(runs) {
+        val p = Process(Noop(), options = options)
+        p.start()
+        p.join()
+        check(p.exitCode == 0) { "no-op worker ended with ${p.exitStatus}" }
+    }
+
+    private suspend fun measure(runs: Int, body: suspend () -> Unit): List<Double> {
+        repeat(WARMUP) { body() }
+        return List(runs) {
+            val start = System.nanoTime()
+            body()
+            (System.nanoTime() - start) / 1e6
+        }
+    }
+
+    private suspend fun bareJvm(work: Path, runs: Int): List<Double> {
+        val source = work.resolve("Bare.java")
+        Files.writeString(source, "public class Bare { public static void main(String[] a) {} }")
+        val java = Path.of(System.getProperty("java.home"), "bin", "java").toString()
+        val javac = Path.of(System.getProperty("java.home"), "bin", "javac")
+        val compiled = Files.exists(javac) &&
+            ProcessBuilder(javac.toString(), "-d", work.toString(), source.toString()).inheritIO().start().waitFor() == 0
+        val argv = if (compiled) listOf(java, "-cp", work.toString(), "Bare") else listOf(java, "-version")
+        return measure(runs) {
+            val child = ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+            check(child.waitFor(60, TimeUnit.SECONDS)) { "bare java did not exit" }
+        }
+    }
+
+    private fun python(work: Path, method: String, runs: Int): List<Double>? {
+        val script = work.resolve("mp_bench.py")
+        Files.writeString(
+            script,
+            """
+            import multiprocessing as mp, sys, time
+            def noop():
+                pass
+            if __name__ == '__main__':
+                ctx = mp.get_context(sys.argv[1])
+                runs = int(sys.argv[2])
+                times = []
+                for i in range(runs + $WARMUP):
+                    t = time.perf_counter()
+                    p = ctx.Process(target=noop)
+                    p.start()
+                    p.join()
+                    if i >= $WARMUP:
+                        times.append((time.perf_counter() - t) * 1000)
+                print(' '.join('%.3f' % x for x in times))
+            """.trimIndent(),
+        )
+        return try {
+            val child = ProcessBuilder("python3", script.toString(), method, runs.toString()).redirectErrorStream(true).start()
+            val output = child.inputStream.bufferedReader().readText()
+            if (!child.waitFor(120, TimeUnit.SECONDS) || child.exitValue() != 0) null
+            else output.trim().split(' ').map { it.toDouble() }
+        } catch (e: java.io.IOException) {
+            null
+        }
+    }
+}
