@@ -48,6 +48,13 @@ class ProcessSpec : FunSpec({
         p.exitCode shouldBe 1
     }
 
+    test("an OutOfMemoryError in the child arrives typed; this JVM is unaffected") {
+        val p = Process(Allocate(512), options = WorkerOptions { maxHeap("32m") }).also { it.start() }
+        shouldThrow<RemoteTaskException> { p.await() }.remoteClassName shouldBe "java.lang.OutOfMemoryError"
+        p.join()
+        p.exitCode shouldBe 1
+    }
+
     test("SIGKILL gives exit code -9") {
         val p = Process(RunForever()).also { it.start() }
         p.kill()

@@ -147,3 +147,8 @@ class StartGrandchild(val daemon: Boolean) : Task<Long> {
         return grandchild.pid!!
     }
 }
+
+@Serializable
+class Allocate(val megabytes: Int) : Task<Int> {
+    override suspend fun run(): Int = List(megabytes) { ByteArray(1 shl 20) }.size
+}

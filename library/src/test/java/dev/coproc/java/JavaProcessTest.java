@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -83,7 +84,15 @@ class JavaProcessTest {
         assertEquals(0, p.join());
     }
 
-    /** No child of this JVM is left after the class, running or zombie. */
+    private static long fdsBefore;
+
+    @BeforeAll
+    static void countFds() throws IOException {
+        JavaProcess.of(new Square(1)).start().join(); // opens the reaper's pipe and loads native code once
+        fdsBefore = openFds();
+    }
+
+    /** No child of this JVM is left after the class, running or zombie, and no fd leaked. */
     @AfterAll
     static void noChildLeft() throws IOException, InterruptedException {
         long self = ProcessHandle.current().pid();
@@ -91,6 +100,13 @@ class JavaProcessTest {
             assertTrue(dev.coproc.os.Pids.awaitExit(child, Duration.ofSeconds(10)), "child " + child + " still running");
         }
         assertEquals(0, children(self).length, "children left after JavaProcessTest");
+        assertTrue(openFds() <= fdsBefore, "fds leaked: " + openFds() + " open, " + fdsBefore + " before");
+    }
+
+    private static long openFds() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 
     private static long[] children(long parent) throws IOException {
