@@ -38,7 +38,7 @@ public final class Fd implements AutoCloseable {
     /** Reads up to {@code length} bytes; returns -1 at end of file. */
     public int read(byte[] buffer, int offset, int length) throws IOException {
         ensureOpen();
-        Pointer native_ = scratch(length);
+        Pointer native_ = SCRATCH.get();
         int count = Math.min(length, CHUNK);
         while (true) {
             long n = LibC.get().read(fd, native_, count);
@@ -55,7 +55,7 @@ public final class Fd implements AutoCloseable {
     /** Writes all of {@code length} bytes, looping over short writes. */
     public void write(byte[] buffer, int offset, int length) throws IOException {
         ensureOpen();
-        Pointer native_ = scratch(length);
+        Pointer native_ = SCRATCH.get();
         while (length > 0) {
             int count = Math.min(length, CHUNK);
             native_.put(0, buffer, offset, count);
@@ -132,10 +132,6 @@ public final class Fd implements AutoCloseable {
 
     /** One native buffer per thread, so concurrent readers and writers of different fds never share one. */
     private static final ThreadLocal<Pointer> SCRATCH = ThreadLocal.withInitial(() -> Memory.allocateDirect(LibC.runtime(), CHUNK));
-
-    private static Pointer scratch(int length) {
-        return SCRATCH.get();
-    }
 
     @Override
     public String toString() {

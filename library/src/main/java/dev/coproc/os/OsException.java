@@ -14,7 +14,8 @@ public class OsException extends IOException {
         this.errno = errno;
     }
 
-    public OsException(String message, int errno, boolean plainMessage) {
+    /** For subclasses whose message says more than the call's name. */
+    protected OsException(int errno, String message) {
         super(message + ": " + describe(errno));
         this.errno = errno;
     }

@@ -72,11 +72,15 @@ public final class Reaper {
         Watch watch = new Watch(pid, -1);
         watches.put(pid, watch);
         Thread waiter = new Thread(null, () -> {
-            ExitStatus status = blockingWait(pid);
-            synchronized (this) {
-                watches.remove(pid);
+            try {
+                watch.exit.complete(blockingWait(pid));
+            } catch (RuntimeException e) {
+                watch.exit.completeExceptionally(e);
+            } finally {
+                synchronized (this) {
+                    watches.remove(pid);
+                }
             }
-            watch.exit.complete(status);
         }, "coproc-waitpid-" + pid, 64 * 1024);
         waiter.setDaemon(true);
         waiter.start();
@@ -132,12 +136,16 @@ public final class Reaper {
             for (int i = 0; i < polled.size(); i++) {
                 if (revents(pollfds, i + 1) == 0) continue;
                 Watch watch = polled.get(i);
-                ExitStatus status = blockingWait(watch.pid);
                 synchronized (this) {
                     watches.remove(watch.pid);
                 }
                 LibC.get().close(watch.pidfd);
-                watch.exit.complete(status);
+                // Never let one lost status stop the thread that reaps every other child.
+                try {
+                    watch.exit.complete(blockingWait(watch.pid));
+                } catch (RuntimeException e) {
+                    watch.exit.completeExceptionally(e);
+                }
             }
         }
     }

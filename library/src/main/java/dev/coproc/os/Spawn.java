@@ -153,7 +153,12 @@ public final class Spawn {
             if (directory != null) {
                 check(c.posix_spawn_file_actions_addchdir_np(actions, directory.toString()), "addchdir_np");
             }
-            check(c.posix_spawn_file_actions_addclosefrom_np(actions, highestTarget + 1), "addclosefrom_np");
+            try {
+                check(c.posix_spawn_file_actions_addclosefrom_np(actions, highestTarget + 1), "addclosefrom_np");
+            } catch (UnsatisfiedLinkError e) {
+                throw new UnsupportedOperationException(
+                        "coproc needs glibc 2.34 or later (posix_spawn_file_actions_addclosefrom_np) to keep fds out of children", e);
+            }
 
             short flags = (short) (LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF);
             if (newProcessGroup) {

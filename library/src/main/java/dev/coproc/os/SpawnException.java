@@ -7,7 +7,7 @@ public final class SpawnException extends OsException {
     private final String program;
 
     SpawnException(String program, Path directory, int errno) {
-        super("cannot start " + program + (directory == null ? "" : " in " + directory), errno, true);
+        super(errno, "cannot start " + program + (directory == null ? "" : " in " + directory));
         this.program = program;
     }
 

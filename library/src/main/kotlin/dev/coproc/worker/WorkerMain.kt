@@ -58,7 +58,6 @@ public object WorkerMain {
     /** Entry point of a worker JVM; not for direct use. */
     @JvmStatic
     public fun main(args: Array<String>) {
-        warmUp()
         val maxPayload = System.getProperty("coproc.maxFrame")?.toIntOrNull() ?: Frames.DEFAULT_MAX_PAYLOAD
         // Opening /proc/self/fd/N needs no --add-opens; the inherited 3 and 4 stay open until exit.
         val input = BufferedInputStream(FileInputStream("/proc/self/fd/3"), 64 * 1024)
@@ -75,21 +74,6 @@ public object WorkerMain {
         }
         writer = FrameWriter(output, parentHello.maxPayload())
         readCommands(reader)
-    }
-
-    /**
-     * Loads the codec and coroutine machinery on a second thread while the main thread does the handshake:
-     * class loading is most of a worker's start-up, and it runs in parallel on another core.
-     */
-    private fun warmUp() {
-        val thread = Thread({
-            val probe = WireCodec.encode(FromWorker.Succeeded(0, ByteArray(1)))
-            WireCodec.decodeFromWorker(probe)
-            WireCodec.decodeToWorker(WireCodec.encode(ToWorker.Cancel(0)))
-            scope.launch { }
-        }, "coproc-warm-up")
-        thread.isDaemon = true
-        thread.start()
     }
 
     private fun readCommands(reader: FrameReader) {

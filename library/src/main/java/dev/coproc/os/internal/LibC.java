@@ -9,36 +9,28 @@ import jnr.ffi.byref.IntByReference;
 
 /**
  * Not API: the libc calls that jnr-posix does not offer: posix_spawn with {@code chdir} and {@code closefrom} file actions,
- * {@code pipe2(O_CLOEXEC)}, {@code poll} and raw syscalls ({@code pidfd_open}, {@code close_range}).
+ * {@code pipe2(O_CLOEXEC)}, {@code poll} and the raw {@code pidfd_open} syscall.
  * jnr-ffi generates its implementation in another class loader, which is why it must be public.
  */
 @SaveError
 public interface LibC {
     int O_RDONLY = 0;
     int O_WRONLY = 1;
-    int O_RDWR = 2;
     int O_CREAT = 0100;
     int O_TRUNC = 01000;
     int O_APPEND = 02000;
     int O_CLOEXEC = 02000000;
-    int F_SETFD = 2;
     int F_DUPFD_CLOEXEC = 1030;
-    int FD_CLOEXEC = 1;
     short POLLIN = 1;
     short POSIX_SPAWN_SETPGROUP = 0x02;
     short POSIX_SPAWN_SETSIGDEF = 0x04;
     short POSIX_SPAWN_SETSIGMASK = 0x08;
     short POSIX_SPAWN_SETSID = 0x80;
-    int WNOHANG = 1;
     int EINTR = 4;
-    int EAGAIN = 11;
-    int ECHILD = 10;
     int ESRCH = 3;
     int ENOSYS = 38;
-    /** pidfd_open and close_range have the same number on every Linux architecture (the unified syscall table). */
+    /** pidfd_open has the same number on every Linux architecture (the unified syscall table). */
     long SYS_PIDFD_OPEN = 434;
-    long SYS_CLOSE_RANGE = 436;
-    int CLOSE_RANGE_CLOEXEC = 1 << 2;
     /** glibc's opaque spawn structures are 80 and 336 bytes on x86_64 and aarch64; sigset_t is 128. */
     int SPAWN_STRUCT_BYTES = 512;
     int SIGSET_BYTES = 128;
