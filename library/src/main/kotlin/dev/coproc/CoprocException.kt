@@ -70,3 +70,19 @@ public class TaskEncodingException internal constructor(message: String, cause: 
 /** The worker process could not be started (bad java path, working directory, or an OS limit). */
 public class ProcessStartException internal constructor(message: String, cause: Throwable? = null) :
     CoprocException(message, cause)
+
+/** A pool task ran longer than its timeout: its worker was killed and replaced. */
+public class TaskTimeoutException internal constructor(
+    /** Name of the worker that ran the task. */
+    public val processName: String,
+    /** Pid of the worker that ran the task. */
+    public val pid: Long,
+    /** The timeout that expired. */
+    public val timeout: kotlin.time.Duration,
+) : CoprocException("task in $processName (pid $pid) ran over its timeout of $timeout; the worker was killed and replaced")
+
+/** A task was submitted to a pool after `close()` or `terminate()`. */
+public class PoolClosedException internal constructor(message: String) : CoprocException(message)
+
+/** A task was still pending or running when its pool was terminated. */
+public class PoolTerminatedException internal constructor(message: String) : CoprocException(message)

@@ -151,7 +151,6 @@ public open class Process<R>() : Task<R>, AutoCloseable {
             LiveProcesses.add(this)
             started.exit.whenComplete { status, error ->
                 LiveProcesses.remove(this)
-                started.closeCommands()
                 if (error != null) exitFuture.completeExceptionally(error) else exitFuture.complete(status)
             }
         }
@@ -283,13 +282,13 @@ public open class Process<R>() : Task<R>, AutoCloseable {
                         ProtocolException(name, pid, "result of $name (pid $pid) does not decode as ${task.resultSerializer.descriptor.serialName}: ${e.message}", e),
                     )
                 }
-                is FromWorker.Failed -> outcome.completeExceptionally(
-                    RemoteTaskException(name, pid, message.error.className, message.error.message, message.error.toStackTrace()),
-                )
+                is FromWorker.Failed -> outcome.completeExceptionally(message.error.toException(name, pid))
+                // A Process is stopped by signals, never by a cancel message.
+                is FromWorker.Cancelled -> Unit
             }
         }
 
-        override fun onEnd(error: ProtocolException?) {
+        override fun onEnd(connection: WorkerConnection, error: ProtocolException?) {
             if (error != null) {
                 outcome.completeExceptionally(error)
                 return
@@ -309,6 +308,9 @@ public open class Process<R>() : Task<R>, AutoCloseable {
         public fun activeChildren(): List<Process<*>> = LiveProcesses.snapshot()
     }
 }
+
+internal fun RemoteError.toException(processName: String, pid: Long): RemoteTaskException =
+    RemoteTaskException(processName, pid, className, message, toStackTrace())
 
 internal fun RemoteError.toStackTrace(): RemoteStackTrace =
     RemoteStackTrace(className, message, cause?.toStackTrace()).also { trace ->

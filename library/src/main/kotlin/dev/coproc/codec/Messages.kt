@@ -20,6 +20,22 @@ internal sealed interface ToWorker {
         val exitAfter: Boolean,
     ) : ToWorker
 
+    /** Apply [function] (encoded [functionType]) to each of [items] (an encoded list); reply with a list. */
+    @Serializable
+    @SerialName("map")
+    class Map(
+        val id: Long,
+        val processName: String,
+        val functionType: String,
+        val function: ByteArray,
+        val items: ByteArray,
+    ) : ToWorker
+
+    /** Run each of [tasks] (an encoded list of [taskType]) in order; reply with the list of results. */
+    @Serializable
+    @SerialName("tasks")
+    class RunTasks(val id: Long, val processName: String, val taskType: String, val tasks: ByteArray) : ToWorker
+
     /** Cancel the coroutine running task [id]. */
     @Serializable
     @SerialName("cancel")
@@ -46,6 +62,11 @@ internal sealed interface FromWorker {
     @Serializable
     @SerialName("failed")
     class Failed(val id: Long, val error: RemoteError) : FromWorker
+
+    /** Task [id] stopped after a [ToWorker.Cancel]. */
+    @Serializable
+    @SerialName("cancelled")
+    class Cancelled(val id: Long) : FromWorker
 }
 
 /** An exception from the other side as plain data: class name, message, frames, cause. */

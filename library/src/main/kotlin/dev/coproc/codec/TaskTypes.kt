@@ -1,6 +1,8 @@
 package dev.coproc.codec
 
 import dev.coproc.Task
+import dev.coproc.TaskFunction
+import dev.coproc.TaskFunction2
 import java.lang.reflect.GenericArrayType
 import java.lang.reflect.ParameterizedType
 import java.lang.reflect.Type
@@ -12,9 +14,10 @@ import kotlinx.serialization.builtins.nullable
 import kotlinx.serialization.serializer
 
 /**
- * Which classes may be decoded as tasks, and the serializer of each task's result.
+ * Which classes may be decoded as tasks (or task functions), and the serializers of their results and items.
  *
- * A worker decodes a task type only if it is a `@Serializable` class implementing [Task]; the class is looked
+ * A worker decodes a task type only if it is a `@Serializable` class implementing [Task] (or [TaskFunction],
+ * [TaskFunction2] where one is expected); the class is looked
  * up without being initialized, checked, and only then decoded by its compiler-generated serializer, which
  * reads exactly the declared fields with their declared types. No other class is ever instantiated from wire
  * data. (The type name comes from the parent over a pipe only parent and worker hold: the parent also chose
@@ -25,58 +28,81 @@ internal object TaskTypes {
     private val loader: ClassLoader = TaskTypes::class.java.classLoader
 
     /** The serializer of [taskClass], or a [TaskTypeException] saying why the class cannot be a task. */
+    fun taskSerializer(taskClass: Class<*>): KSerializer<Task<*>> = declaredSerializer(taskClass, Task::class.java)
+
+    /**
+     * The serializer of [type], a `@Serializable` class implementing [expected] (a task or task function),
+     * or a [TaskTypeException] saying why it cannot travel.
+     */
     @Suppress("UNCHECKED_CAST")
-    fun taskSerializer(taskClass: Class<*>): KSerializer<Task<*>> {
-        if (!Task::class.java.isAssignableFrom(taskClass)) {
-            throw TaskTypeException("${taskClass.name} does not implement dev.coproc.Task")
+    fun <T> declaredSerializer(type: Class<*>, expected: Class<T>): KSerializer<T> =
+        declared[type to expected] as KSerializer<T>?
+            ?: checkedSerializer(type, expected).also { declared.putIfAbsent(type to expected, it) }
+
+    @Suppress("UNCHECKED_CAST")
+    private fun <T> checkedSerializer(type: Class<*>, expected: Class<T>): KSerializer<T> {
+        if (!expected.isAssignableFrom(type)) {
+            throw TaskTypeException("${type.name} does not implement ${expected.name}")
         }
-        if (!taskClass.isAnnotationPresent(Serializable::class.java)) {
-            throw TaskTypeException("${taskClass.name} is not @Serializable: annotate it so it can be sent to another process")
+        if (!type.isAnnotationPresent(Serializable::class.java)) {
+            throw TaskTypeException("${type.name} is not @Serializable: annotate it so it can be sent to another process")
         }
         return try {
-            serializer(taskClass) as KSerializer<Task<*>>
+            serializer(type) as KSerializer<T>
         } catch (e: Exception) {
-            throw TaskTypeException("${taskClass.name} has no usable serializer: ${e.message}", e)
+            throw TaskTypeException("${type.name} has no usable serializer: ${e.message}", e)
         }
     }
 
-    /** Resolves a task type named on the wire, refusing anything that is not a declared task. */
-    fun resolve(typeName: String): KSerializer<Task<*>> {
-        val taskClass = try {
+    /** Resolves a type named on the wire, refusing anything that is not a declared [expected]. */
+    fun <T> resolve(typeName: String, expected: Class<T>): KSerializer<T> {
+        val type = try {
             Class.forName(typeName, false, loader)
         } catch (e: ClassNotFoundException) {
-            throw TaskTypeException("task type $typeName is not on this process's classpath", e)
+            throw TaskTypeException("type $typeName is not on this process's classpath", e)
         }
-        return taskSerializer(taskClass)
+        return declaredSerializer(type, expected)
     }
+
+    /** Resolves a task type named on the wire. */
+    fun resolve(typeName: String): KSerializer<Task<*>> = resolve(typeName, Task::class.java)
 
     /** The (nullable) serializer of the result of tasks of [taskClass], from its `Task<R>` type argument. */
+    fun resultSerializer(taskClass: Class<*>): KSerializer<Any?> =
+        resultSerializers[taskClass] ?: argumentSerializer(taskClass, Task::class.java, 0, "result")
+            .also { resultSerializers.putIfAbsent(taskClass, it) }
+
+    private val resultSerializers = java.util.concurrent.ConcurrentHashMap<Class<*>, KSerializer<Any?>>()
+    private val declared = java.util.concurrent.ConcurrentHashMap<Pair<Class<*>, Class<*>>, KSerializer<*>>()
+
+    /**
+     * The (nullable) serializer of type argument [index] of [generic] as implemented by [type], e.g. the `R`
+     * of `Task<R>` or the `T` of `TaskFunction<T, R>`.
+     */
     @Suppress("UNCHECKED_CAST")
-    fun resultSerializer(taskClass: Class<*>): KSerializer<Any?> {
-        val type = resultType(taskClass)
+    fun argumentSerializer(type: Class<*>, generic: Class<*>, index: Int, role: String): KSerializer<Any?> {
+        val argument = argumentOf(type, generic, index, emptyMap())?.takeIf { it.isConcrete() }
             ?: throw TaskTypeException(
-                "cannot tell the result type of ${taskClass.name}: implement Task<R> (or extend Process<R>) with a concrete R",
+                "cannot tell the $role type of ${type.name}: implement ${generic.simpleName} with concrete type arguments",
             )
         return try {
-            (serializer(type) as KSerializer<Any>).nullable as KSerializer<Any?>
+            (serializer(argument) as KSerializer<Any>).nullable as KSerializer<Any?>
         } catch (e: Exception) {
-            throw TaskTypeException("the result type $type of ${taskClass.name} is not serializable: ${e.message}", e)
+            throw TaskTypeException("the $role type $argument of ${type.name} is not serializable: ${e.message}", e)
         }
     }
 
-    private fun resultType(taskClass: Class<*>): Type? = argumentOf(taskClass, emptyMap())?.takeIf { it.isConcrete() }
-
-    /** Walks the generic supertypes of [type] to `Task<R>`, substituting type variables bound on the way. */
-    private fun argumentOf(type: Type, bindings: Map<TypeVariable<*>, Type>): Type? {
+    /** Walks the generic supertypes of [type] to [generic], substituting type variables bound on the way. */
+    private fun argumentOf(type: Type, generic: Class<*>, index: Int, bindings: Map<TypeVariable<*>, Type>): Type? {
         val raw = rawClass(type) ?: return null
         val bound: Map<TypeVariable<*>, Type> = if (type is ParameterizedType) {
             raw.typeParameters.zip(type.actualTypeArguments.map { substitute(it, bindings) }).toMap()
         } else {
             emptyMap()
         }
-        if (raw == Task::class.java) return bound[raw.typeParameters[0]]
+        if (raw == generic) return bound[raw.typeParameters[index]]
         val supertypes = raw.genericInterfaces.toList() + listOfNotNull(raw.genericSuperclass)
-        for (supertype in supertypes) argumentOf(supertype, bound)?.let { return it }
+        for (supertype in supertypes) argumentOf(supertype, generic, index, bound)?.let { return it }
         return null
     }
 

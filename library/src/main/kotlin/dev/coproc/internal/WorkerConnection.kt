@@ -50,7 +50,7 @@ internal class WorkerConnection private constructor(
         fun onMessage(connection: WorkerConnection, message: FromWorker)
 
         /** The reply stream ended: cleanly (null) or by a protocol error (the worker was then killed). */
-        fun onEnd(error: ProtocolException?)
+        fun onEnd(connection: WorkerConnection, error: ProtocolException?)
     }
 
     private val peer = "worker $name (pid $pid)"
@@ -59,6 +59,12 @@ internal class WorkerConnection private constructor(
     @Throws(IOException::class)
     fun send(message: ToWorker) {
         commands.write(Frame.MESSAGE, WireCodec.encode(message))
+    }
+
+    /** Sends an already encoded message. */
+    @Throws(IOException::class)
+    fun sendEncoded(message: ByteArray) {
+        commands.write(Frame.MESSAGE, message)
     }
 
     /** Sends [message], ignoring a worker that has already gone (its exit status will tell why). */
@@ -104,7 +110,7 @@ internal class WorkerConnection private constructor(
             signal(Signals.SIGKILL)
         }
         reader.close()
-        listener.onEnd(error)
+        listener.onEnd(this, error)
     }
 
     companion object {
@@ -154,6 +160,7 @@ internal class WorkerConnection private constructor(
                 OutputPrefixer.start(pipe[0], "[$name $pid] ", if (index == 0) System.out else System.err)
             }
             reaped.whenComplete { status, error ->
+                connection.closeCommands()
                 archive.finish(exitedNormally = status?.exited() == true)
                 val outputs = CompletableFuture.allOf(*drained.toTypedArray())
                     .completeOnTimeout(null, OUTPUT_DRAIN_MILLIS, TimeUnit.MILLISECONDS)

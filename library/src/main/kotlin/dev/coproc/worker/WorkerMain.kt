@@ -1,6 +1,7 @@
 package dev.coproc.worker
 
 import dev.coproc.codec.FromWorker
+import dev.coproc.codec.FunctionShape
 import dev.coproc.codec.RemoteError
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.ToWorker
@@ -18,6 +19,7 @@ import java.io.FileInputStream
 import java.io.FileOutputStream
 import java.util.concurrent.ConcurrentHashMap
 import kotlin.system.exitProcess
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
@@ -27,6 +29,7 @@ import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.serialization.builtins.ListSerializer
 import sun.misc.Signal
 
 /**
@@ -45,6 +48,7 @@ public object WorkerMain {
 
     private val scope by lazy { CoroutineScope(SupervisorJob() + Dispatchers.Default) }
     private val running = ConcurrentHashMap<Long, Job>()
+    private val cancelled: MutableSet<Long> = ConcurrentHashMap.newKeySet()
     private lateinit var writer: FrameWriter
 
     /** The exit code after the last exit-after task: 0 when it succeeded, 1 when it threw (as Python). */
@@ -101,7 +105,9 @@ public object WorkerMain {
             }
             when (message) {
                 is ToWorker.Run -> run(message)
-                is ToWorker.Cancel -> running[message.id]?.cancel()
+                is ToWorker.Map -> map(message)
+                is ToWorker.RunTasks -> runTasks(message)
+                is ToWorker.Cancel -> cancel(message.id)
                 ToWorker.Shutdown -> {
                     flushStandardStreams()
                     // Exiting from this thread, now out of its blocking read: HotSpot's exit waits up to 300 ms
@@ -112,27 +118,55 @@ public object WorkerMain {
         }
     }
 
-    private fun run(command: ToWorker.Run) {
-        currentProcessName = command.processName
+    private fun run(command: ToWorker.Run) = execute(command.id, command.processName, command.exitAfter) {
+        val task = WireCodec.decode(TaskTypes.resolve(command.taskType), command.task)
+        val resultSerializer = TaskTypes.resultSerializer(task.javaClass)
+        reply(FromWorker.Started(command.id))
+        WireCodec.encode(resultSerializer, task.run())
+    }
+
+    private fun map(command: ToWorker.Map) = execute(command.id, command.processName, exitAfter = false) {
+        val shape = FunctionShape.resolve(command.functionType)
+        val function = WireCodec.decode(shape.functionSerializer, command.function)
+        val items = shape.decodeItems(command.items)
+        reply(FromWorker.Started(command.id))
+        shape.encodeResults(shape.apply(function, items))
+    }
+
+    private fun runTasks(command: ToWorker.RunTasks) = execute(command.id, command.processName, exitAfter = false) {
+        val taskSerializer = TaskTypes.resolve(command.taskType)
+        val tasks = WireCodec.decode(ListSerializer(taskSerializer), command.tasks)
+        val resultSerializer = TaskTypes.resultSerializer(Class.forName(command.taskType, false, javaClass.classLoader))
+        reply(FromWorker.Started(command.id))
+        WireCodec.encode(ListSerializer(resultSerializer), tasks.map { it.run() })
+    }
+
+    /**
+     * Runs [body] as task [id] in its own coroutine and replies with its encoded result, its failure, or
+     * [FromWorker.Cancelled] when the parent cancelled it.
+     */
+    private fun execute(id: Long, processName: String, exitAfter: Boolean, body: suspend () -> ByteArray) {
+        currentProcessName = processName
         val job = scope.launch(start = CoroutineStart.LAZY) {
             val reply = try {
-                val taskSerializer = TaskTypes.resolve(command.taskType)
-                val task = WireCodec.decode(taskSerializer, command.task)
-                val resultSerializer = TaskTypes.resultSerializer(task.javaClass)
-                reply(FromWorker.Started(command.id))
-                val result = task.run()
-                FromWorker.Succeeded(command.id, WireCodec.encode(resultSerializer, result))
+                FromWorker.Succeeded(id, body())
             } catch (e: Throwable) {
                 if (terminating) return@launch
-                FromWorker.Failed(command.id, RemoteError.of(e))
+                if (e is CancellationException && cancelled.remove(id)) FromWorker.Cancelled(id) else FromWorker.Failed(id, RemoteError.of(e))
             }
-            running.remove(command.id)
+            running.remove(id)
             // Before the reply: the parent answers it with the shutdown that exits with this code.
-            if (command.exitAfter) exitCode = if (reply is FromWorker.Succeeded) 0 else 1
+            if (exitAfter) exitCode = if (reply is FromWorker.Succeeded) 0 else 1
             reply(reply)
         }
-        running[command.id] = job
+        running[id] = job
         job.start()
+    }
+
+    private fun cancel(id: Long) {
+        val job = running[id] ?: return
+        cancelled += id
+        job.cancel()
     }
 
     private fun reply(message: FromWorker) {

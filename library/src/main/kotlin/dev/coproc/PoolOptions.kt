@@ -1,0 +1,76 @@
+package dev.coproc
+
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
+
+/**
+ * How a [ProcessPool] runs: number of workers, a task run once in each worker before any other
+ * ([initializer]), worker recycling ([maxTasksPerChild]), a per-task [taskTimeout], [retries] of tasks whose
+ * worker died, and the workers' JVM options.
+ */
+public class PoolOptions private constructor(builder: Builder) {
+    /** Worker processes; the number of available processors by default. */
+    public val workers: Int = builder.workers
+    /** Runs once in every new worker before it takes tasks (Python's `initializer`). */
+    public val initializer: Task<*>? = builder.initializer
+    /** A worker is replaced after this many tasks (chunks, for `map`); 0 never. */
+    public val maxTasksPerChild: Int = builder.maxTasksPerChild
+    /** Default timeout of each task (each chunk, for `map`); null for none. */
+    public val taskTimeout: Duration? = builder.taskTimeout
+    /** How many times a task whose worker died is run again on a new worker before failing; 0 by default. */
+    public val retries: Int = builder.retries
+    /** The worker JVMs' options; [WorkerOptions.terminateGrace] is also the grace after a cancel. */
+    public val workerOptions: WorkerOptions = builder.workerOptions
+
+    /** Builds [PoolOptions]; every setter returns the builder. */
+    public class Builder internal constructor() {
+        internal var workers: Int = Runtime.getRuntime().availableProcessors()
+        internal var initializer: Task<*>? = null
+        internal var maxTasksPerChild: Int = 0
+        internal var taskTimeout: Duration? = null
+        internal var retries: Int = 0
+        internal var workerOptions: WorkerOptions = WorkerOptions.DEFAULT
+
+        /** See [PoolOptions.workers]. */
+        public fun workers(value: Int): Builder = apply {
+            require(value >= 1) { "a pool needs at least one worker, not $value" }
+            workers = value
+        }
+        /** See [PoolOptions.initializer]. */
+        public fun initializer(value: Task<*>?): Builder = apply { initializer = value }
+        /** See [PoolOptions.maxTasksPerChild]. */
+        public fun maxTasksPerChild(value: Int): Builder = apply {
+            require(value >= 0) { "maxTasksPerChild must be 0 (never) or positive, not $value" }
+            maxTasksPerChild = value
+        }
+        /** See [PoolOptions.taskTimeout]. */
+        public fun taskTimeout(value: Duration?): Builder = apply { taskTimeout = value }
+        /** See [PoolOptions.taskTimeout]. */
+        public fun taskTimeout(value: java.time.Duration?): Builder = apply { taskTimeout = value?.toKotlinDuration() }
+        /** See [PoolOptions.retries]. */
+        public fun retries(value: Int): Builder = apply {
+            require(value >= 0) { "retries must not be negative: $value" }
+            retries = value
+        }
+        /** See [PoolOptions.workerOptions]. */
+        public fun workerOptions(value: WorkerOptions): Builder = apply { workerOptions = value }
+        /** The options. */
+        public fun build(): PoolOptions = PoolOptions(this)
+    }
+
+    public companion object {
+        /** A builder with the defaults. */
+        @JvmStatic
+        public fun builder(): Builder = Builder()
+    }
+}
+
+/** The completed and total counts of a long `map`, for a progress bar. */
+public class Progress internal constructor(
+    /** Items done so far. */
+    public val completed: Int,
+    /** Items in the map. */
+    public val total: Int,
+) {
+    override fun toString(): String = "$completed/$total"
+}

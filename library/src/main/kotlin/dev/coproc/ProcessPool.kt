@@ -1,0 +1,442 @@
+package dev.coproc
+
+import dev.coproc.codec.EncodedTask
+import dev.coproc.codec.FromWorker
+import dev.coproc.codec.FunctionShape
+import dev.coproc.codec.TaskTypeException
+import dev.coproc.codec.TaskTypes
+import dev.coproc.codec.ToWorker
+import dev.coproc.codec.WireCodec
+import dev.coproc.internal.Payload
+import dev.coproc.internal.PoolWorker
+import dev.coproc.internal.WorkItem
+import dev.coproc.internal.WorkerEnd
+import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.time.Duration
+import kotlin.time.TimeMark
+import kotlin.time.TimeSource
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.async
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.joinAll
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.selects.select
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.serialization.KSerializer
+import kotlinx.serialization.builtins.ListSerializer
+
+/**
+ * The local [Pool]: worker JVMs on this machine, fed through OS pipes.
+ *
+ * Each worker slot takes the next queued item as soon as its worker is idle, so one slow task never holds up
+ * the others. Create it with [processPool] (scoped) or [ProcessPool.create].
+ */
+public class ProcessPool private constructor(private val options: PoolOptions) : Pool {
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-pool"))
+    private val queue = Channel<WorkItem>(Channel.UNLIMITED)
+    private val ids = AtomicLong()
+    private val slots = List(options.workers) { Slot() }
+    private val slotJobs = slots.map { slot -> scope.launch { slot.loop() } }
+
+    @Volatile
+    private var state = State.OPEN
+
+    private enum class State { OPEN, CLOSED, TERMINATED }
+
+    /** The number of worker processes. */
+    public val workers: Int get() = options.workers
+
+    /** The pids of the workers running now (a replaced worker's pid changes). */
+    public fun workerPids(): List<Long> = slots.mapNotNull { slot -> slot.worker?.takeIf { !it.ended.isCompleted }?.pid }
+
+    override suspend fun <R> apply(task: Task<R>, timeout: Duration?): R {
+        val encoded = EncodedTask.of(task)
+        val item = submit(Payload.Single(encoded.typeName, encoded.bytes), timeout ?: options.taskTimeout)
+        return decodeResult(item, encoded.resultSerializer, item.await())
+    }
+
+    override fun <R> applyAsync(task: Task<R>, timeout: Duration?): Deferred<R> {
+        val encoded = EncodedTask.of(task)
+        val item = submit(Payload.Single(encoded.typeName, encoded.bytes), timeout ?: options.taskTimeout)
+        return scope.async { decodeResult(item, encoded.resultSerializer, item.await()) }
+    }
+
+    override suspend fun <T, R> map(
+        items: Iterable<T>,
+        function: TaskFunction<T, R>,
+        chunkSize: Int,
+        onProgress: ((Progress) -> Unit)?,
+    ): List<R> = mapChunks(items.toList(), function, chunkSize, onProgress)
+
+    override suspend fun <A, B, R> starmap(
+        items: Iterable<Pair<A, B>>,
+        function: TaskFunction2<A, B, R>,
+        chunkSize: Int,
+        onProgress: ((Progress) -> Unit)?,
+    ): List<R> = mapChunks(items.toList(), function, chunkSize, onProgress)
+
+    @Suppress("UNCHECKED_CAST")
+    override suspend fun <R> map(tasks: Iterable<Task<R>>, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
+        val all = tasks.toList()
+        val size = chunkSize(all.size, chunkSize)
+        // A chunk holds tasks of one class, so that one list serializer encodes it.
+        val chunks = mutableListOf<List<Task<R>>>()
+        for (task in all) {
+            val last = chunks.lastOrNull()
+            if (last != null && last.size < size && last[0].javaClass == task.javaClass) (last as MutableList<Task<R>>) += task
+            else chunks += mutableListOf(task)
+        }
+        val encoded = chunks.map { chunk ->
+            val type = chunk[0].javaClass
+            val (taskSerializer, resultSerializer) = encodingErrors(type.name) {
+                TaskTypes.taskSerializer(type) to TaskTypes.resultSerializer(type)
+            }
+            val bytes = encodingErrors(type.name) { WireCodec.encode(ListSerializer(taskSerializer), chunk) }
+            Triple(Payload.Tasks(type.name, bytes), ListSerializer(resultSerializer), chunk.size)
+        }
+        val work = encoded.map { (payload, _, _) -> submit(payload, options.taskTimeout) }
+        return collectInOrder(work, encoded.map { it.third }, all.size, onProgress) { index, bytes ->
+            decodeResult<List<R>>(work[index], encoded[index].second, bytes)
+        }
+    }
+
+    override fun <T, R> imap(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int): Flow<R> =
+        streamChunks(items, function, chunkSize, ordered = true)
+
+    override fun <T, R> imapUnordered(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int): Flow<R> =
+        streamChunks(items, function, chunkSize, ordered = false)
+
+    override fun close() {
+        synchronized(this) {
+            if (state == State.OPEN) state = State.CLOSED
+        }
+        queue.close()
+    }
+
+    override fun terminate() {
+        synchronized(this) {
+            if (state == State.TERMINATED) return
+            state = State.TERMINATED
+        }
+        queue.close()
+        while (true) {
+            val item = queue.tryReceive().getOrNull() ?: break
+            if (item.claim()) item.fail(PoolTerminatedException("the pool was terminated before this task ran"))
+        }
+        slots.forEach { it.worker?.kill() }
+    }
+
+    override suspend fun join() {
+        check(state != State.OPEN) { "join() needs close() or terminate() first, as in Python" }
+        try {
+            slotJobs.joinAll()
+        } catch (e: CancellationException) {
+            terminate()
+            withContext(NonCancellable) { slotJobs.joinAll() }
+            throw e
+        }
+        scope.cancel()
+    }
+
+    override fun toString(): String = "<ProcessPool workers=${options.workers} state=${state.name.lowercase()}>"
+
+    private fun submit(payload: Payload, timeout: Duration?): WorkItem {
+        val item = WorkItem(ids.incrementAndGet(), payload, timeout, options.retries)
+        val closed = { PoolClosedException("the pool is ${state.name.lowercase()}: it takes no new tasks") }
+        if (state != State.OPEN) throw closed()
+        if (queue.trySend(item).isFailure) throw closed()
+        return item
+    }
+
+    private suspend fun <R> mapChunks(items: List<*>, function: Any, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
+        val shape = encodingErrors(function.javaClass.name) { FunctionShape.of(function.javaClass) }
+        val functionBytes = encodingErrors(function.javaClass.name) { WireCodec.encode(shape.functionSerializer, function) }
+        val chunks = items.chunked(chunkSize(items.size, chunkSize))
+        val work = chunks.map { chunk ->
+            val bytes = encodingErrors(function.javaClass.name) { shape.encodeItems(chunk) }
+            submit(Payload.Chunk(shape.type.name, functionBytes, bytes), options.taskTimeout)
+        }
+        @Suppress("UNCHECKED_CAST")
+        return collectInOrder(work, chunks.map { it.size }, items.size, onProgress) { index, bytes ->
+            decodeWith(work[index]) { shape.decodeResults(bytes) } as List<R>
+        }
+    }
+
+    /** Awaits [work] in order; on any failure or cancellation, the chunks still pending are cancelled. */
+    private suspend fun <R> collectInOrder(
+        work: List<WorkItem>,
+        sizes: List<Int>,
+        total: Int,
+        onProgress: ((Progress) -> Unit)?,
+        decode: (index: Int, bytes: ByteArray) -> List<R>,
+    ): List<R> {
+        val completed = AtomicInteger()
+        if (onProgress != null) {
+            onProgress(Progress(0, total))
+            work.forEachIndexed { index, item ->
+                item.result.invokeOnCompletion { error ->
+                    if (error == null) onProgress(Progress(completed.addAndGet(sizes[index]), total))
+                }
+            }
+        }
+        val results = ArrayList<R>(total)
+        try {
+            work.forEachIndexed { index, item -> results += decode(index, item.await()) }
+        } catch (e: Throwable) {
+            work.forEach { it.cancel() }
+            throw e
+        }
+        return results
+    }
+
+    private fun <T, R> streamChunks(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int, ordered: Boolean): Flow<R> = flow {
+        require(chunkSize >= 1) { "chunkSize must be at least 1, not $chunkSize" }
+        val shape = encodingErrors(function.javaClass.name) { FunctionShape.of(function.javaClass) }
+        val functionBytes = encodingErrors(function.javaClass.name) { WireCodec.encode(shape.functionSerializer, function) }
+        val chunks = items.asSequence().chunked(chunkSize).iterator()
+        val window = options.workers * 2
+        val inFlight = ArrayDeque<WorkItem>()
+        try {
+            while (true) {
+                while (inFlight.size < window && chunks.hasNext()) {
+                    val bytes = encodingErrors(function.javaClass.name) { shape.encodeItems(chunks.next()) }
+                    inFlight += submit(Payload.Chunk(shape.type.name, functionBytes, bytes), options.taskTimeout)
+                }
+                if (inFlight.isEmpty()) break
+                val done = if (ordered) inFlight.first() else select { inFlight.forEach { item -> item.result.onJoin { item } } }
+                inFlight.remove(done)
+                val bytes = done.await()
+                @Suppress("UNCHECKED_CAST")
+                val results = decodeWith(done) { shape.decodeResults(bytes) } as List<R>
+                for (result in results) emit(result)
+            }
+        } finally {
+            inFlight.forEach { it.cancel() }
+        }
+    }
+
+    private fun chunkSize(total: Int, requested: Int): Int {
+        require(requested >= 0) { "chunkSize must be positive, or 0 for the default: $requested" }
+        if (requested > 0) return requested
+        // Python's default: about four chunks per worker.
+        return maxOf(1, (total + options.workers * 4 - 1) / (options.workers * 4))
+    }
+
+    @Suppress("UNCHECKED_CAST")
+    private fun <R> decodeResult(item: WorkItem, serializer: KSerializer<*>, bytes: ByteArray): R =
+        decodeWith(item) { WireCodec.decode(serializer, bytes) } as R
+
+    private fun decodeWith(item: WorkItem, decode: () -> Any?): Any? = try {
+        decode()
+    } catch (e: kotlinx.serialization.SerializationException) {
+        throw ProtocolException(item.ranOn, 0, "the result from ${item.ranOn} does not decode: ${e.message}", e)
+    }
+
+    private inline fun <T> encodingErrors(what: String, block: () -> T): T = try {
+        block()
+    } catch (e: TaskTypeException) {
+        throw TaskEncodingException("cannot send $what: ${e.message}", e)
+    } catch (e: kotlinx.serialization.SerializationException) {
+        throw TaskEncodingException("cannot encode $what: ${e.message}", e)
+    }
+
+    /** One worker position: runs items one at a time on its worker, replacing the worker when it ends. */
+    private inner class Slot {
+        @Volatile
+        var worker: PoolWorker? = null
+        private var served = 0
+
+        suspend fun loop() {
+            try {
+                if (state == State.OPEN) runCatching { worker = startWorker() }
+                for (item in queue) {
+                    if (!item.claim()) continue
+                    if (state == State.TERMINATED) {
+                        item.fail(PoolTerminatedException("the pool was terminated before this task ran"))
+                        continue
+                    }
+                    serve(item)
+                }
+            } finally {
+                withContext(NonCancellable) {
+                    worker?.let { if (state == State.TERMINATED) it.kill() else it.retire() }
+                    worker?.ended?.await()
+                    worker = null
+                }
+            }
+        }
+
+        private suspend fun serve(item: WorkItem) {
+            val current = worker?.takeIf { !it.ended.isCompleted } ?: try {
+                startWorker().also { worker = it }
+            } catch (e: CoprocException) {
+                worker = null
+                item.fail(e)
+                return
+            }
+            item.ranOn = "${current.name} (pid ${current.pid})"
+            when (val outcome = run(current, item)) {
+                is Outcome.Replied -> {
+                    when (val reply = outcome.reply) {
+                        is FromWorker.Succeeded -> item.succeed(reply.result)
+                        is FromWorker.Failed -> item.fail(reply.error.toException(current.name, current.pid))
+                        else -> item.fail(CancellationException("cancelled in ${current.name}"))
+                    }
+                    if (options.maxTasksPerChild > 0 && ++served >= options.maxTasksPerChild) {
+                        current.retire()
+                        worker = null
+                        served = 0
+                    }
+                }
+                is Outcome.Ended -> {
+                    worker = null
+                    served = 0
+                    val end = outcome.end
+                    when {
+                        state == State.TERMINATED -> item.fail(PoolTerminatedException("the pool was terminated while this task ran in ${item.ranOn}"))
+                        end.protocolError != null -> item.fail(end.protocolError)
+                        item.retriesLeft > 0 -> {
+                            item.retriesLeft--
+                            item.unclaim()
+                            if (queue.trySend(item).isFailure) item.fail(died(current, end))
+                        }
+                        else -> item.fail(died(current, end))
+                    }
+                }
+                Outcome.TimedOut -> {
+                    current.kill()
+                    current.ended.await()
+                    worker = null
+                    served = 0
+                    item.fail(TaskTimeoutException(current.name, current.pid, item.timeout!!))
+                }
+                Outcome.Abandoned -> {
+                    current.kill()
+                    current.ended.await()
+                    worker = null
+                    served = 0
+                    item.fail(CancellationException("cancelled; ${current.name} did not stop in time and was killed"))
+                }
+            }
+        }
+
+        private fun died(worker: PoolWorker, end: WorkerEnd): CoprocException =
+            end.status?.let { ProcessDiedException(worker.name, worker.pid, it) }
+                ?: ProtocolException(worker.name, worker.pid, "${worker.name} (pid ${worker.pid}) ended without an exit status")
+
+        /** Sends [item] and waits for its reply, the worker's end, its timeout or the caller's cancellation. */
+        private suspend fun run(worker: PoolWorker, item: WorkItem): Outcome {
+            val reply = worker.expect(item.id)
+            worker.send(item.payload.message(item.id, worker.name))
+            val deadline: TimeMark? = item.timeout?.let { TimeSource.Monotonic.markNow() + it }
+            var cancelDeadline: TimeMark? = null
+            try {
+                while (true) {
+                    val wait = listOfNotNull(deadline, cancelDeadline).minOfOrNull { -it.elapsedNow() } ?: Duration.INFINITE
+                    val event = withTimeoutOrNull(wait.coerceAtLeast(Duration.ZERO)) {
+                        select<Any> {
+                            reply.onAwait { it }
+                            worker.ended.onAwait { it }
+                            if (cancelDeadline == null) item.cancelRequest.onJoin { CANCEL }
+                        }
+                    }
+                    when (event) {
+                        is FromWorker -> return Outcome.Replied(event)
+                        is WorkerEnd -> return Outcome.Ended(event)
+                        CANCEL -> {
+                            worker.send(ToWorker.Cancel(item.id))
+                            cancelDeadline = TimeSource.Monotonic.markNow() + options.workerOptions.terminateGrace
+                        }
+                        null -> return if (cancelDeadline?.hasPassedNow() == true) Outcome.Abandoned else Outcome.TimedOut
+                    }
+                }
+            } finally {
+                worker.forget(item.id)
+            }
+        }
+
+        private suspend fun startWorker(): PoolWorker {
+            val name = "PoolWorker-${workerCounter.incrementAndGet()}"
+            val started = PoolWorker.start(name, options.workerOptions)
+            val initializer = options.initializer ?: return started
+            val encoded = EncodedTask.of(initializer)
+            val reply = started.expect(0)
+            started.send(ToWorker.Run(0, name, encoded.typeName, encoded.bytes, exitAfter = false))
+            val outcome = select<Any> {
+                reply.onAwait { it }
+                started.ended.onAwait { it }
+            }
+            started.forget(0)
+            if (outcome is FromWorker.Succeeded) return started
+            started.kill()
+            started.ended.await()
+            val cause = (outcome as? FromWorker.Failed)?.error?.toException(name, started.pid)
+                ?: (outcome as? WorkerEnd)?.let { died(started, it) }
+            throw ProcessStartException("the initializer failed in $name (pid ${started.pid}): ${cause?.message}", cause)
+        }
+    }
+
+    private sealed interface Outcome {
+        class Replied(val reply: FromWorker) : Outcome
+        class Ended(val end: WorkerEnd) : Outcome
+        data object TimedOut : Outcome
+        data object Abandoned : Outcome
+    }
+
+    public companion object {
+        private val CANCEL = Any()
+        private val workerCounter = AtomicInteger()
+
+        /** A new pool; the caller must [close] (or [terminate]) and [join] it. */
+        @JvmStatic
+        public fun create(options: PoolOptions): ProcessPool = ProcessPool(options)
+    }
+}
+
+/**
+ * Runs [block] with a new pool of [workers] processes. Leaving the block closes the pool and joins it;
+ * an exception (or cancellation) terminates it.
+ * ```
+ * val squares = processPool(workers = 4) { map(1..100, Square) }
+ * ```
+ */
+public suspend fun <T> processPool(
+    workers: Int = Runtime.getRuntime().availableProcessors(),
+    initializer: Task<*>? = null,
+    maxTasksPerChild: Int = 0,
+    taskTimeout: Duration? = null,
+    retries: Int = 0,
+    workerOptions: WorkerOptions = WorkerOptions.DEFAULT,
+    block: suspend ProcessPool.() -> T,
+): T = processPool(
+    PoolOptions.builder().workers(workers).initializer(initializer).maxTasksPerChild(maxTasksPerChild)
+        .taskTimeout(taskTimeout).retries(retries).workerOptions(workerOptions).build(),
+    block,
+)
+
+/** [processPool] with [PoolOptions]. */
+public suspend fun <T> processPool(options: PoolOptions, block: suspend ProcessPool.() -> T): T {
+    val pool = ProcessPool.create(options)
+    val result = try {
+        pool.block()
+    } catch (e: Throwable) {
+        pool.terminate()
+        withContext(NonCancellable) { pool.join() }
+        throw e
+    }
+    pool.close()
+    pool.join()
+    return result
+}

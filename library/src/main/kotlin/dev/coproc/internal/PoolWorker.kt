@@ -1,0 +1,89 @@
+package dev.coproc.internal
+
+import dev.coproc.ProtocolException
+import dev.coproc.WorkerOptions
+import dev.coproc.codec.FromWorker
+import dev.coproc.codec.ToWorker
+import dev.coproc.codec.WireCodec
+import dev.coproc.os.ExitStatus
+import dev.coproc.os.Signals
+import dev.coproc.wire.Frame
+import java.io.IOException
+import java.util.concurrent.ConcurrentHashMap
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
+
+/** How a pool worker ended: its exit status, and the protocol error that got it killed, if any. */
+internal class WorkerEnd(val status: ExitStatus?, val protocolError: ProtocolException?)
+
+/** One worker JVM of a pool: routes its replies to the waiting items and reports its end. */
+internal class PoolWorker private constructor(val name: String, private val options: WorkerOptions) : WorkerConnection.Listener {
+    private val replies = ConcurrentHashMap<Long, CompletableDeferred<FromWorker>>()
+
+    /** Completes once the worker has ended and been reaped. */
+    val ended = CompletableDeferred<WorkerEnd>()
+
+    lateinit var connection: WorkerConnection
+        private set
+
+    val pid: Long get() = connection.pid.toLong()
+
+    /** Registers for the reply to [id]; call before sending the message. */
+    fun expect(id: Long): CompletableDeferred<FromWorker> = CompletableDeferred<FromWorker>().also { replies[id] = it }
+
+    fun forget(id: Long) {
+        replies.remove(id)
+    }
+
+    /** Sends [message]; a large frame is written on the IO dispatcher, since it blocks until the worker reads. */
+    suspend fun send(message: ToWorker) {
+        val bytes = WireCodec.encode(message)
+        try {
+            if (bytes.size <= SMALL_FRAME) {
+                connection.sendEncoded(bytes)
+            } else {
+                withContext(Dispatchers.IO) { connection.sendEncoded(bytes) }
+            }
+        } catch (e: IOException) {
+            // The worker is gone; [ended] will say how.
+        }
+    }
+
+    fun kill() {
+        connection.signal(Signals.SIGKILL)
+    }
+
+    /** Asks the worker to exit, and kills it if it has not within the grace period; returns once reaped. */
+    suspend fun retire() {
+        if (!ended.isCompleted) send(ToWorker.Shutdown)
+        if (withTimeoutOrNull(options.terminateGrace) { ended.await() } == null) {
+            kill()
+            ended.await()
+        }
+    }
+
+    override fun onMessage(connection: WorkerConnection, message: FromWorker) {
+        when (message) {
+            is FromWorker.Started -> Unit
+            is FromWorker.Succeeded -> replies.remove(message.id)?.complete(message)
+            is FromWorker.Failed -> replies.remove(message.id)?.complete(message)
+            is FromWorker.Cancelled -> replies.remove(message.id)?.complete(message)
+        }
+    }
+
+    override fun onEnd(connection: WorkerConnection, error: ProtocolException?) {
+        connection.exit.whenComplete { status, _ -> ended.complete(WorkerEnd(status, error)) }
+    }
+
+    companion object {
+        private const val SMALL_FRAME = 32 * 1024
+
+        fun start(name: String, options: WorkerOptions): PoolWorker {
+            val worker = PoolWorker(name, options)
+            worker.connection = WorkerConnection.start(name, options, null, worker)
+            return worker
+        }
+    }
+}

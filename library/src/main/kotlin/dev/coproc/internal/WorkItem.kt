@@ -1,0 +1,75 @@
+package dev.coproc.internal
+
+import dev.coproc.codec.ToWorker
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CompletableDeferred
+
+/** What one message to a pool worker carries: a task, a chunk of tasks, or a chunk of items for a function. */
+internal sealed interface Payload {
+    fun message(id: Long, workerName: String): ToWorker
+
+    class Single(private val typeName: String, private val task: ByteArray) : Payload {
+        override fun message(id: Long, workerName: String) = ToWorker.Run(id, workerName, typeName, task, exitAfter = false)
+    }
+
+    class Tasks(private val typeName: String, private val tasks: ByteArray) : Payload {
+        override fun message(id: Long, workerName: String) = ToWorker.RunTasks(id, workerName, typeName, tasks)
+    }
+
+    class Chunk(private val functionType: String, private val function: ByteArray, private val items: ByteArray) : Payload {
+        override fun message(id: Long, workerName: String) = ToWorker.Map(id, workerName, functionType, function, items)
+    }
+}
+
+/**
+ * One unit of pool work, from the caller's submit to its result. Queued, then claimed by exactly one worker
+ * slot (or cancelled before that); a retried item goes back to the queue.
+ */
+internal class WorkItem(val id: Long, val payload: Payload, val timeout: Duration?, var retriesLeft: Int) {
+    /** The encoded result, or the failure; completed by the slot that ran it. */
+    val result = CompletableDeferred<ByteArray>()
+
+    /** Completed when the caller gives up on a running item, so the slot can cancel it in the worker. */
+    val cancelRequest = CompletableDeferred<Unit>()
+
+    private val state = AtomicInteger(QUEUED)
+
+    /** The worker that ran it, for error messages. */
+    @Volatile
+    var ranOn: String = "no worker"
+
+    /** Claims a queued item for running; false when it was cancelled or already taken. */
+    fun claim(): Boolean = state.compareAndSet(QUEUED, RUNNING)
+
+    /** Puts a claimed item back in the queued state (a retry). */
+    fun unclaim() = state.set(QUEUED)
+
+    /** Suspends for the result; cancelling the caller cancels the item. */
+    suspend fun await(): ByteArray = try {
+        result.await()
+    } catch (e: CancellationException) {
+        cancel()
+        throw e
+    }
+
+    /** A queued item is dropped at once; a running one is cancelled in its worker. */
+    fun cancel() {
+        if (state.compareAndSet(QUEUED, CANCELLED)) {
+            result.cancel()
+        } else {
+            cancelRequest.complete(Unit)
+        }
+    }
+
+    fun succeed(bytes: ByteArray) = result.complete(bytes)
+
+    fun fail(error: Throwable) = result.completeExceptionally(error)
+
+    private companion object {
+        const val QUEUED = 0
+        const val RUNNING = 1
+        const val CANCELLED = 2
+    }
+}

@@ -1,0 +1,238 @@
+package dev.coproc
+
+import dev.coproc.os.Signals
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.engine.spec.tempdir
+import io.kotest.matchers.collections.shouldContainExactly
+import io.kotest.matchers.collections.shouldContainExactlyInAnyOrder
+import io.kotest.matchers.collections.shouldHaveSize
+import io.kotest.matchers.ints.shouldBeLessThanOrEqual
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.shouldNotBe
+import io.kotest.matchers.string.shouldContain
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
+
+class PoolSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 120_000
+
+    test("apply runs tasks in reused workers: pids repeat") {
+        processPool(workers = 2) {
+            apply(Square(6)) shouldBe 36
+            val pids = List(20) { apply(Pid()) }.toSet()
+            pids.size shouldBeLessThanOrEqual 2
+            workerPids().toSet().containsAll(pids) shouldBe true
+        }
+    }
+
+    test("map returns results in input order, chunked or not") {
+        processPool(workers = 2) {
+            map(1..1000, SquareFn) shouldBe (1..1000).map { it * it }
+            map(1..10, SquareFn, chunkSize = 3) shouldBe (1..10).map { it * it }
+            map(listOf("a", "b"), Upper) shouldBe listOf("A", "B")
+            map(emptyList<Int>(), SquareFn) shouldBe emptyList()
+        }
+    }
+
+    test("map over tasks, starmap over pairs") {
+        processPool(workers = 2) {
+            map(listOf(Square(2), Square(3), Square(4))) shouldBe listOf(4, 9, 16)
+            starmap(listOf(1 to 2, 3 to 4), Add) shouldBe listOf(3, 7)
+        }
+    }
+
+    test("imap streams in input order, imapUnordered in completion order") {
+        processPool(workers = 2) {
+            imap((1..50).toList(), SquareFn, chunkSize = 4).toList() shouldBe (1..50).map { it * it }
+            imapUnordered((1..50).toList(), SquareFn).toList() shouldContainExactlyInAnyOrder (1..50).map { it * it }
+        }
+    }
+
+    test("progress reports completed and total up to the end") {
+        val seen = mutableListOf<Progress>()
+        processPool(workers = 2) { map(1..100, SquareFn, chunkSize = 10) { synchronized(seen) { seen += it } } }
+        synchronized(seen) {
+            seen.first().completed shouldBe 0
+            seen.maxOf { it.completed } shouldBe 100
+            seen.all { it.total == 100 } shouldBe true
+        }
+    }
+
+    test("one slow task does not hold up the others") {
+        processPool(workers = 2) {
+            val slow = applyAsync(SleepThenPid(5_000))
+            List(10) { applyAsync(Square(it)) }.awaitAll() shouldBe List(10) { it * it }
+            slow.isActive shouldBe true
+            slow.cancelAndJoin()
+        }
+    }
+
+    test("an exception in a task arrives typed; in a map it fails the map") {
+        processPool(workers = 2) {
+            shouldThrow<RemoteTaskException> { apply(Fail("pool boom")) }.remoteMessage shouldBe "pool boom"
+            val error = shouldThrow<RemoteTaskException> { map(1..20, FailAt(7), chunkSize = 2) }
+            error.remoteMessage shouldBe "bad item 7"
+            apply(Square(2)) shouldBe 4
+        }
+    }
+
+    test("a worker killed by SIGKILL mid-task fails that task typed; the next task succeeds") {
+        processPool(workers = 1) {
+            val before = apply(Pid())
+            val error = shouldThrow<ProcessDiedException> { apply(SignalSelf(Signals.SIGKILL)) }
+            error.pid shouldBe before
+            error.exitStatus.signal() shouldBe Signals.SIGKILL
+            val after = apply(Pid())
+            after shouldNotBe before
+        }
+    }
+
+    test("a worker that exits mid-task fails it with its exit code; an OOM arrives typed") {
+        processPool(workers = 1, workerOptions = WorkerOptions { maxHeap("32m") }) {
+            shouldThrow<ProcessDiedException> { apply(ExitWith(3)) }.exitStatus.exitCode() shouldBe 3
+            shouldThrow<RemoteTaskException> { apply(Allocate(512)) }.remoteClassName shouldBe "java.lang.OutOfMemoryError"
+            apply(Square(5)) shouldBe 25
+        }
+    }
+
+    test("retries run a task again on a new worker after its worker died") {
+        val dir = tempdir().toPath()
+        processPool(workers = 1, retries = 1) { apply(DieOnce(dir.resolve("a").toString())) shouldBe "ok" }
+        processPool(workers = 1) { shouldThrow<ProcessDiedException> { apply(DieOnce(dir.resolve("b").toString())) } }
+    }
+
+    test("a task over its timeout fails typed; its worker is replaced; others are unaffected") {
+        processPool(workers = 2) {
+            val before = workerPidsAfterStart()
+            val other = applyAsync(SleepThenPid(1_000))
+            val error = shouldThrow<TaskTimeoutException> { apply(RunForever(), timeout = 300.milliseconds) }
+            error.timeout shouldBe 300.milliseconds
+            before.contains(error.pid) shouldBe true
+            other.await() shouldNotBe error.pid
+            apply(Square(3)) shouldBe 9
+        }
+    }
+
+    test("cancelling the caller cancels the task in the worker; the worker survives") {
+        val file = tempdir().toPath().resolve("beats")
+        processPool(workers = 1) {
+            val pid = apply(Pid())
+            val call = launch { apply(Heartbeat(file.toString())) }
+            awaitFile(file, 30.seconds) { it.contains("beat") }
+            call.cancelAndJoin()
+            awaitFile(file, 30.seconds) { it.contains("cancelled") }
+            apply(Pid()) shouldBe pid
+        }
+    }
+
+    test("a task that ignores cancellation gets its worker killed and replaced after the grace period") {
+        processPool(workers = 1, workerOptions = WorkerOptions { terminateGrace(300.milliseconds) }) {
+            val pid = apply(Pid())
+            withTimeoutOrNull(500.milliseconds) { apply(BusyLoop()) } shouldBe null
+            apply(Pid()) shouldNotBe pid
+        }
+    }
+
+    test("cancelling a map cancels its remaining chunks") {
+        processPool(workers = 2) {
+            val pids = workerPidsAfterStart()
+            withTimeoutOrNull(500.milliseconds) { map(1..20, SlowFn(10_000), chunkSize = 1) } shouldBe null
+            map(1..4, SquareFn) shouldBe listOf(1, 4, 9, 16)
+            workerPids().toSet() shouldBe pids
+        }
+    }
+
+    test("maxTasksPerChild replaces workers: pids change") {
+        processPool(workers = 1, maxTasksPerChild = 2) {
+            val pids = List(6) { apply(Pid()) }
+            pids.toSet() shouldHaveSize 3
+            pids.chunked(2).all { it[0] == it[1] } shouldBe true
+        }
+    }
+
+    test("the initializer runs once in every worker, before its tasks") {
+        processPool(workers = 2, initializer = CountInit(), maxTasksPerChild = 3) {
+            List(12) { async { apply(ReadInit()) } }.awaitAll().toSet() shouldContainExactly setOf(1)
+        }
+    }
+
+    test("a failing initializer fails tasks with a typed error instead of hanging") {
+        processPool(workers = 1, initializer = FailingInit()) {
+            val error = shouldThrow<ProcessStartException> { apply(Square(1)) }
+            error.message shouldContain "no database"
+        }
+    }
+
+    test("close lets queued tasks finish; tasks after close fail clearly") {
+        val pool = ProcessPool.create(PoolOptions.builder().workers(2).build())
+        val queued = List(6) { pool.applyAsync(SleepThenPid(50)) }
+        pool.close()
+        shouldThrow<PoolClosedException> { pool.apply(Square(1)) }
+        pool.join()
+        queued.awaitAll() shouldHaveSize 6
+    }
+
+    test("join before close is an error") {
+        val pool = ProcessPool.create(PoolOptions.builder().workers(1).build())
+        shouldThrow<IllegalStateException> { pool.join() }
+        pool.close()
+        pool.join()
+    }
+
+    test("terminate fails every pending and running task with PoolTerminatedException") {
+        val pool = ProcessPool.create(PoolOptions.builder().workers(2).build())
+        pool.apply(Square(1)) shouldBe 1
+        val pending = List(5) { pool.applyAsync(RunForever()) }
+        pool.terminate()
+        pool.join()
+        pending.forEach { shouldThrow<PoolTerminatedException> { it.await() } }
+        shouldThrow<PoolClosedException> { pool.apply(Square(1)) }
+    }
+
+    test("an exception in the pool scope terminates the pool") {
+        lateinit var pool: ProcessPool
+        lateinit var running: kotlinx.coroutines.Deferred<Unit>
+        shouldThrow<IllegalStateException> {
+            processPool(workers = 1) {
+                pool = this
+                running = applyAsync(RunForever())
+                error("scope failed")
+            }
+        }
+        shouldThrow<PoolTerminatedException> { running.await() }
+        pool.workerPids() shouldBe emptyList()
+    }
+
+    test("a task that cannot be encoded fails in the caller") {
+        processPool(workers = 1) {
+            shouldThrow<TaskEncodingException> { apply(NotSerializable()) }
+            shouldThrow<TaskEncodingException> { map(1..3, NotSerializableFn()) }
+        }
+    }
+})
+
+/** The pids once every worker has started. */
+private suspend fun ProcessPool.workerPidsAfterStart(): Set<Long> {
+    List(workers * 4) { applyAsync(Pid()) }.awaitAll()
+    return workerPids().toSet()
+}
+
+class NotSerializableFn : TaskFunction<Int, Int> {
+    override suspend fun run(item: Int): Int = item
+}
+
+/** Never suspends, so cancellation cannot reach it: only a kill stops it. */
+@kotlinx.serialization.Serializable
+class BusyLoop : Task<Unit> {
+    override suspend fun run() {
+        while (true) Thread.onSpinWait()
+    }
+}

@@ -1,0 +1,111 @@
+package dev.coproc
+
+import dev.coproc.os.Signals
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.StandardOpenOption.APPEND
+import java.nio.file.StandardOpenOption.CREATE
+import kotlinx.coroutines.delay
+import kotlinx.serialization.Serializable
+
+@Serializable
+class Pid : Task<Long> {
+    override suspend fun run(): Long = currentProcess().pid
+}
+
+@Serializable
+class SleepThenPid(val millis: Long) : Task<Long> {
+    override suspend fun run(): Long {
+        delay(millis)
+        return currentProcess().pid
+    }
+}
+
+@Serializable
+object SquareFn : TaskFunction<Int, Int> {
+    override suspend fun run(item: Int): Int = item * item
+}
+
+@Serializable
+object Upper : TaskFunction<String, String> {
+    override suspend fun run(item: String): String = item.uppercase()
+}
+
+@Serializable
+object Add : TaskFunction2<Int, Int, Int> {
+    override suspend fun run(first: Int, second: Int): Int = first + second
+}
+
+@Serializable
+class FailAt(val bad: Int) : TaskFunction<Int, Int> {
+    override suspend fun run(item: Int): Int = if (item == bad) throw IllegalArgumentException("bad item $item") else item
+}
+
+@Serializable
+class SlowFn(val millis: Long) : TaskFunction<Int, Int> {
+    override suspend fun run(item: Int): Int {
+        delay(millis)
+        return item
+    }
+}
+
+/** Kills its own worker with [signal] mid-task. */
+@Serializable
+class SignalSelf(val signal: Int) : Task<Unit> {
+    override suspend fun run() {
+        Signals.send(currentProcess().pid, signal)
+        delay(60_000)
+    }
+}
+
+/** Appends a beat to [file] every 20 ms until cancelled, then writes "cancelled". */
+@Serializable
+class Heartbeat(val file: String) : Task<Unit> {
+    override suspend fun run() {
+        try {
+            var beat = 0
+            while (true) {
+                Files.writeString(Path.of(file), "beat ${beat++}\n", CREATE, APPEND)
+                delay(20)
+            }
+        } finally {
+            Files.writeString(Path.of(file), "cancelled\n", CREATE, APPEND)
+        }
+    }
+}
+
+/** Dies on its first run (no marker yet), succeeds on the next. */
+@Serializable
+class DieOnce(val marker: String) : Task<String> {
+    override suspend fun run(): String {
+        val path = Path.of(marker)
+        if (!Files.exists(path)) {
+            Files.createFile(path)
+            Runtime.getRuntime().halt(1)
+        }
+        return "ok"
+    }
+}
+
+/** State of one worker JVM, set by [CountInit]. */
+object WorkerState {
+    @Volatile
+    var initializations = 0
+}
+
+@Serializable
+class CountInit : Task<Unit> {
+    override suspend fun run() {
+        WorkerState.initializations++
+    }
+}
+
+@Serializable
+class ReadInit : Task<Int> {
+    override suspend fun run(): Int = WorkerState.initializations
+}
+
+@Serializable
+class FailingInit : Task<Unit> {
+    override suspend fun run(): Unit = throw IllegalStateException("no database")
+}
