@@ -47,11 +47,13 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-pool"))
     private val queue = Channel<WorkItem>(Channel.UNLIMITED)
     private val ids = AtomicLong()
-    private val slots = List(options.workers) { Slot() }
-    private val slotJobs = slots.map { slot -> scope.launch { slot.loop() } }
 
     @Volatile
     private var state = State.OPEN
+
+    // Last: the slots start running at once, on other threads, and read the fields above.
+    private val slots = List(options.workers) { Slot() }
+    private val slotJobs = slots.map { slot -> scope.launch { slot.loop() } }
 
     private enum class State { OPEN, CLOSED, TERMINATED }
 
@@ -78,14 +80,14 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
         function: TaskFunction<T, R>,
         chunkSize: Int,
         onProgress: ((Progress) -> Unit)?,
-    ): List<R> = mapChunks(items.toList(), function, chunkSize, onProgress)
+    ): List<R> = mapChunks(items, function, chunkSize, onProgress)
 
     override suspend fun <A, B, R> starmap(
         items: Iterable<Pair<A, B>>,
         function: TaskFunction2<A, B, R>,
         chunkSize: Int,
         onProgress: ((Progress) -> Unit)?,
-    ): List<R> = mapChunks(items.toList(), function, chunkSize, onProgress)
+    ): List<R> = mapChunks(items, function, chunkSize, onProgress)
 
     @Suppress("UNCHECKED_CAST")
     override suspend fun <R> map(tasks: Iterable<Task<R>>, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
@@ -107,8 +109,8 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             Triple(Payload.Tasks(type.name, bytes), ListSerializer(resultSerializer), chunk.size)
         }
         val work = encoded.map { (payload, _, _) -> submit(payload, options.taskTimeout) }
-        return collectInOrder(work, encoded.map { it.third }, all.size, onProgress) { index, bytes ->
-            decodeResult<List<R>>(work[index], encoded[index].second, bytes)
+        return collectInOrder(work, encoded.map { it.third }, all.size, onProgress) { index, bytes, into ->
+            into.addAll(decodeResult<List<R>>(work[index], encoded[index].second, bytes))
         }
     }
 
@@ -160,27 +162,30 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
         return item
     }
 
-    private suspend fun <R> mapChunks(items: List<*>, function: Any, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
+    private suspend fun <R> mapChunks(items: Iterable<*>, function: Any, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
+        val all = items as? List<*> ?: items.toList()
         val shape = encodingErrors(function.javaClass.name) { FunctionShape.of(function.javaClass) }
         val functionBytes = encodingErrors(function.javaClass.name) { WireCodec.encode(shape.functionSerializer, function) }
-        val chunks = items.chunked(chunkSize(items.size, chunkSize))
+        val size = chunkSize(all.size, chunkSize)
+        // Views, not copies: a million boxed items are expensive enough for the garbage collector once.
+        val chunks = (all.indices step size).map { from -> all.subList(from, minOf(from + size, all.size)) }
         val work = chunks.map { chunk ->
             val bytes = encodingErrors(function.javaClass.name) { shape.encodeItems(chunk) }
             submit(Payload.Chunk(shape.type.name, functionBytes, bytes), options.taskTimeout)
         }
-        @Suppress("UNCHECKED_CAST")
-        return collectInOrder(work, chunks.map { it.size }, items.size, onProgress) { index, bytes ->
-            decodeWith(work[index]) { shape.decodeResults(bytes) } as List<R>
+        return collectInOrder(work, chunks.map { it.size }, all.size, onProgress) { index, bytes, into ->
+            decodeWith(work[index]) { shape.decodeResultsInto(bytes, into) }
         }
     }
 
-    /** Awaits [work] in order; on any failure or cancellation, the chunks still pending are cancelled. */
+    /** Awaits [work] in order, decoding each into one list; on failure or cancellation the rest is cancelled. */
+    @Suppress("UNCHECKED_CAST")
     private suspend fun <R> collectInOrder(
         work: List<WorkItem>,
         sizes: List<Int>,
         total: Int,
         onProgress: ((Progress) -> Unit)?,
-        decode: (index: Int, bytes: ByteArray) -> List<R>,
+        decodeInto: (index: Int, bytes: ByteArray, into: MutableList<Any?>) -> Unit,
     ): List<R> {
         val completed = AtomicInteger()
         if (onProgress != null) {
@@ -191,14 +196,14 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                 }
             }
         }
-        val results = ArrayList<R>(total)
+        val results = ArrayList<Any?>(total)
         try {
-            work.forEachIndexed { index, item -> results += decode(index, item.await()) }
+            work.forEachIndexed { index, item -> decodeInto(index, item.await(), results) }
         } catch (e: Throwable) {
             work.forEach { it.cancel() }
             throw e
         }
-        return results
+        return results as List<R>
     }
 
     private fun <T, R> streamChunks(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int, ordered: Boolean): Flow<R> = flow {
@@ -260,7 +265,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
 
         suspend fun loop() {
             try {
-                if (state == State.OPEN) runCatching { worker = startWorker() }
+                if (state == State.OPEN) runCatching { adopt(startWorker()) }
                 for (item in queue) {
                     if (!item.claim()) continue
                     if (state == State.TERMINATED) {
@@ -280,7 +285,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
 
         private suspend fun serve(item: WorkItem) {
             val current = worker?.takeIf { !it.ended.isCompleted } ?: try {
-                startWorker().also { worker = it }
+                startWorker().also { adopt(it) }
             } catch (e: CoprocException) {
                 worker = null
                 item.fail(e)
@@ -332,13 +337,22 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             }
         }
 
+        /**
+         * Makes [started] this slot's worker. [terminate] sets the state, then kills the slots' workers; this
+         * sets the worker, then reads the state: whichever runs second kills a worker started meanwhile.
+         */
+        private fun adopt(started: PoolWorker) {
+            worker = started
+            if (state == State.TERMINATED) started.kill()
+        }
+
         private fun died(worker: PoolWorker, end: WorkerEnd): CoprocException =
             end.status?.let { ProcessDiedException(worker.name, worker.pid, it) }
                 ?: ProtocolException(worker.name, worker.pid, "${worker.name} (pid ${worker.pid}) ended without an exit status")
 
         /** Sends [item] and waits for its reply, the worker's end, its timeout or the caller's cancellation. */
         private suspend fun run(worker: PoolWorker, item: WorkItem): Outcome {
-            val reply = worker.expect(item.id)
+            val reply = worker.expect(item.id, item)
             worker.send(item.payload.message(item.id, worker.name))
             val deadline: TimeMark? = item.timeout?.let { TimeSource.Monotonic.markNow() + it }
             var cancelDeadline: TimeMark? = null

@@ -3,7 +3,11 @@ package dev.coproc
 import dev.coproc.os.Pids
 import io.kotest.assertions.withClue
 import io.kotest.core.listeners.AfterSpecListener
+import io.kotest.core.listeners.AfterTestListener
 import io.kotest.core.listeners.BeforeSpecListener
+import io.kotest.core.listeners.BeforeTestListener
+import io.kotest.core.test.TestCase
+import io.kotest.engine.test.TestResult
 import io.kotest.core.spec.Spec
 import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.ints.shouldBeLessThanOrEqual
@@ -15,7 +19,7 @@ import java.time.Duration
  * After a spec: no child of the test JVM left (running or zombie), and no fd leaked. Children that are still
  * being reaped get a bounded wait on their pidfd, not a sleep.
  */
-object Hygiene : BeforeSpecListener, AfterSpecListener {
+object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, AfterTestListener {
     private var fdsBefore = 0
 
     override suspend fun beforeSpec(spec: Spec) {
@@ -29,6 +33,15 @@ object Hygiene : BeforeSpecListener, AfterSpecListener {
         // A reaped child vanishes; an exited but unreaped one would show as a zombie here.
         withClue("children of the test JVM after ${spec::class.simpleName}") { children().shouldBeEmpty() }
         withClue("open fds after ${spec::class.simpleName}") { openFdCount() shouldBeLessThanOrEqual fdsBefore }
+    }
+
+    // Which test runs is printed, so a hang in CI names its test.
+    override suspend fun beforeTest(testCase: TestCase) {
+        System.err.println("[coproc-test] start: ${testCase.name.name}")
+    }
+
+    override suspend fun afterTest(testCase: TestCase, result: TestResult) {
+        System.err.println("[coproc-test] ${result.name.lowercase()}: ${testCase.name.name}")
     }
 
     data class Child(val pid: Long, val state: Char, val command: String)

@@ -34,7 +34,12 @@ object Bench {
     }
 
     fun main(args: List<String>) = runBlocking {
-        val runs = args.firstOrNull()?.toIntOrNull() ?: RUNS
+        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool") }
+        if ("process" in sections) processStart(args.firstNotNullOfOrNull { it.toIntOrNull() } ?: RUNS)
+        if ("pool" in sections) PoolBench.run()
+    }
+
+    private suspend fun processStart(runs: Int) {
         val work = Files.createTempDirectory("coproc-bench")
         try {
             println("Process start+join of a no-op task: $runs runs after $WARMUP warm-up runs, ${Runtime.getRuntime().availableProcessors()} cores, java ${System.getProperty("java.version")}")

@@ -4,7 +4,6 @@ import dev.coproc.TaskFunction
 import dev.coproc.TaskFunction2
 import java.util.concurrent.ConcurrentHashMap
 import kotlinx.serialization.KSerializer
-import kotlinx.serialization.builtins.ListSerializer
 import kotlinx.serialization.builtins.PairSerializer
 
 /**
@@ -18,16 +17,18 @@ internal class FunctionShape private constructor(
     resultSerializer: KSerializer<Any?>,
     private val call: suspend (function: Any, item: Any?) -> Any?,
 ) {
-    private val items = ListSerializer(itemSerializer)
-    private val results = ListSerializer(resultSerializer)
+    private val items = ChunkCodec.of(itemSerializer)
+    private val results = ChunkCodec.of(resultSerializer)
 
-    fun encodeItems(chunk: List<Any?>): ByteArray = WireCodec.encode(items, chunk)
+    fun encodeItems(chunk: List<Any?>): ByteArray = items.encode(chunk)
 
-    fun decodeItems(bytes: ByteArray): List<Any?> = WireCodec.decode(items, bytes)
+    fun decodeItems(bytes: ByteArray): List<Any?> = items.decode(bytes)
 
-    fun encodeResults(chunk: List<Any?>): ByteArray = WireCodec.encode(results, chunk)
+    fun encodeResults(chunk: List<Any?>): ByteArray = results.encode(chunk)
 
-    fun decodeResults(bytes: ByteArray): List<Any?> = WireCodec.decode(results, bytes)
+    fun decodeResults(bytes: ByteArray): List<Any?> = results.decode(bytes)
+
+    fun decodeResultsInto(bytes: ByteArray, into: MutableList<Any?>) = results.decodeInto(bytes, into)
 
     /** Applies [function] to each item in order, in the calling coroutine. */
     suspend fun apply(function: Any, chunk: List<Any?>): List<Any?> = chunk.map { call(function, it) }

@@ -7,6 +7,7 @@ import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
 import dev.coproc.os.ExitStatus
 import dev.coproc.os.Signals
+import dev.coproc.toException
 import dev.coproc.wire.Frame
 import java.io.IOException
 import java.util.concurrent.ConcurrentHashMap
@@ -20,7 +21,10 @@ internal class WorkerEnd(val status: ExitStatus?, val protocolError: ProtocolExc
 
 /** One worker JVM of a pool: routes its replies to the waiting items and reports its end. */
 internal class PoolWorker private constructor(val name: String, private val options: WorkerOptions) : WorkerConnection.Listener {
-    private val replies = ConcurrentHashMap<Long, CompletableDeferred<FromWorker>>()
+    private val replies = ConcurrentHashMap<Long, Pending>()
+
+    /** The slot's wait for a reply, and the item whose caller is completed straight from the reader thread. */
+    private class Pending(val item: WorkItem?, val reply: CompletableDeferred<FromWorker>)
 
     /** Completes once the worker has ended and been reaped. */
     val ended = CompletableDeferred<WorkerEnd>()
@@ -30,8 +34,12 @@ internal class PoolWorker private constructor(val name: String, private val opti
 
     val pid: Long get() = connection.pid.toLong()
 
-    /** Registers for the reply to [id]; call before sending the message. */
-    fun expect(id: Long): CompletableDeferred<FromWorker> = CompletableDeferred<FromWorker>().also { replies[id] = it }
+    /**
+     * Registers for the reply to [id]; call before sending the message. The reply to [item] completes it
+     * directly on the reader thread, sparing the caller one thread hop.
+     */
+    fun expect(id: Long, item: WorkItem? = null): CompletableDeferred<FromWorker> =
+        CompletableDeferred<FromWorker>().also { replies[id] = Pending(item, it) }
 
     fun forget(id: Long) {
         replies.remove(id)
@@ -65,12 +73,13 @@ internal class PoolWorker private constructor(val name: String, private val opti
     }
 
     override fun onMessage(connection: WorkerConnection, message: FromWorker) {
-        when (message) {
-            is FromWorker.Started -> Unit
-            is FromWorker.Succeeded -> replies.remove(message.id)?.complete(message)
-            is FromWorker.Failed -> replies.remove(message.id)?.complete(message)
-            is FromWorker.Cancelled -> replies.remove(message.id)?.complete(message)
+        val pending = when (message) {
+            is FromWorker.Started -> return
+            is FromWorker.Succeeded -> replies.remove(message.id)?.also { it.item?.succeed(message.result) }
+            is FromWorker.Failed -> replies.remove(message.id)?.also { it.item?.fail(message.error.toException(name, pid)) }
+            is FromWorker.Cancelled -> replies.remove(message.id)
         }
+        pending?.reply?.complete(message)
     }
 
     override fun onEnd(connection: WorkerConnection, error: ProtocolException?) {

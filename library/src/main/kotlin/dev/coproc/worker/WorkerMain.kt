@@ -121,7 +121,8 @@ public object WorkerMain {
     private fun run(command: ToWorker.Run) = execute(command.id, command.processName, command.exitAfter) {
         val task = WireCodec.decode(TaskTypes.resolve(command.taskType), command.task)
         val resultSerializer = TaskTypes.resultSerializer(task.javaClass)
-        reply(FromWorker.Started(command.id))
+        // A Process waits for this to know its task runs; a pool does not, and saves the round of wake-ups.
+        if (command.exitAfter) reply(FromWorker.Started(command.id))
         WireCodec.encode(resultSerializer, task.run())
     }
 
@@ -129,7 +130,6 @@ public object WorkerMain {
         val shape = FunctionShape.resolve(command.functionType)
         val function = WireCodec.decode(shape.functionSerializer, command.function)
         val items = shape.decodeItems(command.items)
-        reply(FromWorker.Started(command.id))
         shape.encodeResults(shape.apply(function, items))
     }
 
@@ -137,7 +137,6 @@ public object WorkerMain {
         val taskSerializer = TaskTypes.resolve(command.taskType)
         val tasks = WireCodec.decode(ListSerializer(taskSerializer), command.tasks)
         val resultSerializer = TaskTypes.resultSerializer(Class.forName(command.taskType, false, javaClass.classLoader))
-        reply(FromWorker.Started(command.id))
         WireCodec.encode(ListSerializer(resultSerializer), tasks.map { it.run() })
     }
 

@@ -1,0 +1,138 @@
+package dev.coproc.demo
+
+import dev.coproc.Task
+import dev.coproc.TaskFunction
+import dev.coproc.processPool
+import java.nio.file.Files
+import java.util.concurrent.TimeUnit
+import kotlinx.serialization.Serializable
+
+@Serializable
+class Identity(val x: Int) : Task<Int> {
+    override suspend fun run(): Int = x
+}
+
+@Serializable
+object Increment : TaskFunction<Int, Int> {
+    override suspend fun run(item: Int): Int = item + 1
+}
+
+/** CPU-bound work: a sum of squares over [item] million iterations. */
+@Serializable
+object Burn : TaskFunction<Int, Long> {
+    override suspend fun run(item: Int): Long = burn(item)
+
+    fun burn(millions: Int): Long {
+        var sum = 0L
+        for (i in 0 until millions * 1_000_000) sum += (i.toLong() * i) xor (sum ushr 3)
+        return sum
+    }
+}
+
+/**
+ * `demo bench pool`: a warm pool's apply round trip, a map of a trivial function over 1,000,000 ints, and
+ * the speed-up of 2 workers over 1 on CPU-bound work, beside Python's multiprocessing.Pool doing the same.
+ */
+object PoolBench {
+    private const val LATENCY_WARMUP = 2_000
+    private const val LATENCY_RUNS = 5_000
+    private const val MAP_ITEMS = 1_000_000
+
+    suspend fun run() {
+        println()
+        println("Pool, 2 workers, ${Runtime.getRuntime().availableProcessors()} cores, java ${System.getProperty("java.version")}")
+        val python = if (System.getProperty("bench.python") == "false") null else python()
+        val latencies = processPool(workers = 2) {
+            repeat(LATENCY_WARMUP) { apply(Identity(it)) }
+            List(LATENCY_RUNS) {
+                val start = System.nanoTime()
+                apply(Identity(it))
+                (System.nanoTime() - start) / 1e3
+            }.sorted()
+        }
+        val opts = System.getProperty("bench.workerArgs")?.let { a -> dev.coproc.WorkerOptions { jvmArgs(*a.split(' ').toTypedArray()) } } ?: dev.coproc.WorkerOptions.DEFAULT
+        val mapSeconds = processPool(workers = 2, workerOptions = opts) {
+            map(0 until 1_000, Increment) // warm-up
+            repeat(2) { map(0 until MAP_ITEMS, Increment) }
+            val start = System.nanoTime()
+            val results = map(0 until MAP_ITEMS, Increment)
+            check(results.size == MAP_ITEMS && results.last() == MAP_ITEMS)
+            (System.nanoTime() - start) / 1e9
+        }
+        val work = List(8) { 150 }
+        val serial = processPool(workers = 1) { map(listOf(1), Burn); timed { map(work, Burn, chunkSize = 1) } }
+        val parallel = processPool(workers = 2) { map(listOf(1, 1), Burn, chunkSize = 1); timed { map(work, Burn, chunkSize = 1) } }
+
+        val p50 = latencies[latencies.size / 2]
+        val p99 = latencies[(latencies.size * 99) / 100]
+        val rate = MAP_ITEMS / mapSeconds
+        println()
+        println("| measure | coproc | python | coproc / python |")
+        println("|---|---:|---:|---:|")
+        fun row(name: String, ours: Double, theirs: Double?, format: String) {
+            val ratio = theirs?.let { "%.2f".format(ours / it) } ?: "-"
+            println("| $name | ${format.format(ours)} | ${theirs?.let { format.format(it) } ?: "-"} | $ratio |")
+        }
+        row("apply round trip p50 (µs)", p50, python?.get("p50"), "%.0f")
+        row("apply round trip p99 (µs)", p99, python?.get("p99"), "%.0f")
+        row("map of +1 over 1M ints (items/s)", rate, python?.get("map_rate"), "%.0f")
+        row("CPU-bound: 2 workers over 1 (speed-up)", serial / parallel, python?.get("speedup"), "%.2f")
+    }
+
+    private inline fun timed(block: () -> Unit): Double {
+        val start = System.nanoTime()
+        block()
+        return (System.nanoTime() - start) / 1e9
+    }
+
+    private fun python(): Map<String, Double>? {
+        val script = Files.createTempFile("coproc-pool-bench", ".py")
+        Files.writeString(
+            script,
+            """
+            import multiprocessing as mp, time
+            def identity(x):
+                return x
+            def increment(x):
+                return x + 1
+            def burn(millions):
+                s = 0
+                for i in range(millions * 1000000 // 50):
+                    s += (i * i) ^ (s >> 3)
+                return s
+            def timed(f):
+                t = time.perf_counter(); f(); return time.perf_counter() - t
+            if __name__ == '__main__':
+                with mp.Pool(2) as pool:
+                    for i in range($LATENCY_WARMUP):
+                        pool.apply(identity, (i,))
+                    lat = []
+                    for i in range($LATENCY_RUNS):
+                        t = time.perf_counter(); pool.apply(identity, (i,)); lat.append((time.perf_counter() - t) * 1e6)
+                    lat.sort()
+                    pool.map(increment, range(1000))
+                    m = timed(lambda: pool.map(increment, range($MAP_ITEMS)))
+                    work = [150] * 8
+                    par = timed(lambda: pool.map(burn, work, chunksize=1))
+                with mp.Pool(1) as pool:
+                    ser = timed(lambda: pool.map(burn, work, chunksize=1))
+                print('p50', lat[len(lat) // 2]); print('p99', lat[len(lat) * 99 // 100])
+                print('map_rate', $MAP_ITEMS / m); print('speedup', ser / par)
+            """.trimIndent(),
+        )
+        return try {
+            val child = ProcessBuilder("python3", script.toString()).redirectErrorStream(true).start()
+            val output = child.inputStream.bufferedReader().readText()
+            if (!child.waitFor(600, TimeUnit.SECONDS) || child.exitValue() != 0) {
+                println("(python3 failed: $output)")
+                null
+            } else {
+                output.lines().filter { it.isNotBlank() }.associate { line -> line.split(' ').let { it[0] to it[1].toDouble() } }
+            }
+        } catch (e: java.io.IOException) {
+            null
+        } finally {
+            Files.deleteIfExists(script)
+        }
+    }
+}
