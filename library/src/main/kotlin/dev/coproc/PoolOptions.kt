@@ -19,7 +19,11 @@ public class PoolOptions private constructor(builder: Builder) {
     public val taskTimeout: Duration? = builder.taskTimeout
     /** How many times a task whose worker died is run again on a new worker before failing; 0 by default. */
     public val retries: Int = builder.retries
-    /** The worker JVMs' options; [WorkerOptions.terminateGrace] is also the grace after a cancel. */
+    /**
+     * The worker JVMs' options; [WorkerOptions.terminateGrace] is also the grace after a cancel. By default
+     * without the fast-start flags: pool workers live long, and C1-only code runs CPU-bound tasks about half
+     * as fast (demo bench); the AppCDS archive still shortens their start.
+     */
     public val workerOptions: WorkerOptions = builder.workerOptions
 
     /** Builds [PoolOptions]; every setter returns the builder. */
@@ -29,7 +33,7 @@ public class PoolOptions private constructor(builder: Builder) {
         internal var maxTasksPerChild: Int = 0
         internal var taskTimeout: Duration? = null
         internal var retries: Int = 0
-        internal var workerOptions: WorkerOptions = WorkerOptions.DEFAULT
+        internal var workerOptions: WorkerOptions = DEFAULT_WORKER_OPTIONS
 
         /** See [PoolOptions.workers]. */
         public fun workers(value: Int): Builder = apply {
@@ -59,6 +63,10 @@ public class PoolOptions private constructor(builder: Builder) {
     }
 
     public companion object {
+        /** Pool workers' default JVM options: full JIT and the JVM's default GC. */
+        @JvmField
+        public val DEFAULT_WORKER_OPTIONS: WorkerOptions = WorkerOptions.builder().fastStart(false).build()
+
         /** A builder with the defaults. */
         @JvmStatic
         public fun builder(): Builder = Builder()

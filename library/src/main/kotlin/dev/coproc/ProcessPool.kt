@@ -432,7 +432,7 @@ public suspend fun <T> processPool(
     maxTasksPerChild: Int = 0,
     taskTimeout: Duration? = null,
     retries: Int = 0,
-    workerOptions: WorkerOptions = WorkerOptions.DEFAULT,
+    workerOptions: WorkerOptions = PoolOptions.DEFAULT_WORKER_OPTIONS,
     block: suspend ProcessPool.() -> T,
 ): T = processPool(
     PoolOptions.builder().workers(workers).initializer(initializer).maxTasksPerChild(maxTasksPerChild)

@@ -12,6 +12,9 @@ object Main {
         "clock" to { Clock.run() },
         "daemon" to { Daemons.run() },
         "exitcodes" to { ExitCodes.run() },
+        "pool" to { PoolApplyAsync.run() },
+        "pool-map" to { PoolMap.run() },
+        "pool-speedup" to { PoolSpeedup.run() },
     )
 
     @JvmStatic

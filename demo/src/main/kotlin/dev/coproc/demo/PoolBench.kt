@@ -41,7 +41,7 @@ object PoolBench {
     suspend fun run() {
         println()
         println("Pool, 2 workers, ${Runtime.getRuntime().availableProcessors()} cores, java ${System.getProperty("java.version")}")
-        val python = if (System.getProperty("bench.python") == "false") null else python()
+        val python = python()
         val latencies = processPool(workers = 2) {
             repeat(LATENCY_WARMUP) { apply(Identity(it)) }
             List(LATENCY_RUNS) {
@@ -50,8 +50,7 @@ object PoolBench {
                 (System.nanoTime() - start) / 1e3
             }.sorted()
         }
-        val opts = System.getProperty("bench.workerArgs")?.let { a -> dev.coproc.WorkerOptions { jvmArgs(*a.split(' ').toTypedArray()) } } ?: dev.coproc.WorkerOptions.DEFAULT
-        val mapSeconds = processPool(workers = 2, workerOptions = opts) {
+        val mapSeconds = processPool(workers = 2) {
             map(0 until 1_000, Increment) // warm-up
             repeat(2) { map(0 until MAP_ITEMS, Increment) }
             val start = System.nanoTime()
@@ -60,8 +59,8 @@ object PoolBench {
             (System.nanoTime() - start) / 1e9
         }
         val work = List(8) { 150 }
-        val serial = processPool(workers = 1) { map(listOf(1), Burn); timed { map(work, Burn, chunkSize = 1) } }
-        val parallel = processPool(workers = 2) { map(listOf(1, 1), Burn, chunkSize = 1); timed { map(work, Burn, chunkSize = 1) } }
+        val serial = processPool(workers = 1) { map(listOf(50), Burn); timed { map(work, Burn, chunkSize = 1) } }
+        val parallel = processPool(workers = 2) { map(listOf(50, 50), Burn, chunkSize = 1); timed { map(work, Burn, chunkSize = 1) } }
 
         val p50 = latencies[latencies.size / 2]
         val p99 = latencies[(latencies.size * 99) / 100]
@@ -136,3 +135,4 @@ object PoolBench {
         }
     }
 }
+
