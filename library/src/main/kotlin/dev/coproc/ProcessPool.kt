@@ -11,11 +11,14 @@ import dev.coproc.internal.Payload
 import dev.coproc.internal.PoolWorker
 import dev.coproc.internal.WorkItem
 import dev.coproc.internal.WorkerEnd
+import dev.coproc.internal.BlockingIterator
+import java.util.concurrent.CompletableFuture
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 import kotlin.time.TimeMark
 import kotlin.time.TimeSource
+import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineName
@@ -29,6 +32,7 @@ import kotlinx.coroutines.cancel
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.future.asCompletableFuture
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.selects.select
@@ -151,6 +155,32 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
         }
         scope.cancel()
     }
+
+    /** Java: [applyAsync] as a [CompletableFuture]; cancelling the future cancels the task in its worker. */
+    @JvmOverloads
+    public fun <R> applyFuture(task: Task<R>, timeout: java.time.Duration? = null): CompletableFuture<R> =
+        applyAsync(task, timeout?.toKotlinDuration()).asCompletableFuture()
+
+    /** Java: [map] as a [CompletableFuture]; cancelling the future cancels the remaining chunks. */
+    @JvmOverloads
+    public fun <T, R> mapFuture(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int = 0): CompletableFuture<List<R>> =
+        scope.async { map(items, function, chunkSize) }.asCompletableFuture()
+
+    /** Java: [map] over tasks as a [CompletableFuture]. */
+    @JvmOverloads
+    public fun <R> mapTasksFuture(tasks: Iterable<Task<R>>, chunkSize: Int = 0): CompletableFuture<List<R>> =
+        scope.async { map(tasks, chunkSize) }.asCompletableFuture()
+
+    /**
+     * Java: [imap] (or [imapUnordered]) as a blocking [Iterator]; results are produced a bounded number of
+     * chunks ahead. A failure is thrown from `next()`.
+     */
+    @JvmOverloads
+    public fun <T, R> imapIterator(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int = 1, ordered: Boolean = true): Iterator<R> =
+        BlockingIterator.of(if (ordered) imap(items, function, chunkSize) else imapUnordered(items, function, chunkSize), scope, options.workers * 2)
+
+    /** Java: [join] as a [CompletableFuture]. */
+    public fun joinFuture(): CompletableFuture<Unit> = scope.async(NonCancellable) { join() }.asCompletableFuture()
 
     override fun toString(): String = "<ProcessPool workers=${options.workers} state=${state.name.lowercase()}>"
 

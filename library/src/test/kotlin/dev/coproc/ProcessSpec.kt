@@ -2,6 +2,7 @@ package dev.coproc
 
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.engine.spec.tempdir
 import io.kotest.engine.spec.tempfile
 import io.kotest.matchers.collections.shouldContain
 import io.kotest.matchers.collections.shouldNotContain
@@ -99,9 +100,10 @@ class ProcessLifecycleSpec : FunSpec({
 
     test("cancelling a join kills a child that ignores SIGTERM after the grace period") {
         val options = WorkerOptions { terminateGrace(300.milliseconds) }
-        val p = Process(IgnoreTerm(), options = options).also { it.start() }
+        val ready = tempdir().toPath().resolve("ready")
+        val p = Process(IgnoreTerm(ready.toString()), options = options).also { it.start() }
         val waiter = launch { p.join() }
-        p.running.await()
+        awaitFile(ready, 30.seconds) { it == "ready" }
         waiter.cancelAndJoin()
         p.isAlive shouldBe false
         p.exitCode shouldBe -9

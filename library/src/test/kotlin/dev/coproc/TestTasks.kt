@@ -130,9 +130,10 @@ class CountingProcess(val count: Int) : Process<Int>() {
 
 /** Ignores SIGTERM, as a misbehaving child might: only SIGKILL stops it. */
 @Serializable
-class IgnoreTerm : Task<Unit> {
+class IgnoreTerm(val ready: String) : Task<Unit> {
     override suspend fun run() {
         sun.misc.Signal.handle(sun.misc.Signal("TERM")) { }
+        Files.writeString(Path.of(ready), "ready")
         awaitCancellation()
     }
 }

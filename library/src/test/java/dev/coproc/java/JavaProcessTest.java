@@ -13,13 +13,9 @@ import dev.coproc.RunForever;
 import dev.coproc.Square;
 import dev.coproc.WorkerOptions;
 import dev.coproc.os.ExitStatus;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,42 +83,15 @@ class JavaProcessTest {
     private static long fdsBefore;
 
     @BeforeAll
-    static void countFds() throws IOException {
+    static void countFds() throws Exception {
         JavaProcess.of(new Square(1)).start().join(); // opens the reaper's pipe and loads native code once
-        fdsBefore = openFds();
+        fdsBefore = TestHygiene.openFds();
     }
 
     /** No child of this JVM is left after the class, running or zombie, and no fd leaked. */
     @AfterAll
-    static void noChildLeft() throws IOException, InterruptedException {
-        long self = ProcessHandle.current().pid();
-        for (long child : children(self)) {
-            assertTrue(dev.coproc.os.Pids.awaitExit(child, Duration.ofSeconds(10)), "child " + child + " still running");
-        }
-        assertEquals(0, children(self).length, "children left after JavaProcessTest");
-        assertTrue(openFds() <= fdsBefore, "fds leaked: " + openFds() + " open, " + fdsBefore + " before");
-    }
-
-    private static long openFds() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
-    }
-
-    private static long[] children(long parent) throws IOException {
-        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
-            return entries.filter(p -> p.getFileName().toString().matches("\\d+"))
-                    .filter(p -> {
-                        try {
-                            String stat = Files.readString(p.resolve("stat"));
-                            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            return Long.parseLong(fields[1]) == parent;
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    })
-                    .mapToLong(p -> Long.parseLong(p.getFileName().toString()))
-                    .toArray();
-        }
+    static void noChildLeft() throws Exception {
+        TestHygiene.assertNoChildren();
+        assertTrue(TestHygiene.openFds() <= fdsBefore, "fds leaked: " + TestHygiene.openFds() + " open, " + fdsBefore + " before");
     }
 }

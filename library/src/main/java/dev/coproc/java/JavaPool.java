@@ -1,0 +1,141 @@
+package dev.coproc.java;
+
+import dev.coproc.PoolOptions;
+import dev.coproc.ProcessPool;
+import dev.coproc.Task;
+import dev.coproc.TaskFunction;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * {@link ProcessPool} for Java callers: {@link CompletableFuture}s, blocking calls returning {@link List}s, and
+ * {@link Stream}s for {@code imap}.
+ *
+ * <pre>{@code
+ * try (JavaPool pool = JavaPool.create(4)) {          // close() closes the pool and waits for its workers
+ *     int nine = pool.apply(new Square(3));
+ *     List<Integer> squares = pool.map(List.of(1, 2, 3), SquareFn.INSTANCE);
+ *     pool.imap(List.of(1, 2, 3), SquareFn.INSTANCE).forEach(System.out::println);
+ * }
+ * }</pre>
+ *
+ * Failures are the Kotlin API's {@code CoprocException} subtypes, thrown directly by the blocking calls.
+ */
+public final class JavaPool implements AutoCloseable {
+    private final ProcessPool pool;
+
+    private JavaPool(ProcessPool pool) {
+        this.pool = pool;
+    }
+
+    /** A pool of {@code workers} processes with default options. */
+    public static JavaPool create(int workers) {
+        return create(PoolOptions.builder().workers(workers).build());
+    }
+
+    /** A pool with {@code options}. */
+    public static JavaPool create(PoolOptions options) {
+        return new JavaPool(ProcessPool.create(options));
+    }
+
+    /** Submits {@code task}; cancelling the future cancels it in its worker. */
+    public <R> CompletableFuture<R> applyAsync(Task<R> task) {
+        return pool.applyFuture(task, null);
+    }
+
+    /** Submits {@code task} with a timeout of its own. */
+    public <R> CompletableFuture<R> applyAsync(Task<R> task, Duration timeout) {
+        return pool.applyFuture(task, timeout);
+    }
+
+    /** Runs {@code task} and blocks for its result. */
+    public <R> R apply(Task<R> task) {
+        return join(applyAsync(task));
+    }
+
+    /** Applies {@code function} to every item; results in input order. */
+    public <T, R> CompletableFuture<List<R>> mapAsync(List<T> items, TaskFunction<T, R> function) {
+        return pool.mapFuture(items, function, 0);
+    }
+
+    /** Blocking {@link #mapAsync}. */
+    public <T, R> List<R> map(List<T> items, TaskFunction<T, R> function) {
+        return join(mapAsync(items, function));
+    }
+
+    /** Blocking map with an explicit number of items per message. */
+    public <T, R> List<R> map(List<T> items, TaskFunction<T, R> function, int chunkSize) {
+        return join(pool.mapFuture(items, function, chunkSize));
+    }
+
+    /** Runs every task; results in input order. */
+    public <R> List<R> mapTasks(List<? extends Task<R>> tasks) {
+        @SuppressWarnings("unchecked")
+        List<Task<R>> typed = (List<Task<R>>) tasks;
+        return join(pool.mapTasksFuture(typed, 0));
+    }
+
+    /** Results in input order as they are ready, a bounded number of chunks ahead (Python's {@code imap}). */
+    public <T, R> Stream<R> imap(Iterable<T> items, TaskFunction<T, R> function) {
+        return stream(pool.imapIterator(items, function, 1, true));
+    }
+
+    /** Results in completion order (Python's {@code imap_unordered}). */
+    public <T, R> Stream<R> imapUnordered(Iterable<T> items, TaskFunction<T, R> function) {
+        return stream(pool.imapIterator(items, function, 1, false));
+    }
+
+    /** No new tasks; queued ones still run. */
+    public void closePool() {
+        pool.close();
+    }
+
+    /** Stops now; pending tasks fail with {@code PoolTerminatedException}. */
+    public void terminate() {
+        pool.terminate();
+    }
+
+    /** Blocks until every worker has exited; only after {@link #closePool()} or {@link #terminate()}. */
+    public void join() {
+        join(pool.joinFuture());
+    }
+
+    /** The pids of the running workers. */
+    public List<Long> workerPids() {
+        return pool.workerPids();
+    }
+
+    /** Closes the pool and waits for its workers: queued tasks finish first. */
+    @Override
+    public void close() {
+        pool.close();
+        join();
+    }
+
+    /** The Kotlin pool behind this facade. */
+    public ProcessPool asKotlin() {
+        return pool;
+    }
+
+    private static <R> Stream<R> stream(Iterator<R> iterator) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator, Spliterator.ORDERED), false);
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) throw runtime;
+            if (cause instanceof Error error) throw error;
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.coproc.java;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coproc.Fail;
+import dev.coproc.Pid;
+import dev.coproc.PoolClosedException;
+import dev.coproc.RemoteTaskException;
+import dev.coproc.RunForever;
+import dev.coproc.Square;
+import dev.coproc.SquareFn;
+import dev.coproc.TaskTimeoutException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The pool's Java facade, used as Java code would. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class JavaPoolTest {
+    private static long fdsBefore;
+
+    @BeforeAll
+    static void countFds() throws Exception {
+        try (JavaPool pool = JavaPool.create(1)) {
+            pool.apply(new Square(1)); // loads native code and opens the reaper's pipe once
+        }
+        fdsBefore = TestHygiene.openFds();
+    }
+
+    @AfterAll
+    static void noChildLeft() throws Exception {
+        TestHygiene.assertNoChildren();
+        assertTrue(TestHygiene.openFds() <= fdsBefore, "fds leaked: " + TestHygiene.openFds() + " open, " + fdsBefore + " before");
+    }
+
+    private static final List<Integer> ONE_TO_TWENTY = IntStream.rangeClosed(1, 20).boxed().collect(Collectors.toList());
+    private static final List<Integer> SQUARES = ONE_TO_TWENTY.stream().map(i -> i * i).collect(Collectors.toList());
+
+    @Test
+    void applyMapAndImap() throws Exception {
+        try (JavaPool pool = JavaPool.create(2)) {
+            assertEquals(49, pool.apply(new Square(7)));
+            CompletableFuture<Integer> future = pool.applyAsync(new Square(8));
+            assertEquals(64, future.get(30, TimeUnit.SECONDS));
+            assertEquals(SQUARES, pool.map(ONE_TO_TWENTY, SquareFn.INSTANCE));
+            assertEquals(SQUARES, pool.map(ONE_TO_TWENTY, SquareFn.INSTANCE, 3));
+            assertEquals(List.of(4, 9), pool.mapTasks(List.of(new Square(2), new Square(3))));
+            assertEquals(SQUARES, pool.imap(ONE_TO_TWENTY, SquareFn.INSTANCE).collect(Collectors.toList()));
+            assertEquals(new HashSet<>(SQUARES), pool.imapUnordered(ONE_TO_TWENTY, SquareFn.INSTANCE).collect(Collectors.toSet()));
+        }
+    }
+
+    @Test
+    void workersAreReused() {
+        try (JavaPool pool = JavaPool.create(2)) {
+            Set<Long> pids = new HashSet<>();
+            for (int i = 0; i < 10; i++) pids.add(pool.apply(new Pid()));
+            assertTrue(pids.size() <= 2, "pids " + pids);
+        }
+    }
+
+    @Test
+    void failuresAreTyped() {
+        try (JavaPool pool = JavaPool.create(1)) {
+            RemoteTaskException error = assertThrows(RemoteTaskException.class, () -> pool.apply(new Fail("java pool")));
+            assertEquals("java pool", error.getRemoteMessage());
+            CompletableFuture<kotlin.Unit> slow = pool.applyAsync(new RunForever(null), Duration.ofMillis(300));
+            Exception timeout = assertThrows(Exception.class, () -> slow.get(30, TimeUnit.SECONDS));
+            assertTrue(timeout.getCause() instanceof TaskTimeoutException, String.valueOf(timeout.getCause()));
+            assertEquals(4, pool.apply(new Square(2)));
+        }
+    }
+
+    @Test
+    void closedPoolRefusesTasks() {
+        JavaPool pool = JavaPool.create(1);
+        pool.close();
+        assertThrows(PoolClosedException.class, () -> pool.apply(new Square(1)));
+    }
+}

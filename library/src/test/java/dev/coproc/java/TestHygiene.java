@@ -1,0 +1,48 @@
+package dev.coproc.java;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coproc.os.OsException;
+import dev.coproc.os.Pids;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+/** After a test class: no child of this JVM left (running or zombie), no fd leaked. */
+final class TestHygiene {
+    private TestHygiene() {}
+
+    static void assertNoChildren() throws IOException, OsException {
+        long self = ProcessHandle.current().pid();
+        for (long child : children(self)) {
+            assertTrue(Pids.awaitExit(child, Duration.ofSeconds(10)), "child " + child + " still running");
+        }
+        assertEquals(0, children(self).length, "children of the test JVM left");
+    }
+
+    static long openFds() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    private static long[] children(long parent) throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            return entries.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .filter(p -> {
+                        try {
+                            String stat = Files.readString(p.resolve("stat"));
+                            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            return Long.parseLong(fields[1]) == parent;
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .mapToLong(p -> Long.parseLong(p.getFileName().toString()))
+                    .toArray();
+        }
+    }
+}
