@@ -40,14 +40,7 @@ internal class FunctionShape private constructor(
         fun of(type: Class<*>): FunctionShape = shapes[type] ?: create(type).also { shapes.putIfAbsent(type, it) }
 
         /** Resolves a function type named on the wire. */
-        fun resolve(typeName: String): FunctionShape {
-            val type = try {
-                Class.forName(typeName, false, FunctionShape::class.java.classLoader)
-            } catch (e: ClassNotFoundException) {
-                throw TaskTypeException("function type $typeName is not on this process's classpath", e)
-            }
-            return of(type)
-        }
+        fun resolve(typeName: String): FunctionShape = of(TaskTypes.load(typeName))
 
         @Suppress("UNCHECKED_CAST")
         private fun create(type: Class<*>): FunctionShape = when {

@@ -55,13 +55,13 @@ internal object TaskTypes {
     }
 
     /** Resolves a type named on the wire, refusing anything that is not a declared [expected]. */
-    fun <T> resolve(typeName: String, expected: Class<T>): KSerializer<T> {
-        val type = try {
-            Class.forName(typeName, false, loader)
-        } catch (e: ClassNotFoundException) {
-            throw TaskTypeException("type $typeName is not on this process's classpath", e)
-        }
-        return declaredSerializer(type, expected)
+    fun <T> resolve(typeName: String, expected: Class<T>): KSerializer<T> = declaredSerializer(load(typeName), expected)
+
+    /** Loads a class named on the wire without initializing it: no static code runs before the checks. */
+    fun load(typeName: String): Class<*> = try {
+        Class.forName(typeName, false, loader)
+    } catch (e: ClassNotFoundException) {
+        throw TaskTypeException("type $typeName is not on this process's classpath", e)
     }
 
     /** Resolves a task type named on the wire. */

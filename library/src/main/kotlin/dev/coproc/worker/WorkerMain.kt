@@ -136,7 +136,7 @@ public object WorkerMain {
     private fun runTasks(command: ToWorker.RunTasks) = execute(command.id, command.processName, exitAfter = false) {
         val taskSerializer = TaskTypes.resolve(command.taskType)
         val tasks = WireCodec.decode(ListSerializer(taskSerializer), command.tasks)
-        val resultSerializer = TaskTypes.resultSerializer(Class.forName(command.taskType, false, javaClass.classLoader))
+        val resultSerializer = TaskTypes.resultSerializer(TaskTypes.load(command.taskType))
         WireCodec.encode(ListSerializer(resultSerializer), tasks.map { it.run() })
     }
 
