@@ -26,7 +26,8 @@ public interface Pool {
     /**
      * Applies [function] to every item, in chunks of [chunkSize] items per message (0: Python's default,
      * about four chunks per worker), and returns the results in input order. The first failure cancels
-     * the remaining chunks and is thrown. [onProgress] is called as chunks complete.
+     * the remaining chunks and is thrown. [onProgress] is called as chunks complete, on an internal thread:
+     * keep it short (update a `StateFlow`, a progress bar).
      */
     public suspend fun <T, R> map(
         items: Iterable<T>,

@@ -211,6 +211,15 @@ class PoolSpec : FunSpec({
         pool.workerPids() shouldBe emptyList()
     }
 
+    test("a worker that breaks the protocol fails its task with ProtocolException and is replaced") {
+        processPool(workers = 1) {
+            val before = apply(Pid())
+            val bad = java.nio.ByteBuffer.allocate(13).putInt(4).put(2).putInt(0x1234).putInt(0).array()
+            shouldThrow<ProtocolException> { apply(WriteRawReply(bad, exitAfter = false)) }.message shouldContain "checksum"
+            apply(Pid()) shouldNotBe before
+        }
+    }
+
     test("a task that cannot be encoded fails in the caller") {
         processPool(workers = 1) {
             shouldThrow<TaskEncodingException> { apply(NotSerializable()) }
