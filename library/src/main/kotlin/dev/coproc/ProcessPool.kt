@@ -33,6 +33,7 @@ import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.future.asCompletableFuture
+import kotlinx.coroutines.future.future
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.selects.select
@@ -180,7 +181,9 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
         BlockingIterator.of(if (ordered) imap(items, function, chunkSize) else imapUnordered(items, function, chunkSize), scope, options.workers * 2)
 
     /** Java: [join] as a [CompletableFuture]. */
-    public fun joinFuture(): CompletableFuture<Unit> = scope.async(NonCancellable) { join() }.asCompletableFuture()
+    public fun joinFuture(): CompletableFuture<Unit> =
+        // Not in the pool's scope: join() ends by cancelling that scope.
+        CoroutineScope(Dispatchers.Default).future { join() }
 
     override fun toString(): String = "<ProcessPool workers=${options.workers} state=${state.name.lowercase()}>"
 

@@ -86,7 +86,7 @@ internal object TaskTypes {
                 "cannot tell the $role type of ${type.name}: implement ${generic.simpleName} with concrete type arguments",
             )
         return try {
-            (serializer(argument) as KSerializer<Any>).nullable as KSerializer<Any?>
+            serializer(argument).nullable
         } catch (e: Exception) {
             throw TaskTypeException("the $role type $argument of ${type.name} is not serializable: ${e.message}", e)
         }
