@@ -197,8 +197,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
 
     private suspend fun <R> mapChunks(items: Iterable<*>, function: Any, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
         val all = items as? List<*> ?: items.toList()
-        val shape = encodingErrors(function.javaClass.name) { FunctionShape.of(function.javaClass) }
-        val functionBytes = encodingErrors(function.javaClass.name) { WireCodec.encode(shape.functionSerializer, function) }
+        val (shape, functionBytes) = encodeFunction(function)
         val size = chunkSize(all.size, chunkSize)
         // Views, not copies: a million boxed items are expensive enough for the garbage collector once.
         val chunks = (all.indices step size).map { from -> all.subList(from, minOf(from + size, all.size)) }
@@ -241,8 +240,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
 
     private fun <T, R> streamChunks(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int, ordered: Boolean): Flow<R> = flow {
         require(chunkSize >= 1) { "chunkSize must be at least 1, not $chunkSize" }
-        val shape = encodingErrors(function.javaClass.name) { FunctionShape.of(function.javaClass) }
-        val functionBytes = encodingErrors(function.javaClass.name) { WireCodec.encode(shape.functionSerializer, function) }
+        val (shape, functionBytes) = encodeFunction(function)
         val chunks = items.asSequence().chunked(chunkSize).iterator()
         val window = options.workers * 2
         val inFlight = ArrayDeque<WorkItem>()
@@ -263,6 +261,12 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
         } finally {
             inFlight.forEach { it.cancel() }
         }
+    }
+
+    /** The shape of [function]'s class and the function encoded once, for every chunk of a map. */
+    private fun encodeFunction(function: Any): Pair<FunctionShape, ByteArray> = encodingErrors(function.javaClass.name) {
+        val shape = FunctionShape.of(function.javaClass)
+        shape to WireCodec.encode(shape.functionSerializer, function)
     }
 
     private fun chunkSize(total: Int, requested: Int): Int {
@@ -354,20 +358,22 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                     }
                 }
                 Outcome.TimedOut -> {
-                    current.kill()
-                    current.ended.await()
-                    worker = null
-                    served = 0
+                    discard(current)
                     item.fail(TaskTimeoutException(current.name, current.pid, item.timeout!!))
                 }
                 Outcome.Abandoned -> {
-                    current.kill()
-                    current.ended.await()
-                    worker = null
-                    served = 0
+                    discard(current)
                     item.fail(CancellationException("cancelled; ${current.name} did not stop in time and was killed"))
                 }
             }
+        }
+
+        /** Kills a worker that can no longer be trusted with the next item; the next item starts a new one. */
+        private suspend fun discard(current: PoolWorker) {
+            current.kill()
+            current.ended.await()
+            worker = null
+            served = 0
         }
 
         /**

@@ -57,9 +57,7 @@ internal class WorkerConnection private constructor(
 
     /** Sends [message]; blocks while the pipe is full. */
     @Throws(IOException::class)
-    fun send(message: ToWorker) {
-        commands.write(Frame.MESSAGE, WireCodec.encode(message))
-    }
+    fun send(message: ToWorker) = sendEncoded(WireCodec.encode(message))
 
     /** Sends an already encoded message. */
     @Throws(IOException::class)
