@@ -28,6 +28,9 @@ public interface Pool {
      * about four chunks per worker), and returns the results in input order. The first failure cancels
      * the remaining chunks and is thrown. [onProgress] is called as chunks complete, on an internal thread:
      * keep it short (update a `StateFlow`, a progress bar).
+     *
+     * The list is read-only. Int, Long and Double items and results cross unboxed: a range such as
+     * `0 until n` is never expanded into boxes, and numeric results stay in one primitive array behind the list.
      */
     public suspend fun <T, R> map(
         items: Iterable<T>,

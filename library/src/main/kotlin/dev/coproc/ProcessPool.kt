@@ -3,6 +3,9 @@ package dev.coproc
 import dev.coproc.codec.EncodedTask
 import dev.coproc.codec.FromWorker
 import dev.coproc.codec.FunctionShape
+import dev.coproc.codec.IntProgressionList
+import dev.coproc.codec.LongProgressionList
+import dev.coproc.codec.ResultCollector
 import dev.coproc.codec.TaskTypeException
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.ToWorker
@@ -114,8 +117,8 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             Triple(Payload.Tasks(type.name, bytes), ListSerializer(resultSerializer), chunk.size)
         }
         val work = encoded.map { (payload, _, _) -> submit(payload, options.taskTimeout) }
-        return collectInOrder(work, encoded.map { it.third }, all.size, onProgress) { index, bytes, into ->
-            into.addAll(decodeResult<List<R>>(work[index], encoded[index].second, bytes))
+        return collectInOrder(work, encoded.map { it.third }, all.size, onProgress) { index, bytes ->
+            decodeResult<List<R>>(work[index], encoded[index].second, bytes)
         }
     }
 
@@ -196,7 +199,12 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
     }
 
     private suspend fun <R> mapChunks(items: Iterable<*>, function: Any, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
-        val all = items as? List<*> ?: items.toList()
+        val all = when (items) {
+            is List<*> -> items
+            is IntProgression -> IntProgressionList(items)
+            is LongProgression -> LongProgressionList(items)
+            else -> items.toList()
+        }
         val (shape, functionBytes) = encodeFunction(function)
         val size = chunkSize(all.size, chunkSize)
         // Views, not copies: a million boxed items are expensive enough for the garbage collector once.
@@ -205,19 +213,19 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             val bytes = encodingErrors(function.javaClass.name) { shape.encodeItems(chunk) }
             submit(Payload.Chunk(shape.type.name, functionBytes, bytes), options.taskTimeout)
         }
-        return collectInOrder(work, chunks.map { it.size }, all.size, onProgress) { index, bytes, into ->
-            decodeWith(work[index]) { shape.decodeResultsInto(bytes, into) }
+        return collectInOrder(work, chunks.map { it.size }, all.size, onProgress) { index, bytes ->
+            decodeWith(work[index]) { shape.decodeResults(bytes) } as List<*>
         }
     }
 
-    /** Awaits [work] in order, decoding each into one list; on failure or cancellation the rest is cancelled. */
+    /** Awaits [work] in order, gathering the decoded chunks into one list; on failure or cancellation the rest is cancelled. */
     @Suppress("UNCHECKED_CAST")
     private suspend fun <R> collectInOrder(
         work: List<WorkItem>,
         sizes: List<Int>,
         total: Int,
         onProgress: ((Progress) -> Unit)?,
-        decodeInto: (index: Int, bytes: ByteArray, into: MutableList<Any?>) -> Unit,
+        decode: (index: Int, bytes: ByteArray) -> List<*>,
     ): List<R> {
         val completed = AtomicInteger()
         if (onProgress != null) {
@@ -228,14 +236,14 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                 }
             }
         }
-        val results = ArrayList<Any?>(total)
+        val results = ResultCollector(total)
         try {
-            work.forEachIndexed { index, item -> decodeInto(index, item.await(), results) }
+            work.forEachIndexed { index, item -> results.add(decode(index, item.await())) }
         } catch (e: Throwable) {
             work.forEach { it.cancel() }
             throw e
         }
-        return results as List<R>
+        return results.result() as List<R>
     }
 
     private fun <T, R> streamChunks(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int, ordered: Boolean): Flow<R> = flow {

@@ -24,8 +24,14 @@ public class WorkerOptions private constructor(builder: Builder) {
     public val systemProperties: Map<String, String> = builder.systemProperties.toMap()
     /** Extra JVM flags, placed after coproc's own so they can override them. */
     public val jvmArgs: List<String> = builder.jvmArgs.toList()
-    /** Start-up flags that cut a small JVM's start time (serial GC, C1 only, no perf data); on by default. */
+    /** Start-up flags that cut a small JVM's start time (C1 only, no perf data); on by default. */
     public val fastStart: Boolean = builder.fastStart
+    /**
+     * Use the serial collector, unless [jvmArgs] choose another. On by default: a worker runs one task at a
+     * time, several workers share the machine's cores, and one GC thread reusing a small young generation
+     * beat G1 on every pool benchmark here (a map of 1M ints: 50–60 ms against 60–340 ms).
+     */
+    public val serialGc: Boolean = builder.serialGc
     /** The workers' whole environment; this JVM's when null. */
     public val environment: Map<String, String>? = builder.environment?.toMap()
     /** The workers' working directory; this JVM's when null. */
@@ -58,6 +64,7 @@ public class WorkerOptions private constructor(builder: Builder) {
         internal val systemProperties: MutableMap<String, String> = from?.systemProperties?.toMutableMap() ?: mutableMapOf()
         internal val jvmArgs: MutableList<String> = from?.jvmArgs?.toMutableList() ?: mutableListOf()
         internal var fastStart: Boolean = from?.fastStart ?: true
+        internal var serialGc: Boolean = from?.serialGc ?: true
         internal var environment: Map<String, String>? = from?.environment
         internal var workingDirectory: Path? = from?.workingDirectory
         internal var prefixOutput: Boolean = from?.prefixOutput ?: false
@@ -79,6 +86,8 @@ public class WorkerOptions private constructor(builder: Builder) {
         public fun jvmArgs(vararg flags: String): Builder = apply { jvmArgs += flags }
         /** See [WorkerOptions.fastStart]. */
         public fun fastStart(value: Boolean): Builder = apply { fastStart = value }
+        /** See [WorkerOptions.serialGc]. */
+        public fun serialGc(value: Boolean): Builder = apply { serialGc = value }
         /** See [WorkerOptions.environment]. */
         public fun environment(value: Map<String, String>?): Builder = apply { environment = value }
         /** See [WorkerOptions.workingDirectory]. */

@@ -42,6 +42,20 @@ class PoolSpec : FunSpec({
         }
     }
 
+    test("map keeps primitives exact across ranges, steps, longs, doubles and nulls") {
+        processPool(workers = 2) {
+            map(100 downTo -100 step 7, SquareFn, chunkSize = 5) shouldBe (100 downTo -100 step 7).map { it * it }
+            map(Int.MAX_VALUE - 3..Int.MAX_VALUE, SquareFn) shouldBe (Int.MAX_VALUE - 3..Int.MAX_VALUE).map { it * it }
+            map(0L..9_999L step 3, HalfOf) shouldBe (0L..9_999L step 3).map { it / 2.0 }
+            // A chunk holding a null travels generically; the others stay packed; the list is still in order.
+            map(listOf(0, 2, 4, 5, 6, 8), NullIfOdd, chunkSize = 2) shouldBe listOf(0, 2, 4, null, 6, 8)
+            val squares = map(0 until 10, SquareFn)
+            squares shouldBe List(10) { it * it }
+            squares.hashCode() shouldBe List(10) { it * it }.hashCode()
+            squares.indexOf(81) shouldBe 9
+        }
+    }
+
     test("map over tasks, starmap over pairs") {
         processPool(workers = 2) {
             map(listOf(Square(2), Square(3), Square(4))) shouldBe listOf(4, 9, 16)

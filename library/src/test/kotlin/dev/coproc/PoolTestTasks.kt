@@ -27,6 +27,16 @@ object SquareFn : TaskFunction<Int, Int> {
 }
 
 @Serializable
+object HalfOf : TaskFunction<Long, Double> {
+    override suspend fun run(item: Long): Double = item / 2.0
+}
+
+@Serializable
+object NullIfOdd : TaskFunction<Int, Int?> {
+    override suspend fun run(item: Int): Int? = if (item % 2 == 1) null else item
+}
+
+@Serializable
 object Upper : TaskFunction<String, String> {
     override suspend fun run(item: String): String = item.uppercase()
 }

@@ -107,6 +107,11 @@ class SystemProperty(val name: String) : Task<String?> {
 }
 
 @Serializable
+class GarbageCollectors : Task<List<String>> {
+    override suspend fun run(): List<String> = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().map { it.name }
+}
+
+@Serializable
 class MaxHeap : Task<Long> {
     override suspend fun run(): Long = Runtime.getRuntime().maxMemory()
 }

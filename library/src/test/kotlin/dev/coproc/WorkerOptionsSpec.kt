@@ -39,6 +39,12 @@ class WorkerOptionsSpec : FunSpec({
         runIn(options, SystemProperty("coproc.flag")) shouldBe "set"
     }
 
+    test("workers use the serial collector unless their flags choose one") {
+        runIn(WorkerOptions { }, GarbageCollectors()) shouldBe listOf("Copy", "MarkSweepCompact")
+        runIn(WorkerOptions { serialGc(false) }, GarbageCollectors()).first() shouldContain "G1"
+        runIn(WorkerOptions { jvmArgs("-XX:+UseParallelGC") }, GarbageCollectors()).first() shouldContain "PS"
+    }
+
     test("a worker that cannot be started fails with ProcessStartException") {
         val options = WorkerOptions { javaHome(Path.of("/nonexistent/jdk")) }
         val error = shouldThrow<ProcessStartException> { Process(Square(1), options = options).start() }

@@ -1,6 +1,8 @@
 package dev.coproc.codec
 
+import java.nio.BufferUnderflowException
 import java.nio.ByteBuffer
+import kotlinx.serialization.SerializationException
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.builtins.ListSerializer
 
@@ -14,37 +16,62 @@ internal class ChunkCodec private constructor(element: KSerializer<Any?>) {
     private val packed: Packing? = Packing.entries.firstOrNull { it.serialName == element.descriptor.serialName.removeSuffix("?") }
 
     fun encode(values: List<Any?>): ByteArray {
-        if (packed != null && values.none { it == null }) return packed.encode(values)
+        if (packed != null && (values.isPrimitive() || values.none { it == null })) return packed.encode(values)
         val cbor = WireCodec.encode(generic, values)
         return ByteArray(cbor.size + 1).also { it[0] = GENERIC; cbor.copyInto(it, 1) }
     }
 
-    fun decode(bytes: ByteArray): List<Any?> = ArrayList<Any?>().also { decodeInto(bytes, it) }
-
-    /** Decodes [bytes], appending the values to [into]. */
-    fun decodeInto(bytes: ByteArray, into: MutableList<Any?>) {
+    /** The values of a chunk; Ints, Longs and Doubles come back unboxed, in a [PackedInts] (...) view. */
+    fun decode(bytes: ByteArray): List<Any?> {
         require(bytes.isNotEmpty()) { "an empty chunk has no format byte" }
-        if (bytes[0] == GENERIC) {
-            into.addAll(WireCodec.decode(generic, bytes.copyOfRange(1, bytes.size)))
-            return
-        }
+        if (bytes[0] == GENERIC) return WireCodec.decode(generic, bytes.copyOfRange(1, bytes.size))
         val packing = Packing.entries.firstOrNull { it.format == bytes[0] }
             ?: throw IllegalArgumentException("unknown chunk format ${bytes[0]}")
-        packing.decodeInto(ByteBuffer.wrap(bytes, 1, bytes.size - 1), into)
+        val buffer = ByteBuffer.wrap(bytes, 1, bytes.size - 1)
+        return try {
+            val count = buffer.getInt()
+            if (count < 0 || count > buffer.remaining()) throw SerializationException("a chunk cannot hold $count values in ${buffer.remaining()} bytes")
+            packing.decode(buffer, count)
+        } catch (e: BufferUnderflowException) {
+            throw SerializationException("a ${packing.name.lowercase()} chunk ends early", e)
+        }
     }
 
     private enum class Packing(val format: Byte, val serialName: String) {
         INTS(1, "kotlin.Int") {
-            override fun encode(values: List<Any?>) = buffer(values.size, values.size * 4).apply { values.forEach { putInt(it as Int) } }.array()
-            override fun decodeInto(buffer: ByteBuffer, into: MutableList<Any?>) = repeat(buffer.getInt()) { into += buffer.getInt() }
+            override fun encode(values: List<Any?>): ByteArray {
+                val buffer = buffer(values.size, values.size * 4)
+                val ints = buffer.asIntBuffer()
+                when (values) {
+                    is IntProgressionList -> for (i in 0 until values.size) ints.put(values.valueAt(i))
+                    is PackedInts -> ints.put(values.values, 0, values.size)
+                    else -> for (value in values) ints.put(value as Int)
+                }
+                return buffer.array()
+            }
+            override fun decode(buffer: ByteBuffer, count: Int): List<Any?> = PackedInts(IntArray(count).also { buffer.asIntBuffer().get(it) })
         },
         LONGS(2, "kotlin.Long") {
-            override fun encode(values: List<Any?>) = buffer(values.size, values.size * 8).apply { values.forEach { putLong(it as Long) } }.array()
-            override fun decodeInto(buffer: ByteBuffer, into: MutableList<Any?>) = repeat(buffer.getInt()) { into += buffer.getLong() }
+            override fun encode(values: List<Any?>): ByteArray {
+                val buffer = buffer(values.size, values.size * 8)
+                val longs = buffer.asLongBuffer()
+                when (values) {
+                    is LongProgressionList -> for (i in 0 until values.size) longs.put(values.valueAt(i))
+                    is PackedLongs -> longs.put(values.values, 0, values.size)
+                    else -> for (value in values) longs.put(value as Long)
+                }
+                return buffer.array()
+            }
+            override fun decode(buffer: ByteBuffer, count: Int): List<Any?> = PackedLongs(LongArray(count).also { buffer.asLongBuffer().get(it) })
         },
         DOUBLES(3, "kotlin.Double") {
-            override fun encode(values: List<Any?>) = buffer(values.size, values.size * 8).apply { values.forEach { putDouble(it as Double) } }.array()
-            override fun decodeInto(buffer: ByteBuffer, into: MutableList<Any?>) = repeat(buffer.getInt()) { into += buffer.getDouble() }
+            override fun encode(values: List<Any?>): ByteArray {
+                val buffer = buffer(values.size, values.size * 8)
+                val doubles = buffer.asDoubleBuffer()
+                if (values is PackedDoubles) doubles.put(values.values, 0, values.size) else for (value in values) doubles.put(value as Double)
+                return buffer.array()
+            }
+            override fun decode(buffer: ByteBuffer, count: Int): List<Any?> = PackedDoubles(DoubleArray(count).also { buffer.asDoubleBuffer().get(it) })
         },
         STRINGS(4, "kotlin.String") {
             override fun encode(values: List<Any?>): ByteArray {
@@ -54,16 +81,16 @@ internal class ChunkCodec private constructor(element: KSerializer<Any?>) {
                 return buffer.array()
             }
 
-            override fun decodeInto(buffer: ByteBuffer, into: MutableList<Any?>) = repeat(buffer.getInt()) {
+            override fun decode(buffer: ByteBuffer, count: Int): List<Any?> = List(count) {
                 val bytes = ByteArray(buffer.getInt())
                 buffer.get(bytes)
-                into += String(bytes, Charsets.UTF_8)
+                String(bytes, Charsets.UTF_8)
             }
         };
 
         abstract fun encode(values: List<Any?>): ByteArray
 
-        abstract fun decodeInto(buffer: ByteBuffer, into: MutableList<Any?>)
+        abstract fun decode(buffer: ByteBuffer, count: Int): List<Any?>
 
         /** A buffer holding the format byte and [count], with room for [payload] more bytes. */
         protected fun buffer(count: Int, payload: Int): ByteBuffer = ByteBuffer.allocate(5 + payload).put(format).putInt(count)
@@ -71,6 +98,9 @@ internal class ChunkCodec private constructor(element: KSerializer<Any?>) {
 
     companion object {
         private const val GENERIC: Byte = 0
+
+        private fun List<Any?>.isPrimitive() =
+            this is IntProgressionList || this is LongProgressionList || this is PackedInts || this is PackedLongs || this is PackedDoubles
 
         fun of(element: KSerializer<Any?>): ChunkCodec = ChunkCodec(element)
     }

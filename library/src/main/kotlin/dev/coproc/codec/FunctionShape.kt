@@ -8,14 +8,13 @@ import kotlinx.serialization.builtins.PairSerializer
 
 /**
  * How chunks of items travel for one task function class: the serializers of the function, of a list of its
- * items (pairs for a [TaskFunction2]) and of a list of its results, and how to call it on one item.
+ * items (pairs for a [TaskFunction2]) and of a list of its results.
  */
 internal class FunctionShape private constructor(
     val type: Class<*>,
     val functionSerializer: KSerializer<Any>,
     itemSerializer: KSerializer<Any?>,
     resultSerializer: KSerializer<Any?>,
-    private val call: suspend (function: Any, item: Any?) -> Any?,
 ) {
     private val items = ChunkCodec.of(itemSerializer)
     private val results = ChunkCodec.of(resultSerializer)
@@ -28,10 +27,27 @@ internal class FunctionShape private constructor(
 
     fun decodeResults(bytes: ByteArray): List<Any?> = results.decode(bytes)
 
-    fun decodeResultsInto(bytes: ByteArray, into: MutableList<Any?>) = results.decodeInto(bytes, into)
-
     /** Applies [function] to each item in order, in the calling coroutine. */
-    suspend fun apply(function: Any, chunk: List<Any?>): List<Any?> = chunk.map { call(function, it) }
+    suspend fun apply(function: Any, chunk: List<Any?>): List<Any?> {
+        val results = arrayOfNulls<Any?>(chunk.size)
+        // Direct calls: a suspend lambda per item would allocate a coroutine object per item.
+        when (function) {
+            is TaskFunction<*, *> -> {
+                @Suppress("UNCHECKED_CAST")
+                val single = function as TaskFunction<Any?, Any?>
+                for (i in results.indices) results[i] = single.run(chunk[i])
+            }
+            else -> {
+                @Suppress("UNCHECKED_CAST")
+                val double = function as TaskFunction2<Any?, Any?, Any?>
+                for (i in results.indices) {
+                    val (first, second) = chunk[i] as Pair<*, *>
+                    results[i] = double.run(first, second)
+                }
+            }
+        }
+        return results.asList()
+    }
 
     companion object {
         private val shapes = ConcurrentHashMap<Class<*>, FunctionShape>()
@@ -49,7 +65,7 @@ internal class FunctionShape private constructor(
                 TaskTypes.declaredSerializer(type, TaskFunction::class.java) as KSerializer<Any>,
                 TaskTypes.argumentSerializer(type, TaskFunction::class.java, 0, "item"),
                 TaskTypes.argumentSerializer(type, TaskFunction::class.java, 1, "result"),
-            ) { function, item -> (function as TaskFunction<Any?, Any?>).run(item) }
+            )
 
             TaskFunction2::class.java.isAssignableFrom(type) -> FunctionShape(
                 type,
@@ -59,10 +75,7 @@ internal class FunctionShape private constructor(
                     TaskTypes.argumentSerializer(type, TaskFunction2::class.java, 1, "second argument"),
                 ) as KSerializer<Any?>,
                 TaskTypes.argumentSerializer(type, TaskFunction2::class.java, 2, "result"),
-            ) { function, item ->
-                val (first, second) = item as Pair<Any?, Any?>
-                (function as TaskFunction2<Any?, Any?, Any?>).run(first, second)
-            }
+            )
 
             else -> throw TaskTypeException("${type.name} implements neither TaskFunction nor TaskFunction2")
         }

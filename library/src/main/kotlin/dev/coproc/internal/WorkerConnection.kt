@@ -114,6 +114,7 @@ internal class WorkerConnection private constructor(
     companion object {
         private val log = LoggerFactory.getLogger(WorkerConnection::class.java)
         private const val OUTPUT_DRAIN_MILLIS = 1_000L
+        private const val PIPE_CAPACITY = 1 shl 20
 
         /**
          * Spawns a worker JVM for [options] and starts its reader thread; [first] (an encoded message) is sent right
@@ -122,6 +123,9 @@ internal class WorkerConnection private constructor(
         fun start(name: String, options: WorkerOptions, first: ByteArray?, listener: Listener): WorkerConnection {
             val commandPipe = Pipes.open()
             val replyPipe = Pipes.open()
+            // A map chunk of 125,000 ints is 500 KB: with room for it, it crosses in one write and one wake-up.
+            Pipes.requestCapacity(commandPipe[1], PIPE_CAPACITY)
+            Pipes.requestCapacity(replyPipe[1], PIPE_CAPACITY)
             val outputPipes = if (options.prefixOutput) listOf(Pipes.open(), Pipes.open()) else emptyList()
             val archive = ClassDataArchive.plan(options)
             val pid: Int

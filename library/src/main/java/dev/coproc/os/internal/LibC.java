@@ -21,6 +21,8 @@ public interface LibC {
     int O_APPEND = 02000;
     int O_CLOEXEC = 02000000;
     int F_DUPFD_CLOEXEC = 1030;
+    int F_SETPIPE_SZ = 1031;
+    int F_GETPIPE_SZ = 1032;
     short POLLIN = 1;
     short POSIX_SPAWN_SETPGROUP = 0x02;
     short POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -60,8 +62,7 @@ public interface LibC {
     int poll(Pointer fds, long count, int timeoutMillis);
     long syscall(long number, long first, long second, long third);
 
-    /** The one loaded instance. */
-    /** Not API. */
+    /** Holds the one loaded instance; not API. */
     final class Holder {
         static final LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
         static final Runtime RUNTIME = Runtime.getRuntime(INSTANCE);
