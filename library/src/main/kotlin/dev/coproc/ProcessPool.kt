@@ -61,7 +61,9 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
 
     // Last: the slots start running at once, on other threads, and read the fields above.
     private val slots = List(options.workers) { Slot() }
-    private val slotJobs = slots.map { slot -> scope.launch { slot.loop() } }
+    // Unconfined: a slot runs on the thread that wakes it (the submitting caller, or the reader thread that
+    // got its worker's reply), so a task reaches its worker's pipe with no thread hand-off on the way.
+    private val slotJobs = slots.map { slot -> scope.launch(Dispatchers.Unconfined) { slot.loop() } }
 
     private enum class State { OPEN, CLOSED, TERMINATED }
 
@@ -430,7 +432,8 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
 
         private suspend fun startWorker(): PoolWorker {
             val name = "PoolWorker-${workerCounter.incrementAndGet()}"
-            val started = PoolWorker.start(name, options.workerOptions)
+            // Spawning blocks for a few milliseconds: not on a caller's or a reader's thread.
+            val started = withContext(Dispatchers.IO) { PoolWorker.start(name, options.workerOptions) }
             val initializer = options.initializer ?: return started
             val encoded = EncodedTask.of(initializer)
             val reply = started.expect(0)

@@ -10,8 +10,9 @@ class ParentDeathSpec : FunSpec({
     extension(Hygiene)
     timeout = 60_000
 
-    test("a worker exits by itself when its parent JVM is killed with SIGKILL") {
-        val intermediate = Process(StartGrandchild(daemon = false), name = "intermediate").also { it.start() }
+    test("a worker exits by itself when its parent JVM is killed with SIGKILL, even mid-task") {
+        // The grandchild spins in a task that never suspends: the parent's EOF is read beside it.
+        val intermediate = Process(StartGrandchild(daemon = false, busy = true), name = "intermediate").also { it.start() }
         val grandchild = intermediate.await()
         // A non-daemon child is waited for at exit, as in Python: the intermediate stays, and so does its child.
         intermediate.join(300.milliseconds) shouldBe false

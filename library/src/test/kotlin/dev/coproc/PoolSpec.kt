@@ -147,6 +147,18 @@ class PoolSpec : FunSpec({
         }
     }
 
+    test("a task that never suspends still hears its cancel: commands are read while it runs") {
+        val file = tempdir().toPath().resolve("busy")
+        processPool(workers = 1) {
+            val pid = apply(Pid())
+            val call = launch { apply(BusyUntilCancelled(file.toString())) }
+            awaitFile(file, 30.seconds) { it.contains("started") }
+            call.cancelAndJoin()
+            awaitFile(file, 30.seconds) { it.contains("cancelled") }
+            apply(Pid()) shouldBe pid
+        }
+    }
+
     test("a task that ignores cancellation gets its worker killed and replaced after the grace period") {
         processPool(workers = 1, workerOptions = WorkerOptions { terminateGrace(300.milliseconds) }) {
             val pid = apply(Pid())

@@ -5,7 +5,9 @@ import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption.APPEND
 import java.nio.file.StandardOpenOption.CREATE
+import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.isActive
 import kotlinx.serialization.Serializable
 
 @Serializable
@@ -81,6 +83,16 @@ class Heartbeat(val file: String) : Task<Unit> {
         } finally {
             Files.writeString(Path.of(file), "cancelled\n", CREATE, APPEND)
         }
+    }
+}
+
+/** Spins without ever suspending until its coroutine is cancelled: only a cancel read while it runs stops it. */
+@Serializable
+class BusyUntilCancelled(val file: String) : Task<Unit> {
+    override suspend fun run() {
+        Files.writeString(Path.of(file), "started\n", CREATE, APPEND)
+        while (currentCoroutineContext().isActive) Thread.onSpinWait()
+        Files.writeString(Path.of(file), "cancelled\n", CREATE, APPEND)
     }
 }
 

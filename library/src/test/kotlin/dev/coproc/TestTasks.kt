@@ -143,14 +143,24 @@ class IgnoreTerm(val ready: String) : Task<Unit> {
     }
 }
 
-/** Starts a grandchild running forever and returns its pid; then this worker exits, waiting for it or not. */
+/**
+ * Starts a grandchild running forever (suspended, or [busy] in a loop that never suspends) and returns its
+ * pid; then this worker exits, waiting for it or not.
+ */
 @Serializable
-class StartGrandchild(val daemon: Boolean) : Task<Long> {
+class StartGrandchild(val daemon: Boolean, val busy: Boolean = false) : Task<Long> {
     override suspend fun run(): Long {
-        val grandchild = Process(RunForever(), name = "grandchild", daemon = daemon)
+        val grandchild = Process(if (busy) SpinForever() else RunForever(), name = "grandchild", daemon = daemon)
         grandchild.start()
         grandchild.running.await()
         return grandchild.pid!!
+    }
+}
+
+@Serializable
+class SpinForever : Task<Unit> {
+    override suspend fun run() {
+        while (true) Thread.onSpinWait()
     }
 }
 

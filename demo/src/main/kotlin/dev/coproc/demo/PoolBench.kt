@@ -34,8 +34,9 @@ object Burn : TaskFunction<Int, Long> {
  * the speed-up of 2 workers over 1 on CPU-bound work, beside Python's multiprocessing.Pool doing the same.
  */
 object PoolBench {
-    private const val LATENCY_WARMUP = 2_000
-    private const val LATENCY_RUNS = 5_000
+    /** Enough calls for the JIT to compile the whole round trip on both sides: a warm pool is a compiled one. */
+    private const val LATENCY_WARMUP = 20_000
+    private const val LATENCY_RUNS = 10_000
     private const val MAP_ITEMS = 1_000_000
     /** Maps timed on each side; the median is reported, since one run on a 2-core VM swings by 2x. */
     private const val MAP_RUNS = 5

@@ -18,6 +18,9 @@ import java.io.BufferedOutputStream
 import java.io.FileInputStream
 import java.io.FileOutputStream
 import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.SynchronousQueue
+import java.util.concurrent.ThreadPoolExecutor
+import java.util.concurrent.TimeUnit
 import kotlin.system.exitProcess
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
@@ -25,6 +28,7 @@ import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.job
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -48,6 +52,13 @@ public object WorkerMain {
 
     private val scope by lazy { CoroutineScope(SupervisorJob() + Dispatchers.Default) }
     private val running = ConcurrentHashMap<Long, Job>()
+    /**
+     * Threads that take turns reading commands; idle ones wait a minute for the next turn. Not daemons: the
+     * reading thread is what keeps the worker alive once `main` has run its first task and returned.
+     */
+    private val readers = ThreadPoolExecutor(0, Int.MAX_VALUE, 60, TimeUnit.SECONDS, SynchronousQueue()) { runnable ->
+        Thread(null, runnable, "coproc-commands", 256 * 1024)
+    }
     private val cancelled: MutableSet<Long> = ConcurrentHashMap.newKeySet()
     private lateinit var writer: FrameWriter
 
@@ -80,6 +91,11 @@ public object WorkerMain {
         readCommands(reader)
     }
 
+    /**
+     * Reads commands until one starts a task, then hands the reading over to another thread and runs that
+     * task right here (leader/follower): the task starts with no thread hand-off, and commands (a cancel,
+     * the parent's EOF) are still read while it runs.
+     */
     private fun readCommands(reader: FrameReader) {
         while (true) {
             val frame = try {
@@ -104,9 +120,15 @@ public object WorkerMain {
                 return
             }
             when (message) {
-                is ToWorker.Run -> run(message)
-                is ToWorker.Map -> map(message)
-                is ToWorker.RunTasks -> runTasks(message)
+                is ToWorker.Run, is ToWorker.Map, is ToWorker.RunTasks -> {
+                    val handOver = { readers.execute { readCommands(reader) } }
+                    when (message) {
+                        is ToWorker.Run -> run(message, handOver)
+                        is ToWorker.Map -> map(message, handOver)
+                        is ToWorker.RunTasks -> runTasks(message, handOver)
+                    }
+                    return
+                }
                 is ToWorker.Cancel -> cancel(message.id)
                 ToWorker.Shutdown -> {
                     flushStandardStreams()
@@ -118,7 +140,7 @@ public object WorkerMain {
         }
     }
 
-    private fun run(command: ToWorker.Run) = execute(command.id, command.processName, command.exitAfter) {
+    private fun run(command: ToWorker.Run, handOver: () -> Unit) = execute(command.id, command.processName, command.exitAfter, handOver) {
         val task = WireCodec.decode(TaskTypes.resolve(command.taskType), command.task)
         val resultSerializer = TaskTypes.resultSerializer(task.javaClass)
         // A Process waits for this to know its task runs; a pool does not, and saves the round of wake-ups.
@@ -126,14 +148,14 @@ public object WorkerMain {
         WireCodec.encode(resultSerializer, task.run())
     }
 
-    private fun map(command: ToWorker.Map) = execute(command.id, command.processName, exitAfter = false) {
+    private fun map(command: ToWorker.Map, handOver: () -> Unit) = execute(command.id, command.processName, exitAfter = false, handOver) {
         val shape = FunctionShape.resolve(command.functionType)
         val function = WireCodec.decode(shape.functionSerializer, command.function)
         val items = shape.decodeItems(command.items)
         shape.encodeResults(shape.apply(function, items))
     }
 
-    private fun runTasks(command: ToWorker.RunTasks) = execute(command.id, command.processName, exitAfter = false) {
+    private fun runTasks(command: ToWorker.RunTasks, handOver: () -> Unit) = execute(command.id, command.processName, exitAfter = false, handOver) {
         val taskSerializer = TaskTypes.resolve(command.taskType)
         val tasks = WireCodec.decode(ListSerializer(taskSerializer), command.tasks)
         val resultSerializer = TaskTypes.resultSerializer(TaskTypes.load(command.taskType))
@@ -141,12 +163,15 @@ public object WorkerMain {
     }
 
     /**
-     * Runs [body] as task [id] in its own coroutine and replies with its encoded result, its failure, or
-     * [FromWorker.Cancelled] when the parent cancelled it.
+     * Runs [body] as task [id] in its own coroutine, on this thread until it first suspends, and replies with
+     * its encoded result, its failure, or [FromWorker.Cancelled] when the parent cancelled it. [handOver]
+     * passes the reading of commands to another thread once a cancel of this task can find it.
      */
-    private fun execute(id: Long, processName: String, exitAfter: Boolean, body: suspend () -> ByteArray) {
+    private fun execute(id: Long, processName: String, exitAfter: Boolean, handOver: () -> Unit, body: suspend () -> ByteArray) {
         currentProcessName = processName
-        val job = scope.launch(start = CoroutineStart.LAZY) {
+        scope.launch(start = CoroutineStart.UNDISPATCHED) {
+            running[id] = coroutineContext.job
+            handOver()
             val reply = try {
                 FromWorker.Succeeded(id, body())
             } catch (e: Throwable) {
@@ -158,8 +183,6 @@ public object WorkerMain {
             if (exitAfter) exitCode = if (reply is FromWorker.Succeeded) 0 else 1
             reply(reply)
         }
-        running[id] = job
-        job.start()
     }
 
     private fun cancel(id: Long) {
