@@ -104,7 +104,8 @@ object PoolBench {
             def burn(millions):
                 s = 0
                 for i in range(millions * 1000000 // 50):
-                    s += (i * i) ^ (s >> 3)
+                    # Masked to 64 bits as the Kotlin Long wraps: an unbounded int would grow every step.
+                    s = (s + ((i * i) ^ (s >> 3))) & 0xFFFFFFFFFFFFFFFF
                 return s
             def timed(f):
                 t = time.perf_counter(); f(); return time.perf_counter() - t

@@ -18,9 +18,6 @@ import java.io.BufferedOutputStream
 import java.io.FileInputStream
 import java.io.FileOutputStream
 import java.util.concurrent.ConcurrentHashMap
-import java.util.concurrent.SynchronousQueue
-import java.util.concurrent.ThreadPoolExecutor
-import java.util.concurrent.TimeUnit
 import kotlin.system.exitProcess
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
@@ -52,13 +49,12 @@ public object WorkerMain {
 
     private val scope by lazy { CoroutineScope(SupervisorJob() + Dispatchers.Default) }
     private val running = ConcurrentHashMap<Long, Job>()
-    /**
-     * Threads that take turns reading commands; idle ones wait a minute for the next turn. Not daemons: the
-     * reading thread is what keeps the worker alive once `main` has run its first task and returned.
-     */
-    private val readers = ThreadPoolExecutor(0, Int.MAX_VALUE, 60, TimeUnit.SECONDS, SynchronousQueue()) { runnable ->
-        Thread(null, runnable, "coproc-commands", 256 * 1024)
-    }
+    @Volatile
+    private var baton: ReadingBaton? = null
+
+    private fun baton(reader: FrameReader): ReadingBaton =
+        baton ?: synchronized(this) { baton ?: ReadingBaton { readCommands(reader) }.also { baton = it } }
+
     private val cancelled: MutableSet<Long> = ConcurrentHashMap.newKeySet()
     private lateinit var writer: FrameWriter
 
@@ -91,11 +87,7 @@ public object WorkerMain {
         readCommands(reader)
     }
 
-    /**
-     * Reads commands until one starts a task, then hands the reading over to another thread and runs that
-     * task right here (leader/follower): the task starts with no thread hand-off, and commands (a cancel,
-     * the parent's EOF) are still read while it runs.
-     */
+    /** Reads commands and runs tasks on this thread, until the [ReadingBaton] passes the reading on. */
     private fun readCommands(reader: FrameReader) {
         while (true) {
             val frame = try {
@@ -121,13 +113,14 @@ public object WorkerMain {
             }
             when (message) {
                 is ToWorker.Run, is ToWorker.Map, is ToWorker.RunTasks -> {
-                    val handOver = { readers.execute { readCommands(reader) } }
-                    when (message) {
-                        is ToWorker.Run -> run(message, handOver)
-                        is ToWorker.Map -> map(message, handOver)
-                        is ToWorker.RunTasks -> runTasks(message, handOver)
+                    val stillReading = baton(reader).runInline {
+                        when (message) {
+                            is ToWorker.Run -> run(message)
+                            is ToWorker.Map -> map(message)
+                            is ToWorker.RunTasks -> runTasks(message)
+                        }
                     }
-                    return
+                    if (!stillReading) return
                 }
                 is ToWorker.Cancel -> cancel(message.id)
                 ToWorker.Shutdown -> {
@@ -140,7 +133,7 @@ public object WorkerMain {
         }
     }
 
-    private fun run(command: ToWorker.Run, handOver: () -> Unit) = execute(command.id, command.processName, command.exitAfter, handOver) {
+    private fun run(command: ToWorker.Run) = execute(command.id, command.processName, command.exitAfter) {
         val task = WireCodec.decode(TaskTypes.resolve(command.taskType), command.task)
         val resultSerializer = TaskTypes.resultSerializer(task.javaClass)
         // A Process waits for this to know its task runs; a pool does not, and saves the round of wake-ups.
@@ -148,14 +141,14 @@ public object WorkerMain {
         WireCodec.encode(resultSerializer, task.run())
     }
 
-    private fun map(command: ToWorker.Map, handOver: () -> Unit) = execute(command.id, command.processName, exitAfter = false, handOver) {
+    private fun map(command: ToWorker.Map) = execute(command.id, command.processName, exitAfter = false) {
         val shape = FunctionShape.resolve(command.functionType)
         val function = WireCodec.decode(shape.functionSerializer, command.function)
         val items = shape.decodeItems(command.items)
         shape.encodeResults(shape.apply(function, items))
     }
 
-    private fun runTasks(command: ToWorker.RunTasks, handOver: () -> Unit) = execute(command.id, command.processName, exitAfter = false, handOver) {
+    private fun runTasks(command: ToWorker.RunTasks) = execute(command.id, command.processName, exitAfter = false) {
         val taskSerializer = TaskTypes.resolve(command.taskType)
         val tasks = WireCodec.decode(ListSerializer(taskSerializer), command.tasks)
         val resultSerializer = TaskTypes.resultSerializer(TaskTypes.load(command.taskType))
@@ -164,14 +157,13 @@ public object WorkerMain {
 
     /**
      * Runs [body] as task [id] in its own coroutine, on this thread until it first suspends, and replies with
-     * its encoded result, its failure, or [FromWorker.Cancelled] when the parent cancelled it. [handOver]
-     * passes the reading of commands to another thread once a cancel of this task can find it.
+     * its encoded result, its failure, or [FromWorker.Cancelled] when the parent cancelled it.
      */
-    private fun execute(id: Long, processName: String, exitAfter: Boolean, handOver: () -> Unit, body: suspend () -> ByteArray) {
+    private fun execute(id: Long, processName: String, exitAfter: Boolean, body: suspend () -> ByteArray) {
         currentProcessName = processName
         scope.launch(start = CoroutineStart.UNDISPATCHED) {
             running[id] = coroutineContext.job
-            handOver()
+            baton?.mayHandOver()
             val reply = try {
                 FromWorker.Succeeded(id, body())
             } catch (e: Throwable) {

@@ -1,0 +1,91 @@
+package dev.coproc.worker
+
+import java.util.concurrent.SynchronousQueue
+import java.util.concurrent.ThreadPoolExecutor
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.locks.LockSupport
+
+/**
+ * Decides which thread reads the parent's commands. The reading thread runs each task itself, up to the
+ * task's first suspension, so a short task costs no thread hand-off at all (waking another thread costs
+ * tens of microseconds on an idle virtual CPU, more than the whole task). A task that keeps the thread
+ * longer than [HAND_OVER_NANOS] without suspending gets the reading taken from it by a watchdog, which
+ * starts [readLoop] on a fresh thread: a cancel, or the EOF of a dead parent, is still read beside a long
+ * computation.
+ *
+ * The watchdog ticks only while tasks run; after a quiet second it parks until the next task.
+ */
+internal class ReadingBaton(private val readLoop: () -> Unit) {
+    /** Odd while the reading thread runs a task (its turn number), even while it reads. */
+    private val turn = AtomicLong()
+
+    /** When the current task became eligible for a hand-over; [Long.MAX_VALUE] until it is registered. */
+    @Volatile
+    private var inlineSince = Long.MAX_VALUE
+
+    @Volatile
+    private var lastBusy = System.nanoTime()
+
+    @Volatile
+    private var sleeping = false
+
+    /**
+     * Threads that take turns reading; idle ones wait a minute for the next turn. Not daemons: the reading
+     * thread is what keeps the worker alive once `main` has returned.
+     */
+    private val readers = ThreadPoolExecutor(0, Int.MAX_VALUE, 60, TimeUnit.SECONDS, SynchronousQueue()) { runnable ->
+        // Explicitly not a daemon: a new thread inherits the daemon status of its creator, here the watchdog.
+        Thread(null, runnable, "coproc-commands", 256 * 1024).apply { isDaemon = false }
+    }
+
+    private val watchdog = Thread(::watch, "coproc-reading-watchdog").apply {
+        isDaemon = true
+        start()
+    }
+
+    /**
+     * Runs [task] on this, the reading thread; [task] calls [mayHandOver] once a cancel can find it.
+     *
+     * @return whether this thread still holds the reading (false: another thread reads now; stop reading)
+     */
+    fun runInline(task: () -> Unit): Boolean {
+        inlineSince = Long.MAX_VALUE
+        val mine = turn.incrementAndGet()
+        // Pairs with the watchdog's write of [sleeping] then read of [turn]: one of the two sees the other.
+        if (sleeping) LockSupport.unpark(watchdog)
+        try {
+            task()
+        } finally {
+            lastBusy = System.nanoTime()
+        }
+        return turn.compareAndSet(mine, mine + 1)
+    }
+
+    /** The running task is registered: from now on the watchdog may pass the reading on. */
+    fun mayHandOver() {
+        inlineSince = System.nanoTime()
+    }
+
+    private fun watch() {
+        while (true) {
+            val seen = turn.get()
+            if (seen % 2 == 1L && System.nanoTime() - inlineSince > HAND_OVER_NANOS && turn.compareAndSet(seen, seen + 1)) {
+                readers.execute(readLoop)
+            }
+            if (seen % 2 == 0L && System.nanoTime() - lastBusy > QUIET_NANOS) {
+                sleeping = true
+                if (turn.get() % 2 == 0L) LockSupport.park(this)
+                sleeping = false
+            } else {
+                LockSupport.parkNanos(this, TICK_NANOS)
+            }
+        }
+    }
+
+    private companion object {
+        const val HAND_OVER_NANOS = 2_000_000L
+        const val TICK_NANOS = 1_000_000L
+        const val QUIET_NANOS = 1_000_000_000L
+    }
+}
