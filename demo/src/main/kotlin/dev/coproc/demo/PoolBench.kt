@@ -40,6 +40,7 @@ object PoolBench {
     private const val MAP_ITEMS = 1_000_000
     /** Maps timed on each side; the median is reported, since one run on a 2-core VM swings by 2x. */
     private const val MAP_RUNS = 5
+    private const val CPU_RUNS = 3
 
     suspend fun run() {
         println()
@@ -64,8 +65,16 @@ object PoolBench {
             }
         }
         val work = List(8) { 150 }
-        val serial = processPool(workers = 1) { map(listOf(50), Burn); timed { map(work, Burn, chunkSize = 1) } }
-        val parallel = processPool(workers = 2) { map(listOf(50, 50), Burn, chunkSize = 1); timed { map(work, Burn, chunkSize = 1) } }
+        val serial = processPool(workers = 1) { map(listOf(50), Burn); median(CPU_RUNS) { timed { map(work, Burn, chunkSize = 1) } } }
+        val parallel = processPool(workers = 2) {
+            map(listOf(50, 50), Burn, chunkSize = 1)
+            median(CPU_RUNS) { timed { map(work, Burn, chunkSize = 1) } }
+        }
+        // The machine's own ceiling, in the same run: the same work on 2 threads of this JVM.
+        val threadsSerial = median(CPU_RUNS) { timed { work.forEach { Burn.burn(it) } } }
+        val threadsParallel = median(CPU_RUNS) {
+            timed { work.chunked(work.size / 2).map { half -> Thread { half.forEach { Burn.burn(it) } }.apply { start() } }.forEach { it.join() } }
+        }
 
         val p50 = latencies[latencies.size / 2]
         val p99 = latencies[(latencies.size * 99) / 100]
@@ -80,7 +89,8 @@ object PoolBench {
         row("apply round trip p50 (µs)", p50, python?.get("p50"), "%.0f")
         row("apply round trip p99 (µs)", p99, python?.get("p99"), "%.0f")
         row("map of +1 over 1M ints, median of $MAP_RUNS (items/s)", rate, python?.get("map_rate"), "%.0f")
-        row("CPU-bound: 2 workers over 1 (speed-up)", serial / parallel, python?.get("speedup"), "%.2f")
+        row("CPU-bound: 2 workers over 1, medians of $CPU_RUNS (speed-up)", serial / parallel, python?.get("speedup"), "%.2f")
+        row("CPU-bound: 2 threads over 1 in one JVM, medians of $CPU_RUNS (the machine's ceiling)", threadsSerial / threadsParallel, null, "%.2f")
     }
 
     private inline fun median(runs: Int, measure: () -> Double): Double = List(runs) { measure() }.sorted()[runs / 2]
@@ -122,9 +132,9 @@ object PoolBench {
                         pool.map(increment, range($MAP_ITEMS))
                     m = sorted(timed(lambda: pool.map(increment, range($MAP_ITEMS))) for _ in range($MAP_RUNS))[$MAP_RUNS // 2]
                     work = [150] * 8
-                    par = timed(lambda: pool.map(burn, work, chunksize=1))
+                    par = sorted(timed(lambda: pool.map(burn, work, chunksize=1)) for _ in range($CPU_RUNS))[$CPU_RUNS // 2]
                 with mp.Pool(1) as pool:
-                    ser = timed(lambda: pool.map(burn, work, chunksize=1))
+                    ser = sorted(timed(lambda: pool.map(burn, work, chunksize=1)) for _ in range($CPU_RUNS))[$CPU_RUNS // 2]
                 print('p50', lat[len(lat) // 2]); print('p99', lat[len(lat) * 99 // 100])
                 print('map_rate', $MAP_ITEMS / m); print('speedup', ser / par)
             """.trimIndent(),

@@ -14,7 +14,9 @@ import java.util.concurrent.locks.LockSupport
  * starts [readLoop] on a fresh thread: a cancel, or the EOF of a dead parent, is still read beside a long
  * computation.
  *
- * The watchdog ticks only while tasks run; after a quiet second it parks until the next task.
+ * The watchdog wakes every [TICK_NANOS] while short tasks come and go (which also keeps this virtual
+ * CPU's wake-ups quick), once per long task, and not at all after a quiet second or while a long task runs
+ * on a thread of its own.
  */
 internal class ReadingBaton(private val readLoop: () -> Unit) {
     /** Odd while the reading thread runs a task (its turn number), even while it reads. */
@@ -52,7 +54,6 @@ internal class ReadingBaton(private val readLoop: () -> Unit) {
     fun runInline(task: () -> Unit): Boolean {
         inlineSince = Long.MAX_VALUE
         val mine = turn.incrementAndGet()
-        // Pairs with the watchdog's write of [sleeping] then read of [turn]: one of the two sees the other.
         if (sleeping) LockSupport.unpark(watchdog)
         try {
             task()
@@ -70,17 +71,32 @@ internal class ReadingBaton(private val readLoop: () -> Unit) {
     private fun watch() {
         while (true) {
             val seen = turn.get()
-            if (seen % 2 == 1L && System.nanoTime() - inlineSince > HAND_OVER_NANOS && turn.compareAndSet(seen, seen + 1)) {
-                readers.execute(readLoop)
-            }
-            if (seen % 2 == 0L && System.nanoTime() - lastBusy > QUIET_NANOS) {
-                sleeping = true
-                if (turn.get() % 2 == 0L) LockSupport.park(this)
-                sleeping = false
+            val now = System.nanoTime()
+            if (seen % 2 == 1L) {
+                val since = inlineSince
+                if (since != Long.MAX_VALUE && now - since >= HAND_OVER_NANOS) {
+                    if (turn.compareAndSet(seen, seen + 1)) {
+                        readers.execute(readLoop)
+                        // A long task runs on its own now; the next task cannot start before a command
+                        // arrives, and that reader wakes this thread when it runs one.
+                        sleepUntilNextTask()
+                    }
+                    continue
+                }
+                LockSupport.parkNanos(this, if (since == Long.MAX_VALUE) HAND_OVER_NANOS else since + HAND_OVER_NANOS - now)
+            } else if (now - lastBusy > QUIET_NANOS) {
+                sleepUntilNextTask()
             } else {
                 LockSupport.parkNanos(this, TICK_NANOS)
             }
         }
+    }
+
+    private fun sleepUntilNextTask() {
+        sleeping = true
+        // Pairs with [runInline]'s write of [turn] then read of [sleeping]: one of the two sees the other.
+        if (turn.get() % 2 == 0L) LockSupport.park(this)
+        sleeping = false
     }
 
     private companion object {
