@@ -293,7 +293,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
     private fun decodeWith(item: WorkItem, decode: () -> Any?): Any? = try {
         decode()
     } catch (e: kotlinx.serialization.SerializationException) {
-        throw ProtocolException(item.ranOn, 0, "the result from ${item.ranOn} does not decode: ${e.message}", e)
+        throw ProtocolException(item.workerName, item.workerPid, "the result from ${item.ranOn} does not decode: ${e.message}", e)
     }
 
     private inline fun <T> encodingErrors(what: String, block: () -> T): T = try {
@@ -338,7 +338,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                 item.fail(e)
                 return
             }
-            item.ranOn = "${current.name} (pid ${current.pid})"
+            item.runsOn(current.name, current.pid)
             when (val outcome = run(current, item)) {
                 is Outcome.Replied -> {
                     when (val reply = outcome.reply) {

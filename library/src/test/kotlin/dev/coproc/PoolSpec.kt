@@ -246,6 +246,16 @@ class PoolSpec : FunSpec({
         }
     }
 
+    test("a result that does not decode fails typed, naming the worker and its pid") {
+        processPool(workers = 1) {
+            val pid = apply(Pid())
+            val error = shouldThrow<ProtocolException> { apply(ReturnsOneWay()) }
+            error.pid shouldBe pid
+            error.message shouldContain "pid $pid"
+            error.message shouldContain "OneWay values do not decode"
+        }
+    }
+
     test("a task that cannot be encoded fails in the caller") {
         processPool(workers = 1) {
             shouldThrow<TaskEncodingException> { apply(NotSerializable()) }

@@ -131,3 +131,19 @@ class ReadInit : Task<Int> {
 class FailingInit : Task<Unit> {
     override suspend fun run(): Unit = throw IllegalStateException("no database")
 }
+
+/** Encodes fine, never decodes: a result the parent cannot read. */
+@Serializable(with = OneWay.Serializer::class)
+class OneWay(val value: Int) {
+    object Serializer : kotlinx.serialization.KSerializer<OneWay> {
+        override val descriptor = kotlinx.serialization.descriptors.PrimitiveSerialDescriptor("OneWay", kotlinx.serialization.descriptors.PrimitiveKind.INT)
+        override fun serialize(encoder: kotlinx.serialization.encoding.Encoder, value: OneWay) = encoder.encodeInt(value.value)
+        override fun deserialize(decoder: kotlinx.serialization.encoding.Decoder): OneWay =
+            throw kotlinx.serialization.SerializationException("OneWay values do not decode")
+    }
+}
+
+@Serializable
+class ReturnsOneWay : Task<OneWay> {
+    override suspend fun run(): OneWay = OneWay(7)
+}

@@ -36,9 +36,24 @@ internal class WorkItem(val id: Long, val payload: Payload, val timeout: Duratio
 
     private val state = AtomicInteger(QUEUED)
 
-    /** The worker that ran it, for error messages. */
+    /** The name of the worker that ran it, for errors. */
     @Volatile
-    var ranOn: String = "no worker"
+    var workerName: String = "no worker"
+        private set
+
+    /** The pid of that worker; 0 before it ran. */
+    @Volatile
+    var workerPid: Long = 0
+        private set
+
+    /** The worker that ran it, as error messages name it. */
+    val ranOn: String get() = if (workerPid == 0L) workerName else "$workerName (pid $workerPid)"
+
+    /** Records the worker that runs this item. */
+    fun runsOn(name: String, pid: Long) {
+        workerName = name
+        workerPid = pid
+    }
 
     /** Claims a queued item for running; false when it was cancelled or already taken. */
     fun claim(): Boolean = state.compareAndSet(QUEUED, RUNNING)
