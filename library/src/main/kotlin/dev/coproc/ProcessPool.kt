@@ -13,6 +13,7 @@ import dev.coproc.codec.WireCodec
 import dev.coproc.internal.Payload
 import dev.coproc.internal.PoolWorker
 import dev.coproc.internal.WorkItem
+import dev.coproc.internal.WorkQueue
 import dev.coproc.internal.WorkerEnd
 import dev.coproc.internal.BlockingIterator
 import java.util.concurrent.CompletableFuture
@@ -32,7 +33,6 @@ import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.async
 import kotlinx.coroutines.cancel
-import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.future.asCompletableFuture
@@ -49,11 +49,14 @@ import kotlinx.serialization.builtins.ListSerializer
  * The local [Pool]: worker JVMs on this machine, fed through OS pipes.
  *
  * Each worker slot takes the next queued item as soon as its worker is idle, so one slow task never holds up
- * the others. Create it with [processPool] (scoped) or [ProcessPool.create].
+ * the others. Chunks of a map are the exception that pays: a worker is sent its next chunk while it still
+ * runs the current one, and starts it with no round trip through this process (a worker that dies first
+ * hands the waiting chunk back to its slot, unstarted). Create it with [processPool] (scoped) or
+ * [ProcessPool.create].
  */
 public class ProcessPool private constructor(private val options: PoolOptions) : Pool {
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-pool"))
-    private val queue = Channel<WorkItem>(Channel.UNLIMITED)
+    private val queue = WorkQueue()
     private val ids = AtomicLong()
 
     @Volatile
@@ -142,9 +145,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             if (state == State.TERMINATED) return
             state = State.TERMINATED
         }
-        queue.close()
-        while (true) {
-            val item = queue.tryReceive().getOrNull() ?: break
+        for (item in queue.drain()) {
             if (item.claim()) item.fail(PoolTerminatedException("the pool was terminated before this task ran"))
         }
         slots.forEach { it.worker?.kill() }
@@ -196,7 +197,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
         val item = WorkItem(ids.incrementAndGet(), payload, timeout, options.retries)
         val closed = { PoolClosedException("the pool is ${state.name.lowercase()}: it takes no new tasks") }
         if (state != State.OPEN) throw closed()
-        if (queue.trySend(item).isFailure) throw closed()
+        if (!queue.offer(item)) throw closed()
         return item
     }
 
@@ -313,13 +314,25 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
         suspend fun loop() {
             try {
                 if (state == State.OPEN) runCatching { adopt(startWorker()) }
-                for (item in queue) {
-                    if (!item.claim()) continue
+                // A map chunk already claimed by this slot: sent to its worker ahead (with a reply to await),
+                // or taken back from a worker that ended before running it.
+                var held: Held? = null
+                while (true) {
+                    val next: Held
+                    if (held != null) {
+                        next = held
+                        held = null
+                    } else {
+                        val item = queue.take() ?: break
+                        if (!item.claim()) continue
+                        next = Held(item, null)
+                    }
                     if (state == State.TERMINATED) {
-                        item.fail(PoolTerminatedException("the pool was terminated before this task ran"))
+                        next.reply?.let { worker?.forget(next.item.id) }
+                        next.item.fail(PoolTerminatedException("the pool was terminated before this task ran"))
                         continue
                     }
-                    serve(item)
+                    held = serve(next)
                 }
             } finally {
                 withContext(NonCancellable) {
@@ -330,16 +343,18 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             }
         }
 
-        private suspend fun serve(item: WorkItem) {
+        private suspend fun serve(next: Held): Held? {
+            val item = next.item
             val current = worker?.takeIf { !it.ended.isCompleted } ?: try {
                 startWorker().also { adopt(it) }
             } catch (e: CoprocException) {
                 worker = null
                 item.fail(e)
-                return
+                return null
             }
             item.runsOn(current.name, current.pid)
-            when (val outcome = run(current, item)) {
+            val (outcome, follower) = run(current, item, next.reply)
+            when (outcome) {
                 is Outcome.Replied -> {
                     when (val reply = outcome.reply) {
                         is FromWorker.Succeeded -> item.succeed(reply.result)
@@ -351,6 +366,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                         worker = null
                         served = 0
                     }
+                    return follower
                 }
                 is Outcome.Ended -> {
                     worker = null
@@ -362,7 +378,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                         item.retriesLeft > 0 -> {
                             item.retriesLeft--
                             item.unclaim()
-                            if (queue.trySend(item).isFailure) item.fail(died(current, end))
+                            queue.retry(item)
                         }
                         else -> item.fail(died(current, end))
                     }
@@ -375,6 +391,12 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                     discard(current)
                     item.fail(CancellationException("cancelled; ${current.name} did not stop in time and was killed"))
                 }
+            }
+            // The worker ended before it got to the follower (it runs one task at a time): it runs next, on
+            // this slot's next worker.
+            return follower?.let {
+                current.forget(it.item.id)
+                Held(it.item, null)
             }
         }
 
@@ -399,10 +421,15 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             end.status?.let { ProcessDiedException(worker.name, worker.pid, it) }
                 ?: ProtocolException(worker.name, worker.pid, "${worker.name} (pid ${worker.pid}) ended without an exit status")
 
-        /** Sends [item] and waits for its reply, the worker's end, its timeout or the caller's cancellation. */
-        private suspend fun run(worker: PoolWorker, item: WorkItem): Outcome {
-            val reply = worker.expect(item.id, item)
-            worker.send(item.payload.message(item.id, worker.name))
+        /**
+         * Sends [item] (unless [sent] says it already went ahead) and waits for its reply, the worker's end, its
+         * timeout or the caller's cancellation. Meanwhile, if [item] is a map chunk and the next queued item is
+         * one too, sends that one ahead: the worker starts it the moment [item] ends, with no round trip
+         * through this process in between. Returns the outcome and that follower.
+         */
+        private suspend fun run(worker: PoolWorker, item: WorkItem, sent: CompletableDeferred<FromWorker>?): Pair<Outcome, Held?> {
+            val reply = sent ?: worker.expect(item.id, item).also { worker.send(item.payload.message(item.id, worker.name)) }
+            val follower = if (item.payload.isChunk) sendAhead(worker) else null
             val deadline: TimeMark? = item.timeout?.let { TimeSource.Monotonic.markNow() + it }
             var cancelDeadline: TimeMark? = null
             try {
@@ -416,18 +443,30 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                         }
                     }
                     when (event) {
-                        is FromWorker -> return Outcome.Replied(event)
-                        is WorkerEnd -> return Outcome.Ended(event)
+                        is FromWorker -> return Outcome.Replied(event) to follower
+                        is WorkerEnd -> return Outcome.Ended(event) to follower
                         CANCEL -> {
                             worker.send(ToWorker.Cancel(item.id))
                             cancelDeadline = TimeSource.Monotonic.markNow() + options.workerOptions.terminateGrace
                         }
-                        null -> return if (cancelDeadline?.hasPassedNow() == true) Outcome.Abandoned else Outcome.TimedOut
+                        null -> return (if (cancelDeadline?.hasPassedNow() == true) Outcome.Abandoned else Outcome.TimedOut) to follower
                     }
                 }
             } finally {
                 worker.forget(item.id)
             }
+        }
+
+        /** Takes the next queued map chunk, if that is what comes next, and sends it to [worker] to wait there. */
+        private suspend fun sendAhead(worker: PoolWorker): Held? {
+            // The follower will count as one more task of this worker.
+            if (options.maxTasksPerChild > 0 && served + 2 > options.maxTasksPerChild) return null
+            val next = queue.pollChunk() ?: return null
+            if (!next.claim()) return null
+            next.runsOn(worker.name, worker.pid)
+            val reply = worker.expect(next.id, next)
+            worker.send(next.payload.message(next.id, worker.name))
+            return Held(next, reply)
         }
 
         private suspend fun startWorker(): PoolWorker {
@@ -451,6 +490,9 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             throw ProcessStartException("the initializer failed in $name (pid ${started.pid}): ${cause?.message}", cause)
         }
     }
+
+    /** A claimed item a slot holds: sent ahead to its worker (with the [reply] to await) or not yet sent. */
+    private class Held(val item: WorkItem, val reply: CompletableDeferred<FromWorker>?)
 
     private sealed interface Outcome {
         class Replied(val reply: FromWorker) : Outcome

@@ -123,6 +123,22 @@ class PoolSpec : FunSpec({
         processPool(workers = 1) { shouldThrow<ProcessDiedException> { apply(DieOnce(dir.resolve("b").toString())) } }
     }
 
+    test("a map's next chunk waits in its worker and runs only after the current one: never two at once") {
+        processPool(workers = 2) {
+            map(1..60, Overlap, chunkSize = 1).toSet() shouldBe setOf(1)
+        }
+    }
+
+    test("a chunk sent ahead to a worker that dies runs on the next worker; nothing is lost") {
+        val marker = tempdir().toPath().resolve("died").toString()
+        processPool(workers = 1, retries = 1) {
+            val pid = apply(Pid())
+            // Chunk [3] kills the worker while [4] already waits in it (sent ahead); both still complete.
+            map(0 until 10, DieOnceAt(3, marker), chunkSize = 1) shouldBe (0 until 10).toList()
+            apply(Pid()) shouldNotBe pid
+        }
+    }
+
     test("a task over its timeout fails typed; its worker is replaced; others are unaffected") {
         processPool(workers = 2) {
             val before = workerPidsAfterStart()

@@ -109,6 +109,34 @@ class DieOnce(val marker: String) : Task<String> {
     }
 }
 
+/** Kills its worker the first time it sees item [at] (no marker yet); returns the item otherwise. */
+@Serializable
+class DieOnceAt(val at: Int, val marker: String) : TaskFunction<Int, Int> {
+    override suspend fun run(item: Int): Int {
+        if (item == at && !Files.exists(Path.of(marker))) {
+            Files.createFile(Path.of(marker))
+            Runtime.getRuntime().halt(1)
+        }
+        return item
+    }
+}
+
+/** How many items run at once in this worker when [run] starts; suspends a while, so overlaps would show. */
+@Serializable
+object Overlap : TaskFunction<Int, Int> {
+    private val active = java.util.concurrent.atomic.AtomicInteger()
+
+    override suspend fun run(item: Int): Int {
+        val now = active.incrementAndGet()
+        try {
+            delay(5)
+            return now
+        } finally {
+            active.decrementAndGet()
+        }
+    }
+}
+
 /** State of one worker JVM, set by [CountInit]. */
 object WorkerState {
     @Volatile

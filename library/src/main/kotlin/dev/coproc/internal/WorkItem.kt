@@ -10,6 +10,9 @@ import kotlinx.coroutines.CompletableDeferred
 internal sealed interface Payload {
     fun message(id: Long, workerName: String): ToWorker
 
+    /** Part of a map: may be sent to a worker ahead of time, to wait there behind the chunk it runs. */
+    val isChunk: Boolean get() = this !is Single
+
     class Single(private val typeName: String, private val task: ByteArray) : Payload {
         override fun message(id: Long, workerName: String) = ToWorker.Run(id, workerName, typeName, task, exitAfter = false)
     }

@@ -14,9 +14,8 @@ import java.util.concurrent.locks.LockSupport
  * starts [readLoop] on a fresh thread: a cancel, or the EOF of a dead parent, is still read beside a long
  * computation.
  *
- * The watchdog wakes every [TICK_NANOS] while short tasks come and go (which also keeps this virtual
- * CPU's wake-ups quick), once per long task, and not at all after a quiet second or while a long task runs
- * on a thread of its own.
+ * The watchdog sleeps while commands are read; each task wakes it (an unpark, off the task's path) and it
+ * wakes once more if the task is still inline at its hand-over time.
  */
 internal class ReadingBaton(private val readLoop: () -> Unit) {
     /** Odd while the reading thread runs a task (its turn number), even while it reads. */
@@ -25,9 +24,6 @@ internal class ReadingBaton(private val readLoop: () -> Unit) {
     /** When the current task became eligible for a hand-over; [Long.MAX_VALUE] until it is registered. */
     @Volatile
     private var inlineSince = Long.MAX_VALUE
-
-    @Volatile
-    private var lastBusy = System.nanoTime()
 
     @Volatile
     private var sleeping = false
@@ -55,11 +51,7 @@ internal class ReadingBaton(private val readLoop: () -> Unit) {
         inlineSince = Long.MAX_VALUE
         val mine = turn.incrementAndGet()
         if (sleeping) LockSupport.unpark(watchdog)
-        try {
-            task()
-        } finally {
-            lastBusy = System.nanoTime()
-        }
+        task()
         return turn.compareAndSet(mine, mine + 1)
     }
 
@@ -75,19 +67,13 @@ internal class ReadingBaton(private val readLoop: () -> Unit) {
             if (seen % 2 == 1L) {
                 val since = inlineSince
                 if (since != Long.MAX_VALUE && now - since >= HAND_OVER_NANOS) {
-                    if (turn.compareAndSet(seen, seen + 1)) {
-                        readers.execute(readLoop)
-                        // A long task runs on its own now; the next task cannot start before a command
-                        // arrives, and that reader wakes this thread when it runs one.
-                        sleepUntilNextTask()
-                    }
+                    // The long task keeps this thread as its own; the reading goes on in a fresh one.
+                    if (turn.compareAndSet(seen, seen + 1)) readers.execute(readLoop)
                     continue
                 }
                 LockSupport.parkNanos(this, if (since == Long.MAX_VALUE) HAND_OVER_NANOS else since + HAND_OVER_NANOS - now)
-            } else if (now - lastBusy > QUIET_NANOS) {
-                sleepUntilNextTask()
             } else {
-                LockSupport.parkNanos(this, TICK_NANOS)
+                sleepUntilNextTask()
             }
         }
     }
@@ -101,7 +87,5 @@ internal class ReadingBaton(private val readLoop: () -> Unit) {
 
     private companion object {
         const val HAND_OVER_NANOS = 2_000_000L
-        const val TICK_NANOS = 1_000_000L
-        const val QUIET_NANOS = 1_000_000_000L
     }
 }

@@ -55,6 +55,7 @@ public object WorkerMain {
     private fun baton(reader: FrameReader): ReadingBaton =
         baton ?: synchronized(this) { baton ?: ReadingBaton { readCommands(reader) }.also { baton = it } }
 
+    private val tasks = TaskQueue()
     private val cancelled: MutableSet<Long> = ConcurrentHashMap.newKeySet()
     private lateinit var writer: FrameWriter
 
@@ -156,31 +157,47 @@ public object WorkerMain {
     }
 
     /**
-     * Runs [body] as task [id] in its own coroutine, on this thread until it first suspends, and replies with
-     * its encoded result, its failure, or [FromWorker.Cancelled] when the parent cancelled it.
+     * Runs [body] as task [id] in its own coroutine, once the tasks before it have ended, on the starting
+     * thread until it first suspends; replies with its encoded result, its failure, or
+     * [FromWorker.Cancelled] when the parent cancelled it.
      */
-    private fun execute(id: Long, processName: String, exitAfter: Boolean, body: suspend () -> ByteArray) {
-        currentProcessName = processName
+    private fun execute(id: Long, processName: String, exitAfter: Boolean, body: suspend () -> ByteArray) = tasks.submit(id) { onEnd ->
         scope.launch(start = CoroutineStart.UNDISPATCHED) {
-            running[id] = coroutineContext.job
-            baton?.mayHandOver()
-            val reply = try {
-                FromWorker.Succeeded(id, body())
-            } catch (e: Throwable) {
-                if (terminating) return@launch
-                if (e is CancellationException && cancelled.remove(id)) FromWorker.Cancelled(id) else FromWorker.Failed(id, RemoteError.of(e))
+            try {
+                currentProcessName = processName
+                running[id] = coroutineContext.job
+                baton?.mayHandOver()
+                val reply = try {
+                    // A cancel that came while it waited, or while it was being started.
+                    if (id in cancelled) throw CancellationException("cancelled before it started")
+                    FromWorker.Succeeded(id, body())
+                } catch (e: Throwable) {
+                    if (terminating) return@launch
+                    if (e is CancellationException && cancelled.remove(id)) FromWorker.Cancelled(id) else FromWorker.Failed(id, RemoteError.of(e))
+                }
+                running.remove(id)
+                // Before the reply: the parent answers it with the shutdown that exits with this code.
+                if (exitAfter) exitCode = if (reply is FromWorker.Succeeded) 0 else 1
+                reply(reply)
+            } finally {
+                onEnd()
             }
-            running.remove(id)
-            // Before the reply: the parent answers it with the shutdown that exits with this code.
-            if (exitAfter) exitCode = if (reply is FromWorker.Succeeded) 0 else 1
-            reply(reply)
         }
     }
 
+    /**
+     * Cancels task [id]: a waiting one is dropped and answered at once, a running one has its coroutine
+     * cancelled. Marked first, so that a task between the two (being started) still sees it. A cancel that
+     * comes after its task ended leaves its id in [cancelled]: a few bytes, once per such race.
+     */
     private fun cancel(id: Long) {
-        val job = running[id] ?: return
         cancelled += id
-        job.cancel()
+        if (tasks.dropWaiting(id)) {
+            cancelled -= id
+            reply(FromWorker.Cancelled(id))
+            return
+        }
+        running[id]?.cancel()
     }
 
     private fun reply(message: FromWorker) {
