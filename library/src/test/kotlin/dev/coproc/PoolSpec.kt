@@ -16,6 +16,7 @@ import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeoutOrNull
@@ -151,28 +152,25 @@ class PoolSpec : FunSpec({
         }
     }
 
-    test("cancelling the caller cancels the task in the worker; the worker survives") {
-        val file = tempdir().toPath().resolve("beats")
+    /** Starts [task] (which writes [running] then "cancelled" to its file), cancels its caller, sees it stop. */
+    suspend fun cancelReachesWorker(running: String, task: (file: String) -> Task<Unit>) = coroutineScope {
+        val file = tempdir().toPath().resolve("events")
         processPool(workers = 1) {
             val pid = apply(Pid())
-            val call = launch { apply(Heartbeat(file.toString())) }
-            awaitFile(file, 30.seconds) { it.contains("beat") }
+            val call = launch { apply(task(file.toString())) }
+            awaitFile(file, 30.seconds) { it.contains(running) }
             call.cancelAndJoin()
             awaitFile(file, 30.seconds) { it.contains("cancelled") }
             apply(Pid()) shouldBe pid
         }
     }
 
+    test("cancelling the caller cancels the task in the worker; the worker survives") {
+        cancelReachesWorker("beat") { Heartbeat(it) }
+    }
+
     test("a task that never suspends still hears its cancel: commands are read while it runs") {
-        val file = tempdir().toPath().resolve("busy")
-        processPool(workers = 1) {
-            val pid = apply(Pid())
-            val call = launch { apply(BusyUntilCancelled(file.toString())) }
-            awaitFile(file, 30.seconds) { it.contains("started") }
-            call.cancelAndJoin()
-            awaitFile(file, 30.seconds) { it.contains("cancelled") }
-            apply(Pid()) shouldBe pid
-        }
+        cancelReachesWorker("started") { BusyUntilCancelled(it) }
     }
 
     test("a task that ignores cancellation gets its worker killed and replaced after the grace period") {
