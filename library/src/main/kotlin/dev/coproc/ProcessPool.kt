@@ -325,10 +325,10 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                     } else {
                         val item = queue.take() ?: break
                         if (!item.claim()) continue
-                        next = Held(item, null)
+                        next = Held(item)
                     }
                     if (state == State.TERMINATED) {
-                        next.reply?.let { worker?.forget(next.item.id) }
+                        next.sentTo?.forget(next.item.id)
                         next.item.fail(PoolTerminatedException("the pool was terminated before this task ran"))
                         continue
                     }
@@ -353,7 +353,9 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                 return null
             }
             item.runsOn(current.name, current.pid)
-            val (outcome, follower) = run(current, item, next.reply)
+            // Sent ahead to a worker that ended since (this one is its replacement): that reply never comes.
+            val sent = next.reply?.takeIf { next.sentTo === current }
+            val (outcome, follower) = run(current, item, sent)
             when (outcome) {
                 is Outcome.Replied -> {
                     when (val reply = outcome.reply) {
@@ -396,7 +398,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             // this slot's next worker.
             return follower?.let {
                 current.forget(it.item.id)
-                Held(it.item, null)
+                Held(it.item)
             }
         }
 
@@ -466,7 +468,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             next.runsOn(worker.name, worker.pid)
             val reply = worker.expect(next.id, next)
             worker.send(next.payload.message(next.id, worker.name))
-            return Held(next, reply)
+            return Held(next, worker, reply)
         }
 
         private suspend fun startWorker(): PoolWorker {
@@ -491,8 +493,8 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
         }
     }
 
-    /** A claimed item a slot holds: sent ahead to its worker (with the [reply] to await) or not yet sent. */
-    private class Held(val item: WorkItem, val reply: CompletableDeferred<FromWorker>?)
+    /** A claimed item a slot holds: sent ahead to [sentTo] (with the [reply] to await), or not yet sent. */
+    private class Held(val item: WorkItem, val sentTo: PoolWorker? = null, val reply: CompletableDeferred<FromWorker>? = null)
 
     private sealed interface Outcome {
         class Replied(val reply: FromWorker) : Outcome

@@ -25,6 +25,10 @@ internal class ReadingBaton(private val readLoop: () -> Unit) {
     @Volatile
     private var inlineSince = Long.MAX_VALUE
 
+    /** The thread that last ran a task inline: the reading thread at that time. */
+    @Volatile
+    private var inlineThread: Thread? = null
+
     @Volatile
     private var sleeping = false
 
@@ -49,15 +53,19 @@ internal class ReadingBaton(private val readLoop: () -> Unit) {
      */
     fun runInline(task: () -> Unit): Boolean {
         inlineSince = Long.MAX_VALUE
+        inlineThread = Thread.currentThread()
         val mine = turn.incrementAndGet()
         if (sleeping) LockSupport.unpark(watchdog)
         task()
         return turn.compareAndSet(mine, mine + 1)
     }
 
-    /** The running task is registered: from now on the watchdog may pass the reading on. */
+    /**
+     * The running task is registered: from now on the watchdog may pass the reading on. Ignored from any
+     * other thread than the reading one (a queued task started by the end of the one before it).
+     */
     fun mayHandOver() {
-        inlineSince = System.nanoTime()
+        if (Thread.currentThread() === inlineThread) inlineSince = System.nanoTime()
     }
 
     private fun watch() {
