@@ -1,5 +1,6 @@
 package dev.coproc
 
+import dev.coproc.os.FdPoller
 import dev.coproc.os.Pids
 import io.kotest.assertions.withClue
 import io.kotest.core.listeners.AfterSpecListener
@@ -20,11 +21,11 @@ import java.time.Duration
  * being reaped get a bounded wait on their pidfd, not a sleep.
  */
 object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, AfterTestListener {
-    private var fdsBefore = 0
+    private var fdsBefore = emptyMap<Int, String>()
 
     override suspend fun beforeSpec(spec: Spec) {
         warmUp()
-        fdsBefore = openFdCount()
+        fdsBefore = openFds()
     }
 
     override suspend fun afterSpec(spec: Spec) {
@@ -32,7 +33,10 @@ object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, Afte
         children().forEach { Pids.awaitExit(it.pid, deadline) }
         // A reaped child vanishes; an exited but unreaped one would show as a zombie here.
         withClue("children of the test JVM after ${spec::class.simpleName}") { children().shouldBeEmpty() }
-        withClue("open fds after ${spec::class.simpleName}") { openFdCount() shouldBeLessThanOrEqual fdsBefore }
+        withClue("fd-sharing sockets of this JVM left after ${spec::class.simpleName}") { sharerSockets().shouldBeEmpty() }
+        val after = openFds()
+        val opened = after.filter { (fd, target) -> fdsBefore[fd] != target }
+        withClue("open fds after ${spec::class.simpleName}; new: $opened") { after.size shouldBeLessThanOrEqual fdsBefore.size }
     }
 
     // Which test runs is printed, so a hang in CI names its test.
@@ -62,8 +66,27 @@ object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, Afte
 
     fun openFdCount(): Int = Files.list(Path.of("/proc/self/fd")).use { it.count().toInt() }
 
-    /** The reaper's wake pipe and the native libraries are opened once per JVM: open them before counting. */
+    /** The sockets through which this JVM hands descriptors over: there while something is shared. */
+    fun sharerSockets(): List<Path> {
+        val uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid")
+        val directory = Path.of(System.getProperty("java.io.tmpdir"), "coproc-$uid")
+        if (!Files.isDirectory(directory)) return emptyList()
+        return Files.list(directory).use { entries ->
+            entries.toList().filter { it.fileName.toString().startsWith("share-${Pids.current()}-") }
+        }
+    }
+
+    /** Each open fd and what it points to (a file, `pipe:[inode]`, `socket:[inode]`...). */
+    fun openFds(): Map<Int, String> = Files.list(Path.of("/proc/self/fd")).use { fds ->
+        fds.toList().mapNotNull { fd ->
+            val target = runCatching { Files.readSymbolicLink(fd).toString() }.getOrNull() ?: return@mapNotNull null
+            fd.fileName.toString().toInt() to target
+        }.toMap()
+    }
+
+    /** The poller's wake pipe and the native libraries are opened once per JVM: open them before counting. */
     private suspend fun warmUp() {
+        FdPoller.get().start()
         val p = Process(Square(1))
         p.start()
         p.await()

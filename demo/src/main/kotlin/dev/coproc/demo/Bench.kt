@@ -34,9 +34,10 @@ object Bench {
     }
 
     fun main(args: List<String>) = runBlocking {
-        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool") }
+        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool", "pipe") }
         if ("process" in sections) processStart(args.firstNotNullOfOrNull { it.toIntOrNull() } ?: RUNS)
         if ("pool" in sections) PoolBench.run()
+        if ("pipe" in sections) PipeBench.run()
     }
 
     private suspend fun processStart(runs: Int) {

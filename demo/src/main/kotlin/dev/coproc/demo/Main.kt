@@ -15,6 +15,8 @@ object Main {
         "pool" to { PoolApplyAsync.run() },
         "pool-map" to { PoolMap.run() },
         "pool-speedup" to { PoolSpeedup.run() },
+        "pipe" to { PipeHello.run() },
+        "pipe-eof" to { PipeEof.run() },
     )
 
     @JvmStatic

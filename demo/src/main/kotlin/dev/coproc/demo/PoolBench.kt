@@ -3,8 +3,6 @@ package dev.coproc.demo
 import dev.coproc.Task
 import dev.coproc.TaskFunction
 import dev.coproc.processPool
-import java.nio.file.Files
-import java.util.concurrent.TimeUnit
 import kotlinx.serialization.Serializable
 
 @Serializable
@@ -57,55 +55,39 @@ object PoolBench {
         val mapSeconds = processPool(workers = 2) {
             map(0 until 1_000, Increment) // warm-up
             repeat(2) { map(0 until MAP_ITEMS, Increment) }
-            median(MAP_RUNS) {
-                timed {
+            BenchSupport.median(MAP_RUNS) {
+                BenchSupport.timed {
                     val results = map(0 until MAP_ITEMS, Increment)
                     check(results.size == MAP_ITEMS && results.last() == MAP_ITEMS)
                 }
             }
         }
         val work = List(8) { 150 }
-        val serial = processPool(workers = 1) { map(listOf(50), Burn); median(CPU_RUNS) { timed { map(work, Burn, chunkSize = 1) } } }
+        val serial = processPool(workers = 1) { map(listOf(50), Burn); BenchSupport.median(CPU_RUNS) { BenchSupport.timed { map(work, Burn, chunkSize = 1) } } }
         val parallel = processPool(workers = 2) {
             map(listOf(50, 50), Burn, chunkSize = 1)
-            median(CPU_RUNS) { timed { map(work, Burn, chunkSize = 1) } }
+            BenchSupport.median(CPU_RUNS) { BenchSupport.timed { map(work, Burn, chunkSize = 1) } }
         }
         // The machine's own ceiling, in the same run: the same work on 2 threads of this JVM.
-        val threadsSerial = median(CPU_RUNS) { timed { work.forEach { Burn.burn(it) } } }
-        val threadsParallel = median(CPU_RUNS) {
-            timed { work.chunked(work.size / 2).map { half -> Thread { half.forEach { Burn.burn(it) } }.apply { start() } }.forEach { it.join() } }
+        val threadsSerial = BenchSupport.median(CPU_RUNS) { BenchSupport.timed { work.forEach { Burn.burn(it) } } }
+        val threadsParallel = BenchSupport.median(CPU_RUNS) {
+            BenchSupport.timed { work.chunked(work.size / 2).map { half -> Thread { half.forEach { Burn.burn(it) } }.apply { start() } }.forEach { it.join() } }
         }
 
         val p50 = latencies[latencies.size / 2]
         val p99 = latencies[(latencies.size * 99) / 100]
         val rate = MAP_ITEMS / mapSeconds
-        println()
-        println("| measure | coproc | python | coproc / python |")
-        println("|---|---:|---:|---:|")
-        fun row(name: String, ours: Double, theirs: Double?, format: String) {
-            val ratio = theirs?.let { "%.2f".format(ours / it) } ?: "-"
-            println("| $name | ${format.format(ours)} | ${theirs?.let { format.format(it) } ?: "-"} | $ratio |")
-        }
-        row("apply round trip p50 (µs)", p50, python?.get("p50"), "%.0f")
-        row("apply round trip p99 (µs)", p99, python?.get("p99"), "%.0f")
-        row("map of +1 over 1M ints, median of $MAP_RUNS (items/s)", rate, python?.get("map_rate"), "%.0f")
-        row("CPU-bound: 2 workers over 1, medians of $CPU_RUNS (speed-up)", serial / parallel, python?.get("speedup"), "%.2f")
-        row("CPU-bound: 2 threads over 1 in one JVM, medians of $CPU_RUNS (the machine's ceiling)", threadsSerial / threadsParallel, null, "%.2f")
+        BenchSupport.header()
+        BenchSupport.row("apply round trip p50 (µs)", p50, python?.get("p50"), "%.0f")
+        BenchSupport.row("apply round trip p99 (µs)", p99, python?.get("p99"), "%.0f")
+        BenchSupport.row("map of +1 over 1M ints, median of $MAP_RUNS (items/s)", rate, python?.get("map_rate"), "%.0f")
+        BenchSupport.row("CPU-bound: 2 workers over 1, medians of $CPU_RUNS (speed-up)", serial / parallel, python?.get("speedup"), "%.2f")
+        BenchSupport.row("CPU-bound: 2 threads over 1 in one JVM, medians of $CPU_RUNS (the machine's ceiling)", threadsSerial / threadsParallel, null, "%.2f")
     }
 
-    private inline fun median(runs: Int, measure: () -> Double): Double = List(runs) { measure() }.sorted()[runs / 2]
-
-    private inline fun timed(block: () -> Unit): Double {
-        val start = System.nanoTime()
-        block()
-        return (System.nanoTime() - start) / 1e9
-    }
-
-    private fun python(): Map<String, Double>? {
-        val script = Files.createTempFile("coproc-pool-bench", ".py")
-        Files.writeString(
-            script,
-            """
+    private fun python(): Map<String, Double>? = BenchSupport.python(
+        "pool-bench",
+        """
             import multiprocessing as mp, time
             def identity(x):
                 return x
@@ -138,21 +120,5 @@ object PoolBench {
                 print('p50', lat[len(lat) // 2]); print('p99', lat[len(lat) * 99 // 100])
                 print('map_rate', $MAP_ITEMS / m); print('speedup', ser / par)
             """.trimIndent(),
-        )
-        return try {
-            val child = ProcessBuilder("python3", script.toString()).redirectErrorStream(true).start()
-            val output = child.inputStream.bufferedReader().readText()
-            if (!child.waitFor(600, TimeUnit.SECONDS) || child.exitValue() != 0) {
-                println("(python3 failed: $output)")
-                null
-            } else {
-                output.lines().filter { it.isNotBlank() }.associate { line -> line.split(' ').let { it[0] to it[1].toDouble() } }
-            }
-        } catch (e: java.io.IOException) {
-            null
-        } finally {
-            Files.deleteIfExists(script)
-        }
-    }
+    )
 }
-

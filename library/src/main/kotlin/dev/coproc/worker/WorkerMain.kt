@@ -6,6 +6,7 @@ import dev.coproc.codec.RemoteError
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
+import dev.coproc.internal.DecodedHandles
 import dev.coproc.currentProcessName
 import dev.coproc.os.Signals
 import dev.coproc.wire.Frame
@@ -134,24 +135,24 @@ public object WorkerMain {
         }
     }
 
-    private fun run(command: ToWorker.Run) = execute(command.id, command.processName, command.exitAfter) {
-        val task = WireCodec.decode(TaskTypes.resolve(command.taskType), command.task)
+    private fun run(command: ToWorker.Run) = execute(command.id, command.processName, command.exitAfter) { owned ->
+        val task = DecodedHandles.collecting(owned) { WireCodec.decode(TaskTypes.resolve(command.taskType), command.task) }
         val resultSerializer = TaskTypes.resultSerializer(task.javaClass)
         // A Process waits for this to know its task runs; a pool does not, and saves the round of wake-ups.
         if (command.exitAfter) reply(FromWorker.Started(command.id))
         WireCodec.encode(resultSerializer, task.run())
     }
 
-    private fun map(command: ToWorker.Map) = execute(command.id, command.processName, exitAfter = false) {
+    private fun map(command: ToWorker.Map) = execute(command.id, command.processName, exitAfter = false) { owned ->
         val shape = FunctionShape.resolve(command.functionType)
-        val function = WireCodec.decode(shape.functionSerializer, command.function)
-        val items = shape.decodeItems(command.items)
+        val function = DecodedHandles.collecting(owned) { WireCodec.decode(shape.functionSerializer, command.function) }
+        val items = DecodedHandles.collecting(owned) { shape.decodeItems(command.items) }
         shape.encodeResults(shape.apply(function, items))
     }
 
-    private fun runTasks(command: ToWorker.RunTasks) = execute(command.id, command.processName, exitAfter = false) {
+    private fun runTasks(command: ToWorker.RunTasks) = execute(command.id, command.processName, exitAfter = false) { owned ->
         val taskSerializer = TaskTypes.resolve(command.taskType)
-        val tasks = WireCodec.decode(ListSerializer(taskSerializer), command.tasks)
+        val tasks = DecodedHandles.collecting(owned) { WireCodec.decode(ListSerializer(taskSerializer), command.tasks) }
         val resultSerializer = TaskTypes.resultSerializer(TaskTypes.load(command.taskType))
         WireCodec.encode(ListSerializer(resultSerializer), tasks.map { it.run() })
     }
@@ -159,9 +160,16 @@ public object WorkerMain {
     /**
      * Runs [body] as task [id] in its own coroutine, once the tasks before it have ended, on the starting
      * thread until it first suspends; replies with its encoded result, its failure, or
-     * [FromWorker.Cancelled] when the parent cancelled it.
+     * [FromWorker.Cancelled] when the parent cancelled it. Handles its arguments opened are closed before
+     * the reply, so the parent sees end-of-stream on a pipe the task held by the time it has the result.
      */
-    private fun execute(id: Long, processName: String, exitAfter: Boolean, body: suspend () -> ByteArray) = tasks.submit(id) { onEnd ->
+    private fun execute(
+        id: Long,
+        processName: String,
+        exitAfter: Boolean,
+        body: suspend (owned: MutableList<AutoCloseable>) -> ByteArray,
+    ) = tasks.submit(id) { onEnd ->
+        val owned = mutableListOf<AutoCloseable>()
         scope.launch(start = CoroutineStart.UNDISPATCHED) {
             try {
                 currentProcessName = processName
@@ -170,12 +178,13 @@ public object WorkerMain {
                 val reply = try {
                     // A cancel that came while it waited, or while it was being started.
                     if (id in cancelled) throw CancellationException("cancelled before it started")
-                    FromWorker.Succeeded(id, body())
+                    FromWorker.Succeeded(id, body(owned))
                 } catch (e: Throwable) {
                     if (terminating) return@launch
                     if (e is CancellationException && cancelled.remove(id)) FromWorker.Cancelled(id) else FromWorker.Failed(id, RemoteError.of(e))
                 }
                 running.remove(id)
+                closeAll(owned)
                 // Before the reply: the parent answers it with the shutdown that exits with this code.
                 if (exitAfter) exitCode = if (reply is FromWorker.Succeeded) 0 else 1
                 reply(reply)
@@ -183,6 +192,10 @@ public object WorkerMain {
                 onEnd()
             }
         }
+    }
+
+    private fun closeAll(owned: List<AutoCloseable>) {
+        for (resource in owned) runCatching { resource.close() }
     }
 
     /**

@@ -9,7 +9,7 @@ import jnr.ffi.byref.IntByReference;
 
 /**
  * Not API: the libc calls that jnr-posix does not offer: posix_spawn with {@code chdir} and {@code closefrom} file actions,
- * {@code pipe2(O_CLOEXEC)}, {@code poll} and the raw {@code pidfd_open} syscall.
+ * {@code pipe2(O_CLOEXEC)}, {@code poll}, Unix domain sockets with fd passing, and the raw {@code pidfd_open} syscall.
  * jnr-ffi generates its implementation in another class loader, which is why it must be public.
  */
 @SaveError
@@ -23,12 +23,39 @@ public interface LibC {
     int F_DUPFD_CLOEXEC = 1030;
     int F_SETPIPE_SZ = 1031;
     int F_GETPIPE_SZ = 1032;
+    int O_NONBLOCK = 04000;
+    int F_GETFL = 3;
+    int F_SETFL = 4;
     short POLLIN = 1;
+    short POLLOUT = 4;
+    int AF_UNIX = 1;
+    int SOCK_STREAM = 1;
+    int SOCK_NONBLOCK = 04000;
+    int SOCK_CLOEXEC = 02000000;
+    int SOL_SOCKET = 1;
+    int SO_SNDBUF = 7;
+    int SO_RCVBUF = 8;
+    int SO_PEERCRED = 17;
+    int SO_RCVTIMEO = 20;
+    int SO_SNDTIMEO = 21;
+    int SCM_RIGHTS = 1;
+    int MSG_DONTWAIT = 0x40;
+    int MSG_NOSIGNAL = 0x4000;
+    int MSG_CMSG_CLOEXEC = 0x40000000;
+    int SHUT_RD = 0;
+    int SHUT_WR = 1;
+    int SHUT_RDWR = 2;
     short POSIX_SPAWN_SETPGROUP = 0x02;
     short POSIX_SPAWN_SETSIGDEF = 0x04;
     short POSIX_SPAWN_SETSIGMASK = 0x08;
     short POSIX_SPAWN_SETSID = 0x80;
+    int EPERM = 1;
+    int ENOENT = 2;
     int EINTR = 4;
+    int EAGAIN = 11;
+    int EPIPE = 32;
+    int ECONNABORTED = 103;
+    int ECONNRESET = 104;
     int ESRCH = 3;
     int ENOSYS = 38;
     /** pidfd_open has the same number on every Linux architecture (the unified syscall table). */
@@ -60,6 +87,20 @@ public interface LibC {
     long read(int fd, Pointer buffer, long count);
     long write(int fd, Pointer buffer, long count);
     int poll(Pointer fds, long count, int timeoutMillis);
+    int socketpair(int domain, int type, int protocol, @Out int[] fds);
+    int socket(int domain, int type, int protocol);
+    int bind(int fd, Pointer address, int length);
+    int listen(int fd, int backlog);
+    int accept4(int fd, Pointer address, Pointer length, int flags);
+    int connect(int fd, Pointer address, int length);
+    long send(int fd, Pointer buffer, long count, int flags);
+    long recv(int fd, Pointer buffer, long count, int flags);
+    long sendmsg(int fd, Pointer message, int flags);
+    long recvmsg(int fd, Pointer message, int flags);
+    int shutdown(int fd, int how);
+    int getsockopt(int fd, int level, int name, Pointer value, IntByReference length);
+    int setsockopt(int fd, int level, int name, Pointer value, int length);
+    int getuid();
     long syscall(long number, long first, long second, long third);
 
     /** Holds the one loaded instance; not API. */

@@ -1,0 +1,153 @@
+package dev.coproc.os;
+
+import dev.coproc.os.internal.LibC;
+
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.atomic.AtomicInteger;
+import jnr.ffi.Pointer;
+
+/**
+ * One end of a connected Unix domain stream socket, non-blocking and close-on-exec: calls return at once
+ * and report "would block" so that the caller can wait in the {@link FdPoller} instead of in the kernel.
+ *
+ * <p>Closing is safe while another thread is inside a call: the descriptor is closed by whichever of
+ * {@link #close()} and the last call in progress comes last, so its number is never reused under a call.
+ */
+public final class UnixSocket implements AutoCloseable {
+    /** Returned by {@link #recv} and {@link #send} when the call would have to wait. */
+    public static final int WOULD_BLOCK = -1;
+
+    private static final int CLOSED = 1 << 30;
+
+    private final int fd;
+    /** Calls in progress, plus {@link #CLOSED} once closed. */
+    private final AtomicInteger state = new AtomicInteger();
+
+    private UnixSocket(int fd) {
+        this.fd = fd;
+    }
+
+    /** A connected pair: what one end sends, the other receives. */
+    public static UnixSocket[] pair() throws OsException {
+        int[] fds = new int[2];
+        int type = LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK;
+        if (LibC.get().socketpair(LibC.AF_UNIX, type, 0, fds) != 0) throw OsException.lastError("socketpair");
+        return new UnixSocket[] {new UnixSocket(fds[0]), new UnixSocket(fds[1])};
+    }
+
+    /** Takes ownership of {@code fd}, a Unix stream socket received from another process, and makes it non-blocking. */
+    public static UnixSocket adopt(int fd) throws OsException {
+        int flags = LibC.get().fcntl(fd, LibC.F_GETFL, 0);
+        if (flags < 0 || LibC.get().fcntl(fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK) < 0) {
+            OsException failure = OsException.lastError("fcntl(fd " + fd + ", O_NONBLOCK)");
+            LibC.get().close(fd);
+            throw failure;
+        }
+        return new UnixSocket(fd);
+    }
+
+    /** The descriptor number, for the {@link FdPoller}. */
+    public int number() {
+        return fd;
+    }
+
+    /**
+     * Reads up to {@code count} bytes into native memory at {@code buffer + offset}.
+     *
+     * @return the bytes read, 0 at end of stream (every peer closed), or {@link #WOULD_BLOCK}
+     */
+    public int recv(Pointer buffer, long offset, int count) throws OsException, ClosedChannelException {
+        enter();
+        try {
+            while (true) {
+                long n = LibC.get().recv(fd, buffer.slice(offset), count, LibC.MSG_DONTWAIT);
+                if (n >= 0) return (int) n;
+                int errno = LibC.errno();
+                if (errno == LibC.EAGAIN) return WOULD_BLOCK;
+                // A peer that closed with our data unread resets the stream: for a reader that is the end.
+                if (errno == LibC.ECONNRESET) return 0;
+                if (errno != LibC.EINTR) throw new OsException("recv(fd " + fd + ")", errno);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Writes up to {@code count} bytes from native memory at {@code buffer + offset}, without SIGPIPE.
+     *
+     * @return the bytes written, or {@link #WOULD_BLOCK}
+     * @throws OsException with {@code EPIPE} when every peer has closed its end
+     */
+    public int send(Pointer buffer, long offset, int count) throws OsException, ClosedChannelException {
+        enter();
+        try {
+            while (true) {
+                long n = LibC.get().send(fd, buffer.slice(offset), count, LibC.MSG_DONTWAIT | LibC.MSG_NOSIGNAL);
+                if (n >= 0) return (int) n;
+                int errno = LibC.errno();
+                if (errno == LibC.EAGAIN) return WOULD_BLOCK;
+                if (errno == LibC.ECONNRESET) throw new OsException("send(fd " + fd + ")", LibC.EPIPE);
+                if (errno != LibC.EINTR) throw new OsException("send(fd " + fd + ")", errno);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /** Shuts the input or the output direction of this end, for every process that holds it. */
+    public void shutdown(boolean input) throws OsException, ClosedChannelException {
+        enter();
+        try {
+            if (LibC.get().shutdown(fd, input ? LibC.SHUT_RD : LibC.SHUT_WR) != 0) throw OsException.lastError("shutdown(fd " + fd + ")");
+        } finally {
+            exit();
+        }
+    }
+
+    /** A close-on-exec duplicate of the descriptor, owned by the caller. */
+    public int duplicate() throws OsException, ClosedChannelException {
+        enter();
+        try {
+            int copy = LibC.get().fcntl(fd, LibC.F_DUPFD_CLOEXEC, 3);
+            if (copy < 0) throw OsException.lastError("fcntl(fd " + fd + ", F_DUPFD_CLOEXEC)");
+            return copy;
+        } finally {
+            exit();
+        }
+    }
+
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        return (state.get() & CLOSED) != 0;
+    }
+
+    @Override
+    public void close() {
+        while (true) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) return;
+            if (state.compareAndSet(s, s | CLOSED)) {
+                if (s == 0) LibC.get().close(fd);
+                return;
+            }
+        }
+    }
+
+    private void enter() throws ClosedChannelException {
+        while (true) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) throw new ClosedChannelException();
+            if (state.compareAndSet(s, s + 1)) return;
+        }
+    }
+
+    private void exit() {
+        if (state.decrementAndGet() == CLOSED) LibC.get().close(fd);
+    }
+
+    @Override
+    public String toString() {
+        return "unix socket fd " + fd;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.coproc
+
+import dev.coproc.codec.WireCodec
+import dev.coproc.internal.DecodedHandles
+import dev.coproc.internal.FramedSocket
+import dev.coproc.os.FdSharer
+import dev.coproc.os.OsException
+import dev.coproc.os.UnixSocket
+import kotlin.time.Duration
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+import kotlinx.serialization.KSerializer
+import kotlinx.serialization.Serializable
+import kotlinx.serialization.SerializationException
+import kotlinx.serialization.descriptors.SerialDescriptor
+import kotlinx.serialization.encoding.Decoder
+import kotlinx.serialization.encoding.Encoder
+
+/**
+ * One end of a [Pipe]: messages of type [T] (or raw byte messages) to and from the other end, in order,
+ * each delivered whole or not at all. Python's `Connection`.
+ *
+ * Calls suspend and never block a thread. One receive and one send may run at a time (others wait their
+ * turn); a receive and a send may run together.
+ *
+ * A connection is a handle: put it in a task's or a process's arguments and the other process gets the
+ * same end, as a real descriptor, so end-of-stream stays exact: the other end sees [EndOfStreamException]
+ * once every process that held this end closed it or died. Close your copy once you handed it over, as
+ * in Python. A connection decoded in a pool task belongs to that task and is closed when the task ends.
+ * Bytes a connection read ahead belong to it; hand an end over before reading from it.
+ */
+@Serializable(with = ConnectionSerializer::class)
+public class Connection<T> internal constructor(
+    private val framed: FramedSocket,
+    private val serializer: KSerializer<T>,
+    /** False for the receiving end of a one-way pipe. */
+    public val canSend: Boolean,
+    /** False for the sending end of a one-way pipe. */
+    public val canReceive: Boolean,
+    /** The longest message [receive] accepts, and the default limit of [receiveBytes]. */
+    public val maxMessageBytes: Int,
+) : AutoCloseable {
+    private val receiving = Mutex()
+    private val sending = Mutex()
+    private var ticket: FdSharer.Ticket? = null
+
+    /** True once [close] was called here. */
+    public val isClosed: Boolean get() = framed.isClosed
+
+    /**
+     * Sends [value]. It is encoded first, on the caller's thread, so a value that cannot be encoded fails
+     * here with nothing sent. Waits while the other side's buffer is full.
+     *
+     * @throws BrokenPipeException when every holder of the other end closed it
+     */
+    public suspend fun send(value: T) {
+        checkSend()
+        sendBytes(WireCodec.encode(serializer, value))
+    }
+
+    /**
+     * Sends [length] bytes of [bytes] from [offset] as one message (Python's `send_bytes`).
+     *
+     * Cancelling the caller before the message starts to go out sends nothing; once it has started, the
+     * rest is sent before the call ends (half a message would corrupt the stream), unless the connection is
+     * closed meanwhile.
+     */
+    public suspend fun sendBytes(bytes: ByteArray, offset: Int = 0, length: Int = bytes.size - offset) {
+        checkSend()
+        require(offset >= 0 && length >= 0 && offset + length <= bytes.size) {
+            "offset $offset and length $length do not fit in ${bytes.size} bytes"
+        }
+        sending.withLock { translate { framed.send(bytes, offset, length) } }
+    }
+
+    /**
+     * The next message, decoded.
+     *
+     * @throws EndOfStreamException when every holder of the other end closed it and every message was read
+     * @throws MessageDecodingException when the message is not a [T] (its bytes travel with the exception)
+     * @throws MessageTooLongException when it is longer than [maxMessageBytes] (it stays unread)
+     */
+    public suspend fun receive(): T {
+        val bytes = receiveBytes(maxMessageBytes)
+        return try {
+            WireCodec.decode(serializer, bytes)
+        } catch (e: SerializationException) {
+            throw MessageDecodingException(bytes, e)
+        } catch (e: IllegalArgumentException) {
+            throw MessageDecodingException(bytes, e)
+        }
+    }
+
+    /**
+     * The next message as bytes (Python's `recv_bytes`).
+     *
+     * @throws MessageTooLongException when it is longer than [maxLength]; unlike Python, the message stays
+     *   unread and the connection usable
+     */
+    public suspend fun receiveBytes(maxLength: Int = maxMessageBytes): ByteArray {
+        checkReceive()
+        require(maxLength >= 0) { "maxLength must not be negative: $maxLength" }
+        return receiving.withLock { translate { framed.receive(maxLength) } }
+    }
+
+    /**
+     * True when a message has started to arrive, or the stream has ended, so that [receive] will not wait
+     * for the sender; waits up to [timeout] for it (the default only looks).
+     */
+    public suspend fun poll(timeout: Duration = Duration.ZERO): Boolean {
+        checkReceive()
+        return receiving.withLock { translate { framed.poll(timeout) } }
+    }
+
+    /**
+     * The messages as a cold [Flow] that completes at end of stream. To consume them as a channel, use
+     * `receiveAsFlow().produceIn(scope)`.
+     */
+    public fun receiveAsFlow(): Flow<T> = flow {
+        while (true) {
+            val next = try {
+                receive()
+            } catch (e: EndOfStreamException) {
+                break
+            }
+            emit(next)
+        }
+    }
+
+    /**
+     * Closes this end in this process; calls waiting on it fail with [ConnectionClosedException]. Other
+     * processes' copies stay open. Closing twice does nothing.
+     */
+    override fun close() {
+        framed.close()
+        synchronized(this) { ticket?.release() }
+    }
+
+    /** The ticket another process presents to get this end; shared on first use. */
+    internal fun ticketForHandOver(): FdSharer.Ticket = synchronized(this) {
+        if (isClosed) throw ConnectionClosedException()
+        val shared = ticket ?: FdSharer.get().share(translate { framed.duplicate() }).also { ticket = it }
+        shared.issue()
+        shared
+    }
+
+    private fun checkSend() {
+        if (isClosed) throw ConnectionClosedException()
+        if (!canSend) throw UnsupportedOperationException("this end of a one-way pipe only receives")
+    }
+
+    private fun checkReceive() {
+        if (isClosed) throw ConnectionClosedException()
+        if (!canReceive) throw UnsupportedOperationException("this end of a one-way pipe only sends")
+    }
+
+    private inline fun <R> translate(call: () -> R): R = try {
+        call()
+    } catch (e: FramedSocket.Closed) {
+        throw ConnectionClosedException()
+    } catch (e: FramedSocket.Ended) {
+        throw EndOfStreamException(e.partialBytes)
+    } catch (e: FramedSocket.Broken) {
+        throw BrokenPipeException()
+    } catch (e: FramedSocket.TooLong) {
+        throw MessageTooLongException(e.length, e.maxLength)
+    } catch (e: FramedSocket.Corrupted) {
+        throw CorruptedStreamException("the stream holds a message header of ${e.header}: something other than a coproc connection wrote to it")
+    }
+
+    override fun toString(): String =
+        "Connection(fd ${framed.number}, " + when {
+            canSend && canReceive -> "duplex"
+            canSend -> "send-only"
+            else -> "receive-only"
+        } + (if (isClosed) ", closed" else "") + ")"
+
+    internal companion object {
+        fun <T> open(socket: UnixSocket, serializer: KSerializer<T>, canSend: Boolean, canReceive: Boolean, maxMessageBytes: Int) =
+            Connection(FramedSocket(socket), serializer, canSend, canReceive, maxMessageBytes)
+    }
+}
+
+/** What crosses to another process in place of a [Connection]: where to fetch its descriptor, and how to use it. */
+@Serializable
+internal class ConnectionHandle(
+    val sharer: String,
+    @kotlinx.serialization.cbor.ByteString val secret: ByteArray,
+    val canSend: Boolean,
+    val canReceive: Boolean,
+    val maxMessageBytes: Int,
+)
+
+/** Encodes a [Connection] as a [ConnectionHandle]; decoding fetches the descriptor from the process that sent it. */
+internal class ConnectionSerializer<T>(private val messageSerializer: KSerializer<T>) : KSerializer<Connection<T>> {
+    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Connection", ConnectionHandle.serializer().descriptor)
+
+    override fun serialize(encoder: Encoder, value: Connection<T>) {
+        val ticket = try {
+            value.ticketForHandOver()
+        } catch (e: OsException) {
+            throw SerializationException("cannot hand over $value: ${e.message}", e)
+        }
+        val handle = ConnectionHandle(ticket.path(), ticket.secret(), value.canSend, value.canReceive, value.maxMessageBytes)
+        encoder.encodeSerializableValue(ConnectionHandle.serializer(), handle)
+    }
+
+    override fun deserialize(decoder: Decoder): Connection<T> {
+        val handle = decoder.decodeSerializableValue(ConnectionHandle.serializer())
+        val fd = try {
+            FdSharer.fetch(handle.sharer, handle.secret)
+        } catch (e: OsException) {
+            throw SerializationException("cannot open the connection handed over: ${e.message}", e)
+        }
+        val connection = Connection.open(UnixSocket.adopt(fd), messageSerializer, handle.canSend, handle.canReceive, handle.maxMessageBytes)
+        DecodedHandles.adopt(connection)
+        return connection
+    }
+}

@@ -1,0 +1,277 @@
+package dev.coproc.internal
+
+import dev.coproc.os.FdPoller
+import dev.coproc.os.OsException
+import dev.coproc.os.UnixSocket
+import dev.coproc.os.internal.LibC
+import java.nio.channels.ClosedChannelException
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.AtomicBoolean
+import kotlin.coroutines.resume
+import kotlin.coroutines.resumeWithException
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlinx.coroutines.withTimeoutOrNull
+import jnr.ffi.Memory
+import jnr.ffi.Pointer
+import kotlin.time.Duration
+
+/**
+ * Length-prefixed messages over a non-blocking [UnixSocket]: a 4-byte big-endian length, then the bytes.
+ * Calls never block a thread: when the socket would block they suspend until the [FdPoller] sees it ready.
+ *
+ * Not thread-safe on its own: one receiver and one sender at a time (the [dev.coproc.Connection] locks).
+ */
+internal class FramedSocket(private val socket: UnixSocket) {
+    private val scratch: Pointer = Memory.allocateDirect(LibC.runtime(), SCRATCH_BYTES.toLong(), true)
+    private val sendScratch: Pointer = Memory.allocateDirect(LibC.runtime(), SCRATCH_BYTES.toLong(), true)
+    private var input = ByteArray(SCRATCH_BYTES)
+    private var start = 0
+    private var end = 0
+    private var atEnd = false
+    private val waiting = ConcurrentHashMap.newKeySet<Waiter>()
+    @Volatile private var closing = false
+
+    /** The [FramedSocket] was closed here while a call waited or before it began. */
+    class Closed : Exception()
+
+    /** The stream ended. [partialBytes] is how much of a last, incomplete message was dropped. */
+    class Ended(val partialBytes: Int) : Exception()
+
+    /** The next message is longer than allowed; it stays unread. */
+    class TooLong(val length: Int, val maxLength: Int) : Exception()
+
+    /** The stream holds something that is not a message header: the sender broke the framing. */
+    class Corrupted(val header: Int) : Exception()
+
+    /** Every receiver closed: nothing sent now can arrive. */
+    class Broken : Exception()
+
+    val number: Int get() = socket.number()
+
+    /** A close-on-exec duplicate of the descriptor, to hand over to another process. */
+    fun duplicate(): Int = try {
+        socket.duplicate()
+    } catch (e: ClosedChannelException) {
+        throw Closed()
+    }
+
+    val isClosed: Boolean get() = closing
+
+    /** The next whole message; throws [TooLong] (leaving it unread), [Ended], [Corrupted] or [Closed]. */
+    suspend fun receive(maxBytes: Int): ByteArray {
+        while (true) {
+            val available = end - start
+            if (available >= HEADER_BYTES) {
+                val length = readLength()
+                if (length < 0) throw Corrupted(length)
+                if (length > maxBytes) throw TooLong(length, maxBytes)
+                if (available - HEADER_BYTES >= length) {
+                    val message = input.copyOfRange(start + HEADER_BYTES, start + HEADER_BYTES + length)
+                    start += HEADER_BYTES + length
+                    return message
+                }
+                if (HEADER_BYTES + length > input.size) return receiveLarge(length)
+            }
+            compactFor(HEADER_BYTES)
+            fill()
+        }
+    }
+
+    /** A message too big for the input buffer: read straight into its own array. */
+    private suspend fun receiveLarge(length: Int): ByteArray {
+        val message = ByteArray(length)
+        var have = end - start - HEADER_BYTES
+        input.copyInto(message, 0, start + HEADER_BYTES, end)
+        start = 0
+        end = 0
+        // The header is consumed: a failure from here on loses this message, which only happens at end of stream.
+        while (have < length) {
+            val n = recv(minOf(SCRATCH_BYTES, length - have))
+            when {
+                n > 0 -> {
+                    scratch.get(0, message, have, n)
+                    have += n
+                }
+                n == 0 -> {
+                    atEnd = true
+                    throw Ended(HEADER_BYTES + have)
+                }
+                else -> await(FdPoller.READABLE, cancellable = true)
+            }
+        }
+        return message
+    }
+
+    /**
+     * True as soon as part of a message, or the end of the stream, can be read without waiting; false if
+     * nothing came within [timeout].
+     */
+    suspend fun poll(timeout: Duration): Boolean {
+        if (end > start || atEnd) return true
+        if (readSome()) return true
+        if (timeout <= Duration.ZERO) return false
+        return withTimeoutOrNull(timeout) {
+            while (true) {
+                await(FdPoller.READABLE, cancellable = true)
+                if (readSome()) break
+            }
+            true
+        } ?: false
+    }
+
+    /** One non-blocking read into the input buffer; true if it brought bytes or the end. */
+    private fun readSome(): Boolean {
+        compactFor(1)
+        val n = recv(minOf(SCRATCH_BYTES, input.size - end))
+        if (n > 0) {
+            scratch.get(0, input, end, n)
+            end += n
+            return true
+        }
+        if (n == 0) atEnd = true
+        return n == 0
+    }
+
+    private suspend fun fill() {
+        if (atEnd) throw Ended(end - start)
+        while (true) {
+            val n = recv(minOf(SCRATCH_BYTES, input.size - end))
+            if (n > 0) {
+                scratch.get(0, input, end, n)
+                end += n
+                return
+            }
+            if (n == 0) {
+                atEnd = true
+                val partial = end - start
+                start = end
+                throw Ended(partial)
+            }
+            await(FdPoller.READABLE, cancellable = true)
+        }
+    }
+
+    /** Makes room for [needed] more bytes after [end], moving unread bytes to the front. */
+    private fun compactFor(needed: Int) {
+        if (input.size - end >= needed) return
+        input.copyInto(input, 0, start, end)
+        end -= start
+        start = 0
+    }
+
+    private fun readLength(): Int =
+        (input[start].toInt() and 0xff shl 24) or (input[start + 1].toInt() and 0xff shl 16) or
+            (input[start + 2].toInt() and 0xff shl 8) or (input[start + 3].toInt() and 0xff)
+
+    /**
+     * Sends one whole message. Until its first byte is written the call can be cancelled and nothing was
+     * sent; after that it completes the message even if cancelled (a torn message would corrupt the stream
+     * for the receiver), unless this socket is closed meanwhile.
+     */
+    suspend fun send(bytes: ByteArray, offset: Int, length: Int) {
+        var sentAny = false
+        var position = -HEADER_BYTES
+        while (position < length) {
+            val chunk = stage(bytes, offset, length, position)
+            var done = 0
+            while (done < chunk) {
+                val n = try {
+                    socket.send(sendScratch, done.toLong(), chunk - done)
+                } catch (e: ClosedChannelException) {
+                    throw Closed()
+                } catch (e: OsException) {
+                    if (e.errno() == LibC.EPIPE) throw Broken()
+                    throw e
+                }
+                if (n > 0) {
+                    done += n
+                    sentAny = true
+                } else {
+                    await(FdPoller.WRITABLE, cancellable = !sentAny)
+                }
+            }
+            position += chunk
+        }
+    }
+
+    /** Copies the part of the frame that starts at [position] (-4 for the header) into the send scratch. */
+    private fun stage(bytes: ByteArray, offset: Int, length: Int, position: Int): Int {
+        var filled = 0
+        var from = position
+        if (from < 0) {
+            sendScratch.putByte(0, (length ushr 24).toByte())
+            sendScratch.putByte(1, (length ushr 16).toByte())
+            sendScratch.putByte(2, (length ushr 8).toByte())
+            sendScratch.putByte(3, length.toByte())
+            filled = HEADER_BYTES
+            from = 0
+        }
+        val count = minOf(SCRATCH_BYTES - filled, length - from)
+        if (count > 0) sendScratch.put(filled.toLong(), bytes, offset + from, count)
+        return filled + count
+    }
+
+    private fun recv(count: Int): Int = try {
+        socket.recv(scratch, 0, count)
+    } catch (e: ClosedChannelException) {
+        throw Closed()
+    }
+
+    private suspend fun await(events: Short, cancellable: Boolean) {
+        if (cancellable) awaitReady(events) else withContext(NonCancellable) { awaitReady(events) }
+    }
+
+    /** One suspended call; whoever [claim]s it (the poller, a cancel, [close]) is the one that resumes it. */
+    private class Waiter(val continuation: CancellableContinuation<Unit>) {
+        private val claimed = AtomicBoolean()
+        @Volatile var wait: FdPoller.Wait? = null
+
+        fun claim(): Boolean = claimed.compareAndSet(false, true)
+    }
+
+    private suspend fun awaitReady(events: Short) {
+        if (closing) throw Closed()
+        suspendCancellableCoroutine { continuation ->
+            val waiter = Waiter(continuation)
+            waiting += waiter
+            waiter.wait = FdPoller.get().await(socket.number(), events) {
+                if (waiter.claim()) {
+                    waiting -= waiter
+                    continuation.resume(Unit)
+                }
+            }
+            continuation.invokeOnCancellation {
+                if (waiter.claim()) {
+                    waiting -= waiter
+                    waiter.wait?.cancel()
+                }
+            }
+            // close() may have run before the registration.
+            if (closing && waiter.claim()) {
+                waiting -= waiter
+                waiter.wait?.cancel()
+                continuation.resumeWithException(Closed())
+            }
+        }
+    }
+
+    /** Closes the socket; calls waiting on it fail with [Closed]. */
+    fun close() {
+        closing = true
+        for (waiter in waiting.toList()) {
+            if (!waiter.claim()) continue
+            waiting -= waiter
+            waiter.wait?.cancel()
+            waiter.continuation.resumeWithException(Closed())
+        }
+        socket.close()
+    }
+
+    private companion object {
+        const val HEADER_BYTES = 4
+        const val SCRATCH_BYTES = 64 * 1024
+    }
+}

@@ -1,0 +1,263 @@
+package dev.coproc
+
+import dev.coproc.os.Signals
+import dev.coproc.os.UnixSocket
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainExactly
+import io.kotest.matchers.ints.shouldBeGreaterThan
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import jnr.ffi.Memory
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
+import kotlinx.serialization.builtins.serializer
+
+class PipeSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 60_000
+
+    test("a duplex pipe carries typed messages both ways, in order") {
+        val (left, right) = Pipe<String>()
+        left.use {
+            right.use {
+                left.send("ping")
+                left.send("pong")
+                right.receive() shouldBe "ping"
+                right.receive() shouldBe "pong"
+                right.send("back")
+                left.receive() shouldBe "back"
+            }
+        }
+    }
+
+    test("a one-way pipe: the first end only receives, the second only sends") {
+        val (reader, writer) = Pipe<Int>(duplex = false)
+        reader.use {
+            writer.use {
+                reader.canSend shouldBe false
+                writer.canReceive shouldBe false
+                writer.send(7)
+                reader.receive() shouldBe 7
+                shouldThrow<UnsupportedOperationException> { reader.send(1) }.message shouldContain "only receives"
+                shouldThrow<UnsupportedOperationException> { writer.receive() }.message shouldContain "only sends"
+            }
+        }
+    }
+
+    test("raw byte messages, with a length limit that leaves a longer message unread") {
+        val (a, b) = Pipe<String>()
+        a.use {
+            b.use {
+                a.sendBytes(ByteArray(100) { it.toByte() })
+                a.sendBytes(byteArrayOf(9, 8, 7, 6), offset = 1, length = 2)
+                val tooLong = shouldThrow<MessageTooLongException> { b.receiveBytes(maxLength = 10) }
+                tooLong.length shouldBe 100
+                b.receiveBytes(maxLength = 100).toList() shouldBe (0 until 100).map { it.toByte() }
+                b.receiveBytes().toList() shouldContainExactly listOf<Byte>(8, 7)
+            }
+        }
+    }
+
+    test("messages of several MiB arrive whole, in both directions at once") {
+        val (a, b) = Pipe<String>()
+        a.use {
+            b.use {
+                val big = ByteArray(8 * 1024 * 1024) { (it * 31).toByte() }
+                coroutineScope {
+                    launch { repeat(3) { a.sendBytes(big) } }
+                    launch { repeat(3) { b.sendBytes(big) } }
+                    repeat(3) { b.receiveBytes().contentEquals(big) shouldBe true }
+                    repeat(3) { a.receiveBytes().contentEquals(big) shouldBe true }
+                }
+            }
+        }
+    }
+
+    test("poll waits up to its timeout for a message") {
+        val (a, b) = Pipe<Int>()
+        a.use {
+            b.use {
+                b.poll() shouldBe false
+                b.poll(50.milliseconds) shouldBe false
+                coroutineScope {
+                    val waiting = async { b.poll(10.seconds) }
+                    a.send(1)
+                    waiting.await() shouldBe true
+                }
+                b.receive() shouldBe 1
+            }
+        }
+    }
+
+    test("end of stream after every sender closed: what was sent is still read, then EndOfStreamException") {
+        val (a, b) = Pipe<Int>()
+        b.use {
+            a.send(1)
+            a.send(2)
+            a.close()
+            b.receive() shouldBe 1
+            b.receive() shouldBe 2
+            shouldThrow<EndOfStreamException> { b.receive() }.droppedBytes shouldBe 0
+            shouldThrow<EndOfStreamException> { b.receive() }
+            b.poll() shouldBe true
+        }
+    }
+
+    test("a receiving flow completes at end of stream") {
+        val (a, b) = Pipe<Int>()
+        b.use {
+            coroutineScope {
+                launch {
+                    for (i in 1..100) a.send(i)
+                    a.close()
+                }
+                b.receiveAsFlow().toList() shouldBe (1..100).toList()
+            }
+        }
+    }
+
+    test("sending when every receiver closed fails with BrokenPipeException") {
+        val (a, b) = Pipe<Int>()
+        a.use {
+            b.close()
+            shouldThrow<BrokenPipeException> { a.send(1) }
+        }
+    }
+
+    test("a closed end fails clearly, and closing it wakes a receive waiting on it") {
+        val (a, b) = Pipe<Int>()
+        a.use {
+            b.close()
+            b.isClosed shouldBe true
+            shouldThrow<ConnectionClosedException> { b.receive() }
+            shouldThrow<ConnectionClosedException> { b.send(1) }
+            b.close() // twice is fine
+            val (c, d) = Pipe<Int>()
+            c.use {
+                coroutineScope {
+                    // Runs until the receive suspends, waiting for the poller.
+                    val waiting = async(start = CoroutineStart.UNDISPATCHED) { runCatching { d.receive() } }
+                    d.close()
+                    waiting.await().exceptionOrNull()!!::class shouldBe ConnectionClosedException::class
+                }
+            }
+        }
+    }
+
+    test("a cancelled receive loses nothing: the next receive gets the message") {
+        val (a, b) = Pipe<String>()
+        a.use {
+            b.use {
+                coroutineScope {
+                    val waiting = launch(start = CoroutineStart.UNDISPATCHED) { b.receive() }
+                    waiting.cancelAndJoin()
+                }
+                a.send("kept")
+                b.receive() shouldBe "kept"
+            }
+        }
+    }
+
+    test("a message that does not decode arrives with its bytes; the next one is received") {
+        val (a, b) = Pipe<Int>()
+        a.use {
+            b.use {
+                a.sendBytes(byteArrayOf(0x7f, 0x01)) // not CBOR for an Int
+                a.send(5)
+                shouldThrow<MessageDecodingException> { b.receive() }.bytes.toList() shouldBe listOf<Byte>(0x7f, 0x01)
+                b.receive() shouldBe 5
+            }
+        }
+    }
+
+    test("bytes that are not a message header are reported as a corrupted stream") {
+        val (raw, wrapped) = UnixSocket.pair()
+        raw.use {
+            Connection.open(wrapped, Int.serializer(), canSend = true, canReceive = true, maxMessageBytes = 1024).use { connection ->
+                val garbage = Memory.allocateDirect(dev.coproc.os.internal.LibC.runtime(), 4)
+                garbage.putInt(0, -1)
+                raw.send(garbage, 0, 4) shouldBe 4
+                shouldThrow<CorruptedStreamException> { connection.receive() }
+            }
+        }
+    }
+
+    test("an end passed to a child process: the child sends [42, null, \"hello\"] and closes, the parent gets it then EOF") {
+        val (parentEnd, childEnd) = Pipe<Triple<Int, String?, String>>()
+        parentEnd.use {
+            val child = Process(SendGreeting(childEnd))
+            child.start()
+            childEnd.close() // as in Python: the parent's copy of the child's end
+            parentEnd.receive() shouldBe Triple(42, null, "hello")
+            shouldThrow<EndOfStreamException> { parentEnd.receive() }
+            child.join()
+            child.exitCode shouldBe 0
+        }
+    }
+
+    test("a duplex end in a child: request and answer over one pipe") {
+        val (mine, theirs) = Pipe<String>()
+        mine.use {
+            val child = Process(UpperCaseEcho(theirs)).also { it.start() }
+            theirs.close()
+            for (word in listOf("a", "bc", "def")) {
+                mine.send(word)
+                mine.receive() shouldBe word.uppercase()
+            }
+            mine.close()
+            child.await() shouldBe 3
+            child.join()
+        }
+    }
+
+    test("ends passed to pool tasks: every task sends through the same end, which each task closes when it ends") {
+        val (reader, writer) = Pipe<Long>(duplex = false)
+        reader.use {
+            coroutineScope {
+                // Read while they send: a socket buffer holds a few hundred small messages, not a thousand.
+                val received = async { reader.receiveAsFlow().toList() }
+                processPool(2) {
+                    val sent = (0 until 4).map { t -> applyAsync(SendNumbers(writer, t * 1000L, 250)) }.map { it.await() }
+                    sent.sum() shouldBe 1000
+                    // Every task's copy was closed when it ended, though the workers live on: only ours is left.
+                    writer.close()
+                    received.await().let { all ->
+                        all.size shouldBe 1000
+                        // Each producer's messages arrive in the order it sent them.
+                        all.groupBy { it / 1000 }.values.forEach { fromOne -> fromOne shouldBe fromOne.sorted() }
+                    }
+                }
+            }
+        }
+    }
+
+    test("a sender killed by SIGKILL mid-stream: every message received is whole, then end of stream") {
+        val (reader, writer) = Pipe<ByteArray>(duplex = false)
+        reader.use {
+            val size = 300_000 // larger than the socket buffer, so the kill can land mid-message
+            val child = Process(StreamForever(writer, size)).also { it.start() }
+            writer.close()
+            var count = 0
+            val error = shouldThrow<EndOfStreamException> {
+                while (true) {
+                    val message = reader.receiveBytes()
+                    message.size shouldBe size
+                    message.all { it == (count % 251).toByte() } shouldBe true
+                    count++
+                    if (count == 20) child.sendSignal(Signals.SIGKILL)
+                }
+            }
+            count shouldBeGreaterThan 19
+            child.join()
+            child.exitCode shouldBe -9
+            println("dropped ${error.droppedBytes} bytes of a torn last message after $count whole ones")
+        }
+    }
+})
