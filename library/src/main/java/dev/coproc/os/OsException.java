@@ -14,8 +14,8 @@ public class OsException extends IOException {
         this.errno = errno;
     }
 
-    /** For subclasses whose message says more than the call's name. */
-    protected OsException(int errno, String message) {
+    /** For a failure whose message says more than the call's name. */
+    public OsException(int errno, String message) {
         super(message + ": " + describe(errno));
         this.errno = errno;
     }

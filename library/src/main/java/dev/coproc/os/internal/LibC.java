@@ -42,6 +42,7 @@ public interface LibC {
     int MSG_DONTWAIT = 0x40;
     int MSG_NOSIGNAL = 0x4000;
     int MSG_CMSG_CLOEXEC = 0x40000000;
+    int MFD_CLOEXEC = 1;
     int SHUT_RD = 0;
     int SHUT_WR = 1;
     int SHUT_RDWR = 2;
@@ -52,6 +53,7 @@ public interface LibC {
     int EPERM = 1;
     int ENOENT = 2;
     int EINTR = 4;
+    int ETIMEDOUT = 110;
     int EAGAIN = 11;
     int EPIPE = 32;
     int ECONNABORTED = 103;
@@ -101,6 +103,9 @@ public interface LibC {
     int getsockopt(int fd, int level, int name, Pointer value, IntByReference length);
     int setsockopt(int fd, int level, int name, Pointer value, int length);
     int getuid();
+    int memfd_create(String name, int flags);
+    int ftruncate(int fd, long length);
+    int fchmod(int fd, int mode);
     long syscall(long number, long first, long second, long third);
 
     /** Holds the one loaded instance; not API. */

@@ -1,0 +1,346 @@
+package dev.coproc
+
+import dev.coproc.codec.WireCodec
+import dev.coproc.internal.ConditionWaiter
+import dev.coproc.internal.DecodedHandles
+import dev.coproc.os.FdSharer
+import dev.coproc.os.OsException
+import dev.coproc.shm.QueueRing
+import dev.coproc.shm.SharedMemory
+import kotlin.time.Duration
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.serialization.KSerializer
+import kotlinx.serialization.Serializable
+import kotlinx.serialization.SerializationException
+import kotlinx.serialization.descriptors.SerialDescriptor
+import kotlinx.serialization.encoding.Decoder
+import kotlinx.serialization.encoding.Encoder
+import kotlinx.serialization.serializer
+
+/** A queue's default capacity: no limit on the number of items (their bytes are bounded by the buffer). */
+public const val UNBOUNDED: Long = Long.MAX_VALUE
+
+/** A queue's default buffer: 16 MiB of shared memory, taken from the system only as it is first filled. */
+public const val DEFAULT_QUEUE_BUFFER_BYTES: Int = 16 * 1024 * 1024
+
+/**
+ * A first-in first-out queue of [T] shared by any number of processes, each of which may put and get.
+ * Python's `multiprocessing.Queue`, as a suspending API.
+ *
+ * Items live in shared memory (a ring in a `memfd`, so nothing is ever left in `/dev/shm`); an item is
+ * encoded in [put], on the caller's thread, so an item that cannot be encoded fails there with nothing put.
+ * Items from one producer come out in the order it put them. [get] and [put] suspend, never blocking a
+ * thread: a waiting call is woken through a futex by the process that changed the queue.
+ *
+ * **Under faults**: a producer or consumer killed by SIGKILL, even in the middle of [put] or [get], never
+ * leaves the queue locked for the others, and loses or doubles no other process's item: its own item is put
+ * or not, taken or left for the others, as a whole. (An item a consumer had taken is gone with it, as it
+ * would be a moment after [get] returned.)
+ *
+ * **Closing**: [close] ends the input for every process; consumers still get what is left, then
+ * [QueueClosedException], and [asFlow] completes: no per-consumer sentinel needed.
+ *
+ * A queue is a handle: pass it in a task's or a process's arguments, pool tasks included, and the other
+ * process uses the same queue. Each process [release]s its handle when done with the queue (a pool task's
+ * handles are released when the task ends); the memory goes when the last process released it or exited.
+ */
+@Serializable(with = QueueSerializer::class)
+public open class Queue<T> internal constructor(
+    internal val ring: QueueRing,
+    internal val serializer: KSerializer<T>,
+) {
+    private val notEmpty = ConditionWaiter(ring, QueueRing.NOT_EMPTY, "not-empty")
+    private val notFull = ConditionWaiter(ring, QueueRing.NOT_FULL, "not-full")
+    internal val allDone = ConditionWaiter(ring, QueueRing.ALL_DONE, "all-done")
+    private var ticket: FdSharer.Ticket? = null
+    @Volatile private var released = false
+
+    /** The most items the queue holds, or [UNBOUNDED]. */
+    public val capacity: Long get() = ring.capacity()
+
+    /** Items in the queue now (a snapshot: other processes change it). */
+    public val size: Long get() = ring.size()
+
+    /** True when no item is in the queue now. */
+    public val isEmpty: Boolean get() = ring.size() == 0L
+
+    /** True when the queue holds [capacity] items now. */
+    public val isFull: Boolean get() = ring.size() >= ring.capacity()
+
+    /** True once any process closed the queue. */
+    public val isClosed: Boolean get() = ring.isClosed
+
+    /**
+     * Puts [item] at the end, waiting up to [timeout] for room.
+     *
+     * @throws QueueFullException when the queue stayed full for [timeout]
+     * @throws QueueClosedException when the queue is closed
+     */
+    public suspend fun put(item: T, timeout: Duration = Duration.INFINITE) {
+        val bytes = encode(item)
+        if (timeout == Duration.INFINITE) {
+            putBytes(bytes)
+        } else {
+            withTimeoutOrNull(timeout) { putBytes(bytes) } ?: throw QueueFullException(capacity)
+        }
+    }
+
+    /** Puts [item] if there is room now; false when the queue is full. */
+    public fun tryPut(item: T): Boolean = offer(encode(item))
+
+    /** Puts [item] if there is room now (Python's `put_nowait`); throws [QueueFullException] when full. */
+    public fun putNowait(item: T) {
+        if (!tryPut(item)) throw QueueFullException(capacity)
+    }
+
+    /**
+     * Takes the first item, waiting up to [timeout] for one.
+     *
+     * @throws QueueEmptyException when none came within [timeout]
+     * @throws QueueClosedException when the queue is closed and empty
+     * @throws MessageDecodingException when the item does not decode as [T] (it is taken; its bytes travel with the exception)
+     */
+    public suspend fun get(timeout: Duration = Duration.INFINITE): T {
+        val bytes = if (timeout == Duration.INFINITE) takeBytes() else withTimeoutOrNull(timeout) { takeBytes() } ?: throw QueueEmptyException()
+        return decode(bytes)
+    }
+
+    /** The first item if there is one now, else null (for a queue of nullable items, use [getNowait]). */
+    public fun tryGet(): T? {
+        checkUsable()
+        val bytes = ring.get() ?: return null
+        return decode(bytes)
+    }
+
+    /**
+     * The first item if there is one now (Python's `get_nowait`).
+     *
+     * @throws QueueEmptyException when the queue is empty and open
+     * @throws QueueClosedException when it is empty and closed
+     */
+    public fun getNowait(): T {
+        checkUsable()
+        val bytes = ring.get() ?: throw if (ring.isClosed) QueueClosedException(drained = true) else QueueEmptyException()
+        return decode(bytes)
+    }
+
+    /** The items as a [Flow] that takes them one by one and completes once the queue is closed and drained. */
+    public fun asFlow(): Flow<T> = flow {
+        while (true) {
+            val item = try {
+                get()
+            } catch (e: QueueClosedException) {
+                break
+            }
+            emit(item)
+        }
+    }
+
+    /** Ends the input for every process: puts fail from now on, getters drain what is left, then end. */
+    public fun close() {
+        checkUsable()
+        ring.close()
+    }
+
+    /**
+     * Releases this process's handle: its waiting threads stop and its descriptor closes (in the creating
+     * process, also the one kept for handles still on their way to other processes, once they arrived).
+     * The queue lives on in the processes that still hold it. Calls on a released handle fail.
+     */
+    public fun release() {
+        if (released) return
+        released = true
+        notEmpty.stop()
+        notFull.stop()
+        allDone.stop()
+        synchronized(this) { ticket?.release() }
+        ring.memory().close()
+    }
+
+    private suspend fun putBytes(bytes: ByteArray) {
+        while (true) {
+            if (offer(bytes)) return
+            waitFor(QueueRing.NOT_FULL, notFull) { ring.size() < ring.capacity() || ring.isClosed }
+        }
+    }
+
+    private fun offer(bytes: ByteArray): Boolean {
+        checkUsable()
+        if (bytes.size > ring.maxMessageBytes()) {
+            throw IllegalArgumentException("an item encoded in ${bytes.size} bytes cannot fit in the queue's buffer (at most ${ring.maxMessageBytes()}); create the queue with a larger bufferBytes")
+        }
+        return when (ring.put(bytes, 0, bytes.size)) {
+            QueueRing.PUT -> true
+            QueueRing.CLOSED -> throw QueueClosedException(drained = false)
+            else -> false
+        }
+    }
+
+    private suspend fun takeBytes(): ByteArray {
+        while (true) {
+            checkUsable()
+            ring.get()?.let { return it }
+            if (ring.isClosed) {
+                // Closed: what was put before the close is still taken, then the end.
+                return ring.get() ?: throw QueueClosedException(drained = true)
+            }
+            if (spinUntil { ring.size() > 0 || ring.isClosed }) continue
+            waitFor(QueueRing.NOT_EMPTY, notEmpty) { ring.size() > 0 || ring.isClosed }
+        }
+    }
+
+    /**
+     * Waits for [ready], which another process makes true: registered first, then the sequence read, then
+     * [ready] checked again, so that a change in between is never slept through.
+     */
+    internal suspend fun waitFor(condition: Int, waiter: ConditionWaiter, ready: () -> Boolean) {
+        ring.register(condition, 1)
+        try {
+            val seen = ring.sequence(condition)
+            if (ready()) return
+            waiter.awaitChange(seen)
+        } finally {
+            ring.register(condition, -1)
+        }
+    }
+
+    /**
+     * A short spin before sleeping: a producer usually puts again within microseconds, and a thread hand-off
+     * costs tens of them on a busy machine. Bounded, so that a spinning consumer never starves the producer.
+     */
+    private inline fun spinUntil(ready: () -> Boolean): Boolean {
+        repeat(SPINS) {
+            if (ready()) return true
+            Thread.onSpinWait()
+        }
+        return false
+    }
+
+    private fun encode(item: T): ByteArray = WireCodec.encode(serializer, item)
+
+    private fun decode(bytes: ByteArray): T = try {
+        WireCodec.decode(serializer, bytes)
+    } catch (e: SerializationException) {
+        throw MessageDecodingException(bytes, e)
+    } catch (e: IllegalArgumentException) {
+        throw MessageDecodingException(bytes, e)
+    }
+
+    internal fun checkUsable() {
+        check(!released) { "this queue handle was released" }
+    }
+
+    internal fun ticketForHandOver(): FdSharer.Ticket = synchronized(this) {
+        checkUsable()
+        val shared = ticket ?: FdSharer.get().share(ring.memory().duplicate()).also { ticket = it }
+        shared.issue()
+        shared
+    }
+
+    override fun toString(): String = "${this::class.simpleName}(size $size" + (if (capacity != UNBOUNDED) ", capacity $capacity" else "") +
+        (if (isClosed) ", closed" else "") + ")"
+
+    internal companion object {
+        const val SPINS = 2_000
+    }
+}
+
+/**
+ * A [Queue] that also counts the items not yet processed: each consumer calls [taskDone] once per item it
+ * finished, and [join] waits until every item put was. Python's `JoinableQueue`.
+ */
+@Serializable(with = JoinableQueueSerializer::class)
+public class JoinableQueue<T> internal constructor(ring: QueueRing, serializer: KSerializer<T>) : Queue<T>(ring, serializer) {
+    /** Items put and not yet marked done. */
+    public val unfinished: Long get() = ring.unfinished()
+
+    /**
+     * Marks one item taken from the queue as processed.
+     *
+     * @throws IllegalStateException when called more times than items were put, as Python's `ValueError`
+     */
+    public fun taskDone() {
+        checkUsable()
+        check(ring.taskDone()) { "taskDone() called more times than there were items put" }
+    }
+
+    /** Waits until every item put so far was marked done, at most [timeout]; false if the timeout came first. */
+    public suspend fun join(timeout: Duration = Duration.INFINITE): Boolean {
+        checkUsable()
+        val done = suspend {
+            while (ring.unfinished() > 0) waitFor(QueueRing.ALL_DONE, allDone) { ring.unfinished() == 0L }
+        }
+        if (timeout == Duration.INFINITE) {
+            done()
+            return true
+        }
+        return withTimeoutOrNull(timeout) { done() } != null
+    }
+}
+
+/** A new queue of [T]; see [Queue]. [capacity] bounds the number of items, [bufferBytes] their encoded size. */
+public fun <T> Queue(serializer: KSerializer<T>, capacity: Long = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): Queue<T> =
+    Queue(createRing(capacity, bufferBytes), serializer)
+
+/** A new queue of [T]; see [Queue]. */
+public inline fun <reified T> Queue(capacity: Long = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): Queue<T> =
+    Queue(serializer<T>(), capacity, bufferBytes)
+
+/** A new joinable queue of [T]; see [JoinableQueue]. */
+public fun <T> JoinableQueue(serializer: KSerializer<T>, capacity: Long = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): JoinableQueue<T> =
+    JoinableQueue(createRing(capacity, bufferBytes), serializer)
+
+/** A new joinable queue of [T]; see [JoinableQueue]. */
+public inline fun <reified T> JoinableQueue(capacity: Long = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): JoinableQueue<T> =
+    JoinableQueue(serializer<T>(), capacity, bufferBytes)
+
+private fun createRing(capacity: Long, bufferBytes: Int): QueueRing {
+    require(capacity > 0) { "capacity must be positive: $capacity" }
+    require(bufferBytes >= 64) { "bufferBytes must be at least 64: $bufferBytes" }
+    return QueueRing.create(capacity, (bufferBytes + 7) and 7.inv())
+}
+
+/** What crosses to another process in place of a queue: where to fetch its shared memory. */
+@Serializable
+internal class QueueHandle(val sharer: String, @kotlinx.serialization.cbor.ByteString val secret: ByteArray)
+
+private fun encodeQueue(encoder: Encoder, queue: Queue<*>) {
+    val ticket = try {
+        queue.ticketForHandOver()
+    } catch (e: OsException) {
+        throw SerializationException("cannot hand over $queue: ${e.message}", e)
+    }
+    encoder.encodeSerializableValue(QueueHandle.serializer(), QueueHandle(ticket.path(), ticket.secret()))
+}
+
+private fun decodeRing(decoder: Decoder): QueueRing {
+    val handle = decoder.decodeSerializableValue(QueueHandle.serializer())
+    val fd = try {
+        FdSharer.fetch(handle.sharer, handle.secret)
+    } catch (e: OsException) {
+        throw SerializationException("cannot open the queue handed over: ${e.message}", e)
+    }
+    return QueueRing.open(SharedMemory.adopt(fd))
+}
+
+/** Encodes a [Queue] as a [QueueHandle]; decoding maps the same shared memory. */
+internal class QueueSerializer<T>(private val itemSerializer: KSerializer<T>) : KSerializer<Queue<T>> {
+    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Queue", QueueHandle.serializer().descriptor)
+
+    override fun serialize(encoder: Encoder, value: Queue<T>) = encodeQueue(encoder, value)
+
+    override fun deserialize(decoder: Decoder): Queue<T> =
+        Queue(decodeRing(decoder), itemSerializer).also { queue -> DecodedHandles.adopt(AutoCloseable { queue.release() }) }
+}
+
+/** Encodes a [JoinableQueue] as a [QueueHandle]; decoding maps the same shared memory. */
+internal class JoinableQueueSerializer<T>(private val itemSerializer: KSerializer<T>) : KSerializer<JoinableQueue<T>> {
+    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.JoinableQueue", QueueHandle.serializer().descriptor)
+
+    override fun serialize(encoder: Encoder, value: JoinableQueue<T>) = encodeQueue(encoder, value)
+
+    override fun deserialize(decoder: Decoder): JoinableQueue<T> =
+        JoinableQueue(decodeRing(decoder), itemSerializer).also { queue -> DecodedHandles.adopt(AutoCloseable { queue.release() }) }
+}

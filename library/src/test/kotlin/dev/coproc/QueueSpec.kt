@@ -1,0 +1,220 @@
+package dev.coproc
+
+import dev.coproc.os.Signals
+import dev.coproc.shm.QueueRingFaults
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.ints.shouldBeGreaterThan
+import io.kotest.matchers.ints.shouldBeLessThanOrEqual
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
+import kotlinx.serialization.builtins.serializer
+
+class QueueSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 90_000
+
+    test("first in, first out; size, isEmpty, isFull; the non-waiting calls give typed results") {
+        val queue = Queue<String>(capacity = 2)
+        try {
+            queue.isEmpty shouldBe true
+            queue.tryGet() shouldBe null
+            shouldThrow<QueueEmptyException> { queue.getNowait() }
+            queue.put("a")
+            queue.tryPut("b") shouldBe true
+            queue.size shouldBe 2
+            queue.isFull shouldBe true
+            queue.tryPut("c") shouldBe false
+            shouldThrow<QueueFullException> { queue.putNowait("c") }.message shouldContain "capacity 2"
+            queue.get() shouldBe "a"
+            queue.getNowait() shouldBe "b"
+            queue.isEmpty shouldBe true
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("a bounded queue makes put wait for room, and both calls time out with typed errors") {
+        val queue = Queue<Int>(capacity = 3)
+        try {
+            repeat(3) { queue.put(it) }
+            shouldThrow<QueueFullException> { queue.put(99, timeout = 50.milliseconds) }
+            coroutineScope {
+                val waiting = async(start = CoroutineStart.UNDISPATCHED) { queue.put(3) }
+                waiting.isActive shouldBe true // no room: it waits
+                queue.get() shouldBe 0
+                withTimeout(10.seconds) { waiting.await() }
+            }
+            (1..3).map { queue.get() } shouldBe listOf(1, 2, 3)
+            shouldThrow<QueueEmptyException> { queue.get(timeout = 50.milliseconds) }
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("closing lets consumers drain what is left, then their flow completes; puts fail") {
+        val queue = Queue<Int>()
+        try {
+            coroutineScope {
+                val consumer = async { queue.asFlow().toList() }
+                for (i in 1..1000) queue.put(i)
+                queue.close()
+                shouldThrow<QueueClosedException> { queue.put(1001) }
+                shouldThrow<QueueClosedException> { queue.tryPut(1001) }
+                consumer.await() shouldBe (1..1000).toList()
+            }
+            shouldThrow<QueueClosedException> { queue.get() }
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("three producer processes and two consumer processes: every item once, each producer's in order") {
+        val queue = Queue<Long>(capacity = 50)
+        try {
+            val producers = (0 until 3).map { Process(Produce(queue, it * 1_000_000L, 3000)).also { p -> p.start() } }
+            val consumers = (0 until 2).map { Process(Consume(queue)).also { p -> p.start() } }
+            producers.forEach { it.await() shouldBe 3000 }
+            queue.close()
+            val taken = consumers.map { it.await() }
+            val all = taken.flatten()
+            all.size shouldBe 9000
+            all.toSet() shouldBe (0 until 3).flatMap { p -> (0 until 3000).map { p * 1_000_000L + it } }.toSet()
+            for (fromOneConsumer in taken) {
+                fromOneConsumer.groupBy { it / 1_000_000 }.values.forEach { it shouldBe it.sorted() }
+            }
+            (producers + consumers).forEach { it.join() }
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("a queue passed to pool tasks (no Manager needed): tasks put, the parent gets") {
+        val queue = Queue<Long>()
+        try {
+            processPool(2) {
+                (0 until 4).map { t -> applyAsync(Produce(queue, t * 1000L, 500)) }.forEach { it.await() }
+            }
+            queue.size shouldBe 2000
+            List(2000) { queue.get() }.sorted() shouldBe (0 until 4).flatMap { t -> (0 until 500).map { t * 1000L + it } }
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("a joinable queue: join waits until every item is marked done; one taskDone too many is an error") {
+        val queue = JoinableQueue<Long>()
+        try {
+            shouldThrow<IllegalStateException> { queue.taskDone() }.message shouldContain "more times"
+            for (i in 0 until 300L) queue.put(i)
+            queue.unfinished shouldBe 300
+            queue.join(timeout = 50.milliseconds) shouldBe false
+            val workers = (0 until 2).map { Process(Work(queue)).also { it.start() } }
+            withTimeout(30.seconds) { queue.join() } shouldBe true
+            queue.unfinished shouldBe 0
+            queue.close()
+            workers.sumOf { it.await() } shouldBe 300
+            workers.forEach { it.join() }
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("a producer killed by SIGKILL mid-stream: the others' items all arrive once, its own as a whole prefix") {
+        val queue = Queue<Long>(capacity = 20)
+        try {
+            val doomed = Process(ProduceForever(queue, 1_000_000)).also { it.start() }
+            val steady = Process(Produce(queue, 0, 5000)).also { it.start() }
+            val received = mutableListOf<Long>()
+            var fromSteady = 0
+            while (received.size - fromSteady < 500) received += queue.get().also { if (it < 1_000_000) fromSteady++ }
+            doomed.kill()
+            doomed.join()
+            // Keep taking: with 20 places, the steady producer can only finish if somebody does.
+            while (fromSteady < 5000) received += queue.get().also { if (it < 1_000_000) fromSteady++ }
+            steady.await() shouldBe 5000
+            steady.join()
+            while (true) received += queue.tryGet() ?: break
+            received.filter { it < 1_000_000 } shouldBe (0 until 5000L).toList()
+            val fromDoomed = received.filter { it >= 1_000_000 }
+            fromDoomed shouldBe (1_000_000 until 1_000_000L + fromDoomed.size).toList()
+            // Not left locked: both ends still work.
+            queue.put(7)
+            queue.get() shouldBe 7
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("a consumer killed by SIGKILL mid-stream: nothing doubled, at most its one in-flight item missing") {
+        val queue = Queue<Long>(capacity = 50)
+        val (reports, reporter) = Pipe<Long>(duplex = false)
+        try {
+            val items = 20_000
+            val producer = Process(Produce(queue, 0, items)).also { it.start() }
+            val doomed = Process(ConsumeAndReport(queue, reporter)).also { it.start() }
+            reporter.close()
+            val mine = mutableListOf<Long>()
+            val theirs = mutableListOf<Long>()
+            coroutineScope {
+                val reading = launch { reports.receiveAsFlow().collect { theirs += it } }
+                while (theirs.size < 2000) mine += queue.get()
+                doomed.kill()
+                doomed.join()
+                reading.join() // end of stream: the killed consumer's end is closed by the kernel
+            }
+            // The producer only finishes if the rest is taken; at most one item went with the killed consumer.
+            while (mine.size < items - theirs.size - 1) mine += queue.get()
+            producer.await() shouldBe items
+            producer.join()
+            while (true) mine += queue.tryGet() ?: break
+            val all = mine + theirs
+            all.size shouldBe all.toSet().size
+            (items - all.size) shouldBeLessThanOrEqual 1
+            mine.size shouldBeGreaterThan 0
+        } finally {
+            reports.close()
+            queue.release()
+        }
+    }
+
+    test("a lock held by a process that died is taken over; a put it had committed appears exactly once") {
+        val queue = Queue<Int>()
+        try {
+            val victim = Process(RunForever()).also { it.start() }
+            val dead = QueueRingFaults.identityOf(victim.pid!!)
+            victim.kill()
+            victim.join()
+            QueueRingFaults.lockedBy(queue.ring, dead)
+            withTimeout(10.seconds) { queue.put(1) }
+            queue.get() shouldBe 1
+
+            QueueRingFaults.diedAfterCommittingPut(queue.ring, dead, dev.coproc.codec.WireCodec.encode(Int.serializer(), 42))
+            withTimeout(10.seconds) { queue.get() } shouldBe 42
+            queue.tryGet() shouldBe null
+            queue.size shouldBe 0
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("an item too large for the buffer fails typed, before anything is put") {
+        val queue = Queue<String>(bufferBytes = 1024)
+        try {
+            shouldThrow<IllegalArgumentException> { queue.put("x".repeat(4000)) }.message shouldContain "bufferBytes"
+            queue.put("fits")
+            queue.get() shouldBe "fits"
+            queue.isEmpty shouldBe true
+        } finally {
+            queue.release()
+        }
+    }
+})
