@@ -1,13 +1,18 @@
 package dev.coproc
 
-import dev.coproc.codec.WireCodec
+import dev.coproc.codec.MessageCodec
 import dev.coproc.internal.DecodedHandles
 import dev.coproc.internal.FramedSocket
 import dev.coproc.os.FdSharer
 import dev.coproc.os.OsException
 import dev.coproc.os.UnixSocket
 import kotlin.time.Duration
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.channels.ReceiveChannel
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.buffer
+import kotlinx.coroutines.flow.produceIn
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
@@ -42,6 +47,7 @@ public class Connection<T> internal constructor(
     /** The longest message [receive] accepts, and the default limit of [receiveBytes]. */
     public val maxMessageBytes: Int,
 ) : AutoCloseable {
+    private val codec = MessageCodec(serializer)
     private val receiving = Mutex()
     private val sending = Mutex()
     private var ticket: FdSharer.Ticket? = null
@@ -57,7 +63,7 @@ public class Connection<T> internal constructor(
      */
     public suspend fun send(value: T) {
         checkSend()
-        sendBytes(WireCodec.encode(serializer, value))
+        sendBytes(codec.encode(value))
     }
 
     /**
@@ -85,7 +91,7 @@ public class Connection<T> internal constructor(
     public suspend fun receive(): T {
         val bytes = receiveBytes(maxMessageBytes)
         return try {
-            WireCodec.decode(serializer, bytes)
+            codec.decode(bytes)
         } catch (e: SerializationException) {
             throw MessageDecodingException(bytes, e)
         } catch (e: IllegalArgumentException) {
@@ -114,10 +120,7 @@ public class Connection<T> internal constructor(
         return receiving.withLock { translate { framed.poll(timeout) } }
     }
 
-    /**
-     * The messages as a cold [Flow] that completes at end of stream. To consume them as a channel, use
-     * `receiveAsFlow().produceIn(scope)`.
-     */
+    /** The messages as a cold [Flow] that completes at end of stream. */
     public fun receiveAsFlow(): Flow<T> = flow {
         while (true) {
             val next = try {
@@ -128,6 +131,13 @@ public class Connection<T> internal constructor(
             emit(next)
         }
     }
+
+    /**
+     * The messages as a [ReceiveChannel] filled by a coroutine in [scope], holding at most [capacity] read
+     * ahead; it closes at end of stream, or with the error that ended the reading.
+     */
+    public fun receiveChannel(scope: CoroutineScope, capacity: Int = Channel.RENDEZVOUS): ReceiveChannel<T> =
+        receiveAsFlow().buffer(capacity).produceIn(scope)
 
     /**
      * Closes this end in this process; calls waiting on it fail with [ConnectionClosedException]. Other

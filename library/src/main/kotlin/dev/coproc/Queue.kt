@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.codec.WireCodec
+import dev.coproc.codec.MessageCodec
 import dev.coproc.internal.ConditionWaiter
 import dev.coproc.internal.DecodedHandles
 import dev.coproc.os.FdSharer
@@ -51,6 +51,7 @@ public open class Queue<T> internal constructor(
     internal val ring: QueueRing,
     internal val serializer: KSerializer<T>,
 ) {
+    private val codec = MessageCodec(serializer)
     private val notEmpty = ConditionWaiter(ring, QueueRing.NOT_EMPTY, "not-empty")
     private val notFull = ConditionWaiter(ring, QueueRing.NOT_FULL, "not-full")
     internal val allDone = ConditionWaiter(ring, QueueRing.ALL_DONE, "all-done")
@@ -162,6 +163,7 @@ public open class Queue<T> internal constructor(
     private suspend fun putBytes(bytes: ByteArray) {
         while (true) {
             if (offer(bytes)) return
+            ring.recoverAbandoned()
             waitFor(QueueRing.NOT_FULL, notFull) { ring.size() < ring.capacity() || ring.isClosed }
         }
     }
@@ -187,6 +189,7 @@ public open class Queue<T> internal constructor(
                 return ring.get() ?: throw QueueClosedException(drained = true)
             }
             if (spinUntil { ring.size() > 0 || ring.isClosed }) continue
+            ring.recoverAbandoned()
             waitFor(QueueRing.NOT_EMPTY, notEmpty) { ring.size() > 0 || ring.isClosed }
         }
     }
@@ -218,10 +221,10 @@ public open class Queue<T> internal constructor(
         return false
     }
 
-    private fun encode(item: T): ByteArray = WireCodec.encode(serializer, item)
+    private fun encode(item: T): ByteArray = codec.encode(item)
 
     private fun decode(bytes: ByteArray): T = try {
-        WireCodec.decode(serializer, bytes)
+        codec.decode(bytes)
     } catch (e: SerializationException) {
         throw MessageDecodingException(bytes, e)
     } catch (e: IllegalArgumentException) {

@@ -123,6 +123,21 @@ class PipeSpec : FunSpec({
         }
     }
 
+    test("a receiving channel gets every message, then closes at end of stream") {
+        val (a, b) = Pipe<String>()
+        b.use {
+            coroutineScope {
+                val channel = b.receiveChannel(this, capacity = 4)
+                launch {
+                    listOf("x", "y", "z").forEach { a.send(it) }
+                    a.close()
+                }
+                buildList { for (message in channel) add(message) } shouldBe listOf("x", "y", "z")
+                channel.isClosedForReceive shouldBe true
+            }
+        }
+    }
+
     test("sending when every receiver closed fails with BrokenPipeException") {
         val (a, b) = Pipe<Int>()
         a.use {

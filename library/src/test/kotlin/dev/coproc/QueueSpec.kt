@@ -10,6 +10,7 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
@@ -165,8 +166,16 @@ class QueueSpec : FunSpec({
             val mine = mutableListOf<Long>()
             val theirs = mutableListOf<Long>()
             coroutineScope {
-                val reading = launch { reports.receiveAsFlow().collect { theirs += it } }
-                while (theirs.size < 2000) mine += queue.get()
+                val hundredReported = CompletableDeferred<Unit>()
+                val reading = launch {
+                    reports.receiveAsFlow().collect {
+                        theirs += it
+                        if (theirs.size == 100) hundredReported.complete(Unit)
+                    }
+                }
+                while (mine.size < 2000) mine += queue.get()
+                // Then leave the queue to the doomed consumer until it has taken some on its own.
+                withTimeout(30.seconds) { hundredReported.await() }
                 doomed.kill()
                 doomed.join()
                 reading.join() // end of stream: the killed consumer's end is closed by the kernel
@@ -197,7 +206,7 @@ class QueueSpec : FunSpec({
             withTimeout(10.seconds) { queue.put(1) }
             queue.get() shouldBe 1
 
-            QueueRingFaults.diedAfterCommittingPut(queue.ring, dead, dev.coproc.codec.WireCodec.encode(Int.serializer(), 42))
+            QueueRingFaults.diedAfterCommittingPut(queue.ring, dead, dev.coproc.codec.MessageCodec(Int.serializer()).encode(42))
             withTimeout(10.seconds) { queue.get() } shouldBe 42
             queue.tryGet() shouldBe null
             queue.size shouldBe 0

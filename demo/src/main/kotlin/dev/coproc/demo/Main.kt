@@ -17,6 +17,8 @@ object Main {
         "pool-speedup" to { PoolSpeedup.run() },
         "pipe" to { PipeHello.run() },
         "pipe-eof" to { PipeEof.run() },
+        "producer-consumer" to { ProducerConsumer.run() },
+        "bounded-queue" to { BoundedQueue.run() },
     )
 
     @JvmStatic

@@ -14,12 +14,13 @@ import java.nio.MappedByteBuffer;
  * <p>Layout: a 4 KiB header, then a ring of records ({@code int length}, the bytes, padding to 8; a length of
  * -1 marks the ring's end as unused). Positions are monotonic 64-bit byte counts.
  *
- * <p>Operations hold a short lock whose word names the owning process (pid and start time). A process killed
- * while holding it cannot leave the queue locked: a waiter that finds the owner dead takes the lock over.
- * Nor can it leave the queue half-changed: every change is first written as an intent (the new head, tail,
- * count and unfinished count), committed by one store, then applied; the next owner re-applies a committed
- * intent. So a producer killed in {@code put} either put its message or did not, a consumer killed in
- * {@code get} either took the message or left it for the others, and nobody else's message is lost or doubled.
+ * <p>Producers and consumers each hold their own short lock (two-lock queue: a put and a get never wait for
+ * each other), whose word names the owning process (pid and start time). A process killed while holding one
+ * cannot leave the queue locked: a waiter that finds the owner dead takes the lock over. Nor can it leave its
+ * side half-changed: a change is first written as an intent (the new position and count), committed by one
+ * store, then applied; the next owner re-applies a committed intent. So a producer killed in {@code put}
+ * either put its message or did not, a consumer killed in {@code get} either took the message or left it for
+ * the others, and nobody else's message is lost or doubled. Marking done is one compare-and-set.
  *
  * <p>Waiting is an event count per condition (not empty, not full, all done): a waiter registers, reads the
  * count, re-checks, and sleeps on the count's futex word; a change bumps the count and wakes the sleepers only
@@ -36,22 +37,26 @@ public final class QueueRing {
     public static final int NOT_FULL = 1;
     public static final int ALL_DONE = 2;
 
-    private static final int MAGIC = 0x43505131; // "CPQ1"
+    private static final int MAGIC = 0x43505132; // "CPQ2"
     static final int HEADER = 4096;
     private static final int O_MAGIC = 0;
     private static final int O_CAPACITY = 8;
     private static final int O_DATA_BYTES = 16;
-    static final int O_OWNER = 64;
-    private static final int O_LOCK_SEQ = 72;
-    private static final int O_LOCK_WAITERS = 76;
-    static final int O_HEAD = 128;
-    static final int O_TAIL = 136;
-    static final int O_COUNT = 144;
-    static final int O_UNFINISHED = 152;
-    private static final int O_CLOSED = 160;
-    static final int O_INTENT = 192; // committed flag, then head, tail, count, unfinished
+    private static final int O_CLOSED = 24;
+    /** The producers' lock (owner, sequence, waiters), then their side: tail, put count, intent. */
+    static final int PUT_SIDE = 128;
+    /** The consumers' lock, then their side: head, get count, intent. */
+    static final int GET_SIDE = 256;
+    /** Offsets within a side; each side fills its own cache lines, so producers and consumers rarely share one. */
+    static final int OWNER = 0;
+    private static final int LOCK_SEQ = 8;
+    private static final int LOCK_WAITERS = 12;
+    static final int POSITION = 64;
+    static final int COUNT = 72;
+    static final int INTENT = 80; // committed flag, then position, then count
+    private static final int O_DONE_COUNT = 384;
     /** Each condition's sequence word and waiter count, a cache line apart. */
-    private static final int O_CONDITIONS = 256;
+    private static final int O_CONDITIONS = 512;
     private static final int WRAP = -1;
 
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
@@ -103,7 +108,8 @@ public final class QueueRing {
 
     /** Messages in the queue now. */
     public long size() {
-        return (long) LONG.getVolatile(buffer, O_COUNT);
+        long got = (long) LONG.getAcquire(buffer, GET_SIDE + COUNT);
+        return (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT) - got;
     }
 
     public boolean isClosed() {
@@ -112,7 +118,8 @@ public final class QueueRing {
 
     /** Messages put and not yet marked done ({@link #taskDone}). */
     public long unfinished() {
-        return (long) LONG.getVolatile(buffer, O_UNFINISHED);
+        long done = (long) LONG.getAcquire(buffer, O_DONE_COUNT);
+        return (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT) - done;
     }
 
     /**
@@ -123,13 +130,15 @@ public final class QueueRing {
     public int put(byte[] message, int offset, int length) {
         int record = align8(4 + length);
         if (record > dataBytes) throw new IllegalArgumentException("a message of " + length + " bytes cannot fit in a queue buffer of " + dataBytes);
-        lock();
+        lock(PUT_SIDE);
         try {
             if (isClosed()) return CLOSED;
-            long head = (long) LONG.getVolatile(buffer, O_HEAD);
-            long tail = (long) LONG.getVolatile(buffer, O_TAIL);
-            long count = (long) LONG.getVolatile(buffer, O_COUNT);
-            if (count >= capacity) return FULL;
+            long tail = (long) LONG.getAcquire(buffer, PUT_SIDE + POSITION);
+            long puts = (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT);
+            // The consumers' side may move on meanwhile: that only frees more room than we count.
+            long gets = (long) LONG.getAcquire(buffer, GET_SIDE + COUNT);
+            long head = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
+            if (puts - gets >= capacity) return FULL;
             int position = (int) (tail % dataBytes);
             int toEnd = dataBytes - position;
             long used = record <= toEnd ? record : toEnd + (long) record;
@@ -140,9 +149,9 @@ public final class QueueRing {
             }
             buffer.putInt(HEADER + position, length);
             buffer.put(HEADER + position + 4, message, offset, length);
-            commit(head, tail + used, count + 1, unfinished() + 1);
+            commit(PUT_SIDE, tail + used, puts + 1);
         } finally {
-            unlock();
+            unlock(PUT_SIDE);
         }
         signal(NOT_EMPTY);
         return PUT;
@@ -151,11 +160,11 @@ public final class QueueRing {
     /** Takes the oldest message; null when the queue is empty. */
     public byte[] get() {
         byte[] message;
-        lock();
+        lock(GET_SIDE);
         try {
-            long count = (long) LONG.getVolatile(buffer, O_COUNT);
-            if (count == 0) return null;
-            long head = (long) LONG.getVolatile(buffer, O_HEAD);
+            long gets = (long) LONG.getAcquire(buffer, GET_SIDE + COUNT);
+            if ((long) LONG.getAcquire(buffer, PUT_SIDE + COUNT) == gets) return null;
+            long head = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
             int position = (int) (head % dataBytes);
             int length = buffer.getInt(HEADER + position);
             if (length == WRAP) {
@@ -166,9 +175,9 @@ public final class QueueRing {
             if (length < 0 || length > dataBytes - 4 - position) throw new IllegalStateException("corrupted queue record at " + head + ": length " + length);
             message = new byte[length];
             buffer.get(HEADER + position + 4, message, 0, length);
-            commit(head + align8(4 + length), (long) LONG.getVolatile(buffer, O_TAIL), count - 1, unfinished());
+            commit(GET_SIDE, head + align8(4 + length), gets + 1);
         } finally {
-            unlock();
+            unlock(GET_SIDE);
         }
         signal(NOT_FULL);
         return message;
@@ -176,29 +185,41 @@ public final class QueueRing {
 
     /** Marks one message done; false (and nothing changes) when none is unfinished. */
     public boolean taskDone() {
-        long left;
-        lock();
-        try {
-            long unfinished = unfinished();
-            if (unfinished <= 0) return false;
-            left = unfinished - 1;
-            commit((long) LONG.getVolatile(buffer, O_HEAD), (long) LONG.getVolatile(buffer, O_TAIL), size(), left);
-        } finally {
-            unlock();
+        while (true) {
+            long done = (long) LONG.getVolatile(buffer, O_DONE_COUNT);
+            long puts = (long) LONG.getVolatile(buffer, PUT_SIDE + COUNT);
+            if (puts - done <= 0) return false;
+            if (LONG.compareAndSet(buffer, O_DONE_COUNT, done, done + 1)) {
+                if (puts - done == 1) signal(ALL_DONE);
+                return true;
+            }
         }
-        if (left == 0) signal(ALL_DONE);
-        return true;
     }
 
     /** No more puts, anywhere; waiting getters wake to drain what is left. Idempotent. */
     public void close() {
-        lock();
+        lock(PUT_SIDE);
         try {
             INT.setVolatile(buffer, O_CLOSED, 1);
         } finally {
-            unlock();
+            unlock(PUT_SIDE);
         }
         for (int condition = NOT_EMPTY; condition <= ALL_DONE; condition++) bump(condition);
+    }
+
+    /**
+     * Takes over a lock whose owner died and finishes its committed change. Waiters call it now and then: a
+     * producer that died after committing a put, with nobody putting after it, would otherwise leave its
+     * message unseen.
+     */
+    public void recoverAbandoned() {
+        for (int side : new int[] {PUT_SIDE, GET_SIDE}) {
+            long owner = (long) LONG.getVolatile(buffer, side + OWNER);
+            if (owner != 0 && !ProcessIdentity.isAlive(owner) && LONG.compareAndSet(buffer, side + OWNER, owner, ProcessIdentity.self())) {
+                recover(side);
+                unlock(side);
+            }
+        }
     }
 
     // Waiting: register, read the sequence, re-check, sleep while the sequence is unchanged, unregister.
@@ -228,63 +249,67 @@ public final class QueueRing {
         if ((int) INT.getVolatile(buffer, O_CONDITIONS + condition * 64 + 4) > 0) bump(condition);
     }
 
-    // The lock.
+    // The locks.
 
-    private void lock() {
+    private void lock(int side) {
         long self = ProcessIdentity.self();
         for (int i = 0; i < 64; i++) {
-            if (LONG.compareAndSet(buffer, O_OWNER, 0L, self)) return;
+            if (LONG.compareAndSet(buffer, side + OWNER, 0L, self)) return;
             Thread.onSpinWait();
         }
         for (int i = 0; i < 32; i++) {
-            if (LONG.compareAndSet(buffer, O_OWNER, 0L, self)) return;
+            if (LONG.compareAndSet(buffer, side + OWNER, 0L, self)) return;
             Thread.yield();
         }
         while (true) {
-            int seen = (int) INT.getVolatile(buffer, O_LOCK_SEQ);
-            if (LONG.compareAndSet(buffer, O_OWNER, 0L, self)) return;
-            INT.getAndAdd(buffer, O_LOCK_WAITERS, 1);
-            Futex.await(memory.address() + O_LOCK_SEQ, seen, OWNER_CHECK_NANOS);
-            INT.getAndAdd(buffer, O_LOCK_WAITERS, -1);
-            long owner = (long) LONG.getVolatile(buffer, O_OWNER);
-            if (owner != 0 && !ProcessIdentity.isAlive(owner) && LONG.compareAndSet(buffer, O_OWNER, owner, self)) {
-                recover();
+            int seen = (int) INT.getVolatile(buffer, side + LOCK_SEQ);
+            if (LONG.compareAndSet(buffer, side + OWNER, 0L, self)) return;
+            INT.getAndAdd(buffer, side + LOCK_WAITERS, 1);
+            Futex.await(memory.address() + side + LOCK_SEQ, seen, OWNER_CHECK_NANOS);
+            INT.getAndAdd(buffer, side + LOCK_WAITERS, -1);
+            long owner = (long) LONG.getVolatile(buffer, side + OWNER);
+            if (owner != 0 && !ProcessIdentity.isAlive(owner) && LONG.compareAndSet(buffer, side + OWNER, owner, self)) {
+                recover(side);
                 return;
             }
         }
     }
 
-    /** How long a waiter sleeps before it checks whether the lock's owner is still alive. */
+    /** How long a lock waiter sleeps before it checks whether the lock's owner is still alive. */
     private static final long OWNER_CHECK_NANOS = 20_000_000;
 
-    private void unlock() {
-        LONG.setVolatile(buffer, O_OWNER, 0L);
-        if ((int) INT.getVolatile(buffer, O_LOCK_WAITERS) > 0) {
-            INT.getAndAdd(buffer, O_LOCK_SEQ, 1);
-            Futex.wake(memory.address() + O_LOCK_SEQ, 1);
+    private void unlock(int side) {
+        // A full fence: the waiter count read next must not be read before the lock is seen free.
+        LONG.setVolatile(buffer, side + OWNER, 0L);
+        if ((int) INT.getVolatile(buffer, side + LOCK_WAITERS) > 0) {
+            INT.getAndAdd(buffer, side + LOCK_SEQ, 1);
+            Futex.wake(memory.address() + side + LOCK_SEQ, 1);
         }
     }
 
-    private void commit(long head, long tail, long count, long unfinished) {
-        LONG.setVolatile(buffer, O_INTENT + 8, head);
-        LONG.setVolatile(buffer, O_INTENT + 16, tail);
-        LONG.setVolatile(buffer, O_INTENT + 24, count);
-        LONG.setVolatile(buffer, O_INTENT + 32, unfinished);
-        LONG.setVolatile(buffer, O_INTENT, 1L);
-        apply();
+    /**
+     * Writes the change as an intent, commits it with one store, applies it, and clears the intent. Release
+     * stores keep that order (a later store is never seen before an earlier one) without a full fence each:
+     * the lock's compare-and-set and its releasing store are the fences.
+     */
+    private void commit(int side, long position, long count) {
+        LONG.setRelease(buffer, side + INTENT + 8, position);
+        LONG.setRelease(buffer, side + INTENT + 16, count);
+        LONG.setRelease(buffer, side + INTENT, 1L);
+        apply(side, position, count);
     }
 
-    private void apply() {
-        LONG.setVolatile(buffer, O_HEAD, (long) LONG.getVolatile(buffer, O_INTENT + 8));
-        LONG.setVolatile(buffer, O_TAIL, (long) LONG.getVolatile(buffer, O_INTENT + 16));
-        LONG.setVolatile(buffer, O_COUNT, (long) LONG.getVolatile(buffer, O_INTENT + 24));
-        LONG.setVolatile(buffer, O_UNFINISHED, (long) LONG.getVolatile(buffer, O_INTENT + 32));
-        LONG.setVolatile(buffer, O_INTENT, 0L);
+    private void apply(int side, long position, long count) {
+        LONG.setRelease(buffer, side + POSITION, position);
+        LONG.setRelease(buffer, side + COUNT, count);
+        LONG.setRelease(buffer, side + INTENT, 0L);
     }
 
     /** The previous owner died holding the lock: finish the change it had committed, if any. */
-    private void recover() {
-        if ((long) LONG.getVolatile(buffer, O_INTENT) == 1L) apply();
+    private void recover(int side) {
+        if ((long) LONG.getVolatile(buffer, side + INTENT) == 1L) {
+            apply(side, (long) LONG.getVolatile(buffer, side + INTENT + 8), (long) LONG.getVolatile(buffer, side + INTENT + 16));
+        }
         // Whatever it did not commit is as if it never happened; a waiter it may have left registered only
         // costs a few extra wake-ups.
         for (int condition = NOT_EMPTY; condition <= ALL_DONE; condition++) bump(condition);

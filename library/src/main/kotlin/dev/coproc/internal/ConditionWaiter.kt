@@ -44,8 +44,11 @@ internal class ConditionWaiter(private val ring: QueueRing, private val conditio
             for (waiter in waiting) {
                 if (waiter.seen != now && waiting.remove(waiter)) waiter.continuation.resume(Unit)
             }
-            // The timeout only bounds how long a stop() can go unnoticed; every change wakes it at once.
-            if (waiting.isNotEmpty()) ring.await(condition, now, SAFETY_NANOS)
+            if (waiting.isEmpty()) continue
+            // Every change wakes it at once; the timeout bounds how long a stop() goes unnoticed, and how long
+            // a change committed by a process that then died waits for somebody to finish it.
+            ring.await(condition, now, SAFETY_NANOS)
+            if (ring.sequence(condition) == now) ring.recoverAbandoned()
         }
     }
 

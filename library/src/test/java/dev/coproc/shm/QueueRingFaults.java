@@ -11,30 +11,28 @@ public final class QueueRingFaults {
         return ProcessIdentity.of(pid);
     }
 
-    /** The lock taken by {@code owner}, a process that then died. */
+    /** Both locks taken by {@code owner}, a process that then died. */
     public static void lockedBy(QueueRing ring, long owner) {
-        QueueRing.LONG.setVolatile(ring.memory().buffer(), QueueRing.O_OWNER, owner);
+        QueueRing.LONG.setVolatile(ring.memory().buffer(), QueueRing.PUT_SIDE + QueueRing.OWNER, owner);
+        QueueRing.LONG.setVolatile(ring.memory().buffer(), QueueRing.GET_SIDE + QueueRing.OWNER, owner);
     }
 
     /**
      * {@code owner} put {@code message} and committed the put, then died before applying it and releasing the
-     * lock: the message must appear, once, when the next process takes the lock over.
+     * producers' lock: the message must appear, once, when another process takes the lock over.
      */
     public static void diedAfterCommittingPut(QueueRing ring, long owner, byte[] message) {
         MappedByteBuffer buffer = ring.memory().buffer();
-        lockedBy(ring, owner);
-        long head = (long) QueueRing.LONG.getVolatile(buffer, QueueRing.O_HEAD);
-        long tail = (long) QueueRing.LONG.getVolatile(buffer, QueueRing.O_TAIL);
-        long count = (long) QueueRing.LONG.getVolatile(buffer, QueueRing.O_COUNT);
-        long unfinished = (long) QueueRing.LONG.getVolatile(buffer, QueueRing.O_UNFINISHED);
+        int side = QueueRing.PUT_SIDE;
+        QueueRing.LONG.setVolatile(buffer, side + QueueRing.OWNER, owner);
+        long tail = (long) QueueRing.LONG.getVolatile(buffer, side + QueueRing.POSITION);
+        long puts = (long) QueueRing.LONG.getVolatile(buffer, side + QueueRing.COUNT);
         int position = QueueRing.HEADER + (int) (tail % (buffer.capacity() - QueueRing.HEADER));
         buffer.putInt(position, message.length);
         buffer.put(position + 4, message, 0, message.length);
         long record = (4 + message.length + 7) & ~7L;
-        QueueRing.LONG.setVolatile(buffer, QueueRing.O_INTENT + 8, head);
-        QueueRing.LONG.setVolatile(buffer, QueueRing.O_INTENT + 16, tail + record);
-        QueueRing.LONG.setVolatile(buffer, QueueRing.O_INTENT + 24, count + 1);
-        QueueRing.LONG.setVolatile(buffer, QueueRing.O_INTENT + 32, unfinished + 1);
-        QueueRing.LONG.setVolatile(buffer, QueueRing.O_INTENT, 1L);
+        QueueRing.LONG.setVolatile(buffer, side + QueueRing.INTENT + 8, tail + record);
+        QueueRing.LONG.setVolatile(buffer, side + QueueRing.INTENT + 16, puts + 1);
+        QueueRing.LONG.setVolatile(buffer, side + QueueRing.INTENT, 1L);
     }
 }
