@@ -24,7 +24,7 @@ public fun <T> Pipe(
     maxMessageBytes: Int = DEFAULT_MAX_MESSAGE_BYTES,
 ): Pair<Connection<T>, Connection<T>> {
     require(maxMessageBytes >= 0) { "maxMessageBytes must not be negative: $maxMessageBytes" }
-    val (first, second) = UnixSocket.pair()
+    val (first, second) = UnixSocket.pair(SEND_BUFFER_BYTES)
     if (!duplex) {
         first.shutdown(false)
         second.shutdown(true)
@@ -32,6 +32,9 @@ public fun <T> Pipe(
     return Connection.open(first, serializer, canSend = duplex, canReceive = true, maxMessageBytes) to
         Connection.open(second, serializer, canSend = true, canReceive = duplex, maxMessageBytes)
 }
+
+/** Each end's send buffer: large messages cross in fewer rounds of filling and draining. */
+private const val SEND_BUFFER_BYTES = 1024 * 1024
 
 /** A new pipe carrying [T]; see the [Pipe] that takes a serializer. */
 public inline fun <reified T> Pipe(duplex: Boolean = true, maxMessageBytes: Int = DEFAULT_MAX_MESSAGE_BYTES): Pair<Connection<T>, Connection<T>> =

@@ -2,9 +2,16 @@ package dev.coproc.os;
 
 import dev.coproc.os.internal.LibC;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicInteger;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.Pinned;
+import jnr.ffi.annotations.SaveError;
 
 /**
  * One end of a connected Unix domain stream socket, non-blocking and close-on-exec: calls return at once
@@ -27,7 +34,22 @@ public final class UnixSocket implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** A connected pair: what one end sends, the other receives. */
+    /**
+     * A connected pair: what one end sends, the other receives. Each end asks for a send buffer of
+     * {@code sendBufferBytes} (best effort: the kernel caps it at {@code net.core.wmem_max}), so that a large
+     * message crosses in fewer rounds of "full, wait, drained".
+     */
+    public static UnixSocket[] pair(int sendBufferBytes) throws OsException {
+        int[] fds = new int[2];
+        int type = LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK;
+        if (LibC.get().socketpair(LibC.AF_UNIX, type, 0, fds) != 0) throw OsException.lastError("socketpair");
+        Pointer size = Memory.allocateDirect(LibC.runtime(), 4, true);
+        size.putInt(0, sendBufferBytes);
+        for (int fd : fds) LibC.get().setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, size, 4);
+        return new UnixSocket[] {new UnixSocket(fds[0]), new UnixSocket(fds[1])};
+    }
+
+    /** A connected pair with the kernel's default buffers. */
     public static UnixSocket[] pair() throws OsException {
         int[] fds = new int[2];
         int type = LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK;
@@ -93,6 +115,56 @@ public final class UnixSocket implements AutoCloseable {
         } finally {
             exit();
         }
+    }
+
+    /**
+     * Reads up to {@code count} bytes straight into {@code array} at {@code offset}, with no copy through
+     * native memory. The array is pinned only for the call, which never blocks (a pinned array holds back
+     * the garbage collector, so it must not wait in the kernel).
+     *
+     * @return the bytes read, 0 at end of stream, or {@link #WOULD_BLOCK}
+     */
+    public int recv(byte[] array, int offset, int count) throws OsException, ClosedChannelException {
+        enter();
+        try {
+            while (true) {
+                long n = HeapIo.CALLS.recv(fd, ByteBuffer.wrap(array, offset, count), count, LibC.MSG_DONTWAIT);
+                if (n >= 0) return (int) n;
+                int errno = jnr.ffi.LastError.getLastError(HeapIo.RUNTIME);
+                if (errno == LibC.EAGAIN) return WOULD_BLOCK;
+                if (errno == LibC.ECONNRESET) return 0;
+                if (errno != LibC.EINTR) throw new OsException("recv(fd " + fd + ")", errno);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /** Writes up to {@code count} bytes straight from {@code array} at {@code offset}; see {@link #recv(byte[], int, int)}. */
+    public int send(byte[] array, int offset, int count) throws OsException, ClosedChannelException {
+        enter();
+        try {
+            while (true) {
+                long n = HeapIo.CALLS.send(fd, ByteBuffer.wrap(array, offset, count), count, LibC.MSG_DONTWAIT | LibC.MSG_NOSIGNAL);
+                if (n >= 0) return (int) n;
+                int errno = jnr.ffi.LastError.getLastError(HeapIo.RUNTIME);
+                if (errno == LibC.EAGAIN) return WOULD_BLOCK;
+                if (errno == LibC.ECONNRESET) throw new OsException("send(fd " + fd + ")", LibC.EPIPE);
+                if (errno != LibC.EINTR) throw new OsException("send(fd " + fd + ")", errno);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /** Not API: recv and send on Java arrays, pinned for the call; jnr binds them apart from {@link LibC}'s. */
+    @SaveError
+    public interface HeapIo {
+        long recv(int fd, @Pinned @Out ByteBuffer buffer, long count, int flags);
+        long send(int fd, @Pinned @In ByteBuffer buffer, long count, int flags);
+
+        HeapIo CALLS = LibraryLoader.create(HeapIo.class).load("c");
+        jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(CALLS);
     }
 
     /** Shuts the input or the output direction of this end, for every process that holds it. */

@@ -88,17 +88,24 @@ internal class FramedSocket(private val socket: UnixSocket) {
         start = 0
         end = 0
         // The header is consumed: a failure from here on loses this message, which only happens at end of stream.
+        var idle = 0
         while (have < length) {
-            val n = recv(minOf(SCRATCH_BYTES, length - have))
+            val n = try {
+                socket.recv(message, have, length - have)
+            } catch (e: ClosedChannelException) {
+                throw Closed()
+            }
             when {
                 n > 0 -> {
-                    scratch.get(0, message, have, n)
                     have += n
+                    idle = 0
                 }
                 n == 0 -> {
                     atEnd = true
                     throw Ended(HEADER_BYTES + have)
                 }
+                // Mid-message the sender is writing right now: retrying a little beats two thread hand-offs.
+                ++idle <= RETRIES_MID_MESSAGE -> Thread.onSpinWait()
                 else -> await(FdPoller.READABLE, cancellable = true)
             }
         }
@@ -172,46 +179,49 @@ internal class FramedSocket(private val socket: UnixSocket) {
      * for the receiver), unless this socket is closed meanwhile.
      */
     suspend fun send(bytes: ByteArray, offset: Int, length: Int) {
-        var sentAny = false
-        var position = -HEADER_BYTES
-        while (position < length) {
-            val chunk = stage(bytes, offset, length, position)
-            var done = 0
-            while (done < chunk) {
-                val n = try {
-                    socket.send(sendScratch, done.toLong(), chunk - done)
-                } catch (e: ClosedChannelException) {
-                    throw Closed()
-                } catch (e: OsException) {
-                    if (e.errno() == LibC.EPIPE) throw Broken()
-                    throw e
-                }
-                if (n > 0) {
-                    done += n
-                    sentAny = true
-                } else {
-                    await(FdPoller.WRITABLE, cancellable = !sentAny)
-                }
-            }
-            position += chunk
+        if (HEADER_BYTES + length <= SCRATCH_BYTES) {
+            // Small: header and bytes in one system call.
+            stageHeader(length)
+            sendScratch.put(HEADER_BYTES.toLong(), bytes, offset, length)
+            sendAll(HEADER_BYTES + length) { done, count -> socket.send(sendScratch, done.toLong(), count) }
+        } else {
+            // Large: the bytes go straight from the array, without a copy through native memory.
+            stageHeader(length)
+            sendAll(HEADER_BYTES) { done, count -> socket.send(sendScratch, done.toLong(), count) }
+            sendAll(length, alreadyStarted = true) { done, count -> socket.send(bytes, offset + done, count) }
         }
     }
 
-    /** Copies the part of the frame that starts at [position] (-4 for the header) into the send scratch. */
-    private fun stage(bytes: ByteArray, offset: Int, length: Int, position: Int): Int {
-        var filled = 0
-        var from = position
-        if (from < 0) {
-            sendScratch.putByte(0, (length ushr 24).toByte())
-            sendScratch.putByte(1, (length ushr 16).toByte())
-            sendScratch.putByte(2, (length ushr 8).toByte())
-            sendScratch.putByte(3, length.toByte())
-            filled = HEADER_BYTES
-            from = 0
+    /** Sends [total] bytes through [write]; cancellable only until the first byte of the message went out. */
+    private suspend inline fun sendAll(total: Int, alreadyStarted: Boolean = false, write: (done: Int, count: Int) -> Int) {
+        var done = 0
+        var idle = 0
+        while (done < total) {
+            val n = try {
+                write(done, total - done)
+            } catch (e: ClosedChannelException) {
+                throw Closed()
+            } catch (e: OsException) {
+                if (e.errno() == LibC.EPIPE) throw Broken()
+                throw e
+            }
+            when {
+                n > 0 -> {
+                    done += n
+                    idle = 0
+                }
+                // Mid-message the receiver is draining right now: retrying a little beats two thread hand-offs.
+                (alreadyStarted || done > 0) && ++idle <= RETRIES_MID_MESSAGE -> Thread.onSpinWait()
+                else -> await(FdPoller.WRITABLE, cancellable = !alreadyStarted && done == 0)
+            }
         }
-        val count = minOf(SCRATCH_BYTES - filled, length - from)
-        if (count > 0) sendScratch.put(filled.toLong(), bytes, offset + from, count)
-        return filled + count
+    }
+
+    private fun stageHeader(length: Int) {
+        sendScratch.putByte(0, (length ushr 24).toByte())
+        sendScratch.putByte(1, (length ushr 16).toByte())
+        sendScratch.putByte(2, (length ushr 8).toByte())
+        sendScratch.putByte(3, length.toByte())
     }
 
     private fun recv(count: Int): Int = try {
@@ -273,5 +283,7 @@ internal class FramedSocket(private val socket: UnixSocket) {
     private companion object {
         const val HEADER_BYTES = 4
         const val SCRATCH_BYTES = 64 * 1024
+        /** Non-blocking retries (a system call and a spin-wait hint each, about a microsecond) before waiting in the poller. */
+        const val RETRIES_MID_MESSAGE = 64
     }
 }
