@@ -19,17 +19,23 @@ import kotlinx.serialization.encoding.Decoder
 import kotlinx.serialization.encoding.Encoder
 import kotlinx.serialization.serializer
 
-/** A queue's default capacity: no limit on the number of items (their bytes are bounded by the buffer). */
+/** A queue's default capacity: no limit on the number of items. */
 public const val UNBOUNDED: Long = Long.MAX_VALUE
 
-/** A queue's default buffer: 16 MiB of shared memory, taken from the system only as it is first filled. */
-public const val DEFAULT_QUEUE_BUFFER_BYTES: Int = 16 * 1024 * 1024
+/**
+ * A queue's default buffer: up to 1 GiB of encoded items waiting. It is address space, not memory: the
+ * system gives memory to the pages items are written to, and takes it back, a MiB at a time, once the
+ * consumers are past them. So a queue holds what is waiting in it, as Python's does, and `put` on an
+ * unbounded queue waits only if a whole GiB is waiting.
+ */
+public const val DEFAULT_QUEUE_BUFFER_BYTES: Int = 1024 * 1024 * 1024
 
 /**
  * A first-in first-out queue of [T] shared by any number of processes, each of which may put and get.
  * Python's `multiprocessing.Queue`, as a suspending API.
  *
- * Items live in shared memory (a ring in a `memfd`, so nothing is ever left in `/dev/shm`); an item is
+ * Items live in shared memory (a ring in a `memfd`, so nothing is ever left in `/dev/shm`; see
+ * [DEFAULT_QUEUE_BUFFER_BYTES] for what it costs); an item is
  * encoded in [put], on the caller's thread, so an item that cannot be encoded fails there with nothing put.
  * Items from one producer come out in the order it put them. [get] and [put] suspend, never blocking a
  * thread: a waiting call is woken through a futex by the process that changed the queue.
@@ -164,7 +170,8 @@ public open class Queue<T> internal constructor(
         while (true) {
             if (offer(bytes)) return
             ring.recoverAbandoned()
-            waitFor(QueueRing.NOT_FULL, notFull) { ring.size() < ring.capacity() || ring.isClosed }
+            // Full by count or by bytes: wait until this item would fit.
+            waitFor(QueueRing.NOT_FULL, notFull) { ring.hasRoomFor(bytes.size) || ring.isClosed }
         }
     }
 
@@ -283,7 +290,10 @@ public class JoinableQueue<T> internal constructor(ring: QueueRing, serializer: 
     }
 }
 
-/** A new queue of [T]; see [Queue]. [capacity] bounds the number of items, [bufferBytes] their encoded size. */
+/**
+ * A new queue of [T]; see [Queue]. [capacity] bounds the number of items, [bufferBytes] the encoded size of
+ * the items waiting (rounded up to whole MiB above 4 MiB, so that consumed memory can be given back).
+ */
 public fun <T> Queue(serializer: KSerializer<T>, capacity: Long = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): Queue<T> =
     Queue(createRing(capacity, bufferBytes), serializer)
 
@@ -302,7 +312,9 @@ public inline fun <reified T> JoinableQueue(capacity: Long = UNBOUNDED, bufferBy
 private fun createRing(capacity: Long, bufferBytes: Int): QueueRing {
     require(capacity > 0) { "capacity must be positive: $capacity" }
     require(bufferBytes >= 64) { "bufferBytes must be at least 64: $bufferBytes" }
-    return QueueRing.create(capacity, (bufferBytes + 7) and 7.inv())
+    val mib = 1024 * 1024
+    val rounded = if (bufferBytes >= 4 * mib) ((bufferBytes.toLong() + mib - 1) / mib * mib).coerceAtMost(Int.MAX_VALUE.toLong() / mib * mib - mib) else ((bufferBytes + 7) and 7.inv()).toLong()
+    return QueueRing.create(capacity, rounded.toInt())
 }
 
 /** What crosses to another process in place of a queue: where to fetch its shared memory. */

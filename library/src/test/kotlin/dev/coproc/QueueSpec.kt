@@ -6,6 +6,8 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeGreaterThan
 import io.kotest.matchers.ints.shouldBeLessThanOrEqual
+import io.kotest.matchers.longs.shouldBeGreaterThan
+import io.kotest.matchers.longs.shouldBeLessThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import kotlin.time.Duration.Companion.milliseconds
@@ -210,6 +212,36 @@ class QueueSpec : FunSpec({
             withTimeout(10.seconds) { queue.get() } shouldBe 42
             queue.tryGet() shouldBe null
             queue.size shouldBe 0
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("an unbounded queue holds far more than 16 MiB with no consumer, and gives memory back as it is taken") {
+        val queue = Queue<String>()
+        try {
+            val mib = 1024 * 1024
+            val item = "x".repeat(mib - 16)
+            repeat(100) { queue.tryPut(item) shouldBe true } // 100 MiB waiting, nothing blocked
+            queue.ring.memory().allocatedBytes() shouldBeGreaterThan 100L * mib - mib
+            repeat(100) { queue.get().length shouldBe item.length }
+            queue.ring.memory().allocatedBytes() shouldBeLessThan 4L * mib
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("items stay whole while the ring wraps many times and consumed chunks are given back") {
+        val queue = Queue<String>(capacity = 1000, bufferBytes = 8 * 1024 * 1024)
+        try {
+            coroutineScope {
+                launch { for (i in 0 until 2000) queue.put(i.toString().padEnd(50_000 + i, ('a' + i % 26))) }
+                for (i in 0 until 2000) {
+                    val got = queue.get()
+                    got shouldBe i.toString().padEnd(50_000 + i, ('a' + i % 26))
+                }
+            }
+            queue.ring.memory().allocatedBytes() shouldBeLessThan 4L * 1024 * 1024
         } finally {
             queue.release()
         }

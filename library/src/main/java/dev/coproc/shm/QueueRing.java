@@ -55,9 +55,13 @@ public final class QueueRing {
     static final int COUNT = 72;
     static final int INTENT = 80; // committed flag, then position, then count
     private static final int O_DONE_COUNT = 384;
+    /** Ring positions below this were given back to the system (whole chunks behind the consumers). */
+    private static final int O_RELEASED = 392;
     /** Each condition's sequence word and waiter count, a cache line apart. */
     private static final int O_CONDITIONS = 512;
     private static final int WRAP = -1;
+    /** Consumed memory goes back to the system a chunk at a time, so a big ring costs only what it holds. */
+    static final int CHUNK = 1 << 20;
 
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
@@ -66,6 +70,7 @@ public final class QueueRing {
     private final MappedByteBuffer buffer;
     private final int dataBytes;
     private final long capacity;
+    private final boolean releasesMemory;
 
     private QueueRing(SharedMemory memory) {
         this.memory = memory;
@@ -74,6 +79,7 @@ public final class QueueRing {
         this.dataBytes = (int) (long) LONG.getVolatile(buffer, O_DATA_BYTES);
         this.capacity = (long) LONG.getVolatile(buffer, O_CAPACITY);
         if (dataBytes <= 0 || HEADER + (long) dataBytes > buffer.capacity()) throw new IllegalStateException("corrupted queue header");
+        this.releasesMemory = dataBytes % CHUNK == 0 && dataBytes >= 4 * CHUNK;
     }
 
     /** A new queue of at most {@code capacity} messages whose records fit in {@code dataBytes}. */
@@ -120,6 +126,22 @@ public final class QueueRing {
     public long unfinished() {
         long done = (long) LONG.getAcquire(buffer, O_DONE_COUNT);
         return (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT) - done;
+    }
+
+    /**
+     * True if a message of {@code length} bytes would fit now, by count and by bytes (a snapshot, for waiters
+     * deciding whether to sleep; {@link #put} decides under the lock).
+     */
+    public boolean hasRoomFor(int length) {
+        long gets = (long) LONG.getAcquire(buffer, GET_SIDE + COUNT);
+        long head = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
+        long tail = (long) LONG.getAcquire(buffer, PUT_SIDE + POSITION);
+        long puts = (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT);
+        if (puts - gets >= capacity) return false;
+        int record = align8(4 + length);
+        int toEnd = dataBytes - (int) (tail % dataBytes);
+        long used = record <= toEnd ? record : toEnd + (long) record;
+        return tail + used - head <= dataBytes;
     }
 
     /**
@@ -180,7 +202,33 @@ public final class QueueRing {
             unlock(GET_SIDE);
         }
         signal(NOT_FULL);
+        if (releasesMemory && (long) LONG.getAcquire(buffer, GET_SIDE + POSITION) - (long) LONG.getAcquire(buffer, O_RELEASED) >= 2L * CHUNK) {
+            releaseConsumed();
+        }
         return message;
+    }
+
+    /**
+     * Gives back the whole chunks the consumers have moved past. Under the producers' lock, so that nobody
+     * writes while it runs, and only chunks that no producer has reused since (a chunk's next use is a full
+     * ring later): what it punches holds nothing anybody will read. A process killed here leaves only free
+     * memory punched, and the mark is moved after.
+     */
+    private void releaseConsumed() {
+        lock(PUT_SIDE);
+        try {
+            long from = (long) LONG.getAcquire(buffer, O_RELEASED);
+            long head = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
+            long tail = (long) LONG.getAcquire(buffer, PUT_SIDE + POSITION);
+            long to = head - head % CHUNK;
+            if (to - from < CHUNK) return;
+            for (long chunk = from; chunk < to; chunk += CHUNK) {
+                if (tail <= chunk + dataBytes) memory.release(HEADER + chunk % dataBytes, CHUNK);
+            }
+            LONG.setRelease(buffer, O_RELEASED, to);
+        } finally {
+            unlock(PUT_SIDE);
+        }
     }
 
     /** Marks one message done; false (and nothing changes) when none is unfinished. */

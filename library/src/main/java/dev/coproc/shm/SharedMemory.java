@@ -88,6 +88,19 @@ public final class SharedMemory implements AutoCloseable {
     }
 
     /**
+     * Gives the pages of {@code [offset, offset + length)} back to the system; they read as zeros after.
+     * Best effort: a kernel that cannot punch holes keeps them.
+     */
+    public void release(long offset, long length) {
+        if (!closed.get()) LibC.get().fallocate(fd, LibC.FALLOC_FL_PUNCH_HOLE | LibC.FALLOC_FL_KEEP_SIZE, offset, length);
+    }
+
+    /** Bytes of memory the system holds for this shared memory now: its allocated blocks, not its size. */
+    public long allocatedBytes() {
+        return jnr.posix.POSIXFactory.getNativePOSIX().fstat(fd).blocks() * 512L;
+    }
+
+    /**
      * Closes the descriptor. The mapping stays until the buffer is garbage collected: unmapping it under a
      * thread still reading it would crash the JVM.
      */

@@ -43,6 +43,8 @@ public interface LibC {
     int MSG_NOSIGNAL = 0x4000;
     int MSG_CMSG_CLOEXEC = 0x40000000;
     int MFD_CLOEXEC = 1;
+    int FALLOC_FL_KEEP_SIZE = 1;
+    int FALLOC_FL_PUNCH_HOLE = 2;
     int SHUT_RD = 0;
     int SHUT_WR = 1;
     int SHUT_RDWR = 2;
@@ -106,6 +108,7 @@ public interface LibC {
     int memfd_create(String name, int flags);
     int ftruncate(int fd, long length);
     int fchmod(int fd, int mode);
+    int fallocate(int fd, int mode, long offset, long length);
     long syscall(long number, long first, long second, long third);
 
     /** Holds the one loaded instance; not API. */
