@@ -3,8 +3,8 @@ package dev.coproc
 import dev.coproc.codec.MessageCodec
 import dev.coproc.internal.DecodedHandles
 import dev.coproc.internal.FramedSocket
+import dev.coproc.internal.HandOver
 import dev.coproc.os.FdSharer
-import dev.coproc.os.OsException
 import dev.coproc.os.UnixSocket
 import kotlin.time.Duration
 import kotlinx.coroutines.CoroutineScope
@@ -50,7 +50,7 @@ public class Connection<T> internal constructor(
     private val codec = MessageCodec(serializer)
     private val receiving = Mutex()
     private val sending = Mutex()
-    private var ticket: FdSharer.Ticket? = null
+    private val handOver = HandOver()
 
     /** True once [close] was called here. */
     public val isClosed: Boolean get() = framed.isClosed
@@ -145,15 +145,13 @@ public class Connection<T> internal constructor(
      */
     override fun close() {
         framed.close()
-        synchronized(this) { ticket?.release() }
+        handOver.release()
     }
 
     /** The ticket another process presents to get this end; shared on first use. */
-    internal fun ticketForHandOver(): FdSharer.Ticket = synchronized(this) {
+    internal fun ticketForHandOver(): FdSharer.Ticket {
         if (isClosed) throw ConnectionClosedException()
-        val shared = ticket ?: FdSharer.get().share(translate { framed.duplicate() }).also { ticket = it }
-        shared.issue()
-        shared
+        return handOver.ticket(this) { translate { framed.duplicate() } }
     }
 
     private fun checkSend() {
@@ -208,22 +206,14 @@ internal class ConnectionSerializer<T>(private val messageSerializer: KSerialize
     override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Connection", ConnectionHandle.serializer().descriptor)
 
     override fun serialize(encoder: Encoder, value: Connection<T>) {
-        val ticket = try {
-            value.ticketForHandOver()
-        } catch (e: OsException) {
-            throw SerializationException("cannot hand over $value: ${e.message}", e)
-        }
+        val ticket = value.ticketForHandOver()
         val handle = ConnectionHandle(ticket.path(), ticket.secret(), value.canSend, value.canReceive, value.maxMessageBytes)
         encoder.encodeSerializableValue(ConnectionHandle.serializer(), handle)
     }
 
     override fun deserialize(decoder: Decoder): Connection<T> {
         val handle = decoder.decodeSerializableValue(ConnectionHandle.serializer())
-        val fd = try {
-            FdSharer.fetch(handle.sharer, handle.secret)
-        } catch (e: OsException) {
-            throw SerializationException("cannot open the connection handed over: ${e.message}", e)
-        }
+        val fd = HandOver.fetch(handle.sharer, handle.secret, "connection")
         val connection = Connection.open(UnixSocket.adopt(fd), messageSerializer, handle.canSend, handle.canReceive, handle.maxMessageBytes)
         DecodedHandles.adopt(connection)
         return connection

@@ -3,8 +3,8 @@ package dev.coproc
 import dev.coproc.codec.MessageCodec
 import dev.coproc.internal.ConditionWaiter
 import dev.coproc.internal.DecodedHandles
+import dev.coproc.internal.HandOver
 import dev.coproc.os.FdSharer
-import dev.coproc.os.OsException
 import dev.coproc.shm.QueueRing
 import dev.coproc.shm.SharedMemory
 import kotlin.time.Duration
@@ -61,7 +61,7 @@ public open class Queue<T> internal constructor(
     private val notEmpty = ConditionWaiter(ring, QueueRing.NOT_EMPTY, "not-empty")
     private val notFull = ConditionWaiter(ring, QueueRing.NOT_FULL, "not-full")
     internal val allDone = ConditionWaiter(ring, QueueRing.ALL_DONE, "all-done")
-    private var ticket: FdSharer.Ticket? = null
+    private val handOver = HandOver()
     @Volatile private var released = false
 
     /** The most items the queue holds, or [UNBOUNDED]. */
@@ -162,7 +162,7 @@ public open class Queue<T> internal constructor(
         notEmpty.stop()
         notFull.stop()
         allDone.stop()
-        synchronized(this) { ticket?.release() }
+        handOver.release()
         ring.memory().close()
     }
 
@@ -242,11 +242,9 @@ public open class Queue<T> internal constructor(
         check(!released) { "this queue handle was released" }
     }
 
-    internal fun ticketForHandOver(): FdSharer.Ticket = synchronized(this) {
+    internal fun ticketForHandOver(): FdSharer.Ticket {
         checkUsable()
-        val shared = ticket ?: FdSharer.get().share(ring.memory().duplicate()).also { ticket = it }
-        shared.issue()
-        shared
+        return handOver.ticket(this) { ring.memory().duplicate() }
     }
 
     override fun toString(): String = "${this::class.simpleName}(size $size" + (if (capacity != UNBOUNDED) ", capacity $capacity" else "") +
@@ -322,21 +320,13 @@ private fun createRing(capacity: Long, bufferBytes: Int): QueueRing {
 internal class QueueHandle(val sharer: String, @kotlinx.serialization.cbor.ByteString val secret: ByteArray)
 
 private fun encodeQueue(encoder: Encoder, queue: Queue<*>) {
-    val ticket = try {
-        queue.ticketForHandOver()
-    } catch (e: OsException) {
-        throw SerializationException("cannot hand over $queue: ${e.message}", e)
-    }
+    val ticket = queue.ticketForHandOver()
     encoder.encodeSerializableValue(QueueHandle.serializer(), QueueHandle(ticket.path(), ticket.secret()))
 }
 
 private fun decodeRing(decoder: Decoder): QueueRing {
     val handle = decoder.decodeSerializableValue(QueueHandle.serializer())
-    val fd = try {
-        FdSharer.fetch(handle.sharer, handle.secret)
-    } catch (e: OsException) {
-        throw SerializationException("cannot open the queue handed over: ${e.message}", e)
-    }
+    val fd = HandOver.fetch(handle.sharer, handle.secret, "queue")
     return QueueRing.open(SharedMemory.adopt(fd))
 }
 
