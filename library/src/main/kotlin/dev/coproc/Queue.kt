@@ -202,13 +202,14 @@ public open class Queue<T> internal constructor(
     }
 
     /**
-     * Waits for [ready], which another process makes true: registered first, then the sequence read, then
-     * [ready] checked again, so that a change in between is never slept through.
+     * Waits for [ready], which another process makes true: registered first, then the sequence read, then the
+     * condition armed, then [ready] checked again, so that a change in between is never slept through.
      */
     internal suspend fun waitFor(condition: Int, waiter: ConditionWaiter, ready: () -> Boolean) {
         ring.register(condition, 1)
         try {
             val seen = ring.sequence(condition)
+            ring.arm(condition)
             if (ready()) return
             waiter.awaitChange(seen)
         } finally {

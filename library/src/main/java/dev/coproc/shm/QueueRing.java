@@ -23,8 +23,8 @@ import java.nio.MappedByteBuffer;
  * the others, and nobody else's message is lost or doubled. Marking done is one compare-and-set.
  *
  * <p>Waiting is an event count per condition (not empty, not full, all done): a waiter registers, reads the
- * count, re-checks, and sleeps on the count's futex word; a change bumps the count and wakes the sleepers only
- * when somebody registered.
+ * count, arms the condition, re-checks, and sleeps on the count's futex word; a change bumps the count and
+ * wakes the sleepers only when somebody registered and armed it since the last bump.
  */
 public final class QueueRing {
     /** {@link #put} results. */
@@ -71,6 +71,15 @@ public final class QueueRing {
     private final int dataBytes;
     private final long capacity;
     private final boolean releasesMemory;
+    /**
+     * The other side's counters as this process last read them, under this side's lock. They only grow, so a
+     * stale value is a safe bound: a consumer re-reads the put count only when it has taken every item it
+     * knew of, a producer re-reads the consumers' position only when the queue looks full. Each re-read
+     * pulls a cache line from the other core; skipping it is most of the speed of a busy queue.
+     */
+    private long knownPuts;
+    private long knownGets;
+    private long knownHead;
 
     private QueueRing(SharedMemory memory) {
         this.memory = memory;
@@ -157,14 +166,15 @@ public final class QueueRing {
             if (isClosed()) return CLOSED;
             long tail = (long) LONG.getAcquire(buffer, PUT_SIDE + POSITION);
             long puts = (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT);
-            // The consumers' side may move on meanwhile: that only frees more room than we count.
-            long gets = (long) LONG.getAcquire(buffer, GET_SIDE + COUNT);
-            long head = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
-            if (puts - gets >= capacity) return FULL;
             int position = (int) (tail % dataBytes);
             int toEnd = dataBytes - position;
             long used = record <= toEnd ? record : toEnd + (long) record;
-            if (tail + used - head > dataBytes) return FULL;
+            if (puts - knownGets >= capacity || tail + used - knownHead > dataBytes) {
+                // Looks full: see how far the consumers got (they may move on meanwhile, which only frees more).
+                knownGets = (long) LONG.getAcquire(buffer, GET_SIDE + COUNT);
+                knownHead = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
+                if (puts - knownGets >= capacity || tail + used - knownHead > dataBytes) return FULL;
+            }
             if (record > toEnd) {
                 buffer.putInt(HEADER + position, WRAP);
                 position = 0;
@@ -185,7 +195,10 @@ public final class QueueRing {
         lock(GET_SIDE);
         try {
             long gets = (long) LONG.getAcquire(buffer, GET_SIDE + COUNT);
-            if ((long) LONG.getAcquire(buffer, PUT_SIDE + COUNT) == gets) return null;
+            if (gets >= knownPuts) {
+                knownPuts = (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT);
+                if (knownPuts == gets) return null;
+            }
             long head = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
             int position = (int) (head % dataBytes);
             int length = buffer.getInt(HEADER + position);
@@ -293,8 +306,18 @@ public final class QueueRing {
         Futex.wake(memory.address() + O_CONDITIONS + condition * 64, Integer.MAX_VALUE);
     }
 
+    /**
+     * Marks that a registered waiter is about to sleep on the sequence it read. Called after reading it and
+     * before re-checking the condition: the next change then wakes it, and only that one change pays for the
+     * wake-up system call, not every put while the sleeper is on its way back.
+     */
+    public void arm(int condition) {
+        INT.setVolatile(buffer, O_CONDITIONS + condition * 64 + 8, 1);
+    }
+
     private void signal(int condition) {
-        if ((int) INT.getVolatile(buffer, O_CONDITIONS + condition * 64 + 4) > 0) bump(condition);
+        int base = O_CONDITIONS + condition * 64;
+        if ((int) INT.getVolatile(buffer, base + 4) > 0 && (int) INT.getAndSet(buffer, base + 8, 0) == 1) bump(condition);
     }
 
     // The locks.
