@@ -37,24 +37,23 @@ public final class UnixSocket implements AutoCloseable {
     /**
      * A connected pair: what one end sends, the other receives. Each end asks for a send buffer of
      * {@code sendBufferBytes} (best effort: the kernel caps it at {@code net.core.wmem_max}), so that a large
-     * message crosses in fewer rounds of "full, wait, drained".
+     * message crosses in fewer rounds of "full, wait, drained"; 0 keeps the kernel's default.
      */
     public static UnixSocket[] pair(int sendBufferBytes) throws OsException {
         int[] fds = new int[2];
         int type = LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK;
         if (LibC.get().socketpair(LibC.AF_UNIX, type, 0, fds) != 0) throw OsException.lastError("socketpair");
-        Pointer size = Memory.allocateDirect(LibC.runtime(), 4, true);
-        size.putInt(0, sendBufferBytes);
-        for (int fd : fds) LibC.get().setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, size, 4);
+        if (sendBufferBytes > 0) {
+            Pointer size = Memory.allocateDirect(LibC.runtime(), 4, true);
+            size.putInt(0, sendBufferBytes);
+            for (int fd : fds) LibC.get().setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, size, 4);
+        }
         return new UnixSocket[] {new UnixSocket(fds[0]), new UnixSocket(fds[1])};
     }
 
     /** A connected pair with the kernel's default buffers. */
     public static UnixSocket[] pair() throws OsException {
-        int[] fds = new int[2];
-        int type = LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK;
-        if (LibC.get().socketpair(LibC.AF_UNIX, type, 0, fds) != 0) throw OsException.lastError("socketpair");
-        return new UnixSocket[] {new UnixSocket(fds[0]), new UnixSocket(fds[1])};
+        return pair(0);
     }
 
     /** Takes ownership of {@code fd}, a Unix stream socket received from another process, and makes it non-blocking. */
@@ -74,28 +73,6 @@ public final class UnixSocket implements AutoCloseable {
     }
 
     /**
-     * Reads up to {@code count} bytes into native memory at {@code buffer + offset}.
-     *
-     * @return the bytes read, 0 at end of stream (every peer closed), or {@link #WOULD_BLOCK}
-     */
-    public int recv(Pointer buffer, long offset, int count) throws OsException, ClosedChannelException {
-        enter();
-        try {
-            while (true) {
-                long n = LibC.get().recv(fd, buffer.slice(offset), count, LibC.MSG_DONTWAIT);
-                if (n >= 0) return (int) n;
-                int errno = LibC.errno();
-                if (errno == LibC.EAGAIN) return WOULD_BLOCK;
-                // A peer that closed with our data unread resets the stream: for a reader that is the end.
-                if (errno == LibC.ECONNRESET) return 0;
-                if (errno != LibC.EINTR) throw new OsException("recv(fd " + fd + ")", errno);
-            }
-        } finally {
-            exit();
-        }
-    }
-
-    /**
      * Writes up to {@code count} bytes from native memory at {@code buffer + offset}, without SIGPIPE.
      *
      * @return the bytes written, or {@link #WOULD_BLOCK}
@@ -107,10 +84,8 @@ public final class UnixSocket implements AutoCloseable {
             while (true) {
                 long n = LibC.get().send(fd, buffer.slice(offset), count, LibC.MSG_DONTWAIT | LibC.MSG_NOSIGNAL);
                 if (n >= 0) return (int) n;
-                int errno = LibC.errno();
-                if (errno == LibC.EAGAIN) return WOULD_BLOCK;
-                if (errno == LibC.ECONNRESET) throw new OsException("send(fd " + fd + ")", LibC.EPIPE);
-                if (errno != LibC.EINTR) throw new OsException("send(fd " + fd + ")", errno);
+                if (retry(LibC.errno(), true)) continue;
+                return WOULD_BLOCK;
             }
         } finally {
             exit();
@@ -122,7 +97,7 @@ public final class UnixSocket implements AutoCloseable {
      * native memory. The array is pinned only for the call, which never blocks (a pinned array holds back
      * the garbage collector, so it must not wait in the kernel).
      *
-     * @return the bytes read, 0 at end of stream, or {@link #WOULD_BLOCK}
+     * @return the bytes read, 0 at end of stream (every peer closed), or {@link #WOULD_BLOCK}
      */
     public int recv(byte[] array, int offset, int count) throws OsException, ClosedChannelException {
         enter();
@@ -131,9 +106,10 @@ public final class UnixSocket implements AutoCloseable {
                 long n = HeapIo.CALLS.recv(fd, ByteBuffer.wrap(array, offset, count), count, LibC.MSG_DONTWAIT);
                 if (n >= 0) return (int) n;
                 int errno = jnr.ffi.LastError.getLastError(HeapIo.RUNTIME);
-                if (errno == LibC.EAGAIN) return WOULD_BLOCK;
+                // A peer that closed with our data unread resets the stream: for a reader that is the end.
                 if (errno == LibC.ECONNRESET) return 0;
-                if (errno != LibC.EINTR) throw new OsException("recv(fd " + fd + ")", errno);
+                if (retry(errno, false)) continue;
+                return WOULD_BLOCK;
             }
         } finally {
             exit();
@@ -147,14 +123,22 @@ public final class UnixSocket implements AutoCloseable {
             while (true) {
                 long n = HeapIo.CALLS.send(fd, ByteBuffer.wrap(array, offset, count), count, LibC.MSG_DONTWAIT | LibC.MSG_NOSIGNAL);
                 if (n >= 0) return (int) n;
-                int errno = jnr.ffi.LastError.getLastError(HeapIo.RUNTIME);
-                if (errno == LibC.EAGAIN) return WOULD_BLOCK;
-                if (errno == LibC.ECONNRESET) throw new OsException("send(fd " + fd + ")", LibC.EPIPE);
-                if (errno != LibC.EINTR) throw new OsException("send(fd " + fd + ")", errno);
+                if (retry(jnr.ffi.LastError.getLastError(HeapIo.RUNTIME), true)) continue;
+                return WOULD_BLOCK;
             }
         } finally {
             exit();
         }
+    }
+
+    /** After a failed call: true to retry (EINTR), false when it would block; anything else is thrown. */
+    private boolean retry(int errno, boolean sending) throws OsException {
+        if (errno == LibC.EINTR) return true;
+        if (errno == LibC.EAGAIN) return false;
+        String call = (sending ? "send" : "recv") + "(fd " + fd + ")";
+        // A reset seen by a sender means what EPIPE means: nobody will read.
+        if (sending && errno == LibC.ECONNRESET) throw new OsException(call, LibC.EPIPE);
+        throw new OsException(call, errno);
     }
 
     /** Not API: recv and send on Java arrays, pinned for the call; jnr binds them apart from {@link LibC}'s. */

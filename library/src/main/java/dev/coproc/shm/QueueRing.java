@@ -147,10 +147,7 @@ public final class QueueRing {
         long tail = (long) LONG.getAcquire(buffer, PUT_SIDE + POSITION);
         long puts = (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT);
         if (puts - gets >= capacity) return false;
-        int record = align8(4 + length);
-        int toEnd = dataBytes - (int) (tail % dataBytes);
-        long used = record <= toEnd ? record : toEnd + (long) record;
-        return tail + used - head <= dataBytes;
+        return tail + bytesUsed(tail, align8(4 + length)) - head <= dataBytes;
     }
 
     /**
@@ -167,15 +164,14 @@ public final class QueueRing {
             long tail = (long) LONG.getAcquire(buffer, PUT_SIDE + POSITION);
             long puts = (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT);
             int position = (int) (tail % dataBytes);
-            int toEnd = dataBytes - position;
-            long used = record <= toEnd ? record : toEnd + (long) record;
+            long used = bytesUsed(tail, record);
             if (puts - knownGets >= capacity || tail + used - knownHead > dataBytes) {
                 // Looks full: see how far the consumers got (they may move on meanwhile, which only frees more).
                 knownGets = (long) LONG.getAcquire(buffer, GET_SIDE + COUNT);
                 knownHead = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
                 if (puts - knownGets >= capacity || tail + used - knownHead > dataBytes) return FULL;
             }
-            if (record > toEnd) {
+            if (record > dataBytes - position) {
                 buffer.putInt(HEADER + position, WRAP);
                 position = 0;
             }
@@ -384,6 +380,12 @@ public final class QueueRing {
         // Whatever it did not commit is as if it never happened; a waiter it may have left registered only
         // costs a few extra wake-ups.
         for (int condition = NOT_EMPTY; condition <= ALL_DONE; condition++) bump(condition);
+    }
+
+    /** Ring bytes a record put at {@code tail} takes: itself, plus the unused end of the ring when it wraps. */
+    private long bytesUsed(long tail, int record) {
+        int toEnd = dataBytes - (int) (tail % dataBytes);
+        return record <= toEnd ? record : toEnd + (long) record;
     }
 
     private static int align8(int n) {

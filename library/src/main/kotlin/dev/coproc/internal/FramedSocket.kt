@@ -25,7 +25,6 @@ import kotlin.time.Duration
  * Not thread-safe on its own: one receiver and one sender at a time (the [dev.coproc.Connection] locks).
  */
 internal class FramedSocket(private val socket: UnixSocket) {
-    private val scratch: Pointer = Memory.allocateDirect(LibC.runtime(), SCRATCH_BYTES.toLong(), true)
     private val sendScratch: Pointer = Memory.allocateDirect(LibC.runtime(), SCRATCH_BYTES.toLong(), true)
     private var input = ByteArray(SCRATCH_BYTES)
     private var start = 0
@@ -90,11 +89,7 @@ internal class FramedSocket(private val socket: UnixSocket) {
         // The header is consumed: a failure from here on loses this message, which only happens at end of stream.
         var idle = 0
         while (have < length) {
-            val n = try {
-                socket.recv(message, have, length - have)
-            } catch (e: ClosedChannelException) {
-                throw Closed()
-            }
+            val n = recv(message, have, length - have)
             when {
                 n > 0 -> {
                     have += n
@@ -132,32 +127,19 @@ internal class FramedSocket(private val socket: UnixSocket) {
     /** One non-blocking read into the input buffer; true if it brought bytes or the end. */
     private fun readSome(): Boolean {
         compactFor(1)
-        val n = recv(minOf(SCRATCH_BYTES, input.size - end))
-        if (n > 0) {
-            scratch.get(0, input, end, n)
-            end += n
-            return true
-        }
+        val n = recv(input, end, input.size - end)
+        if (n > 0) end += n
         if (n == 0) atEnd = true
-        return n == 0
+        return n >= 0
     }
 
     private suspend fun fill() {
         if (atEnd) throw Ended(end - start)
-        while (true) {
-            val n = recv(minOf(SCRATCH_BYTES, input.size - end))
-            if (n > 0) {
-                scratch.get(0, input, end, n)
-                end += n
-                return
-            }
-            if (n == 0) {
-                atEnd = true
-                val partial = end - start
-                start = end
-                throw Ended(partial)
-            }
-            await(FdPoller.READABLE, cancellable = true)
+        while (!readSome()) await(FdPoller.READABLE, cancellable = true)
+        if (atEnd) {
+            val partial = end - start
+            start = end
+            throw Ended(partial)
         }
     }
 
@@ -224,8 +206,8 @@ internal class FramedSocket(private val socket: UnixSocket) {
         sendScratch.putByte(3, length.toByte())
     }
 
-    private fun recv(count: Int): Int = try {
-        socket.recv(scratch, 0, count)
+    private fun recv(array: ByteArray, offset: Int, count: Int): Int = try {
+        socket.recv(array, offset, count)
     } catch (e: ClosedChannelException) {
         throw Closed()
     }
