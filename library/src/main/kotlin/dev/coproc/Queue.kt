@@ -1,7 +1,7 @@
 package dev.coproc
 
 import dev.coproc.codec.MessageCodec
-import dev.coproc.internal.ConditionWaiter
+import dev.coproc.internal.SequenceWaiter
 import dev.coproc.internal.DecodedHandles
 import dev.coproc.internal.HandOver
 import dev.coproc.os.FdSharer
@@ -58,9 +58,9 @@ public open class Queue<T> internal constructor(
     internal val serializer: KSerializer<T>,
 ) {
     private val codec = MessageCodec(serializer)
-    private val notEmpty = ConditionWaiter(ring, QueueRing.NOT_EMPTY, "not-empty")
-    private val notFull = ConditionWaiter(ring, QueueRing.NOT_FULL, "not-full")
-    internal val allDone = ConditionWaiter(ring, QueueRing.ALL_DONE, "all-done")
+    private val notEmpty = SequenceWaiter.of(ring, QueueRing.NOT_EMPTY, "not-empty")
+    private val notFull = SequenceWaiter.of(ring, QueueRing.NOT_FULL, "not-full")
+    internal val allDone = SequenceWaiter.of(ring, QueueRing.ALL_DONE, "all-done")
     private val handOver = HandOver()
     @Volatile private var released = false
 
@@ -205,7 +205,7 @@ public open class Queue<T> internal constructor(
      * Waits for [ready], which another process makes true: registered first, then the sequence read, then the
      * condition armed, then [ready] checked again, so that a change in between is never slept through.
      */
-    internal suspend fun waitFor(condition: Int, waiter: ConditionWaiter, ready: () -> Boolean) {
+    internal suspend fun waitFor(condition: Int, waiter: SequenceWaiter, ready: () -> Boolean) {
         ring.register(condition, 1)
         try {
             val seen = ring.sequence(condition)

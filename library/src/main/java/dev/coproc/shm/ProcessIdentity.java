@@ -10,13 +10,13 @@ import java.nio.file.Path;
  * A process named so that a reused pid cannot pass for it: its pid and the low 32 bits of its start time
  * (clock ticks after boot), packed in one long that fits a single atomic word in shared memory.
  */
-final class ProcessIdentity {
+public final class ProcessIdentity {
     private ProcessIdentity() {}
 
     private static final long SELF = of(Pids.current());
 
     /** This process. */
-    static long self() {
+    public static long self() {
         return SELF;
     }
 
@@ -31,7 +31,7 @@ final class ProcessIdentity {
     }
 
     /** False once the process died (even if not reaped yet) or its pid went to another process. */
-    static boolean isAlive(long identity) {
+    public static boolean isAlive(long identity) {
         long pid = pid(identity);
         return pid > 0 && of(pid) == identity;
     }

@@ -1,0 +1,295 @@
+package dev.coproc
+
+import dev.coproc.internal.DecodedHandles
+import dev.coproc.internal.awaitAttempt
+import dev.coproc.internal.blockOnAttempt
+import dev.coproc.internal.toTimeoutNanos
+import dev.coproc.shm.Bell
+import dev.coproc.shm.ProcessIdentity
+import dev.coproc.shm.SharedSegment
+import kotlin.time.Duration
+import kotlin.time.TimeSource
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.withContext
+import kotlinx.serialization.KSerializer
+import kotlinx.serialization.Serializable
+import kotlinx.serialization.descriptors.SerialDescriptor
+import kotlinx.serialization.encoding.Decoder
+import kotlinx.serialization.encoding.Encoder
+
+/**
+ * A condition variable shared by every process holding it: Python's `multiprocessing.Condition`. A holder of
+ * its [lock][withLock] [wait]s, which releases the lock until another holder [notify]s, then takes it back.
+ *
+ * ```
+ * condition.withLock { condition.waitFor { queueHasWork() } }
+ * ```
+ * Waiters are woken in the order they began to wait. Waits can also end spuriously; [waitFor] loops on its
+ * predicate. A waiter whose process died is skipped by [notify], so a notification is never spent on it.
+ * At most [MAX_WAITERS] waits may be in progress at once across all processes.
+ */
+@Serializable(with = ConditionSerializer::class)
+public class Condition internal constructor(
+    segment: SharedSegment,
+    private val lock: SharedObject,
+    private val ownsLock: Boolean,
+) : SharedObject(segment) {
+    private val bell = Bell(segment, BELL)
+    private val waiter = waiter(bell, "condition")
+
+    /** Acquires the condition's lock (re-entrantly if it is an [RLock]); false if it timed out. */
+    public suspend fun acquire(timeout: Duration = Duration.INFINITE): Boolean = when (lock) {
+        is RLock -> lock.acquire(timeout)
+        is Lock -> lock.acquire(timeout)
+        else -> error("unreachable")
+    }
+
+    /** Releases the condition's lock (one level, for an [RLock]). */
+    public suspend fun release(): Unit = when (lock) {
+        is RLock -> lock.release()
+        is Lock -> lock.release()
+        else -> error("unreachable")
+    }
+
+    /**
+     * Releases the lock, waits until notified or [timeout] passes, then re-acquires the lock, even when the
+     * wait is cancelled (the caller's `withLock` will release it). True if notified.
+     *
+     * @throws IllegalStateException when the caller does not hold the lock
+     */
+    public suspend fun wait(timeout: Duration = Duration.INFINITE): Boolean {
+        checkOpen()
+        val who = RLock.currentHolder()
+        val slot = claimSlot()
+        val saved = try {
+            releaseLock(who)
+        } catch (e: IllegalStateException) {
+            freeSlot(slot)
+            throw e
+        }
+        try {
+            awaitAttempt(bell, waiter, timeout) { segment.getInt(slot + STATE) == NOTIFIED }
+        } finally {
+            withContext(NonCancellable) { reacquireLock(who, saved) }
+        }
+        return freeSlot(slot)
+    }
+
+    /** Waits until [predicate] holds, at most [timeout]; returns the predicate's last value. Called holding the lock. */
+    public suspend fun waitFor(timeout: Duration = Duration.INFINITE, predicate: () -> Boolean): Boolean {
+        val start = TimeSource.Monotonic.markNow()
+        var result = predicate()
+        while (!result) {
+            val left = timeout - start.elapsedNow()
+            if (left <= Duration.ZERO) break
+            wait(left)
+            result = predicate()
+        }
+        return result
+    }
+
+    /**
+     * Wakes the [n] longest waiters (fewer if fewer wait). Called holding the lock.
+     *
+     * @throws IllegalStateException when this process does not hold the lock
+     */
+    // Java sees notify(int): notify() is Object's.
+    public fun notify(n: Int = 1) {
+        checkOpen()
+        checkHeld("notify")
+        var woken = 0
+        while (woken < n) {
+            val slot = oldestWaiter() ?: break
+            if (isDead(slot)) {
+                segment.setInt(slot + STATE, FREE)
+                continue
+            }
+            segment.setInt(slot + STATE, NOTIFIED)
+            woken++
+        }
+        if (woken > 0) bell.ring()
+    }
+
+    /** Wakes every waiter. Called holding the lock. Java: `notifyAllWaiters()` (`notifyAll()` is Object's). */
+    @JvmName("notifyAllWaiters")
+    public fun notifyAll(): Unit = notify(Int.MAX_VALUE)
+
+    /** The blocking form of [wait] for Java callers: the lock is held by the calling thread. */
+    @JvmOverloads
+    @Throws(InterruptedException::class)
+    public fun waitBlocking(timeout: java.time.Duration? = null): Boolean {
+        checkOpen()
+        val who = Thread.currentThread()
+        val slot = claimSlot()
+        val saved = try {
+            releaseLock(who)
+        } catch (e: IllegalStateException) {
+            freeSlot(slot)
+            throw e
+        }
+        try {
+            blockOnAttempt(bell, timeout.toTimeoutNanos(), IDLE_CHECK_NANOS, {}) { segment.getInt(slot + STATE) == NOTIFIED }
+        } finally {
+            when (lock) {
+                is RLock -> lock.acquireBlocking().also { lock.restore(who, saved) }
+                is Lock -> lock.acquireBlocking()
+                else -> error("unreachable")
+            }
+        }
+        return freeSlot(slot)
+    }
+
+    /** The blocking lock acquisition for Java callers (the calling thread holds it). */
+    @JvmOverloads
+    @Throws(InterruptedException::class)
+    public fun acquireBlocking(timeout: java.time.Duration? = null): Boolean = when (lock) {
+        is RLock -> lock.acquireBlocking(timeout)
+        is Lock -> lock.acquireBlocking(timeout)
+        else -> error("unreachable")
+    }
+
+    /** Releases the lock taken with [acquireBlocking]. */
+    public fun releaseBlocking(): Unit = when (lock) {
+        is RLock -> lock.releaseBlocking()
+        is Lock -> lock.release()
+        else -> error("unreachable")
+    }
+
+    /** Takes a free slot for the caller's wait, stamped with the next ticket; under the lock. */
+    private fun claimSlot(): Int {
+        checkHeld("wait")
+        val ticket = segment.getAndAddLong(TICKET, 1)
+        for (index in 0 until MAX_WAITERS) {
+            val slot = SLOTS + index * SLOT_BYTES
+            if (segment.getInt(slot + STATE) != FREE) continue
+            segment.setLong(slot + SLOT_TICKET, ticket)
+            segment.setLong(slot + SLOT_OWNER, ProcessIdentity.self())
+            segment.setInt(slot + STATE, WAITING)
+            if (index >= segment.getInt(HIGH)) segment.setInt(HIGH, index + 1)
+            return slot
+        }
+        throw IllegalStateException("more than $MAX_WAITERS waits in progress on one Condition")
+    }
+
+    /** Frees the slot, back under the lock; true if it was notified. */
+    private fun freeSlot(slot: Int): Boolean {
+        val notified = segment.getInt(slot + STATE) == NOTIFIED
+        segment.setInt(slot + STATE, FREE)
+        return notified
+    }
+
+    private fun oldestWaiter(): Int? {
+        var oldest: Int? = null
+        var oldestTicket = Long.MAX_VALUE
+        for (index in 0 until segment.getInt(HIGH)) {
+            val slot = SLOTS + index * SLOT_BYTES
+            if (segment.getInt(slot + STATE) != WAITING) continue
+            val ticket = segment.getLong(slot + SLOT_TICKET)
+            if (ticket < oldestTicket) {
+                oldest = slot
+                oldestTicket = ticket
+            }
+        }
+        return oldest
+    }
+
+    private fun isDead(slot: Int): Boolean {
+        val owner = segment.getLong(slot + SLOT_OWNER)
+        return owner != ProcessIdentity.self() && !ProcessIdentity.isAlive(owner)
+    }
+
+    private fun checkHeld(what: String) {
+        val held = when (lock) {
+            is RLock -> lock.isHeldHere
+            is Lock -> lock.word.isHeldHere
+            else -> false
+        }
+        check(held) { "$what() on a Condition whose lock this process does not hold" }
+    }
+
+    private fun releaseLock(who: Any): Int = when (lock) {
+        is RLock -> lock.releaseAll(who)
+        is Lock -> 1.also { lock.release() }
+        else -> error("unreachable")
+    }
+
+    private suspend fun reacquireLock(who: Any, saved: Int) {
+        when (lock) {
+            is RLock -> lock.acquireAs(who, Duration.INFINITE).also { lock.restore(who, saved) }
+            is Lock -> lock.acquire()
+            else -> error("unreachable")
+        }
+    }
+
+    internal val lockHandle: SharedObject get() = lock
+
+    override fun close() {
+        if (ownsLock) lock.close()
+        super.close()
+    }
+
+    override fun toString(): String = "Condition($lock)"
+
+    public companion object {
+        /** The most waits that may be in progress at once on one condition, across all processes. */
+        public const val MAX_WAITERS: Int = 1024
+
+        internal const val KIND = 0x4350434e // "CPCN"
+        private const val TICKET = 64
+        private const val HIGH = 72
+        private const val BELL = 128
+        private const val SLOTS = 256
+        private const val SLOT_BYTES = 32
+        private const val STATE = 0
+        private const val SLOT_TICKET = 8
+        private const val SLOT_OWNER = 16
+        private const val FREE = 0
+        private const val WAITING = 1
+        private const val NOTIFIED = 2
+
+        internal fun segment(): SharedSegment = SharedSegment.create("condition", KIND, (SLOTS + MAX_WAITERS * SLOT_BYTES).toLong())
+    }
+}
+
+/** Runs [block] holding the condition's lock, releasing it however [block] ends. */
+public suspend inline fun <R> Condition.withLock(block: () -> R): R {
+    acquire()
+    try {
+        return block()
+    } finally {
+        release()
+    }
+}
+
+/** A new condition over a new [RLock] of its own (Python's default); see [Condition]. */
+public fun Condition(): Condition = Condition(Condition.segment(), RLock(), ownsLock = true)
+
+/** A new condition over [lock], which stays the caller's to close. */
+public fun Condition(lock: Lock): Condition = Condition(Condition.segment(), lock, ownsLock = false)
+
+/** A new condition over [lock], which stays the caller's to close. */
+public fun Condition(lock: RLock): Condition = Condition(Condition.segment(), lock, ownsLock = false)
+
+/** What crosses in place of a condition: its own memory and its lock's. */
+@Serializable
+internal class ConditionHandle(val condition: SegmentHandle, val reentrant: Boolean, val lock: SegmentHandle)
+
+internal object ConditionSerializer : KSerializer<Condition> {
+    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Condition", ConditionHandle.serializer().descriptor)
+
+    override fun serialize(encoder: Encoder, value: Condition) {
+        val lock = value.lockHandle
+        encoder.encodeSerializableValue(ConditionHandle.serializer(), ConditionHandle(value.encodeHandle(), lock is RLock, lock.encodeHandle()))
+    }
+
+    override fun deserialize(decoder: Decoder): Condition {
+        val handle = decoder.decodeSerializableValue(ConditionHandle.serializer())
+        val lock: SharedObject = if (handle.reentrant) {
+            RLock(handle.lock.open(RLock.KIND, "re-entrant lock"))
+        } else {
+            Lock(handle.lock.open(Lock.KIND, "lock"))
+        }
+        // The decoded condition owns the lock handle decoded with it: closing one closes both.
+        return Condition(handle.condition.open(Condition.KIND, "condition"), lock, ownsLock = true).also { DecodedHandles.adopt(it) }
+    }
+}

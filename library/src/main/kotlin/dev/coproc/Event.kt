@@ -1,0 +1,73 @@
+package dev.coproc
+
+import dev.coproc.internal.awaitAttempt
+import dev.coproc.internal.blockOnAttempt
+import dev.coproc.internal.javaFuture
+import dev.coproc.internal.toTimeout
+import dev.coproc.internal.toTimeoutNanos
+import dev.coproc.shm.Bell
+import dev.coproc.shm.SharedSegment
+import java.util.concurrent.CompletableFuture
+import kotlin.time.Duration
+import kotlinx.serialization.Serializable
+
+/**
+ * A flag shared by every process holding it, that processes wait for: Python's `multiprocessing.Event`.
+ * [set] wakes every waiter, in every process; [clear] lowers the flag again.
+ */
+@Serializable(with = EventSerializer::class)
+public class Event internal constructor(segment: SharedSegment) : SharedObject(segment) {
+    private val bell = Bell(segment, BELL)
+    private val waiter = waiter(bell, "event")
+
+    /** True while the flag is set (Python's `is_set()`). */
+    public val isSet: Boolean get() = segment.getInt(FLAG) != 0
+
+    /** Sets the flag and wakes every waiter. */
+    public fun set() {
+        checkOpen()
+        segment.setInt(FLAG, 1)
+        bell.ring()
+    }
+
+    /** Lowers the flag: waits from now on wait for the next [set]. */
+    public fun clear() {
+        checkOpen()
+        segment.setInt(FLAG, 0)
+    }
+
+    /** Waits until the flag is set, at most [timeout]; returns the flag, so false means it timed out. Cancellable. */
+    public suspend fun wait(timeout: Duration = Duration.INFINITE): Boolean {
+        checkOpen()
+        return awaitAttempt(bell, waiter, timeout) { isSet }
+    }
+
+    /** Waits, blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
+    @JvmOverloads
+    @Throws(InterruptedException::class)
+    public fun waitBlocking(timeout: java.time.Duration? = null): Boolean {
+        checkOpen()
+        return blockOnAttempt(bell, timeout.toTimeoutNanos(), IDLE_CHECK_NANOS, {}) { isSet }
+    }
+
+    /** Waits without blocking the caller; the future completes with the flag (false on timeout; null: no limit). */
+    @JvmOverloads
+    public fun waitAsync(timeout: java.time.Duration? = null): CompletableFuture<Boolean> {
+        checkOpen()
+        if (isSet) return CompletableFuture.completedFuture(true)
+        return javaFuture { wait(timeout.toTimeout()) }
+    }
+
+    override fun toString(): String = "Event(" + (if (isSet) "set" else "clear") + ")"
+
+    internal companion object {
+        const val KIND = 0x43504556 // "CPEV"
+        const val FLAG = 64
+        const val BELL = 128
+    }
+}
+
+/** A new event, clear; see [Event]. */
+public fun Event(): Event = Event(SharedSegment.create("event", Event.KIND, 192))
+
+internal object EventSerializer : SharedObjectSerializer<Event>("dev.coproc.Event", Event.KIND, "event", { Event(it) })

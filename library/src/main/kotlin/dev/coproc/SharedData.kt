@@ -1,0 +1,30 @@
+package dev.coproc
+
+import dev.coproc.shm.RobustLock
+import dev.coproc.shm.SharedSegment
+
+/**
+ * A shared value or array: its single reads, writes and atomic operations need no lock; [withLock] guards
+ * compound updates across processes, as Python's `get_lock()`. The lock is a [Lock] in the same memory,
+ * robust to a holder's death like every coproc lock.
+ */
+public sealed class SharedData(segment: SharedSegment) : SharedObject(segment) {
+    @PublishedApi internal val lock: Lock = Lock(segment)
+
+    /** Runs [block] holding this value's lock; other processes' [withLock] wait meanwhile. */
+    public suspend inline fun <R> withLock(block: () -> R): R = lock.withLock(block)
+
+    /** Runs [block] holding this value's lock, blocking the calling thread to take it; for Java callers. */
+    @Throws(InterruptedException::class)
+    public fun <R> withLockBlocking(block: java.util.function.Supplier<R>): R = lock.withLockBlocking(block)
+
+    override fun close() {
+        lock.close()
+        super.close()
+    }
+
+    internal companion object {
+        /** Where the data begins, after the kind word and the lock. */
+        const val DATA = Lock.OFFSET + RobustLock.BYTES + 64
+    }
+}

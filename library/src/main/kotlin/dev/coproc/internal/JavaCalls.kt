@@ -1,0 +1,25 @@
+package dev.coproc.internal
+
+import java.util.concurrent.CompletableFuture
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.future.future
+
+/** Where Java callers' asynchronous waits run: their futures complete on the default dispatcher's threads. */
+private val javaScope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+
+/** A future of [block]'s result, for the Java facade; cancelling the future cancels the wait. */
+internal fun <T> javaFuture(block: suspend () -> T): CompletableFuture<T> = javaScope.future { block() }
+
+/** A Java timeout: null means no limit. */
+internal fun java.time.Duration?.toTimeout(): Duration = this?.toKotlinDuration() ?: Duration.INFINITE
+
+/** A Java timeout in nanoseconds for the blocking waits: null means no limit (negative). */
+internal fun java.time.Duration?.toTimeoutNanos(): Long = when {
+    this == null -> -1L
+    isNegative -> 0L
+    else -> runCatching { toNanos() }.getOrDefault(Long.MAX_VALUE)
+}

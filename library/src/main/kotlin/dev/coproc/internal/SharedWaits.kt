@@ -1,0 +1,59 @@
+package dev.coproc.internal
+
+import dev.coproc.shm.Bell
+import kotlin.time.Duration
+import kotlinx.coroutines.withTimeoutOrNull
+
+/**
+ * Tries [attempt] (which takes what it waits for: a lock, a permit...) now, then each time [bell] rings,
+ * suspending in between, until it succeeds or [timeout] passes. True if it succeeded.
+ *
+ * An attempt that succeeded is never reported as timed out, even if the timeout fired just after it: what
+ * was taken would otherwise be lost to everybody.
+ */
+internal suspend fun awaitAttempt(bell: Bell, waiter: Lazy<SequenceWaiter>, timeout: Duration, attempt: () -> Boolean): Boolean {
+    if (attempt()) return true
+    if (timeout <= Duration.ZERO) return false
+    var succeeded = false
+    val sleepUntilDone: suspend () -> Unit = {
+        bell.register(1)
+        try {
+            while (true) {
+                val seen = bell.sequence()
+                if (attempt()) break
+                waiter.value.awaitChange(seen)
+            }
+            succeeded = true
+        } finally {
+            bell.register(-1)
+        }
+    }
+    if (timeout.isInfinite()) sleepUntilDone() else withTimeoutOrNull(timeout) { sleepUntilDone() }
+    return succeeded
+}
+
+/**
+ * The blocking form of [awaitAttempt], for Java callers who asked to block: sleeps on [bell] in the calling
+ * thread, at most [timeoutNanos] (negative: no limit), calling [onIdle] every [idleNanos] without a change.
+ *
+ * @throws InterruptedException when the thread is interrupted while it waits
+ */
+internal fun blockOnAttempt(bell: Bell, timeoutNanos: Long, idleNanos: Long, onIdle: () -> Unit, attempt: () -> Boolean): Boolean {
+    if (attempt()) return true
+    if (timeoutNanos == 0L) return false
+    val deadline = System.nanoTime() + timeoutNanos
+    bell.register(1)
+    try {
+        while (true) {
+            val seen = bell.sequence()
+            if (attempt()) return true
+            if (Thread.interrupted()) throw InterruptedException()
+            val slice = if (timeoutNanos < 0) idleNanos else minOf(idleNanos, deadline - System.nanoTime())
+            if (slice <= 0) return false
+            bell.await(seen, slice)
+            if (bell.sequence() == seen) onIdle()
+        }
+    } finally {
+        bell.register(-1)
+    }
+}
