@@ -22,10 +22,12 @@ import java.time.Duration
  */
 object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, AfterTestListener {
     private var fdsBefore = emptyMap<Int, String>()
+    private var shmBefore = emptySet<String>()
 
     override suspend fun beforeSpec(spec: Spec) {
         warmUp()
         fdsBefore = openFds()
+        shmBefore = devShm()
     }
 
     override suspend fun afterSpec(spec: Spec) {
@@ -34,6 +36,7 @@ object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, Afte
         // A reaped child vanishes; an exited but unreaped one would show as a zombie here.
         withClue("children of the test JVM after ${spec::class.simpleName}") { children().shouldBeEmpty() }
         withClue("fd-sharing sockets of this JVM left after ${spec::class.simpleName}") { sharerSockets().shouldBeEmpty() }
+        withClue("new /dev/shm entries after ${spec::class.simpleName}") { (devShm() - shmBefore).shouldBeEmpty() }
         val after = openFds()
         val opened = after.filter { (fd, target) -> fdsBefore[fd] != target }
         withClue("open fds after ${spec::class.simpleName}; new: $opened") { after.size shouldBeLessThanOrEqual fdsBefore.size }
@@ -64,6 +67,9 @@ object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, Afte
         }
     }
 
+    /** Names in /dev/shm: coproc puts none there (its shared memory has no name), and this checks it. */
+    fun devShm(): Set<String> = Files.list(Path.of("/dev/shm")).use { entries -> entries.map { it.fileName.toString() }.toList().toSet() }
+
     fun openFdCount(): Int = Files.list(Path.of("/proc/self/fd")).use { it.count().toInt() }
 
     /** The sockets through which this JVM hands descriptors over: there while something is shared. */
@@ -80,6 +86,8 @@ object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, Afte
     fun openFds(): Map<Int, String> = Files.list(Path.of("/proc/self/fd")).use { fds ->
         fds.toList().mapNotNull { fd ->
             val target = runCatching { Files.readSymbolicLink(fd).toString() }.getOrNull() ?: return@mapNotNull null
+            // The JVM itself reads its container limits now and then (a file open for a moment): not ours.
+            if (target.startsWith("/sys/fs/cgroup/")) return@mapNotNull null
             fd.fileName.toString().toInt() to target
         }.toMap()
     }

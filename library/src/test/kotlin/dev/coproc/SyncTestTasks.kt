@@ -134,3 +134,11 @@ class CreateSharedAndHang(val report: Connection<List<String>>) : Task<Unit> {
         objects.forEach { it.close() }
     }
 }
+
+/** Adds 1 to [counter] [times] times as a read and a separate write, under the value's own lock. */
+@Serializable
+class IncrementUnderValueLock(val counter: SharedInt, val times: Int) : Task<Unit> {
+    override suspend fun run() = repeat(times) {
+        counter.withLock { counter.value = counter.value + 1 }
+    }
+}
