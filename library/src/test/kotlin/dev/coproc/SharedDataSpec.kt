@@ -146,6 +146,20 @@ class SharedDataSpec : FunSpec({
         shouldThrow<IllegalStateException> { lock.tryAcquire() }.message shouldContain "closed"
     }
 
+    test("a handle dropped without close() gives its descriptor back once garbage collected") {
+        val before = Hygiene.openFdCount()
+        fun forget() {
+            SharedIntArray(1000)[0] = 1
+        }
+        forget()
+        withTimeout(30.seconds) {
+            while (Hygiene.openFdCount() > before) {
+                System.gc()
+                kotlinx.coroutines.yield()
+            }
+        }
+    }
+
     test("after the creating JVM is killed by SIGKILL, no process holds its shared memory and /dev/shm has nothing of it") {
         val shmBefore = Hygiene.devShm()
         val (reports, reporter) = Pipe<List<String>>(duplex = false)

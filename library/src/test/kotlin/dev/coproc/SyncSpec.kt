@@ -24,6 +24,8 @@ class SyncSpec : FunSpec({
                 val children = (1..4).map { Process(IncrementUnderLock(lock, counter, 2_000)).also { it.start() } }
                 children.forEach { it.await(); it.join() }
                 counter.value shouldBe 8_000
+                processPool(workers = 2) { map((1..4).map { IncrementUnderLock(lock, counter, 500) }) }
+                counter.value shouldBe 10_000
                 lock.isLocked shouldBe false
             }
         }
@@ -210,6 +212,22 @@ class SyncSpec : FunSpec({
             }
         }
         lock.close()
+    }
+
+    test("Condition: a waiter killed by SIGKILL is skipped: notify(1) wakes a live waiter instead") {
+        Condition().use { condition ->
+            SharedInt().use { waiting ->
+                val doomed = Process(WaitOnce(condition, waiting)).also { it.start() }
+                withTimeout(30.seconds) { while (waiting.value < 1) kotlinx.coroutines.yield() }
+                val live = Process(WaitOnce(condition, waiting)).also { it.start() }
+                withTimeout(30.seconds) { while (waiting.value < 2) kotlinx.coroutines.yield() }
+                doomed.kill()
+                doomed.join()
+                condition.withLock { condition.notify(1) } // the dead waiter began first
+                withTimeout(10.seconds) { live.await() } shouldBe true
+                live.join()
+            }
+        }
     }
 
     test("Barrier(3, action) across processes: the action runs once per round, indices are distinct, it serves a next round") {

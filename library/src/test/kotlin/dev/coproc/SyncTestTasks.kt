@@ -142,3 +142,12 @@ class IncrementUnderValueLock(val counter: SharedInt, val times: Int) : Task<Uni
         counter.withLock { counter.value = counter.value + 1 }
     }
 }
+
+/** Under [condition]'s lock: counts itself in [waiting], then waits once; true if notified. */
+@Serializable
+class WaitOnce(val condition: Condition, val waiting: SharedInt) : Task<Boolean> {
+    override suspend fun run(): Boolean = condition.withLock {
+        waiting.incrementAndGet()
+        condition.wait(kotlin.time.Duration.parse("60s"))
+    }
+}

@@ -19,6 +19,12 @@ object Main {
         "pipe-eof" to { PipeEof.run() },
         "producer-consumer" to { ProducerConsumer.run() },
         "bounded-queue" to { BoundedQueue.run() },
+        "ticket-race" to { TicketRace.run() },
+        "lock-printing" to { LockPrinting.run() },
+        "semaphore" to { SemaphoreTwo.run() },
+        "event" to { EventExample.run() },
+        "barrier" to { BarrierExample.run() },
+        "value-array" to { ValueAndArray.run() },
     )
 
     @JvmStatic

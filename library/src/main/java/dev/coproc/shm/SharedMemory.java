@@ -5,6 +5,7 @@ import dev.coproc.os.internal.LibC;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,10 +24,15 @@ public final class SharedMemory implements AutoCloseable {
     private final MappedByteBuffer buffer;
     private final long address;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Cleaner.Cleanable cleanable;
+
+    /** Closes the descriptor of a handle dropped without close(): a forgotten handle costs memory only until GC. */
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private SharedMemory(int fd, MappedByteBuffer buffer) {
         this.fd = fd;
         this.buffer = buffer;
+        this.cleanable = CLEANER.register(this, new CloseOnce(fd, closed));
         this.buffer.order(ByteOrder.nativeOrder());
         this.address = Pointer.wrap(LibC.runtime(), buffer).address();
     }
@@ -106,6 +112,22 @@ public final class SharedMemory implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) LibC.get().close(fd);
+        cleanable.clean();
+    }
+
+    /** The cleaning action: must not reach the SharedMemory itself, or it would never become unreachable. */
+    private static final class CloseOnce implements Runnable {
+        private final int fd;
+        private final AtomicBoolean closed;
+
+        CloseOnce(int fd, AtomicBoolean closed) {
+            this.fd = fd;
+            this.closed = closed;
+        }
+
+        @Override
+        public void run() {
+            if (closed.compareAndSet(false, true)) LibC.get().close(fd);
+        }
     }
 }
