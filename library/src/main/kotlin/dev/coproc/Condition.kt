@@ -60,13 +60,7 @@ public class Condition internal constructor(
     public suspend fun wait(timeout: Duration = Duration.INFINITE): Boolean {
         checkOpen()
         val who = RLock.currentHolder()
-        val slot = claimSlot()
-        val saved = try {
-            releaseLock(who)
-        } catch (e: IllegalStateException) {
-            freeSlot(slot)
-            throw e
-        }
+        val (slot, saved) = beginWait(who)
         try {
             awaitAttempt(bell, waiter, timeout) { segment.getInt(slot + STATE) == NOTIFIED }
         } finally {
@@ -120,13 +114,7 @@ public class Condition internal constructor(
     public fun waitBlocking(timeout: java.time.Duration? = null): Boolean {
         checkOpen()
         val who = Thread.currentThread()
-        val slot = claimSlot()
-        val saved = try {
-            releaseLock(who)
-        } catch (e: IllegalStateException) {
-            freeSlot(slot)
-            throw e
-        }
+        val (slot, saved) = beginWait(who)
         try {
             blockOnAttempt(bell, timeout.toTimeoutNanos(), IDLE_CHECK_NANOS, {}) { segment.getInt(slot + STATE) == NOTIFIED }
         } finally {
@@ -153,6 +141,21 @@ public class Condition internal constructor(
         is RLock -> lock.releaseBlocking()
         is Lock -> lock.release()
         else -> error("unreachable")
+    }
+
+    /**
+     * Takes a slot for [who]'s wait, then lets go of the lock: returns the slot and the lock's saved depth.
+     * The slot is taken first, under the lock, so that a notify can never come between the two unseen.
+     */
+    private fun beginWait(who: Any): Pair<Int, Int> {
+        val slot = claimSlot()
+        val saved = try {
+            releaseLock(who)
+        } catch (e: IllegalStateException) {
+            freeSlot(slot)
+            throw e
+        }
+        return slot to saved
     }
 
     /** Takes a free slot for the caller's wait, stamped with the next ticket; under the lock. */
