@@ -154,7 +154,8 @@ public open class Queue<T> internal constructor(
     /**
      * Releases this process's handle: its waiting threads stop and its descriptor closes (in the creating
      * process, also the one kept for handles still on their way to other processes, once they arrived).
-     * The queue lives on in the processes that still hold it. Calls on a released handle fail.
+     * The queue lives on in the processes that still hold it. Calls on a released handle fail, and so do this
+     * handle's calls still waiting (with [IllegalStateException]).
      */
     public fun release() {
         if (released) return

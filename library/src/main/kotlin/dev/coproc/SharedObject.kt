@@ -36,7 +36,8 @@ public sealed class SharedObject(internal val segment: SharedSegment) : AutoClos
 
     /**
      * Closes this process's handle: its waiting threads stop, its descriptor closes. The object lives on in the
-     * processes still holding it. Calls on a closed handle fail with [IllegalStateException]. Idempotent.
+     * processes still holding it. Calls on a closed handle fail with [IllegalStateException], and so do this
+     * handle's waits in progress. Idempotent.
      */
     override fun close() {
         if (closed) return

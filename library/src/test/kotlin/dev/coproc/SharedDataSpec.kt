@@ -10,7 +10,11 @@ import io.kotest.matchers.string.shouldContain
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.yield
 import kotlinx.serialization.SerializationException
 
 class SharedDataSpec : FunSpec({
@@ -134,7 +138,7 @@ class SharedDataSpec : FunSpec({
         }
     }
 
-    test("a handle decoded as the wrong kind fails with a clear error; a closed handle refuses calls") {
+    test("a handle decoded as the wrong kind fails with a clear error; a closed handle refuses calls and ends its waits") {
         val counter = SharedInt(1)
         val bytes = WireCodec.encode(SharedIntSerializer, counter)
         shouldThrow<SerializationException> { WireCodec.decode(SharedLongSerializer, bytes) }.message shouldContain "not one"
@@ -144,6 +148,14 @@ class SharedDataSpec : FunSpec({
         val lock = Lock()
         lock.close()
         shouldThrow<IllegalStateException> { lock.tryAcquire() }.message shouldContain "closed"
+        Event().use { event ->
+            coroutineScope {
+                val waiting = async(start = CoroutineStart.UNDISPATCHED) { runCatching { event.wait() } }
+                withTimeout(30.seconds) { while (event.segment.getInt(Event.BELL + 4) == 0) yield() } // it sleeps
+                event.close()
+                withTimeout(10.seconds) { waiting.await() }.exceptionOrNull()!!.message shouldContain "closed"
+            }
+        }
     }
 
     test("a handle dropped without close() gives its descriptor back once garbage collected") {

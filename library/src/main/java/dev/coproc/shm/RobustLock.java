@@ -51,7 +51,8 @@ public final class RobustLock {
         while (true) {
             long owner = segment.getLong(offset + OWNER);
             if (owner == 0L || owner == ABANDONED) return false;
-            segment.setInt(offset + DIED, 0);
+            // Read first: the store is a fence, and the flag is almost always clear already.
+            if (segment.getInt(offset + DIED) != 0) segment.setInt(offset + DIED, 0);
             if (segment.compareAndSetLong(offset + OWNER, owner, 0L)) break;
         }
         bell.ring();

@@ -5,6 +5,7 @@ import dev.coproc.shm.QueueRing
 import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.locks.LockSupport
 import kotlin.coroutines.resume
+import kotlin.coroutines.resumeWithException
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.suspendCancellableCoroutine
 
@@ -36,6 +37,10 @@ internal class SequenceWaiter(
         val waiter = Waiter(continuation, seen)
         waiting += waiter
         continuation.invokeOnCancellation { waiting -= waiter }
+        if (stopped) {
+            if (waiting.remove(waiter)) continuation.resumeWithException(IllegalStateException("the $name handle was closed"))
+            return@suspendCancellableCoroutine
+        }
         LockSupport.unpark(thread ?: startThread())
     }
 
@@ -64,9 +69,13 @@ internal class SequenceWaiter(
         }
     }
 
-    /** Ends the thread; coroutines still waiting stay suspended (their handle was closed). */
+    /** Ends the thread; coroutines still waiting fail with [IllegalStateException]: their handle was closed. */
     fun stop() {
         stopped = true
+        while (true) {
+            val waiter = waiting.poll() ?: break
+            waiter.continuation.resumeWithException(IllegalStateException("the $name handle was closed while waiting"))
+        }
         val running = thread ?: return
         LockSupport.unpark(running)
         wake()
