@@ -158,6 +158,17 @@ class SharedDataSpec : FunSpec({
         }
     }
 
+    test("shared memory is owner-only (0600) and has no name in /dev/shm") {
+        val before = Hygiene.devShm()
+        SharedLongArray(10).use {
+            val memfds = Hygiene.openFds().filterValues { it.startsWith("/memfd:coproc-long-array") }
+            memfds.size shouldBe 1
+            val fd = Path.of("/proc/self/fd", memfds.keys.single().toString())
+            java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fd)) shouldBe "rw-------"
+            Hygiene.devShm() shouldBe before
+        }
+    }
+
     test("a handle dropped without close() gives its descriptor back once garbage collected") {
         val before = Hygiene.openFdCount()
         fun forget() {
