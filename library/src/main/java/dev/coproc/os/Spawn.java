@@ -34,6 +34,8 @@ public final class Spawn {
         public static final Redirect INHERIT = new Redirect(null, null, 0);
         /** {@code /dev/null}. */
         public static final Redirect NULL = new Redirect(null, Path.of("/dev/null"), 0);
+        /** For stderr: wherever the child's stdout goes (its fd 1, duplicated). */
+        public static final Redirect STDOUT = new Redirect(null, null, -1);
 
         final Fd fd;
         final Path path;
@@ -48,6 +50,11 @@ public final class Spawn {
         /** A descriptor of this JVM, such as one end of a pipe. */
         public static Redirect to(Fd fd) {
             return new Redirect(fd, null, 0);
+        }
+
+        /** A file to read, for stdin. */
+        public static Redirect input(Path path) {
+            return new Redirect(null, path, 0);
         }
 
         /** A file, created 0600 if missing; truncated unless {@code append}. */
@@ -192,7 +199,10 @@ public final class Spawn {
 
     private static void redirect(LibC c, Pointer actions, int target, Redirect redirect, int access,
                                  int highestTarget, List<Fd> temporaries) throws OsException {
-        if (redirect.fd != null) {
+        if (redirect == Redirect.STDOUT) {
+            if (target != 2) throw new IllegalArgumentException("Redirect.STDOUT is for stderr");
+            check(c.posix_spawn_file_actions_adddup2(actions, 1, 2), "adddup2");
+        } else if (redirect.fd != null) {
             int source = movedAbove(redirect.fd.number(), highestTarget, temporaries);
             check(c.posix_spawn_file_actions_adddup2(actions, source, target), "adddup2");
         } else if (redirect.path != null) {

@@ -1,0 +1,179 @@
+package dev.coproc
+
+import dev.coproc.os.ExitStatus
+import dev.coproc.os.Signals
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.types.shouldBeInstanceOf
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
+
+class CommandSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 90_000
+
+    test("run captures stdout, stderr and the exit status; argv goes to the program without a shell") {
+        val result = Command("sh", "-c", "echo \"\$1\"; echo oops >&2; exit 4", "sh", "a b; \$(rm -rf /)").run()
+        result.stdoutText shouldBe "a b; \$(rm -rf /)\n"
+        result.stderrText shouldBe "oops\n"
+        result.status shouldBe ExitStatus.exited(4)
+        result.exitCode shouldBe 4
+    }
+
+    test("several MiB on both streams at once: no deadlock, every byte captured") {
+        val eight = 8 * 1024 * 1024
+        val result = withTimeout(60.seconds) {
+            Command.shell("head -c $eight /dev/zero & head -c $eight /dev/zero >&2 & wait").check().run()
+        }
+        result.stdout.size shouldBe eight
+        result.stderr.size shouldBe eight
+    }
+
+    test("stdin from bytes, a string, a file and a flow of chunks") {
+        Command("cat").stdin("héllo").run().stdoutText shouldBe "héllo"
+        Command("cat").stdin(byteArrayOf(1, 2, 3)).run().stdout.toList() shouldBe listOf<Byte>(1, 2, 3)
+        val file = Files.createTempFile("coproc-stdin", ".txt")
+        try {
+            Files.writeString(file, "from a file")
+            Command("cat").stdin(CommandInput.File(file)).run().stdoutText shouldBe "from a file"
+        } finally {
+            Files.delete(file)
+        }
+        val chunk = ByteArray(64 * 1024) { it.toByte() }
+        val streamed = Command("wc", "-c").stdin(CommandInput.Stream(flow { repeat(64) { emit(chunk) } })).run()
+        streamed.stdoutText.trim() shouldBe (64 * 64 * 1024).toString()
+    }
+
+    test("a command that stops reading its input early is not an error") {
+        val result = withTimeout(30.seconds) {
+            Command("head", "-c", "1").stdin(ByteArray(4 * 1024 * 1024)).run()
+        }
+        result.stdout.size shouldBe 1
+        result.status.success() shouldBe true
+    }
+
+    test("stdout streamed as a flow of lines while the command runs; piped stdin written as it goes") {
+        Command("cat").stdin(CommandInput.Pipe).stdout(CommandOutput.Pipe).start().use { cat ->
+            coroutineScope {
+                val lines = async { cat.stdoutLines().toList() }
+                cat.writeStdin("one\ntwo\n".encodeToByteArray())
+                cat.writeStdin("thr".encodeToByteArray())
+                cat.writeStdin("ee".encodeToByteArray())
+                cat.closeStdin()
+                withTimeout(30.seconds) { lines.await() } shouldBe listOf("one", "two", "three")
+            }
+            cat.await() shouldBe ExitStatus.exited(0)
+        }
+    }
+
+    test("outputs to a file, discarded, or stderr merged into stdout") {
+        val file = Files.createTempFile("coproc-out", ".txt")
+        try {
+            Command.shell("echo to-file").stdout(CommandOutput.File(file)).run().stdout.size shouldBe 0
+            Files.readString(file) shouldBe "to-file\n"
+            Command.shell("echo again").stdout(CommandOutput.File(file, append = true)).run()
+            Files.readString(file) shouldBe "to-file\nagain\n"
+        } finally {
+            Files.delete(file)
+        }
+        Command.shell("echo gone; echo gone >&2").stdout(CommandOutput.Discard).stderr(CommandOutput.Discard).run().let {
+            it.stdout.size shouldBe 0
+            it.stderr.size shouldBe 0
+        }
+        Command.shell("echo out; echo err >&2").stderr(CommandOutput.ToStdout).run().stdoutText shouldBe "out\nerr\n"
+    }
+
+    test("environment and working directory") {
+        val dir = Files.createTempDirectory("coproc-cwd")
+        try {
+            val result = Command.shell("echo \"\$FOO\"; pwd").env("FOO", "bar").directory(dir).run()
+            result.stdoutText shouldBe "bar\n${dir.toRealPath()}\n"
+            Command("sh", "-c", "echo \"[\$HOME]\"").environment(mapOf("PATH" to "/usr/bin:/bin")).run().stdoutText shouldBe "[]\n"
+        } finally {
+            Files.delete(dir)
+        }
+    }
+
+    test("check fails on a non-zero exit with the status and the tail of stderr") {
+        val error = shouldThrow<CommandFailedException> { Command.shell("echo boom >&2; exit 3").check().run() }
+        error.status shouldBe ExitStatus.exited(3)
+        error.stderrTail shouldBe "boom\n"
+        error.message shouldContain "boom"
+    }
+
+    test("a command that cannot be started fails with a typed error naming it") {
+        shouldThrow<ProcessStartException> { Command("coproc-no-such-program").run() }.message shouldContain "coproc-no-such-program"
+        val notExecutable = Files.createTempFile("coproc-noexec", ".sh")
+        try {
+            shouldThrow<ProcessStartException> { Command(notExecutable.toString()).run() }.message shouldContain notExecutable.toString()
+            shouldThrow<ProcessStartException> { Command("coproc-no-such-program").nice(5).run() }.message shouldContain "not found"
+        } finally {
+            Files.delete(notExecutable)
+        }
+    }
+
+    test("a timeout terminates the command and its grandchildren, keeping what it wrote") {
+        val error = shouldThrow<CommandTimeoutException> {
+            Command.shell("sleep 1000 & echo \$!; wait").timeout(300.milliseconds).run()
+        }
+        val grandchild = error.stdout.decodeToString().trim().toLong()
+        withTimeout(10.seconds) { while (isRunning(grandchild)) kotlinx.coroutines.yield() }
+        error.timeout shouldBe 300.milliseconds
+    }
+
+    test("cancelling the caller kills the command's whole process group") {
+        Command.shell("sleep 1000 & echo \$!; wait").stdout(CommandOutput.Pipe).start().use { running ->
+            val grandchild = withTimeout(30.seconds) { running.stdoutLines().first() }.toLong()
+            coroutineScope {
+                val waiting = launch(start = CoroutineStart.UNDISPATCHED) { running.result() }
+                waiting.cancelAndJoin()
+            }
+            running.poll()!!.signal() shouldBe Signals.SIGKILL
+            withTimeout(10.seconds) { while (isRunning(grandchild)) kotlinx.coroutines.yield() }
+        }
+    }
+
+    test("start: pid, poll, stop and continue observed, terminate reported as killed by SIGTERM") {
+        Command("sleep", "1000").start().use { sleeper ->
+            sleeper.poll() shouldBe null
+            isRunning(sleeper.pid) shouldBe true
+            sleeper.sendSignal(Signals.SIGSTOP)
+            withTimeout(10.seconds) { while (!sleeper.isStopped) kotlinx.coroutines.yield() }
+            sleeper.sendSignal(Signals.SIGCONT)
+            withTimeout(10.seconds) { while (sleeper.isStopped) kotlinx.coroutines.yield() }
+            sleeper.terminate()
+            val status = withTimeout(10.seconds) { sleeper.await() }
+            status.shouldBeInstanceOf<ExitStatus>()
+            status.signal() shouldBe Signals.SIGTERM
+            status.code() shouldBe -15
+            sleeper.sendSignal(Signals.SIGTERM) shouldBe false
+        }
+    }
+
+    test("nice value and CPU affinity are in place before the program starts, as /proc shows them") {
+        val result = Command.shell("cut -d' ' -f19 /proc/self/stat; grep Cpus_allowed_list /proc/self/status")
+            .nice(7).cpuAffinity(setOf(0)).check().run()
+        val (nice, cpus) = result.stdoutText.lines()
+        nice shouldBe "7"
+        cpus.substringAfter(':').trim() shouldBe "0"
+    }
+})
+
+/** True while [pid] runs (a zombie waiting for its reaper does not count). */
+private fun isRunning(pid: Long): Boolean {
+    val stat = runCatching { Files.readString(Path.of("/proc/$pid/stat")) }.getOrNull() ?: return false
+    return stat.substring(stat.lastIndexOf(')') + 2)[0] != 'Z'
+}
