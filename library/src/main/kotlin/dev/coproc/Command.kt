@@ -124,12 +124,7 @@ public class Command private constructor(
     public fun runBlocking(): CommandResult = runBlocking { run() }
 
     /** The argv to spawn: wrapped in `nice` / `taskset` so that they apply before the program starts. */
-    internal fun spawnArgv(): List<String> {
-        var wrapped = argv
-        settings.niceness?.let { wrapped = listOf("nice", "-n", it.toString()) + wrapped }
-        settings.cpus?.let { wrapped = listOf("taskset", "-c", it.joinToString(",")) + wrapped }
-        return wrapped
-    }
+    internal fun spawnArgv(): List<String> = Scheduling.wrap(argv, settings.niceness, settings.cpus)
 
     /** Fails like a spawn would, before the wrappers hide a missing program behind their exit code 127. */
     internal fun checkRunnable() {

@@ -10,6 +10,7 @@ import dev.coproc.os.Reaper
 import dev.coproc.os.Signals
 import dev.coproc.os.Spawn
 import dev.coproc.os.SpawnException
+import dev.coproc.os.WaitStatus
 import java.io.ByteArrayOutputStream
 import java.io.IOException
 import java.nio.file.Files
@@ -61,6 +62,12 @@ public class RunningCommand private constructor(
             val stat = Files.readString(Path.of("/proc/$pid/stat"))
             stat.substring(stat.lastIndexOf(')') + 2)[0] == 'T'
         }.getOrDefault(false)
+
+    /**
+     * The next stop or continue of the command not reported yet (Python's `waitpid(pid, WUNTRACED |
+     * WCONTINUED)`), or null; its end is [poll]'s.
+     */
+    public fun pollStopOrContinue(): WaitStatus? = if (poll() == null) WaitStatus.pollStopOrContinue(pid) else null
 
     /** Waits for its end (Python's `wait()`). Cancelling the wait leaves the command running. */
     public suspend fun await(): ExitStatus = exit.awaitResult()

@@ -40,6 +40,10 @@ public class WorkerOptions private constructor(builder: Builder) {
     public val prefixOutput: Boolean = builder.prefixOutput
     /** Start each worker in a new process group. */
     public val newProcessGroup: Boolean = builder.newProcessGroup
+    /** The workers' nice value (-20 to 19); this JVM's when null. */
+    public val niceness: Int? = builder.niceness
+    /** The CPUs the workers may run on; this JVM's when null. */
+    public val cpuAffinity: Set<Int>? = builder.cpuAffinity
     /**
      * Map a shared archive of the worker's classes (AppCDS), recorded by the first worker of this
      * configuration into [cacheDirectory]: more than halves a worker's start. Needs a classpath of jar files
@@ -68,6 +72,8 @@ public class WorkerOptions private constructor(builder: Builder) {
         internal var environment: Map<String, String>? = from?.environment
         internal var workingDirectory: Path? = from?.workingDirectory
         internal var prefixOutput: Boolean = from?.prefixOutput ?: false
+        internal var niceness: Int? = from?.niceness
+        internal var cpuAffinity: Set<Int>? = from?.cpuAffinity
         internal var newProcessGroup: Boolean = from?.newProcessGroup ?: false
         internal var classDataSharing: Boolean = from?.classDataSharing ?: true
         internal var cacheDirectory: Path = from?.cacheDirectory ?: defaultCacheDirectory()
@@ -96,6 +102,18 @@ public class WorkerOptions private constructor(builder: Builder) {
         public fun prefixOutput(value: Boolean): Builder = apply { prefixOutput = value }
         /** See [WorkerOptions.newProcessGroup]. */
         public fun newProcessGroup(value: Boolean): Builder = apply { newProcessGroup = value }
+
+        /** See [WorkerOptions.niceness]; set before the worker JVM starts (lowering it needs privileges). */
+        public fun nice(value: Int?): Builder = apply {
+            require(value == null || value in -20..19) { "nice values are -20..19, not $value" }
+            niceness = value
+        }
+
+        /** See [WorkerOptions.cpuAffinity]; set before the worker JVM starts, so every JVM thread inherits it. */
+        public fun cpuAffinity(value: Set<Int>?): Builder = apply {
+            require(value == null || (value.isNotEmpty() && value.all { it >= 0 })) { "cpus must be a non-empty set of CPU numbers: $value" }
+            cpuAffinity = value?.toSortedSet()
+        }
         /** See [WorkerOptions.classDataSharing]. */
         public fun classDataSharing(value: Boolean): Builder = apply { classDataSharing = value }
         /** See [WorkerOptions.cacheDirectory]. */

@@ -2,6 +2,7 @@ package dev.coproc
 
 import dev.coproc.os.ExitStatus
 import dev.coproc.os.Signals
+import dev.coproc.os.WaitStatus
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -150,15 +151,22 @@ class CommandSpec : FunSpec({
         Command("sleep", "1000").start().use { sleeper ->
             sleeper.poll() shouldBe null
             isRunning(sleeper.pid) shouldBe true
+            sleeper.pollStopOrContinue() shouldBe null
             sleeper.sendSignal(Signals.SIGSTOP)
             withTimeout(10.seconds) { while (!sleeper.isStopped) kotlinx.coroutines.yield() }
+            val stopped = withTimeout(10.seconds) { nextStopOrContinue(sleeper) }
+            stopped.kind() shouldBe WaitStatus.Kind.STOPPED
+            stopped.stopSignal() shouldBe Signals.SIGSTOP
+            stopped.toString() shouldBe "stopped by signal 19 (SIGSTOP)"
             sleeper.sendSignal(Signals.SIGCONT)
             withTimeout(10.seconds) { while (sleeper.isStopped) kotlinx.coroutines.yield() }
+            withTimeout(10.seconds) { nextStopOrContinue(sleeper) }.kind() shouldBe WaitStatus.Kind.CONTINUED
             sleeper.terminate()
             val status = withTimeout(10.seconds) { sleeper.await() }
             status.shouldBeInstanceOf<ExitStatus>()
             status.signal() shouldBe Signals.SIGTERM
             status.code() shouldBe -15
+            status.signalName() shouldBe "SIGTERM"
             sleeper.sendSignal(Signals.SIGTERM) shouldBe false
         }
     }
@@ -171,6 +179,13 @@ class CommandSpec : FunSpec({
         cpus.substringAfter(':').trim() shouldBe "0"
     }
 })
+
+private suspend fun nextStopOrContinue(command: RunningCommand): WaitStatus {
+    while (true) {
+        command.pollStopOrContinue()?.let { return it }
+        kotlinx.coroutines.yield()
+    }
+}
 
 /** True while [pid] runs (a zombie waiting for its reaper does not count). */
 private fun isRunning(pid: Long): Boolean {

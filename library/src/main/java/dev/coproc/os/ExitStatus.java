@@ -59,6 +59,11 @@ public final class ExitStatus {
         return signal;
     }
 
+    /** The name of the signal that ended the process ({@code SIGTERM}...), or null when it exited by itself. */
+    public String signalName() {
+        return signal == 0 ? null : Signals.name(signal);
+    }
+
     /** True when the kernel wrote a core dump for the signal that ended the process. */
     public boolean coreDumped() {
         return coreDumped;

@@ -2,6 +2,7 @@ package dev.coproc.internal
 
 import dev.coproc.ProcessStartException
 import dev.coproc.ProtocolException
+import dev.coproc.Scheduling
 import dev.coproc.WorkerOptions
 import dev.coproc.codec.FromWorker
 import dev.coproc.codec.ToWorker
@@ -130,7 +131,7 @@ internal class WorkerConnection private constructor(
             val archive = ClassDataArchive.plan(options)
             val pid: Int
             try {
-                val spawn = Spawn.of(WorkerCommand.argv(options, archive))
+                val spawn = Spawn.of(Scheduling.wrap(WorkerCommand.argv(options, archive), options.niceness, options.cpuAffinity))
                     .mapFd(commandPipe[0], 3)
                     .mapFd(replyPipe[1], 4)
                     .newProcessGroup(options.newProcessGroup)

@@ -110,6 +110,14 @@ public interface LibC {
     int fchmod(int fd, int mode);
     int fallocate(int fd, int mode, long offset, long length);
     long syscall(long number, long first, long second, long third);
+    int waitid(int idType, int id, Pointer info, int options);
+
+    int P_PID = 1;
+    int WNOHANG = 1;
+    int WSTOPPED = 2;
+    int WCONTINUED = 8;
+    int CLD_STOPPED = 5;
+    int CLD_CONTINUED = 6;
 
     /** Holds the one loaded instance; not API. */
     final class Holder {

@@ -1,0 +1,35 @@
+package dev.coproc
+
+import dev.coproc.os.Signals
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.flow.take
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.yield
+import kotlinx.serialization.Serializable
+
+/** Collects the next two of SIGUSR1/SIGHUP this JVM receives; sets [ready] once its handlers are in place. */
+@Serializable
+class CollectSignals(val ready: Event) : Task<List<Int>> {
+    override suspend fun run(): List<Int> = coroutineScope {
+        val collected = async { receivedSignals(Signals.SIGUSR1, Signals.SIGHUP).take(2).toList() }
+        // The kernel's view: the handlers are installed once this JVM catches both signals.
+        while (!catches(Signals.SIGUSR1) || !catches(Signals.SIGHUP)) yield()
+        ready.set()
+        collected.await()
+    }
+
+    private fun catches(signal: Int): Boolean {
+        val mask = Files.readAllLines(Path.of("/proc/self/status")).first { it.startsWith("SigCgt:") }.substringAfter(':').trim().toULong(16)
+        return (mask shr (signal - 1)) and 1uL == 1uL
+    }
+}
+
+/** This worker's nice value, CPUs and process group, as /proc shows them. */
+@Serializable
+class ReportScheduling : Task<List<String>> {
+    override suspend fun run(): List<String> =
+        listOf(Scheduling.nice().toString(), Scheduling.cpuAffinity().joinToString(","), Scheduling.processGroup().toString())
+}
