@@ -126,9 +126,12 @@ public class Command private constructor(
     /** The argv to spawn: wrapped in `nice` / `taskset` so that they apply before the program starts. */
     internal fun spawnArgv(): List<String> = Scheduling.wrap(argv, settings.niceness, settings.cpus)
 
-    /** Fails like a spawn would, before the wrappers hide a missing program behind their exit code 127. */
-    internal fun checkRunnable() {
-        if (settings.niceness == null && settings.cpus == null) return
+    /**
+     * Fails like a spawn would, before a wrapper (`nice`, `taskset`, a daemon's `sh`) hides a missing program
+     * behind its exit code 127. Only needed when wrapped: a direct spawn reports it itself.
+     */
+    internal fun checkRunnable(wrapped: Boolean = settings.niceness != null || settings.cpus != null) {
+        if (!wrapped) return
         val program = argv[0]
         val found = if ('/' in program) {
             Path.of(program).let { if (it.isAbsolute || settings.directory == null) it else settings.directory.resolve(it) }

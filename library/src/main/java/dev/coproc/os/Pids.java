@@ -47,7 +47,7 @@ public final class Pids {
     }
 
     /** A close-on-exec pidfd, or minus the errno. */
-    static int openPidfd(int pid) {
+    public static int openPidfd(int pid) {
         long fd = LibC.get().syscall(LibC.SYS_PIDFD_OPEN, pid, 0, 0);
         return fd >= 0 ? (int) fd : -LibC.errno();
     }

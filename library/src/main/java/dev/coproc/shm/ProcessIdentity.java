@@ -21,7 +21,7 @@ public final class ProcessIdentity {
     }
 
     /** The identity of {@code pid} now; 0 if it is not running. */
-    static long of(long pid) {
+    public static long of(long pid) {
         long start = startTime(pid);
         return start < 0 ? 0 : (pid << 32) | (start & 0xffffffffL);
     }

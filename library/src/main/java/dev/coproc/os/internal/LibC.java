@@ -111,6 +111,15 @@ public interface LibC {
     int fallocate(int fd, int mode, long offset, long length);
     long syscall(long number, long first, long second, long third);
     int waitid(int idType, int id, Pointer info, int options);
+    int open(String path, int flags, int mode);
+    int flock(int fd, int operation);
+    long pread(int fd, @Out byte[] buffer, long count, long offset);
+    long pwrite(int fd, byte[] buffer, long count, long offset);
+
+    int O_RDWR = 2;
+    int LOCK_EX = 2;
+    int LOCK_NB = 4;
+    int EWOULDBLOCK = 11;
 
     int P_PID = 1;
     int WNOHANG = 1;

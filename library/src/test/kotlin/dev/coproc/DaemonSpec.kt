@@ -1,0 +1,106 @@
+package dev.coproc
+
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.shouldNotBe
+import io.kotest.matchers.string.shouldContain
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.yield
+
+class DaemonSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 90_000
+
+    val work = Files.createTempDirectory("coproc-daemon")
+    afterSpec { work.toFile().deleteRecursively() }
+
+    fun ticker(name: String, ignoreTerm: Boolean = false) = Daemon(
+        Command("/bin/sh", "-c", (if (ignoreTerm) "trap '' TERM; " else "") + "while :; do echo tick; sleep 1; done"),
+        pidFile = work.resolve("$name.pid"),
+        logFile = work.resolve("$name.log"),
+        stopGrace = 500.milliseconds,
+    )
+
+    test("start: a new session, working directory /, umask, stdin from /dev/null, output to the log, pidfile written") {
+        val daemon = ticker("basic")
+        val pid = daemon.start()
+        try {
+            daemon.status() shouldBe DaemonStatus.Running(pid)
+            Files.readString(daemon.pidFile).trim() shouldBe pid.toString()
+            val fields = stat(pid)
+            fields[3] shouldBe pid.toString() // session id: its own session, so no controlling terminal
+            fields[4] shouldBe "0" // tty_nr
+            Files.readSymbolicLink(Path.of("/proc/$pid/cwd")).toString() shouldBe "/"
+            Files.readSymbolicLink(Path.of("/proc/$pid/fd/0")).toString() shouldBe "/dev/null"
+            Files.readAllLines(Path.of("/proc/$pid/status")).first { it.startsWith("Umask:") }.substringAfter(':').trim() shouldBe "0027"
+            withTimeout(30.seconds) { while (!Files.readString(daemon.logFile!!).contains("tick")) yield() }
+        } finally {
+            daemon.stop() shouldBe true
+        }
+        isRunning(pid) shouldBe false
+        Files.exists(daemon.pidFile) shouldBe false
+        daemon.status() shouldBe DaemonStatus.Stopped
+        daemon.stop() shouldBe false
+    }
+
+    test("a second start while it runs fails with already running") {
+        val daemon = ticker("twice")
+        val pid = daemon.start()
+        try {
+            shouldThrow<DaemonAlreadyRunningException> { daemon.start() }.pid shouldBe pid
+            // Another Daemon object on the same pidfile (another JVM's view) sees the same.
+            ticker("twice").status() shouldBe DaemonStatus.Running(pid)
+        } finally {
+            daemon.stop()
+        }
+    }
+
+    test("a stale pidfile (its daemon killed by SIGKILL) is detected and replaced") {
+        val daemon = ticker("stale")
+        val first = daemon.start()
+        dev.coproc.os.Signals.sendToGroup(first, dev.coproc.os.Signals.SIGKILL)
+        withTimeout(10.seconds) { while (isRunning(first)) yield() }
+        daemon.status() shouldBe DaemonStatus.Stale(first)
+        val second = daemon.start()
+        try {
+            second shouldNotBe first
+            daemon.status() shouldBe DaemonStatus.Running(second)
+        } finally {
+            daemon.stop()
+        }
+    }
+
+    test("stop sends SIGKILL after the grace period to a daemon that ignores SIGTERM; restart gives a new pid") {
+        val daemon = ticker("stubborn", ignoreTerm = true)
+        val first = daemon.start()
+        val second = daemon.restart()
+        try {
+            isRunning(first) shouldBe false
+            second shouldNotBe first
+        } finally {
+            daemon.stop() shouldBe true
+        }
+        isRunning(second) shouldBe false
+    }
+
+    test("a program that cannot be started fails with a typed error; status of a missing pidfile is Stopped") {
+        val missing = Daemon(Command("/nonexistent/coproc-daemon"), pidFile = work.resolve("missing.pid"))
+        missing.status() shouldBe DaemonStatus.Stopped
+        shouldThrow<ProcessStartException> { missing.start() }.message shouldContain "/nonexistent/coproc-daemon"
+        missing.status() shouldBe DaemonStatus.Stopped
+        missing.stop() shouldBe false
+    }
+})
+
+private fun stat(pid: Long): List<String> {
+    val stat = Files.readString(Path.of("/proc/$pid/stat"))
+    return stat.substring(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+private fun isRunning(pid: Long): Boolean = runCatching { stat(pid)[0] != "Z" }.getOrDefault(false)
+
