@@ -107,7 +107,7 @@ public class Command private constructor(
      * @throws CommandTimeoutException when it ran longer than its [timeout]
      * @throws CommandFailedException with [check], when it did not exit with 0
      */
-    public suspend fun run(): CommandResult = start().use { it.finish(settings) }
+    public suspend fun run(): CommandResult = RunningCommand.run(this)
 
     /**
      * Starts it and returns at once with the running command. Capture and stdin sources are served in the

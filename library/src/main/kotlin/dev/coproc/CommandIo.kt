@@ -6,10 +6,10 @@ import kotlinx.coroutines.flow.Flow
 /** Where a [Command]'s standard input comes from. */
 public sealed class CommandInput {
     /** `/dev/null`: the command reads end-of-file at once (the default). */
-    public object Null : CommandInput()
+    public data object Null : CommandInput()
 
     /** This JVM's own standard input. */
-    public object Inherit : CommandInput()
+    public data object Inherit : CommandInput()
 
     /** These bytes, then end-of-file. */
     public class Bytes(public val bytes: ByteArray) : CommandInput()
@@ -24,26 +24,26 @@ public sealed class CommandInput {
     public class Stream(public val chunks: Flow<ByteArray>) : CommandInput()
 
     /** A pipe this process writes with [RunningCommand.writeStdin], then [RunningCommand.closeStdin]. */
-    public object Pipe : CommandInput()
+    public data object Pipe : CommandInput()
 }
 
 /** Where a [Command]'s standard output or standard error goes. */
 public sealed class CommandOutput {
     /** Collected in memory, into the [CommandResult] (the default). Read as it comes: no size makes it deadlock. */
-    public object Capture : CommandOutput()
+    public data object Capture : CommandOutput()
 
     /** A pipe this process reads as it comes: [RunningCommand.stdout] / [RunningCommand.stderr]. */
-    public object Pipe : CommandOutput()
+    public data object Pipe : CommandOutput()
 
     /** `/dev/null`. */
-    public object Discard : CommandOutput()
+    public data object Discard : CommandOutput()
 
     /** This JVM's own stream. */
-    public object Inherit : CommandOutput()
+    public data object Inherit : CommandOutput()
 
     /** A file, created 0600 if missing, truncated unless [append]. */
     public class File(public val path: Path, public val append: Boolean = false) : CommandOutput()
 
     /** For standard error only: into the same place as standard output (Python's `stderr=STDOUT`). */
-    public object ToStdout : CommandOutput()
+    public data object ToStdout : CommandOutput()
 }

@@ -161,7 +161,7 @@ public sealed class DaemonStatus {
     public data class Running(val pid: Long) : DaemonStatus()
 
     /** Not running; no pidfile (or an empty one). */
-    public object Stopped : DaemonStatus()
+    public data object Stopped : DaemonStatus()
 
     /** Not running, but a pidfile names [pid], which is dead: it crashed or was killed. */
     public data class Stale(val pid: Long) : DaemonStatus()

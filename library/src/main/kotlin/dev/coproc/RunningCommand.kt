@@ -26,6 +26,7 @@ import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.async
 import kotlinx.coroutines.cancel
+import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.launch
@@ -189,9 +190,14 @@ public class RunningCommand private constructor(
         }
     }
 
-    private fun serve(settings: Command.Settings, stdin: CommandInput) {
-        if (settings.stdout == CommandOutput.Capture) capturedStdout = capture(stdoutPipe!!, stdoutTaken)
-        if (settings.stderr == CommandOutput.Capture) capturedStderr = capture(stderrPipe!!, stderrTaken)
+    /**
+     * Starts draining captured outputs and feeding a stdin source, in [scope]: the caller's own for `run()`
+     * (no thread hop between the reads and the caller), a background one for `start()`.
+     */
+    internal fun serve(scope: CoroutineScope, settings: Command.Settings) {
+        if (settings.stdout == CommandOutput.Capture) capturedStdout = capture(scope, stdoutPipe!!, stdoutTaken)
+        if (settings.stderr == CommandOutput.Capture) capturedStderr = capture(scope, stderrPipe!!, stderrTaken)
+        val stdin = settings.stdin
         val source: Flow<ByteArray> = when (stdin) {
             is CommandInput.Bytes -> flow { emit(stdin.bytes) }
             is CommandInput.Text -> flow { emit(stdin.text.encodeToByteArray()) }
@@ -200,7 +206,7 @@ public class RunningCommand private constructor(
         }
         val pipe = stdinPipe!!
         stdinTaken.set(true)
-        background.launch {
+        scope.launch {
             try {
                 source.collect { pipe.write(it) }
             } catch (e: IOException) {
@@ -211,9 +217,9 @@ public class RunningCommand private constructor(
         }
     }
 
-    private fun capture(pipe: AsyncPipeEnd, taken: AtomicBoolean): Deferred<ByteArray> {
+    private fun capture(scope: CoroutineScope, pipe: AsyncPipeEnd, taken: AtomicBoolean): Deferred<ByteArray> {
         taken.set(true)
-        return background.async {
+        return scope.async {
             val collected = ByteArrayOutputStream()
             try {
                 while (true) collected.write(pipe.read() ?: break)
@@ -230,7 +236,21 @@ public class RunningCommand private constructor(
         private val EMPTY = ByteArray(0)
         private val PARTIAL_OUTPUT_WAIT = Duration.parse("1s")
 
-        fun start(command: Command): RunningCommand {
+        /** Starts [command]; its captures and stdin source are served in the background. */
+        fun start(command: Command): RunningCommand = spawn(command).also { it.serve(it.background, command.settings) }
+
+        /**
+         * Runs [command] to its end, serving its captures and stdin source in the caller's scope. A failure of
+         * either (or a cancelled caller) ends the scope, and closing the command kills it.
+         */
+        suspend fun run(command: Command): CommandResult = coroutineScope {
+            spawn(command).use { running ->
+                running.serve(this, command.settings)
+                running.finish(command.settings)
+            }
+        }
+
+        private fun spawn(command: Command): RunningCommand {
             command.checkRunnable()
             val settings = command.settings
             val childEnds = mutableListOf<Fd>()
@@ -277,7 +297,7 @@ public class RunningCommand private constructor(
                 return RunningCommand(
                     command.argv, pid.toLong(), exit,
                     stdinOurs?.let(::AsyncPipeEnd), stdoutOurs?.let(::AsyncPipeEnd), stderrOurs?.let(::AsyncPipeEnd),
-                ).also { it.serve(settings, settings.stdin) }
+                )
             } catch (e: Throwable) {
                 (childEnds + ourEnds).forEach { it.close() }
                 throw e

@@ -10,7 +10,7 @@ object Main {
         "java-quickstart" to { JavaQuickstart.main(arrayOf()) },
         "pids" to { Pids.run() },
         "clock" to { Clock.run() },
-        "daemon" to { Daemons.run() },
+        "daemon-process" to { Daemons.run() },
         "exitcodes" to { ExitCodes.run() },
         "pool" to { PoolApplyAsync.run() },
         "pool-map" to { PoolMap.run() },
@@ -25,6 +25,9 @@ object Main {
         "event" to { EventExample.run() },
         "barrier" to { BarrierExample.run() },
         "value-array" to { ValueAndArray.run() },
+        "subprocess" to { Subprocess.run() },
+        "signals" to { SignalExample.run() },
+        "daemon" to { DaemonExample.run() },
     )
 
     @JvmStatic
@@ -32,6 +35,10 @@ object Main {
         val chosen = args.toList().ifEmpty { listOf("all") }
         if (chosen == listOf("bench") || chosen.firstOrNull() == "bench") {
             Bench.main(chosen.drop(1))
+            return
+        }
+        if (chosen.size == 2 && chosen[0] == "daemon") {
+            runBlocking { DaemonExample.command(chosen[1]) }
             return
         }
         val names = if (chosen == listOf("all")) examples.keys.toList() else chosen

@@ -181,7 +181,7 @@ public final class Spawn {
 
             List<Pointer> keepAlive = new ArrayList<>();
             Pointer argvArray = cStrings(argv, keepAlive);
-            Pointer envArray = cStrings(environmentLines(), keepAlive);
+            Pointer envArray = environment != null ? cStrings(environmentLines(environment), keepAlive) : InheritedEnvironment.ARRAY;
             IntByReference pid = new IntByReference();
             String program = argv.get(0);
             int rc = program.indexOf('/') >= 0
@@ -223,24 +223,39 @@ public final class Spawn {
         return copy;
     }
 
-    private List<String> environmentLines() {
-        Map<String, String> source = environment != null ? environment : System.getenv();
+    private static List<String> environmentLines(Map<String, String> source) {
         List<String> lines = new ArrayList<>(source.size());
         source.forEach((key, value) -> lines.add(key + "=" + value));
         return lines;
     }
 
-    /** A NULL-terminated {@code char*[]}; the strings stay reachable through {@code keepAlive} during the call. */
+    /** This JVM's environment as a {@code char*[]}, built once: {@link System#getenv()} never changes. */
+    private static final class InheritedEnvironment {
+        private static final List<Pointer> KEEP_ALIVE = new ArrayList<>();
+        static final Pointer ARRAY = cStrings(environmentLines(System.getenv()), KEEP_ALIVE);
+    }
+
+    /**
+     * A NULL-terminated {@code char*[]} whose strings share one native block (one allocation, not one per
+     * string: a spawn is short, so they count); both stay reachable through {@code keepAlive} during the call.
+     */
     private static Pointer cStrings(List<String> strings, List<Pointer> keepAlive) {
         jnr.ffi.Runtime runtime = LibC.runtime();
+        byte[][] encoded = new byte[strings.size()][];
+        long total = 0;
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = strings.get(i).getBytes(StandardCharsets.UTF_8);
+            total += encoded[i].length + 1;
+        }
         Pointer array = Memory.allocateDirect(runtime, (long) (strings.size() + 1) * runtime.addressSize(), true);
+        Pointer block = Memory.allocateDirect(runtime, Math.max(1, total), true);
         keepAlive.add(array);
-        for (int i = 0; i < strings.size(); i++) {
-            byte[] bytes = strings.get(i).getBytes(StandardCharsets.UTF_8);
-            Pointer string = Memory.allocateDirect(runtime, bytes.length + 1, true);
-            string.put(0, bytes, 0, bytes.length);
-            keepAlive.add(string);
-            array.putPointer((long) i * runtime.addressSize(), string);
+        keepAlive.add(block);
+        long at = 0;
+        for (int i = 0; i < encoded.length; i++) {
+            block.put(at, encoded[i], 0, encoded[i].length);
+            array.putPointer((long) i * runtime.addressSize(), block.slice(at));
+            at += encoded[i].length + 1;
         }
         return array;
     }

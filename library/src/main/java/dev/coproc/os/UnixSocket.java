@@ -141,11 +141,16 @@ public final class UnixSocket implements AutoCloseable {
         throw new OsException(call, errno);
     }
 
-    /** Not API: recv and send on Java arrays, pinned for the call; jnr binds them apart from {@link LibC}'s. */
+    /**
+     * Not API: recv and send (and read and write, for pipes) on Java arrays, pinned for the call; jnr binds
+     * them apart from {@link LibC}'s. Only for non-blocking descriptors: a pinned array must not wait.
+     */
     @SaveError
     public interface HeapIo {
         long recv(int fd, @Pinned @Out ByteBuffer buffer, long count, int flags);
         long send(int fd, @Pinned @In ByteBuffer buffer, long count, int flags);
+        long read(int fd, @Pinned @Out ByteBuffer buffer, long count);
+        long write(int fd, @Pinned @In ByteBuffer buffer, long count);
 
         HeapIo CALLS = LibraryLoader.create(HeapIo.class).load("c");
         jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(CALLS);

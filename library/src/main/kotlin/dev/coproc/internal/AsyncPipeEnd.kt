@@ -5,8 +5,9 @@ import dev.coproc.os.FdPoller
 import dev.coproc.os.OsException
 import dev.coproc.os.internal.LibC
 import java.io.IOException
-import jnr.ffi.Memory
-import jnr.ffi.Pointer
+import dev.coproc.os.UnixSocket.HeapIo
+import java.nio.ByteBuffer
+import jnr.ffi.LastError
 import kotlin.coroutines.resume
 import kotlinx.coroutines.suspendCancellableCoroutine
 
@@ -16,8 +17,6 @@ import kotlinx.coroutines.suspendCancellableCoroutine
  * a call that would block suspends until the [FdPoller] sees the pipe ready. One reader or one writer at a time.
  */
 internal class AsyncPipeEnd(private val fd: Fd) : AutoCloseable {
-    private val scratch: Pointer = Memory.allocateDirect(LibC.runtime(), CHUNK.toLong(), true)
-
     init {
         val libc = LibC.get()
         val flags = libc.fcntl(fd.number(), LibC.F_GETFL, 0)
@@ -26,13 +25,16 @@ internal class AsyncPipeEnd(private val fd: Fd) : AutoCloseable {
         }
     }
 
+    private var input: ByteArray? = null
+
     /** The next bytes the command wrote, at most [CHUNK] of them; null at end of stream. */
     suspend fun read(): ByteArray? {
+        val buffer = input ?: ByteArray(CHUNK).also { input = it }
         while (true) {
-            val n = LibC.get().read(fd.number(), scratch, CHUNK.toLong())
-            if (n > 0) return ByteArray(n.toInt()).also { scratch.get(0, it, 0, it.size) }
+            val n = HeapIo.CALLS.read(fd.number(), ByteBuffer.wrap(buffer), CHUNK.toLong())
+            if (n > 0) return buffer.copyOf(n.toInt())
             if (n == 0L) return null
-            val errno = LibC.errno()
+            val errno = LastError.getLastError(HeapIo.RUNTIME)
             when (errno) {
                 LibC.EINTR -> continue
                 LibC.EAGAIN -> awaitReady(FdPoller.READABLE)
@@ -49,14 +51,12 @@ internal class AsyncPipeEnd(private val fd: Fd) : AutoCloseable {
     suspend fun write(bytes: ByteArray) {
         var done = 0
         while (done < bytes.size) {
-            val count = minOf(CHUNK, bytes.size - done)
-            scratch.put(0, bytes, done, count)
-            val n = LibC.get().write(fd.number(), scratch, count.toLong())
+            val n = HeapIo.CALLS.write(fd.number(), ByteBuffer.wrap(bytes, done, bytes.size - done), (bytes.size - done).toLong())
             if (n > 0) {
                 done += n.toInt()
                 continue
             }
-            val errno = LibC.errno()
+            val errno = LastError.getLastError(HeapIo.RUNTIME)
             when (errno) {
                 LibC.EINTR -> continue
                 LibC.EAGAIN -> awaitReady(FdPoller.WRITABLE)

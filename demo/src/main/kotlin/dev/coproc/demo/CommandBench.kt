@@ -1,0 +1,62 @@
+package dev.coproc.demo
+
+import dev.coproc.Command
+import dev.coproc.CommandOutput
+import java.util.concurrent.TimeUnit
+
+/**
+ * `demo bench command`: spawn-and-wait latency of `/bin/true`, median over [RUNS] runs, for coproc's
+ * [Command] (output captured, and discarded), the JDK's `ProcessBuilder`, and Python's `subprocess.run`
+ * measured in the same run.
+ */
+object CommandBench {
+    private const val RUNS = 300
+    private const val WARMUP = 50
+
+    suspend fun run() {
+        println()
+        println("Spawn and wait for /bin/true, median and p90 of $RUNS runs after $WARMUP warm-up runs, ${Runtime.getRuntime().availableProcessors()} cores, java ${System.getProperty("java.version")}")
+        val builder = measure { check(ProcessBuilder("/bin/true").start().waitFor(60, TimeUnit.SECONDS)) }
+        val captured = measure { Command("/bin/true").run() }
+        val discarded = measure { Command("/bin/true").stdout(CommandOutput.Discard).stderr(CommandOutput.Discard).run() }
+        val python = BenchSupport.python(
+            "command-bench",
+            """
+            import subprocess, time
+            def measure(f):
+                for _ in range($WARMUP): f()
+                times = []
+                for _ in range($RUNS):
+                    t = time.perf_counter(); f(); times.append((time.perf_counter() - t) * 1000)
+                times.sort()
+                return times[len(times) // 2], times[int((len(times) - 1) * 0.9)]
+            run = measure(lambda: subprocess.run(['/bin/true']))
+            captured = measure(lambda: subprocess.run(['/bin/true'], capture_output=True))
+            print('run', run[0]); print('run90', run[1]); print('captured', captured[0]); print('captured90', captured[1])
+            """.trimIndent(),
+        )
+        println()
+        println("| spawn + wait of /bin/true | median ms | p90 ms | median / ProcessBuilder | median / python |")
+        println("|---|---:|---:|---:|---:|")
+        fun row(name: String, median: Double, p90: Double, python: Double?) =
+            println("| $name | %.3f | %.3f | %.2f | %s |".format(median, p90, median / builder.first, python?.let { "%.2f".format(median / it) } ?: "-"))
+        row("coproc `Command.run()`, output captured", captured.first, captured.second, python?.get("captured"))
+        row("coproc `Command.run()`, output discarded", discarded.first, discarded.second, python?.get("run"))
+        row("JDK `ProcessBuilder.start().waitFor()`", builder.first, builder.second, python?.get("run"))
+        python?.let {
+            row("python3 `subprocess.run`", it.getValue("run"), it.getValue("run90"), it.getValue("run"))
+            row("python3 `subprocess.run(capture_output=True)`", it.getValue("captured"), it.getValue("captured90"), it.getValue("captured"))
+        }
+    }
+
+    /** Median and p90 in milliseconds. */
+    private suspend fun measure(body: suspend () -> Unit): Pair<Double, Double> {
+        repeat(WARMUP) { body() }
+        val times = List(RUNS) {
+            val start = System.nanoTime()
+            body()
+            (System.nanoTime() - start) / 1e6
+        }.sorted()
+        return times[times.size / 2] to times[((times.size - 1) * 0.9).toInt()]
+    }
+}
