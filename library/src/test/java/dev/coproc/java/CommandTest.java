@@ -38,8 +38,7 @@ class CommandTest {
 
     @AfterAll
     static void nothingLeft() throws Exception {
-        TestHygiene.assertNoChildren();
-        assertTrue(TestHygiene.openFds() <= fdsBefore, "fds leaked: " + TestHygiene.openFds() + " open, " + fdsBefore + " before");
+        TestHygiene.assertNothingLeft(fdsBefore);
     }
 
     @Test

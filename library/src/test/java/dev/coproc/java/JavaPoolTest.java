@@ -40,8 +40,7 @@ class JavaPoolTest {
 
     @AfterAll
     static void noChildLeft() throws Exception {
-        TestHygiene.assertNoChildren();
-        assertTrue(TestHygiene.openFds() <= fdsBefore, "fds leaked: " + TestHygiene.openFds() + " open, " + fdsBefore + " before");
+        TestHygiene.assertNothingLeft(fdsBefore);
     }
 
     private static final List<Integer> ONE_TO_TWENTY = IntStream.rangeClosed(1, 20).boxed().collect(Collectors.toList());

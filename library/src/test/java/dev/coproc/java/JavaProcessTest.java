@@ -91,7 +91,6 @@ class JavaProcessTest {
     /** No child of this JVM is left after the class, running or zombie, and no fd leaked. */
     @AfterAll
     static void noChildLeft() throws Exception {
-        TestHygiene.assertNoChildren();
-        assertTrue(TestHygiene.openFds() <= fdsBefore, "fds leaked: " + TestHygiene.openFds() + " open, " + fdsBefore + " before");
+        TestHygiene.assertNothingLeft(fdsBefore);
     }
 }

@@ -41,8 +41,7 @@ class SharedObjectsTest {
 
     @AfterAll
     static void nothingLeft() throws Exception {
-        TestHygiene.assertNoChildren();
-        assertTrue(TestHygiene.openFds() <= fdsBefore, "fds leaked: " + TestHygiene.openFds() + " open, " + fdsBefore + " before");
+        TestHygiene.assertNothingLeft(fdsBefore);
     }
 
     @Test

@@ -23,6 +23,13 @@ final class TestHygiene {
         assertEquals(0, children(self).length, "children of the test JVM left");
     }
 
+    /** After a class: no child left, and no more fds open than {@code fdsBefore}. */
+    static void assertNothingLeft(long fdsBefore) throws IOException, OsException {
+        assertNoChildren();
+        long open = openFds();
+        assertTrue(open <= fdsBefore, "fds leaked: " + open + " open, " + fdsBefore + " before");
+    }
+
     static long openFds() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
