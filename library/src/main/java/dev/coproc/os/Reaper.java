@@ -81,15 +81,35 @@ public final class Reaper {
 
     /** On the poller thread: the child exited, so waitpid returns at once. */
     private void reap(Watch watch) {
+        ExitStatus status;
+        try {
+            status = exitedStatus(watch.pid);
+            if (status == null) {
+                // Not ended after all (a stale readiness event): the poller thread must never block in waitpid.
+                FdPoller.get().await(watch.pidfd, FdPoller.READABLE, () -> reap(watch));
+                return;
+            }
+        } catch (RuntimeException | OsException e) {
+            // Never let one lost status stop the thread that reaps every other child.
+            status = null;
+            watch.exit.completeExceptionally(e);
+        }
         synchronized (this) {
             watches.remove(watch.pid);
         }
         LibC.get().close(watch.pidfd);
-        // Never let one lost status stop the thread that reaps every other child.
-        try {
-            watch.exit.complete(blockingWait(watch.pid));
-        } catch (RuntimeException e) {
-            watch.exit.completeExceptionally(e);
+        if (status != null) watch.exit.complete(status);
+    }
+
+    /** The status of a child that has ended, or null while it runs; never blocks. */
+    private static ExitStatus exitedStatus(int pid) {
+        int[] status = new int[1];
+        while (true) {
+            long rc = Posix.get().waitpid(pid, status, LibC.WNOHANG);
+            if (rc == pid) return ExitStatus.decode(status[0]);
+            if (rc == 0) return null;
+            int errno = Posix.get().errno();
+            if (errno != LibC.EINTR) throw new IllegalStateException(new OsException("waitpid(" + pid + ")", errno));
         }
     }
 

@@ -112,6 +112,17 @@ public interface LibC {
     long syscall(long number, long first, long second, long third);
     int waitid(int idType, int id, Pointer info, int options);
     int open(String path, int flags, int mode);
+    int epoll_create1(int flags);
+    int epoll_ctl(int epfd, int operation, int fd, Pointer event);
+    int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMillis);
+
+    int EPOLL_CTL_ADD = 1;
+    int EPOLL_CTL_DEL = 2;
+    int EPOLL_CTL_MOD = 3;
+    int EPOLLERR = 8;
+    int EPOLLHUP = 16;
+    int EPOLLONESHOT = 1 << 30;
+    int EEXIST = 17;
     int flock(int fd, int operation);
     long pread(int fd, @Out byte[] buffer, long count, long offset);
     long pwrite(int fd, byte[] buffer, long count, long offset);
