@@ -171,6 +171,24 @@ class CommandSpec : FunSpec({
         }
     }
 
+    test("killed by a signal: number, name, and whether the kernel dumped a core") {
+        val dir = Files.createTempDirectory("coproc-core")
+        try {
+            val result = Command.shell("ulimit -c unlimited 2>/dev/null; kill -SEGV \$\$").directory(dir).run()
+            result.status.signal() shouldBe 11
+            result.status.signalName() shouldBe "SIGSEGV"
+            result.exitCode shouldBe -11
+            val pattern = Files.readString(Path.of("/proc/sys/kernel/core_pattern")).trim()
+            // Where cores go to the working directory, the flag must say exactly whether one was written.
+            if (!pattern.startsWith("|") && '/' !in pattern) {
+                val written = Files.list(dir).use { files -> files.anyMatch { it.fileName.toString().startsWith("core") } }
+                result.status.coreDumped() shouldBe written
+            }
+        } finally {
+            dir.toFile().deleteRecursively()
+        }
+    }
+
     test("nice value and CPU affinity are in place before the program starts, as /proc shows them") {
         val result = Command.shell("cut -d' ' -f19 /proc/self/stat; grep Cpus_allowed_list /proc/self/status")
             .nice(7).cpuAffinity(setOf(0)).check().run()
