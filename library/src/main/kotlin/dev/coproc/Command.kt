@@ -45,6 +45,7 @@ public class Command private constructor(
         val terminateGrace: Duration = 2.seconds,
         val niceness: Int? = null,
         val cpus: Set<Int>? = null,
+        val killWithParent: Boolean = true,
     )
 
     private fun with(change: Settings.() -> Settings) = Command(argv, settings.change())
@@ -86,6 +87,12 @@ public class Command private constructor(
     /** Makes [run] fail with [CommandFailedException] unless it exits with 0. */
     @JvmOverloads
     public fun check(check: Boolean = true): Command = with { copy(check = check) }
+
+    /**
+     * Whether it is killed (with its process group) if this JVM dies while it runs, even by SIGKILL: true by
+     * default, so that no command outlives its parent as an orphan. See [dev.coproc.os.OrphanGuard].
+     */
+    public fun killWithParent(value: Boolean): Command = with { copy(killWithParent = value) }
 
     /** Runs it at nice value [niceness] (-20 to 19; lowering it needs privileges), set before it starts. */
     public fun nice(niceness: Int): Command {

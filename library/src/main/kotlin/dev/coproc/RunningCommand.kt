@@ -4,6 +4,7 @@ import dev.coproc.internal.AsyncPipeEnd
 import dev.coproc.internal.awaitResult
 import dev.coproc.os.ExitStatus
 import dev.coproc.os.Fd
+import dev.coproc.os.OrphanGuard
 import dev.coproc.os.OsException
 import dev.coproc.os.Pipes
 import dev.coproc.os.Reaper
@@ -294,6 +295,10 @@ public class RunningCommand private constructor(
                 }
                 childEnds.forEach { it.close() }
                 val exit = Reaper.get().watch(pid)
+                if (settings.killWithParent) {
+                    OrphanGuard.register(pid.toLong())
+                    exit.whenComplete { _, _ -> runCatching { OrphanGuard.unregister(pid.toLong()) } }
+                }
                 return RunningCommand(
                     command.argv, pid.toLong(), exit,
                     stdinOurs?.let(::AsyncPipeEnd), stdoutOurs?.let(::AsyncPipeEnd), stderrOurs?.let(::AsyncPipeEnd),

@@ -147,6 +147,28 @@ class CommandSpec : FunSpec({
         }
     }
 
+    test("a command dies with its parent JVM, even when the parent is killed by SIGKILL (unless told otherwise)") {
+        for (killWithParent in listOf(true, false)) {
+            val (reports, reporter) = Pipe<Long>(duplex = false)
+            try {
+                val parent = Process(StartCommandAndHang(reporter, killWithParent)).also { it.start() }
+                reporter.close()
+                val sleeper = withTimeout(30.seconds) { reports.receive() }
+                isRunning(sleeper) shouldBe true
+                parent.kill()
+                parent.join()
+                if (killWithParent) {
+                    withTimeout(10.seconds) { while (isRunning(sleeper)) kotlinx.coroutines.yield() }
+                } else {
+                    isRunning(sleeper) shouldBe true
+                    Signals.send(sleeper, Signals.SIGKILL)
+                }
+            } finally {
+                reports.close()
+            }
+        }
+    }
+
     test("start: pid, poll, stop and continue observed, terminate reported as killed by SIGTERM") {
         Command("sleep", "1000").start().use { sleeper ->
             sleeper.poll() shouldBe null

@@ -55,13 +55,15 @@ object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, Afte
 
     fun children(): List<Child> {
         val self = Pids.current()
+        // The orphan guard lives as long as this JVM, on purpose.
+        val guard = dev.coproc.os.OrphanGuard.pid()
         return Files.list(Path.of("/proc")).use { entries ->
             entries.toList().mapNotNull { dir ->
                 val pid = dir.fileName.toString().toLongOrNull() ?: return@mapNotNull null
                 val stat = runCatching { Files.readString(dir.resolve("stat")) }.getOrNull() ?: return@mapNotNull null
                 // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'.
                 val fields = stat.substringAfterLast(')').trim().split(' ')
-                if (fields[1].toLong() != self) return@mapNotNull null
+                if (fields[1].toLong() != self || pid == guard) return@mapNotNull null
                 Child(pid, fields[0][0], stat.substringAfter('(').substringBeforeLast(')'))
             }
         }
@@ -95,6 +97,7 @@ object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, Afte
     /** The poller's wake pipe and the native libraries are opened once per JVM: open them before counting. */
     private suspend fun warmUp() {
         FdPoller.get().start()
+        Command("true").run() // starts the orphan guard, whose pipe stays open
         val p = Process(Square(1))
         p.start()
         p.await()

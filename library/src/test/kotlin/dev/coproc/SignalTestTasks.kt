@@ -33,3 +33,13 @@ class ReportScheduling : Task<List<String>> {
     override suspend fun run(): List<String> =
         listOf(Scheduling.nice().toString(), Scheduling.cpuAffinity().joinToString(","), Scheduling.processGroup().toString())
 }
+
+/** Starts `sleep 1000`, reports its pid through [report], then runs until killed. */
+@Serializable
+class StartCommandAndHang(val report: Connection<Long>, val killWithParent: Boolean) : Task<Unit> {
+    override suspend fun run() {
+        val sleeper = Command("sleep", "1000").killWithParent(killWithParent).start()
+        report.send(sleeper.pid)
+        kotlinx.coroutines.awaitCancellation()
+    }
+}
