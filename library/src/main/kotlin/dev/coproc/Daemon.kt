@@ -1,5 +1,6 @@
 package dev.coproc
 
+import dev.coproc.internal.awaitFd
 import dev.coproc.os.FdPoller
 import dev.coproc.os.OsException
 import dev.coproc.os.PidFile
@@ -12,11 +13,9 @@ import dev.coproc.os.internal.LibC
 import dev.coproc.shm.ProcessIdentity
 import java.nio.file.Files
 import java.nio.file.Path
-import kotlin.coroutines.resume
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withTimeoutOrNull
 
 /**
@@ -142,12 +141,7 @@ public class Daemon @JvmOverloads constructor(
             if (pidfd == -LibC.ESRCH) return true
             if (pidfd < 0) throw OsException("pidfd_open($pid)", -pidfd)
             try {
-                return withTimeoutOrNull(timeout) {
-                    suspendCancellableCoroutine { continuation ->
-                        val wait = FdPoller.get().await(pidfd, FdPoller.READABLE) { continuation.resume(Unit) }
-                        continuation.invokeOnCancellation { wait.cancel() }
-                    }
-                } != null
+                return withTimeoutOrNull(timeout) { awaitFd(pidfd, FdPoller.READABLE) } != null
             } finally {
                 LibC.get().close(pidfd)
             }

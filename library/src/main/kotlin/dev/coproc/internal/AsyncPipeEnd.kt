@@ -8,8 +8,6 @@ import java.io.IOException
 import dev.coproc.os.UnixSocket.HeapIo
 import java.nio.ByteBuffer
 import jnr.ffi.LastError
-import kotlin.coroutines.resume
-import kotlinx.coroutines.suspendCancellableCoroutine
 
 /**
  * This process's end of an OS pipe to a command, read or written without blocking a thread: the end is made
@@ -65,10 +63,7 @@ internal class AsyncPipeEnd(private val fd: Fd) : AutoCloseable {
         }
     }
 
-    private suspend fun awaitReady(events: Short) = suspendCancellableCoroutine { continuation ->
-        val wait = FdPoller.get().await(fd.number(), events) { continuation.resume(Unit) }
-        continuation.invokeOnCancellation { wait.cancel() }
-    }
+    private suspend fun awaitReady(events: Short) = awaitFd(fd.number(), events)
 
     override fun close() = fd.close()
 
