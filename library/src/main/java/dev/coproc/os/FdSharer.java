@@ -287,7 +287,7 @@ public final class FdSharer {
     }
 
     /** struct sockaddr_un: the family, then the NUL-terminated path (at most 107 bytes). */
-    private static Pointer socketAddress(String path) {
+    static Pointer socketAddress(String path) {
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > 107) throw new IllegalArgumentException("socket path too long (" + bytes.length + " bytes > 107): " + path);
         Pointer address = Memory.allocateDirect(LibC.runtime(), 2 + bytes.length + 1, true);
@@ -297,7 +297,7 @@ public final class FdSharer {
         return address;
     }
 
-    private static int peerUid(int fd) {
+    static int peerUid(int fd) {
         Pointer credentials = Memory.allocateDirect(LibC.runtime(), 12, true);
         IntByReference length = new IntByReference(12);
         if (LibC.get().getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERCRED, credentials, length) != 0) return -1;

@@ -30,7 +30,7 @@ public final class UnixSocket implements AutoCloseable {
     /** Calls in progress, plus {@link #CLOSED} once closed. */
     private final AtomicInteger state = new AtomicInteger();
 
-    private UnixSocket(int fd) {
+    UnixSocket(int fd) {
         this.fd = fd;
     }
 

@@ -1,0 +1,117 @@
+package dev.coproc
+
+import dev.coproc.internal.FramedSocket
+import dev.coproc.internal.ManagerClient
+import dev.coproc.os.Signals
+import dev.coproc.os.UnixListener
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainExactlyInAnyOrder
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.withTimeout
+
+class ManagerSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 120_000
+
+    test("dict and list operations through proxies; a value read is a copy; errors leave the object as it was") {
+        manager {
+            val dict = dict<String, List<Int>>(mapOf("a" to listOf(1)))
+            dict["b"] = listOf(2, 3)
+            dict.get("a") shouldBe listOf(1)
+            val copy = dict.get("a")!!.toMutableList()
+            copy += 5 // changes the copy only, as with Python's proxies
+            dict.get("a") shouldBe listOf(1)
+            dict.get("zz") shouldBe null
+            dict.containsKey("b") shouldBe true
+            dict.size() shouldBe 2
+            dict.keys() shouldBe listOf("a", "b")
+            dict.values() shouldBe listOf(listOf(1), listOf(2, 3))
+            dict.putAll(mapOf("c" to emptyList()))
+            dict.items() shouldBe mapOf("a" to listOf(1), "b" to listOf(2, 3), "c" to emptyList())
+            dict.getOrPut("a", listOf(9)) shouldBe listOf(1)
+            dict.getOrPut("d", listOf(9)) shouldBe listOf(9)
+            dict.compareAndSet("a", listOf(1), listOf(10)) shouldBe true
+            dict.compareAndSet("a", listOf(1), listOf(11)) shouldBe false
+            dict.compareAndSet("new", null, listOf(0)) shouldBe true
+            dict.remove("b") shouldBe listOf(2, 3)
+            dict.remove("b") shouldBe null
+
+            val list = list(listOf("x", "y"))
+            list.append("z")
+            list.extend(listOf("u", "v"))
+            list.get(0) shouldBe "x"
+            list.set(1, "Y") shouldBe "y"
+            list.removeAt(0) shouldBe "x"
+            list.size() shouldBe 4
+            list.snapshot() shouldBe listOf("Y", "z", "u", "v")
+            val error = shouldThrow<ManagerCallException> { list.get(10) }
+            error.remoteType shouldBe "IndexOutOfBounds"
+            list.size() shouldBe 4
+            shouldThrow<ManagerCallException> { list.ref.call("nope") }.message shouldContain "no method nope"
+        }
+    }
+
+    test("the seeds' ten processes write their pids into a shared dict and list") {
+        manager {
+            val dict = dict<String, Long>()
+            val list = list<Long>()
+            val processes = (0 until 10).map { Process(RecordPid(dict, list, "p$it")).also { p -> p.start() } }
+            processes.forEach { it.await(); it.join() }
+            dict.items() shouldBe processes.mapIndexed { i, p -> "p$i" to p.pid!! }.toMap().let { expected -> dict.keys().associateWith { expected.getValue(it) } }
+            dict.size() shouldBe 10
+            list.snapshot() shouldContainExactlyInAnyOrder processes.map { it.pid!! }
+        }
+    }
+
+    test("compare-and-set loops from several processes and pool tasks lose no update") {
+        manager {
+            val dict = dict<String, Int>()
+            val children = (1..3).map { Process(CountInDict(dict, 200)).also { it.start() } }
+            processPool(workers = 2) { map((1..4).map { CountInDict(dict, 100) }) }
+            children.forEach { it.await(); it.join() }
+            dict.get("n") shouldBe 1000
+        }
+    }
+
+    test("a wrong key is refused; garbage and oversized frames are refused; the manager keeps serving the others") {
+        manager {
+            val dict = dict<String, Int>(mapOf("k" to 1))
+            val impostor = ManagerClient(address, ByteArray(32) { 7 })
+            shouldThrow<ManagerAuthenticationException> { impostor.call(0, "dict", emptyList()) }.message shouldContain "refused"
+            impostor.close()
+
+            for (garbage in listOf(byteArrayOf(-1, -1, -1, -1, 1, 2, 3), byteArrayOf(0x7f, 0, 0, 0))) {
+                val socket = UnixListener.connect(Path.of(address))
+                val raw = FramedSocket(socket)
+                try {
+                    raw.receive(1024) // the challenge
+                    socket.send(garbage, 0, garbage.size) shouldBe garbage.size
+                    shouldThrow<FramedSocket.Ended> { withTimeout(10.seconds) { raw.receive(1024) } }
+                } finally {
+                    raw.close()
+                }
+            }
+            dict.get("k") shouldBe 1
+        }
+    }
+
+    test("a manager killed by SIGKILL: proxies fail with a typed error naming it, without hanging") {
+        val manager = Manager.start()
+        try {
+            val dict = manager.dict<String, Int>()
+            dict["x"] = 1
+            Signals.send(manager.pid, Signals.SIGKILL)
+            val error = shouldThrow<ManagerUnavailableException> { withTimeout(10.seconds) { dict.get("x") } }
+            error.address shouldBe manager.address
+            shouldThrow<ManagerUnavailableException> { withTimeout(10.seconds) { dict.get("x") } }
+        } finally {
+            manager.shutdown()
+        }
+        Files.exists(Path.of(manager.address)) shouldBe false
+    }
+})

@@ -1,0 +1,24 @@
+package dev.coproc
+
+import kotlinx.serialization.Serializable
+
+/** The seeds' worker: writes its pid into the shared dict (under [name]) and the shared list. */
+@Serializable
+class RecordPid(val dict: SharedDict<String, Long>, val list: SharedList<Long>, val name: String) : Task<Unit> {
+    override suspend fun run() {
+        val pid = ProcessHandle.current().pid()
+        dict[name] = pid
+        list.append(pid)
+    }
+}
+
+/** Adds 1 to the dict's "n" [times] times, each a compare-and-set retry loop. */
+@Serializable
+class CountInDict(val dict: SharedDict<String, Int>, val times: Int) : Task<Unit> {
+    override suspend fun run() = repeat(times) {
+        while (true) {
+            val current = dict.get("n")
+            if (dict.compareAndSet("n", current, (current ?: 0) + 1)) break
+        }
+    }
+}
