@@ -65,6 +65,9 @@ public class Manager private constructor(
     /** A new shared list holding [initial]. */
     public suspend inline fun <reified T> list(initial: List<T> = emptyList()): SharedList<T> = list(serializer(), initial)
 
+    /** For tests: the manager's key. */
+    internal fun key(): ByteArray = key
+
     private suspend fun create(kind: String, args: List<ByteArray>): ManagedRef {
         val id = ManagerServer.decodeLong(ManagerClient.of(address, key).call(0, kind, args).single())
         return ManagedRef(address, key, id)

@@ -96,6 +96,20 @@ class ManagerSpec : FunSpec({
                     raw.close()
                 }
             }
+            // A well-framed message that is no call: a typed answer, then the manager hangs up.
+            val socket = UnixListener.connect(Path.of(address))
+            val raw = FramedSocket(socket)
+            try {
+                val challenge = raw.receive(1024)
+                val proof = dev.coproc.internal.ManagerHandshake.proof(key(), "client", challenge) + ByteArray(32)
+                raw.send(proof, 0, proof.size)
+                raw.receive(1024) // the server's proof
+                raw.send(byteArrayOf(1, 2, 3), 0, 3)
+                dev.coproc.internal.ManagerAnswer.decode(withTimeout(10.seconds) { raw.receive(4096) }).errorType shouldBe "Protocol"
+                shouldThrow<FramedSocket.Ended> { withTimeout(10.seconds) { raw.receive(1024) } }
+            } finally {
+                raw.close()
+            }
             dict.get("k") shouldBe 1
         }
     }

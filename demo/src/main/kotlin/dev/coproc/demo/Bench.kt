@@ -34,13 +34,14 @@ object Bench {
     }
 
     fun main(args: List<String>) = runBlocking {
-        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool", "pipe", "queue", "sync", "command") }
+        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool", "pipe", "queue", "sync", "command", "manager") }
         if ("process" in sections) processStart(args.firstNotNullOfOrNull { it.toIntOrNull() } ?: RUNS)
         if ("pool" in sections) PoolBench.run()
         if ("pipe" in sections) PipeBench.run()
         if ("queue" in sections) QueueBench.run()
         if ("sync" in sections) SyncBench.run()
         if ("command" in sections) CommandBench.run()
+        if ("manager" in sections) ManagerBench.run()
     }
 
     private suspend fun processStart(runs: Int) {

@@ -24,7 +24,7 @@ import kotlin.time.Duration
  *
  * Not thread-safe on its own: one receiver and one sender at a time (the [dev.coproc.Connection] locks).
  */
-internal class FramedSocket(private val socket: UnixSocket) {
+internal class FramedSocket(private val socket: UnixSocket, private val spinNanos: Long = 0) {
     private val sendScratch: Pointer = Memory.allocateDirect(LibC.runtime(), SCRATCH_BYTES.toLong(), true)
     private var input = ByteArray(SCRATCH_BYTES)
     private var start = 0
@@ -124,6 +124,20 @@ internal class FramedSocket(private val socket: UnixSocket) {
         } ?: false
     }
 
+    /**
+     * For request-answer traffic ([spinNanos] > 0): the answer usually comes within microseconds, and a wait
+     * in the poller costs two thread hand-offs, each longer than that. So look again for a short while first.
+     */
+    private fun spinForInput(): Boolean {
+        if (spinNanos <= 0) return false
+        val deadline = System.nanoTime() + spinNanos
+        while (System.nanoTime() < deadline) {
+            Thread.onSpinWait()
+            if (readSome()) return true
+        }
+        return false
+    }
+
     /** One non-blocking read into the input buffer; true if it brought bytes or the end. */
     private fun readSome(): Boolean {
         compactFor(1)
@@ -135,7 +149,9 @@ internal class FramedSocket(private val socket: UnixSocket) {
 
     private suspend fun fill() {
         if (atEnd) throw Ended(end - start)
-        while (!readSome()) await(FdPoller.READABLE, cancellable = true)
+        if (!readSome() && !spinForInput()) {
+            while (!readSome()) await(FdPoller.READABLE, cancellable = true)
+        }
         if (atEnd) {
             val partial = end - start
             start = end

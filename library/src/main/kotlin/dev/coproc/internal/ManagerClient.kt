@@ -3,14 +3,12 @@ package dev.coproc.internal
 import dev.coproc.ManagerAuthenticationException
 import dev.coproc.ManagerCallException
 import dev.coproc.ManagerUnavailableException
-import dev.coproc.codec.WireCodec
 import dev.coproc.os.OsException
 import dev.coproc.os.UnixListener
 import java.nio.file.Path
 import java.util.concurrent.ConcurrentHashMap
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
-import kotlinx.serialization.SerializationException
 
 /**
  * This process's connection to one manager: connected and authenticated on first use, one call at a time.
@@ -22,18 +20,18 @@ internal class ManagerClient(private val address: String, private val key: ByteA
     private var connection: FramedSocket? = null
 
     suspend fun call(objectId: Long, method: String, args: List<ByteArray>): List<ByteArray> = mutex.withLock {
-        val request = WireCodec.encode(ManagerCall.serializer(), ManagerCall(objectId, method, args))
+        val request = ManagerCall(objectId, method, args).encode()
         val answer = try {
             val open = connection ?: connect().also { connection = it }
             open.send(request, 0, request.size)
-            WireCodec.decode(ManagerAnswer.serializer(), open.receive(MAX_ANSWER))
+            ManagerAnswer.decode(open.receive(MAX_ANSWER))
         } catch (e: FramedSocket.Ended) {
             drop()
             throw ManagerUnavailableException(address)
         } catch (e: FramedSocket.Broken) {
             drop()
             throw ManagerUnavailableException(address)
-        } catch (e: SerializationException) {
+        } catch (e: ManagerProtocolException) {
             drop()
             throw ManagerUnavailableException(address, e)
         }
@@ -47,7 +45,7 @@ internal class ManagerClient(private val address: String, private val key: ByteA
         } catch (e: OsException) {
             throw ManagerUnavailableException(address, e)
         }
-        val framed = FramedSocket(socket)
+        val framed = FramedSocket(socket, spinNanos = ANSWER_SPIN_NANOS)
         try {
             val challenge = framed.receive(ManagerHandshake.MAX_FRAME)
             val mine = ManagerHandshake.nonce()
@@ -80,6 +78,8 @@ internal class ManagerClient(private val address: String, private val key: ByteA
 
     companion object {
         const val MAX_ANSWER = 64 * 1024 * 1024
+        /** A manager answers a call in microseconds: looking for it this long before sleeping saves two thread hand-offs. */
+        const val ANSWER_SPIN_NANOS = 50_000L
         private val clients = ConcurrentHashMap<String, ManagerClient>()
 
         /** This process's client of the manager at [address] (one connection per manager and process). */

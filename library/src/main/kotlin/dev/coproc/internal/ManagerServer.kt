@@ -7,7 +7,6 @@ import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicLong
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
-import kotlinx.serialization.SerializationException
 import kotlinx.serialization.builtins.serializer
 import org.slf4j.LoggerFactory
 
@@ -30,7 +29,8 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
                 continue
             }
             launch {
-                val connection = FramedSocket(socket)
+                // A client's next call often follows its answer at once: look for it briefly before sleeping.
+                val connection = FramedSocket(socket, spinNanos = NEXT_CALL_SPIN_NANOS)
                 try {
                     serveClient(connection)
                 } catch (e: FramedSocket.Ended) {
@@ -53,8 +53,8 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
         while (true) {
             val frame = connection.receive(maxFrame)
             val call = try {
-                WireCodec.decode(ManagerCall.serializer(), frame)
-            } catch (e: SerializationException) {
+                ManagerCall.decode(frame)
+            } catch (e: ManagerProtocolException) {
                 log.warn("manager: a client sent a frame that is not a call; disconnected")
                 send(connection, ManagerAnswer(errorType = "Protocol", errorMessage = "not a manager call: ${e.message}"))
                 return
@@ -79,7 +79,7 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
     }
 
     private suspend fun send(connection: FramedSocket, answer: ManagerAnswer) {
-        val bytes = WireCodec.encode(ManagerAnswer.serializer(), answer)
+        val bytes = answer.encode()
         connection.send(bytes, 0, bytes.size)
     }
 
@@ -110,6 +110,8 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
     }
 
     internal companion object {
+        const val NEXT_CALL_SPIN_NANOS = 50_000L
+
         fun encode(value: Long): ByteArray = WireCodec.encode(Long.serializer(), value)
         fun encode(value: Int): ByteArray = WireCodec.encode(Int.serializer(), value)
         fun encode(value: Boolean): ByteArray = WireCodec.encode(Boolean.serializer(), value)
