@@ -28,6 +28,7 @@ object Main {
         "subprocess" to { Subprocess.run() },
         "signals" to { SignalExample.run() },
         "daemon" to { DaemonExample.run() },
+        "manager" to { ManagerDictList.run() },
     )
 
     @JvmStatic
