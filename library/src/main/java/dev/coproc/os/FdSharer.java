@@ -166,20 +166,8 @@ public final class FdSharer {
         Path directory = privateDirectory();
         sweepStaleSockets(directory);
         Path path = directory.resolve("share-" + Pids.current() + "-" + Long.toHexString(random.nextLong()) + ".sock");
-        int fd = LibC.get().socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
-        if (fd < 0) throw OsException.lastError("socket");
-        Pointer address = socketAddress(path.toString());
-        if (LibC.get().bind(fd, address, (int) address.size()) != 0 || LibC.get().listen(fd, 64) != 0) {
-            OsException failure = OsException.lastError("bind/listen(" + path + ")");
-            LibC.get().close(fd);
-            throw failure;
-        }
-        try {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException e) {
-            LibC.get().close(fd);
-            throw new OsException(LibC.EPERM, "cannot make " + path + " owner-only: " + e.getMessage());
-        }
+        // The serving thread owns the socket (and closes it): the listener object only set it up.
+        int fd = UnixListener.bind(path, false).number();
         listenFd = fd;
         socketPath = path;
         int listening = fd;

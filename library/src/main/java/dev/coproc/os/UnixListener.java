@@ -27,9 +27,14 @@ public final class UnixListener implements AutoCloseable {
         return FdSharer.privateDirectory().resolve(prefix + "-" + Pids.current() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + ".sock");
     }
 
-    /** Listens at {@code path}, which must not exist yet. */
+    /** Listens at {@code path}, which must not exist yet; {@link #accept} never blocks. */
     public static UnixListener bind(Path path) throws OsException {
-        int fd = LibC.get().socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK, 0);
+        return bind(path, true);
+    }
+
+    /** Listens at {@code path}; a blocking listener's accept waits in the kernel (for a thread of its own). */
+    static UnixListener bind(Path path, boolean nonBlocking) throws OsException {
+        int fd = LibC.get().socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC | (nonBlocking ? LibC.SOCK_NONBLOCK : 0), 0);
         if (fd < 0) throw new OsException("socket", LibC.errno());
         Pointer address = FdSharer.socketAddress(path.toString());
         if (LibC.get().bind(fd, address, (int) address.size()) != 0 || LibC.get().listen(fd, 128) != 0) {
