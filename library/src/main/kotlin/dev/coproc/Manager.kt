@@ -91,9 +91,16 @@ public class Manager private constructor(
     override fun toString(): String = "Manager($address, pid ${process.pid})"
 
     public companion object {
+        /**
+         * The manager's default JVM options: a manager lives long and answers many small calls, so it runs with
+         * the full JIT (C2) rather than a short-lived worker's fast-start flags.
+         */
+        @JvmField
+        public val DEFAULT_OPTIONS: WorkerOptions = WorkerOptions { fastStart(false) }
+
         /** Starts a manager process and returns once it listens. Java callers close it (try-with-resources). */
         @JvmStatic
-        public suspend fun start(options: WorkerOptions = WorkerOptions.DEFAULT): Manager {
+        public suspend fun start(options: WorkerOptions = DEFAULT_OPTIONS): Manager {
             val key = ManagerHandshake.newKey()
             val address = UnixListener.privatePath("manager").toString()
             Event().use { ready ->
@@ -119,7 +126,7 @@ public class Manager private constructor(
 }
 
 /** Runs [block] with a new manager, shut down when it ends however it ends. */
-public suspend fun <R> manager(options: WorkerOptions = WorkerOptions.DEFAULT, block: suspend Manager.() -> R): R {
+public suspend fun <R> manager(options: WorkerOptions = Manager.DEFAULT_OPTIONS, block: suspend Manager.() -> R): R {
     val manager = Manager.start(options)
     try {
         return manager.block()
