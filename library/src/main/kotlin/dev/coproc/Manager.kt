@@ -19,8 +19,8 @@ import kotlinx.serialization.cbor.ByteString
 import kotlinx.serialization.serializer
 
 /**
- * A manager process: it owns shared dicts and lists, and every other process works on them through proxies
- * ([SharedDict], [SharedList]), Python's `multiprocessing.Manager()`. Proxies are handles: pass them to
+ * A manager process: it owns shared dicts, lists and namespaces, and every other process works on them through
+ * proxies ([SharedDict], [SharedList], [SharedNamespace]), Python's `multiprocessing.Manager()`. Proxies are handles: pass them to
  * `Process` children and pool tasks.
  *
  * The manager is a worker JVM listening on a Unix socket in this user's private directory (0700, socket
@@ -58,6 +58,9 @@ public class Manager private constructor(
         val items = MessageCodec(itemSerializer)
         return SharedList(create("list", initial.map(items::encode)), itemSerializer)
     }
+
+    /** A new, empty namespace of named attributes. */
+    public suspend fun namespace(): SharedNamespace = SharedNamespace(create("dict", emptyList()))
 
     /** A new shared dict holding [initial]. */
     public suspend inline fun <reified K, reified V> dict(initial: Map<K, V> = emptyMap()): SharedDict<K, V> = dict(serializer(), serializer(), initial)

@@ -56,6 +56,19 @@ class ManagerSpec : FunSpec({
         }
     }
 
+    test("a namespace updated by a child is seen by the parent") {
+        manager {
+            val namespace = namespace()
+            namespace.set("old", listOf(1, 2))
+            namespace.get<List<Int>>("old") shouldBe listOf(1, 2)
+            Process(UpdateNamespace(namespace)).also { it.start() }.run { await(); join() }
+            namespace.get<Int>("x") shouldBe 10
+            namespace.get<String>("label") shouldBe "set by a child"
+            namespace.get<Int>("old") shouldBe null
+            namespace.names() shouldContainExactlyInAnyOrder listOf("x", "label")
+        }
+    }
+
     test("the seeds' ten processes write their pids into a shared dict and list") {
         manager {
             val dict = dict<String, Long>()

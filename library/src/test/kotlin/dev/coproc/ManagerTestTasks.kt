@@ -22,3 +22,13 @@ class CountInDict(val dict: SharedDict<String, Int>, val times: Int) : Task<Unit
         }
     }
 }
+
+/** Sets two attributes of [namespace] and removes a third. */
+@Serializable
+class UpdateNamespace(val namespace: SharedNamespace) : Task<Unit> {
+    override suspend fun run() {
+        namespace.set("x", 10)
+        namespace.set("label", "set by a child")
+        namespace.remove("old")
+    }
+}

@@ -29,6 +29,7 @@ object Main {
         "signals" to { SignalExample.run() },
         "daemon" to { DaemonExample.run() },
         "manager" to { ManagerDictList.run() },
+        "manager-namespace" to { ManagerNamespace.run() },
     )
 
     @JvmStatic

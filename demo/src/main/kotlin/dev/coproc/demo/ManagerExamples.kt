@@ -29,3 +29,23 @@ object ManagerDictList {
         println("list: ${list.snapshot()}")
     }
 }
+
+/** Sets attributes of a manager's namespace from a child. */
+@Serializable
+class FillNamespace(val namespace: dev.coproc.SharedNamespace) : Task<Unit> {
+    override suspend fun run() {
+        namespace.set("x", 10)
+        namespace.set("y", "hello from ${ProcessHandle.current().pid()}")
+    }
+}
+
+/** A Namespace updated by a child and read by the parent, as Python's `Manager().Namespace()`. */
+object ManagerNamespace {
+    suspend fun run() = manager {
+        val namespace = namespace()
+        namespace.set("x", 1)
+        println("before: x=${namespace.get<Int>("x")}, y=${namespace.get<String>("y")}")
+        Process(FillNamespace(namespace)).also { it.start() }.join()
+        println("after:  x=${namespace.get<Int>("x")}, y=${namespace.get<String>("y")}")
+    }
+}

@@ -1,0 +1,56 @@
+package dev.coproc
+
+import dev.coproc.codec.MessageCodec
+import kotlinx.serialization.KSerializer
+import kotlinx.serialization.Serializable
+import kotlinx.serialization.builtins.serializer
+import kotlinx.serialization.descriptors.SerialDescriptor
+import kotlinx.serialization.encoding.Decoder
+import kotlinx.serialization.encoding.Encoder
+import kotlinx.serialization.serializer
+
+/**
+ * Named attributes owned by a [Manager], each holding a serializable value: Python's `Manager().Namespace()`.
+ * Each attribute is read and written whole (a value read is a copy, see [SharedDict]); each call is atomic.
+ *
+ * ```
+ * namespace.set("x", 10); namespace.set("label", "ready")
+ * val x: Int? = namespace.get("x")
+ * ```
+ */
+@Serializable(with = SharedNamespaceSerializer::class)
+public class SharedNamespace internal constructor(internal val ref: ManagedRef) {
+    /** The attribute [name] decoded with [serializer], or null if it is not set. */
+    public suspend fun <T> get(name: String, serializer: KSerializer<T>): T? =
+        ref.call("get", names.encode(name)).firstOrNull()?.let(MessageCodec(serializer)::decode)
+
+    /** Sets the attribute [name] to [value], encoded with [serializer]. */
+    public suspend fun <T> set(name: String, value: T, serializer: KSerializer<T>) {
+        ref.call("set", names.encode(name), MessageCodec(serializer).encode(value))
+    }
+
+    /** The attribute [name], or null if it is not set. */
+    public suspend inline fun <reified T> get(name: String): T? = get(name, serializer<T>())
+
+    /** Sets the attribute [name] to [value]. */
+    public suspend inline fun <reified T> set(name: String, value: T): Unit = set(name, value, serializer<T>())
+
+    /** The names set now. */
+    public suspend fun names(): List<String> = ref.call("keys").map(names::decode)
+
+    /** Removes the attribute [name]; true if it was set. */
+    public suspend fun remove(name: String): Boolean = ref.call("remove", names.encode(name)).isNotEmpty()
+
+    override fun toString(): String = "SharedNamespace(${ref.objectId} in the manager at ${ref.address})"
+
+    private companion object {
+        val names = MessageCodec(String.serializer())
+    }
+}
+
+internal object SharedNamespaceSerializer : KSerializer<SharedNamespace> {
+    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.SharedNamespace", ManagedRef.serializer().descriptor)
+    override fun serialize(encoder: Encoder, value: SharedNamespace) = encoder.encodeSerializableValue(ManagedRef.serializer(), value.ref)
+    override fun deserialize(decoder: Decoder): SharedNamespace = SharedNamespace(decoder.decodeSerializableValue(ManagedRef.serializer()))
+}
+
