@@ -78,6 +78,23 @@ public class SharedDict<K, V> internal constructor(
         return ManagerServer.decodeBoolean(ref.call("compareAndSet", *args).single())
     }
 
+    /**
+     * Applies [operation] to the entry of [key] inside the manager, atomically, and returns the new value
+     * (null: the entry is absent now). Python's managers have no such call: there, `d[k] += 1` from two
+     * processes loses updates.
+     *
+     * @throws TaskEncodingException when [operation] is not a `@Serializable` class
+     * @throws ManagerCallException when it failed in the manager (the entry is unchanged)
+     */
+    public suspend fun update(key: K, operation: DictOperation<V>): V? {
+        val encoded = try {
+            dev.coproc.codec.EncodedOperation.of(operation)
+        } catch (e: dev.coproc.codec.TaskTypeException) {
+            throw TaskEncodingException("cannot send ${operation.javaClass.name}: ${e.message}", e)
+        }
+        return ref.call("update", keys.encode(key), encoded.first.encodeToByteArray(), encoded.second).firstOrNull()?.let(values::decode)
+    }
+
     public suspend fun clear() {
         ref.call("clear")
     }

@@ -91,6 +91,22 @@ class ManagerSpec : FunSpec({
         }
     }
 
+    test("update runs a declared operation inside the manager: concurrent updates from processes lose nothing") {
+        manager {
+            val dict = dict<String, Int>()
+            val children = (1..3).map { Process(UpdateInDict(dict, 200)).also { it.start() } }
+            children.forEach { it.await(); it.join() }
+            dict.get("n") shouldBe 600
+            dict.update("n", AddToEntry(5)) shouldBe 605
+            val error = shouldThrow<ManagerCallException> { dict.update("n", FailingOperation()) }
+            error.message shouldContain "refused: 605"
+            dict.get("n") shouldBe 605
+            dict.update("n", RemoveEntry()) shouldBe null
+            dict.containsKey("n") shouldBe false
+            shouldThrow<TaskEncodingException> { dict.update("n", LocalOperation()) }.message shouldContain "Serializable"
+        }
+    }
+
     test("a wrong key is refused; garbage and oversized frames are refused; the manager keeps serving the others") {
         manager {
             val dict = dict<String, Int>(mapOf("k" to 1))

@@ -32,3 +32,32 @@ class UpdateNamespace(val namespace: SharedNamespace) : Task<Unit> {
         namespace.remove("old")
     }
 }
+
+/** Adds [n] to an Int entry (absent counts as 0). */
+@Serializable
+class AddToEntry(val n: Int) : DictOperation<Int> {
+    override fun apply(current: Int?): Int = (current ?: 0) + n
+}
+
+/** Removes the entry. */
+@Serializable
+class RemoveEntry : DictOperation<Int> {
+    override fun apply(current: Int?): Int? = null
+}
+
+/** Fails inside the manager. */
+@Serializable
+class FailingOperation : DictOperation<Int> {
+    override fun apply(current: Int?): Int = error("refused: $current")
+}
+
+/** Not `@Serializable`: cannot travel to the manager. */
+class LocalOperation : DictOperation<Int> {
+    override fun apply(current: Int?): Int = 0
+}
+
+/** Adds 1 to the dict's "n" [times] times with update. */
+@Serializable
+class UpdateInDict(val dict: SharedDict<String, Int>, val times: Int) : Task<Unit> {
+    override suspend fun run() = repeat(times) { dict.update("n", AddToEntry(1)) }
+}

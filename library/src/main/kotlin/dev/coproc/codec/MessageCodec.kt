@@ -11,8 +11,12 @@ import kotlinx.serialization.SerializationException
  * (8, 4, 8, UTF-8): the general CBOR path costs several times the shared-memory copy for such small items.
  * Everything else is CBOR. Both ends choose by the same declared type, so they always agree.
  */
-internal class MessageCodec<T>(private val serializer: KSerializer<T>) {
-    private val kind = when (serializer.descriptor.serialName) {
+internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableAsItsType: Boolean = false) {
+    /**
+     * [nullableAsItsType]: a `T?` serializer encodes like `T` (for a caller that never passes null, such as a
+     * manager decoding a dict's values with the type argument it found by reflection, which is nullable).
+     */
+    private val kind = when (serializer.descriptor.serialName.let { if (nullableAsItsType) it.removeSuffix("?") else it }) {
         "kotlin.Long" -> LONG
         "kotlin.Int" -> INT
         "kotlin.Double" -> DOUBLE

@@ -1,5 +1,7 @@
 package dev.coproc.internal
 
+import dev.coproc.codec.EncodedOperation
+import dev.coproc.codec.TaskTypeException
 import dev.coproc.codec.WireCodec
 import dev.coproc.os.FdPoller
 import dev.coproc.os.UnixListener
@@ -88,8 +90,15 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
         ManagerAnswer(values = dispatch(call))
     } catch (e: IndexOutOfBoundsException) {
         ManagerAnswer(errorType = "IndexOutOfBounds", errorMessage = e.message)
+    } catch (e: kotlinx.serialization.SerializationException) {
+        ManagerAnswer(errorType = "Decoding", errorMessage = e.message)
     } catch (e: IllegalArgumentException) {
         ManagerAnswer(errorType = "IllegalArgument", errorMessage = e.message)
+    } catch (e: TaskTypeException) {
+        ManagerAnswer(errorType = "UndeclaredOperation", errorMessage = e.message)
+    } catch (e: RuntimeException) {
+        // The user's operation threw: the entry is unchanged (the map is written only after it returns).
+        ManagerAnswer(errorType = e.javaClass.name, errorMessage = e.message)
     }
 
     private fun dispatch(call: ManagerCall): List<ByteArray> {
@@ -151,6 +160,13 @@ private class ManagedDict {
             val matches = if (expectsValue) current != null && current.contentEquals(args[2]) else current == null
             if (matches) map[key] = args.last()
             listOf(ManagerServer.encode(matches))
+        }
+        "update" -> {
+            // args: key, operation type name, operation bytes; the operation runs holding this dict.
+            val key = Key(args[0])
+            val next = EncodedOperation.apply(args[1].decodeToString(), args[2], map[key])
+            if (next == null) map.remove(key) else map[key] = next
+            listOfNotNull(next)
         }
         "clear" -> emptyList<ByteArray>().also { map.clear() }
         else -> throw IllegalArgumentException("a dict has no method $method")
