@@ -1,6 +1,7 @@
 package dev.coproc
 
 import dev.coproc.internal.awaitFd
+import dev.coproc.internal.awaitResult
 import dev.coproc.os.FdPoller
 import dev.coproc.os.OsException
 import dev.coproc.os.PidFile
@@ -71,7 +72,7 @@ public class Daemon @JvmOverloads constructor(
         }
         file.writePid(pid.toLong())
         // Reaped here if it ends while this JVM lives; adopted by init (or a subreaper) otherwise.
-        Reaper.get().watch(pid)
+        startedHere[pid.toLong()] = Reaper.get().watch(pid)
         pid.toLong()
     }
 
@@ -106,6 +107,8 @@ public class Daemon @JvmOverloads constructor(
             signal(running, Signals.SIGKILL)
             check(awaitExit(running, KILL_WAIT)) { "daemon $running survived SIGKILL for $KILL_WAIT" }
         }
+        // Started by this JVM: returns once reaped too, so that stop() leaves nothing of it behind here.
+        startedHere.remove(running)?.let { reaped -> withTimeoutOrNull(KILL_WAIT) { reaped.awaitResult() } }
         Files.deleteIfExists(pidFile)
         return true
     }
@@ -132,6 +135,9 @@ public class Daemon @JvmOverloads constructor(
     private companion object {
         const val PIDFILE_FD = 3
         val KILL_WAIT = 10.seconds
+
+        /** The daemons this JVM started and still reaps, by pid. */
+        val startedHere = java.util.concurrent.ConcurrentHashMap<Long, java.util.concurrent.CompletableFuture<dev.coproc.os.ExitStatus>>()
 
         fun isAlive(pid: Long): Boolean = pid > 0 && ProcessIdentity.of(pid) != 0L
 
