@@ -72,7 +72,10 @@ public class Daemon @JvmOverloads constructor(
         }
         file.writePid(pid.toLong())
         // Reaped here if it ends while this JVM lives; adopted by init (or a subreaper) otherwise.
-        startedHere[pid.toLong()] = Reaper.get().watch(pid)
+        val reaped = Reaper.get().watch(pid)
+        startedHere[pid.toLong()] = reaped
+        // Forgotten once reaped, however it ended (stop() finds nothing to wait for then).
+        reaped.whenComplete { _, _ -> startedHere.remove(pid.toLong(), reaped) }
         pid.toLong()
     }
 

@@ -1,6 +1,8 @@
 package dev.coproc
 
+import dev.coproc.codec.EncodedOperation
 import dev.coproc.codec.MessageCodec
+import dev.coproc.codec.TaskTypeException
 import dev.coproc.internal.ManagerClient
 import dev.coproc.internal.ManagerServer
 import kotlinx.serialization.KSerializer
@@ -88,8 +90,8 @@ public class SharedDict<K, V> internal constructor(
      */
     public suspend fun update(key: K, operation: DictOperation<V>): V? {
         val encoded = try {
-            dev.coproc.codec.EncodedOperation.of(operation)
-        } catch (e: dev.coproc.codec.TaskTypeException) {
+            EncodedOperation.of(operation)
+        } catch (e: TaskTypeException) {
             throw TaskEncodingException("cannot send ${operation.javaClass.name}: ${e.message}", e)
         }
         return ref.call("update", keys.encode(key), encoded.first.encodeToByteArray(), encoded.second).firstOrNull()?.let(values::decode)
