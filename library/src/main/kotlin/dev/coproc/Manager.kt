@@ -1,11 +1,16 @@
 package dev.coproc
 
 import dev.coproc.codec.MessageCodec
+import dev.coproc.codec.WireCodec
 import dev.coproc.internal.ManagerClient
-import dev.coproc.internal.awaitResult
 import dev.coproc.internal.ManagerHandshake
 import dev.coproc.internal.ManagerServer
+import dev.coproc.internal.ManagerWire
+import dev.coproc.internal.awaitResult
+import dev.coproc.os.StreamListener
+import dev.coproc.os.TcpListener
 import dev.coproc.os.UnixListener
+import java.net.InetSocketAddress
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlinx.coroutines.NonCancellable
@@ -15,17 +20,20 @@ import kotlinx.coroutines.selects.select
 import kotlinx.coroutines.withContext
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
+import kotlinx.serialization.builtins.serializer
 import kotlinx.serialization.cbor.ByteString
 import kotlinx.serialization.serializer
 
 /**
- * A manager process: it owns shared dicts, lists and namespaces, and every other process works on them through
- * proxies ([SharedDict], [SharedList], [SharedNamespace]), Python's `multiprocessing.Manager()`. Proxies are handles: pass them to
- * `Process` children and pool tasks.
+ * A manager process: it owns shared objects (dicts, lists, namespaces, queues, values, arrays, locks,
+ * semaphores, events, conditions, barriers) and every other process works on them through proxies: Python's
+ * `multiprocessing.Manager()`. Proxies are handles: pass them to `Process` children and pool tasks, or
+ * [publish] them under a name for a JVM that [connect]s from elsewhere.
  *
- * The manager is a worker JVM listening on a Unix socket in this user's private directory (0700, socket
- * 0600); every connection authenticates both ways with the manager's random key (an HMAC challenge-response),
- * which travels to children inside their proxies. Like every worker, it ends when this JVM ends.
+ * A manager started here is a worker JVM that ends with this one. It listens on a Unix socket in this user's
+ * private directory (0700, socket 0600), or on TCP when given an address; every connection authenticates
+ * both ways with the manager's key (an HMAC challenge-response, Python's `authkey`), random by default, which
+ * travels to children inside their proxies. TCP is not encrypted: on a network you do not trust, tunnel it.
  *
  * ```
  * manager {
@@ -37,13 +45,13 @@ import kotlinx.serialization.serializer
  * ```
  */
 public class Manager private constructor(
-    private val process: Process<Unit>,
-    /** The manager's socket path. */
+    private val process: Process<Unit>?,
+    /** Where the manager listens: a socket path, or `tcp://host:port`. */
     public val address: String,
     private val key: ByteArray,
 ) : AutoCloseable {
-    /** The manager process's pid. */
-    public val pid: Long get() = process.pid!!
+    /** The manager process's pid; null for a manager this JVM [connect]ed to. */
+    public val pid: Long? get() = process?.pid
 
     /** A new shared dict holding [initial]. */
     public suspend fun <K, V> dict(keySerializer: KSerializer<K>, valueSerializer: KSerializer<V>, initial: Map<K, V> = emptyMap()): SharedDict<K, V> {
@@ -53,45 +61,145 @@ public class Manager private constructor(
         return SharedDict(create("dict", args), keySerializer, valueSerializer)
     }
 
+    /** A new shared dict holding [initial]. */
+    public suspend inline fun <reified K, reified V> dict(initial: Map<K, V> = emptyMap()): SharedDict<K, V> = dict(serializer(), serializer(), initial)
+
     /** A new shared list holding [initial]. */
     public suspend fun <T> list(itemSerializer: KSerializer<T>, initial: List<T> = emptyList()): SharedList<T> {
         val items = MessageCodec(itemSerializer)
         return SharedList(create("list", initial.map(items::encode)), itemSerializer)
     }
 
+    /** A new shared list holding [initial]. */
+    public suspend inline fun <reified T> list(initial: List<T> = emptyList()): SharedList<T> = list(serializer(), initial)
+
     /** A new, empty namespace of named attributes. */
     public suspend fun namespace(): SharedNamespace = SharedNamespace(create("dict", emptyList()))
 
-    /** A new shared dict holding [initial]. */
-    public suspend inline fun <reified K, reified V> dict(initial: Map<K, V> = emptyMap()): SharedDict<K, V> = dict(serializer(), serializer(), initial)
+    /** A new queue holding at most [maxSize] items (0: unbounded). */
+    public suspend fun <T> queue(itemSerializer: KSerializer<T>, maxSize: Int = 0): ManagedQueue<T> =
+        ManagedQueue(create("queue", listOf(ManagerWire.of(maxSize(maxSize)))), itemSerializer)
 
-    /** A new shared list holding [initial]. */
-    public suspend inline fun <reified T> list(initial: List<T> = emptyList()): SharedList<T> = list(serializer(), initial)
+    /** A new queue holding at most [maxSize] items (0: unbounded). */
+    public suspend inline fun <reified T> queue(maxSize: Int = 0): ManagedQueue<T> = queue(serializer(), maxSize)
+
+    /** A new joinable queue holding at most [maxSize] items (0: unbounded). */
+    public suspend fun <T> joinableQueue(itemSerializer: KSerializer<T>, maxSize: Int = 0): ManagedJoinableQueue<T> =
+        ManagedJoinableQueue(create("joinableQueue", listOf(ManagerWire.of(maxSize(maxSize)))), itemSerializer)
+
+    /** A new joinable queue holding at most [maxSize] items (0: unbounded). */
+    public suspend inline fun <reified T> joinableQueue(maxSize: Int = 0): ManagedJoinableQueue<T> = joinableQueue(serializer(), maxSize)
+
+    /** A new shared value holding [initial]. */
+    public suspend fun <T> value(serializer: KSerializer<T>, initial: T): ManagedValue<T> =
+        ManagedValue(create("value", listOf(MessageCodec(serializer).encode(initial))), serializer)
+
+    /** A new shared value holding [initial]. */
+    public suspend inline fun <reified T> value(initial: T): ManagedValue<T> = value(serializer(), initial)
+
+    /** A new fixed-size shared array holding [initial]. */
+    public suspend fun <T> array(serializer: KSerializer<T>, initial: List<T>): ManagedArray<T> {
+        val codec = MessageCodec(serializer)
+        return ManagedArray(create("array", initial.map(codec::encode)), serializer)
+    }
+
+    /** A new fixed-size shared array holding [initial]. */
+    public suspend inline fun <reified T> array(initial: List<T>): ManagedArray<T> = array(serializer(), initial)
+
+    public suspend fun lock(): ManagedLock = ManagedLock(create("lock", emptyList()))
+
+    public suspend fun rLock(): ManagedRLock = ManagedRLock(create("rlock", emptyList()))
+
+    /** A new semaphore with [value] permits. */
+    public suspend fun semaphore(value: Int = 1): ManagedSemaphore = ManagedSemaphore(create("semaphore", listOf(ManagerWire.of(value))))
+
+    /** A new semaphore with [value] permits that refuses to be released above [value]. */
+    public suspend fun boundedSemaphore(value: Int = 1): ManagedSemaphore = ManagedSemaphore(create("boundedSemaphore", listOf(ManagerWire.of(value))))
+
+    public suspend fun event(): ManagedEvent = ManagedEvent(create("event", emptyList()))
+
+    /** A new condition over its own new [ManagedRLock]. */
+    public suspend fun condition(): ManagedCondition = condition(rLock())
+
+    /** A new condition over [lock], which must belong to this manager. */
+    public suspend fun condition(lock: ManagedLock): ManagedCondition = ManagedCondition(create("condition", listOf(ManagerWire.of(own(lock.ref)))), lock = lock)
+
+    /** A new condition over [lock], which must belong to this manager. */
+    public suspend fun condition(lock: ManagedRLock): ManagedCondition = ManagedCondition(create("condition", listOf(ManagerWire.of(own(lock.ref)))), rLock = lock)
+
+    /** A new barrier for [parties] parties. */
+    public suspend fun barrier(parties: Int): ManagedBarrier = ManagedBarrier(create("barrier", listOf(ManagerWire.of(parties))), parties)
+
+    /**
+     * Makes [proxy] (any of this manager's proxies) known under [name], for [lookup] from any process,
+     * such as a JVM that [connect]ed with the address and key: Python's `BaseManager.register("get_queue",
+     * callable=...)`. A name published again points to the new object.
+     */
+    public suspend fun <P> publish(name: String, proxy: P, serializer: KSerializer<P>) {
+        client().call(0, "publish", listOf(name.encodeToByteArray(), serializer.descriptor.serialName.encodeToByteArray(), WireCodec.encode(serializer, proxy)))
+    }
+
+    /** See [publish]. */
+    public suspend inline fun <reified P> publish(name: String, proxy: P): Unit = publish(name, proxy, serializer())
+
+    /**
+     * The proxy [publish]ed under [name].
+     *
+     * @throws NoSuchElementException when nothing is published under [name]
+     * @throws IllegalArgumentException when it is another kind of object than [serializer]'s
+     */
+    public suspend fun <P> lookup(name: String, serializer: KSerializer<P>): P {
+        val found = client().call(0, "lookup", listOf(name.encodeToByteArray()))
+        if (found.isEmpty()) throw NoSuchElementException("nothing is published under \"$name\" in the manager at $address")
+        val kind = found[0].decodeToString()
+        require(kind == serializer.descriptor.serialName) { "\"$name\" is a $kind, not a ${serializer.descriptor.serialName}" }
+        return WireCodec.decode(serializer, found[1])
+    }
+
+    /** See [lookup]. */
+    public suspend inline fun <reified P> lookup(name: String): P = lookup(name, serializer())
 
     /** For tests: the manager's key. */
     internal fun key(): ByteArray = key
 
+    private fun client() = ManagerClient.of(address, key)
+
     private suspend fun create(kind: String, args: List<ByteArray>): ManagedRef {
-        val id = ManagerServer.decodeLong(ManagerClient.of(address, key).call(0, kind, args).single())
+        val id = ManagerWire.long(client().call(0, kind, args).single())
         return ManagedRef(address, key, id)
     }
 
-    /** Shuts the manager down: its process is terminated and reaped, its socket removed; proxies fail from now on. */
+    private fun own(ref: ManagedRef): Long {
+        require(ref.address == address) { "a condition's lock must belong to the same manager (${ref.address} is not $address)" }
+        return ref.objectId
+    }
+
+    private fun maxSize(value: Int): Int = value.also { require(it >= 0) { "a queue's maxSize cannot be negative ($it)" } }
+
+    /**
+     * Shuts the manager down: its process is terminated and reaped, its socket removed; proxies fail from now
+     * on. For a manager this JVM [connect]ed to: disconnects, and the manager goes on.
+     */
     override fun close() {
         ManagerClient.forget(address)
-        process.terminateBlocking()
-        Files.deleteIfExists(Path.of(address))
+        process?.terminateBlocking()
+        removeSocketFile()
     }
 
     /** Suspending [close]: waits for the manager process to end. */
     public suspend fun shutdown() {
         ManagerClient.forget(address)
+        if (process == null) return
         process.terminate()
         process.join()
-        withContext(NonCancellable) { Files.deleteIfExists(Path.of(address)) }
+        withContext(NonCancellable) { removeSocketFile() }
     }
 
-    override fun toString(): String = "Manager($address, pid ${process.pid})"
+    private fun removeSocketFile() {
+        if (process != null && !address.startsWith(ManagerClient.TCP)) Files.deleteIfExists(Path.of(address))
+    }
+
+    override fun toString(): String = "Manager($address" + (process?.pid?.let { ", pid $it" } ?: ", connected") + ")"
 
     public companion object {
         /**
@@ -101,32 +209,72 @@ public class Manager private constructor(
         @JvmField
         public val DEFAULT_OPTIONS: WorkerOptions = WorkerOptions { fastStart(false) }
 
-        /** Starts a manager process and returns once it listens. Java callers close it (try-with-resources). */
+        /**
+         * Starts a manager process and returns once it listens: on a Unix socket, or on TCP at [tcp] (port 0:
+         * any free port; [address] tells which). [authKey]: the key clients must know, random when null (read
+         * it with [authKey] to give it to a JVM that will [connect]). Java callers close it (try-with-resources).
+         */
         @JvmStatic
-        public suspend fun start(options: WorkerOptions = DEFAULT_OPTIONS): Manager {
-            val key = ManagerHandshake.newKey()
-            val address = UnixListener.privatePath("manager").toString()
+        public suspend fun start(options: WorkerOptions = DEFAULT_OPTIONS, tcp: InetSocketAddress? = null, authKey: ByteArray? = null): Manager {
+            require(authKey == null || authKey.size >= 16) { "an authKey needs at least 16 bytes" }
+            val key = authKey ?: ManagerHandshake.newKey()
+            val path = if (tcp == null) UnixListener.privatePath("manager").toString() else null
             Event().use { ready ->
-                val process = Process(ManagerTask(address, key, ready), name = "manager", options = options)
-                process.start()
-                try {
-                    // The manager either listens (ready) or fails to start (its exit ends the wait).
-                    val listening = coroutineScope {
-                        // Not join(): a cancelled join terminates its process.
-                        val exited = async { process.onExit().awaitResult(); false }
-                        val listens = async { ready.wait() }
-                        select { exited.onAwait { it }; listens.onAwait { it } }.also { exited.cancel(); listens.cancel() }
+                SharedInt(0).use { boundPort ->
+                    val task = ManagerTask(path, tcp?.hostString, tcp?.port ?: 0, boundPort, key, ready)
+                    val process = Process(task, name = "manager", options = options)
+                    process.start()
+                    try {
+                        awaitListening(process, ready)
+                    } catch (e: Throwable) {
+                        process.terminateBlocking()
+                        throw e
                     }
-                    if (!listening) throw ProcessStartException("the manager process ended before it listened: ${process.exitStatus}")
-                } catch (e: Throwable) {
-                    process.terminateBlocking()
-                    throw e
+                    val address = path ?: "${ManagerClient.TCP}${hostForAddress(tcp!!)}:${boundPort.value}"
+                    return Manager(process, address, key)
                 }
-                return Manager(process, address, key)
             }
+        }
+
+        /**
+         * Connects to the manager at [address] (`tcp://host:port`, or a socket path) with its [authKey], from
+         * any JVM: Python's `BaseManager(address, authkey).connect()`. Objects made through the returned
+         * [Manager] live in that manager; [lookup] finds the ones published there. Closing it disconnects.
+         *
+         * @throws ManagerUnavailableException when nothing answers at [address]
+         * @throws ManagerAuthenticationException when the manager refuses [authKey]
+         */
+        @JvmStatic
+        public suspend fun connect(address: String, authKey: ByteArray): Manager {
+            if (address.startsWith(ManagerClient.TCP)) ManagerClient.hostAndPort(address)
+            val manager = Manager(null, address, authKey)
+            try {
+                manager.client().call(0, "ping", emptyList())
+            } catch (e: Throwable) {
+                ManagerClient.forget(address)
+                throw e
+            }
+            return manager
+        }
+
+        private fun hostForAddress(tcp: InetSocketAddress): String =
+            tcp.hostString.let { if (':' in it) "[$it]" else it }
+
+        /** Returns once the manager listens; fails if its process ends first. */
+        private suspend fun awaitListening(process: Process<Unit>, ready: Event) {
+            val listening = coroutineScope {
+                // Not join(): a cancelled join terminates its process.
+                val exited = async { process.onExit().awaitResult(); false }
+                val listens = async { ready.wait() }
+                select { exited.onAwait { it }; listens.onAwait { it } }.also { exited.cancel(); listens.cancel() }
+            }
+            if (!listening) throw ProcessStartException("the manager process ended before it listened: ${process.exitStatus}")
         }
     }
 }
+
+/** The manager key of [this], for a JVM that will [Manager.connect] (keep it secret: it is the manager's password). */
+public val Manager.authKey: ByteArray get() = key().copyOf()
 
 /** Runs [block] with a new manager, shut down when it ends however it ends. */
 public suspend fun <R> manager(options: WorkerOptions = Manager.DEFAULT_OPTIONS, block: suspend Manager.() -> R): R {
@@ -138,13 +286,21 @@ public suspend fun <R> manager(options: WorkerOptions = Manager.DEFAULT_OPTIONS,
     }
 }
 
-/** The manager process's task: listen at [address], say so through [ready], serve until terminated. */
+/** The manager process's task: listen, say so through [ready] (and the TCP port through [boundPort]), serve until terminated. */
 @Serializable
-internal class ManagerTask(val address: String, @ByteString val key: ByteArray, val ready: Event) : Task<Unit> {
+internal class ManagerTask(
+    val path: String?,
+    val host: String?,
+    val port: Int,
+    val boundPort: SharedInt,
+    @ByteString val key: ByteArray,
+    val ready: Event,
+) : Task<Unit> {
     override suspend fun run() {
-        UnixListener.bind(Path.of(address)).use { listener ->
+        val listener: StreamListener = if (path != null) UnixListener.bind(Path.of(path)) else TcpListener.bind(host, port).also { boundPort.value = it.address().port }
+        listener.use {
             ready.set()
-            ManagerServer(key, MANAGER_MAX_FRAME).serve(listener)
+            ManagerServer(key, MANAGER_MAX_FRAME).serve(it)
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.coproc
 
 /** The queue stayed full for the whole timeout, or `putNowait` found it full. Python's `queue.Full`. */
 public class QueueFullException internal constructor(capacity: Long) :
-    CoprocException("the queue is full (capacity $capacity)")
+    CoprocException(if (capacity >= 0) "the queue is full (capacity $capacity)" else "the queue is full")
 
 /** The queue stayed empty for the whole timeout, or `getNowait` found it empty. Python's `queue.Empty`. */
 public class QueueEmptyException internal constructor() : CoprocException("the queue is empty")

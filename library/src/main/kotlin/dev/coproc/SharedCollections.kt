@@ -1,23 +1,10 @@
 package dev.coproc
 
-import dev.coproc.codec.EncodedOperation
 import dev.coproc.codec.MessageCodec
-import dev.coproc.codec.TaskTypeException
-import dev.coproc.internal.ManagerClient
-import dev.coproc.internal.ManagerServer
+import dev.coproc.internal.ManagerWire
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.cbor.ByteString
-import kotlinx.serialization.descriptors.SerialDescriptor
-import kotlinx.serialization.encoding.Decoder
-import kotlinx.serialization.encoding.Encoder
 
-/** What crosses in place of a proxy: the manager's address, its key, and the object's id there. */
-@Serializable
-internal class ManagedRef(val address: String, @ByteString val key: ByteArray, val objectId: Long) {
-    suspend fun call(method: String, vararg args: ByteArray): List<ByteArray> =
-        ManagerClient.of(address, key).call(objectId, method, args.toList())
-}
 
 /**
  * A dictionary owned by a [Manager] process and shared by every process holding this proxy: Python's
@@ -47,9 +34,9 @@ public class SharedDict<K, V> internal constructor(
     /** Removes [key]; returns its value, or null if it had none. */
     public suspend fun remove(key: K): V? = ref.call("remove", keys.encode(key)).firstOrNull()?.let(values::decode)
 
-    public suspend fun containsKey(key: K): Boolean = ManagerServer.decodeBoolean(ref.call("containsKey", keys.encode(key)).single())
+    public suspend fun containsKey(key: K): Boolean = ManagerWire.boolean(ref.call("containsKey", keys.encode(key)).single())
 
-    public suspend fun size(): Int = ManagerServer.decodeInt(ref.call("size").single())
+    public suspend fun size(): Int = ManagerWire.int(ref.call("size").single())
 
     /** A snapshot of the keys, in insertion order. */
     public suspend fun keys(): List<K> = ref.call("keys").map(keys::decode)
@@ -73,11 +60,11 @@ public class SharedDict<K, V> internal constructor(
      */
     public suspend fun compareAndSet(key: K, expected: V?, value: V): Boolean {
         val args = if (expected == null) {
-            arrayOf(keys.encode(key), ManagerServer.encode(false), values.encode(value))
+            arrayOf(keys.encode(key), ManagerWire.of(false), values.encode(value))
         } else {
-            arrayOf(keys.encode(key), ManagerServer.encode(true), values.encode(expected), values.encode(value))
+            arrayOf(keys.encode(key), ManagerWire.of(true), values.encode(expected), values.encode(value))
         }
-        return ManagerServer.decodeBoolean(ref.call("compareAndSet", *args).single())
+        return ManagerWire.boolean(ref.call("compareAndSet", *args).single())
     }
 
     /**
@@ -88,20 +75,15 @@ public class SharedDict<K, V> internal constructor(
      * @throws TaskEncodingException when [operation] is not a `@Serializable` class
      * @throws ManagerCallException when it failed in the manager (the entry is unchanged)
      */
-    public suspend fun update(key: K, operation: DictOperation<V>): V? {
-        val encoded = try {
-            EncodedOperation.of(operation)
-        } catch (e: TaskTypeException) {
-            throw TaskEncodingException("cannot send ${operation.javaClass.name}: ${e.message}", e)
-        }
-        return ref.call("update", keys.encode(key), encoded.first.encodeToByteArray(), encoded.second).firstOrNull()?.let(values::decode)
+    public suspend fun update(key: K, operation: AtomicUpdate<V>): V? {
+        return ref.call("update", keys.encode(key), *ManagedRef.encodeUpdate(operation)).firstOrNull()?.let(values::decode)
     }
 
     public suspend fun clear() {
         ref.call("clear")
     }
 
-    override fun toString(): String = "SharedDict(${ref.objectId} in the manager at ${ref.address})"
+    override fun toString(): String = ref.describe("SharedDict")
 }
 
 /**
@@ -123,15 +105,15 @@ public class SharedList<T> internal constructor(internal val ref: ManagedRef, it
         ref.call("extend", *more.map(items::encode).toTypedArray())
     }
 
-    public suspend fun get(index: Int): T = items.decode(ref.call("get", ManagerServer.encode(index)).single())
+    public suspend fun get(index: Int): T = items.decode(ref.call("get", ManagerWire.of(index)).single())
 
     /** Sets element [index]; returns the element it replaced. */
-    public suspend fun set(index: Int, item: T): T = items.decode(ref.call("set", ManagerServer.encode(index), items.encode(item)).single())
+    public suspend fun set(index: Int, item: T): T = items.decode(ref.call("set", ManagerWire.of(index), items.encode(item)).single())
 
     /** Removes element [index]; returns it. */
-    public suspend fun removeAt(index: Int): T = items.decode(ref.call("removeAt", ManagerServer.encode(index)).single())
+    public suspend fun removeAt(index: Int): T = items.decode(ref.call("removeAt", ManagerWire.of(index)).single())
 
-    public suspend fun size(): Int = ManagerServer.decodeInt(ref.call("size").single())
+    public suspend fun size(): Int = ManagerWire.int(ref.call("size").single())
 
     /** A copy of the whole list now. */
     public suspend fun snapshot(): List<T> = ref.call("snapshot").map(items::decode)
@@ -140,17 +122,11 @@ public class SharedList<T> internal constructor(internal val ref: ManagedRef, it
         ref.call("clear")
     }
 
-    override fun toString(): String = "SharedList(${ref.objectId} in the manager at ${ref.address})"
+    override fun toString(): String = ref.describe("SharedList")
 }
 
-internal class SharedDictSerializer<K, V>(private val keys: KSerializer<K>, private val values: KSerializer<V>) : KSerializer<SharedDict<K, V>> {
-    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.SharedDict", ManagedRef.serializer().descriptor)
-    override fun serialize(encoder: Encoder, value: SharedDict<K, V>) = encoder.encodeSerializableValue(ManagedRef.serializer(), value.ref)
-    override fun deserialize(decoder: Decoder): SharedDict<K, V> = SharedDict(decoder.decodeSerializableValue(ManagedRef.serializer()), keys, values)
-}
+internal class SharedDictSerializer<K, V>(keys: KSerializer<K>, values: KSerializer<V>) :
+    ManagedProxySerializer<SharedDict<K, V>>("dev.coproc.SharedDict", { SharedDict(it, keys, values) }, { it.ref })
 
-internal class SharedListSerializer<T>(private val items: KSerializer<T>) : KSerializer<SharedList<T>> {
-    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.SharedList", ManagedRef.serializer().descriptor)
-    override fun serialize(encoder: Encoder, value: SharedList<T>) = encoder.encodeSerializableValue(ManagedRef.serializer(), value.ref)
-    override fun deserialize(decoder: Decoder): SharedList<T> = SharedList(decoder.decodeSerializableValue(ManagedRef.serializer()), items)
-}
+internal class SharedListSerializer<T>(items: KSerializer<T>) :
+    ManagedProxySerializer<SharedList<T>>("dev.coproc.SharedList", { SharedList(it, items) }, { it.ref })

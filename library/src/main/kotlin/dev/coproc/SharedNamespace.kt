@@ -4,9 +4,6 @@ import dev.coproc.codec.MessageCodec
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.builtins.serializer
-import kotlinx.serialization.descriptors.SerialDescriptor
-import kotlinx.serialization.encoding.Decoder
-import kotlinx.serialization.encoding.Encoder
 import kotlinx.serialization.serializer
 
 /**
@@ -41,16 +38,12 @@ public class SharedNamespace internal constructor(internal val ref: ManagedRef) 
     /** Removes the attribute [name]; true if it was set. */
     public suspend fun remove(name: String): Boolean = ref.call("remove", names.encode(name)).isNotEmpty()
 
-    override fun toString(): String = "SharedNamespace(${ref.objectId} in the manager at ${ref.address})"
+    override fun toString(): String = ref.describe("SharedNamespace")
 
     private companion object {
         val names = MessageCodec(String.serializer())
     }
 }
 
-internal object SharedNamespaceSerializer : KSerializer<SharedNamespace> {
-    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.SharedNamespace", ManagedRef.serializer().descriptor)
-    override fun serialize(encoder: Encoder, value: SharedNamespace) = encoder.encodeSerializableValue(ManagedRef.serializer(), value.ref)
-    override fun deserialize(decoder: Decoder): SharedNamespace = SharedNamespace(decoder.decodeSerializableValue(ManagedRef.serializer()))
-}
-
+internal object SharedNamespaceSerializer :
+    ManagedProxySerializer<SharedNamespace>("dev.coproc.SharedNamespace", ::SharedNamespace, { it.ref })

@@ -148,7 +148,7 @@ class ManagerSpec : FunSpec({
         try {
             val dict = manager.dict<String, Int>()
             dict["x"] = 1
-            Signals.send(manager.pid, Signals.SIGKILL)
+            Signals.send(manager.pid!!, Signals.SIGKILL)
             val error = shouldThrow<ManagerUnavailableException> { withTimeout(10.seconds) { dict.get("x") } }
             error.address shouldBe manager.address
             shouldThrow<ManagerUnavailableException> { withTimeout(10.seconds) { dict.get("x") } }

@@ -1,5 +1,7 @@
 package dev.coproc
 
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
 import kotlinx.serialization.Serializable
 
 /** The seeds' worker: writes its pid into the shared dict (under [name]) and the shared list. */
@@ -35,24 +37,24 @@ class UpdateNamespace(val namespace: SharedNamespace) : Task<Unit> {
 
 /** Adds [n] to an Int entry (absent counts as 0). */
 @Serializable
-class AddToEntry(val n: Int) : DictOperation<Int> {
+class AddToEntry(val n: Int) : AtomicUpdate<Int> {
     override fun apply(current: Int?): Int = (current ?: 0) + n
 }
 
 /** Removes the entry. */
 @Serializable
-class RemoveEntry : DictOperation<Int> {
+class RemoveEntry : AtomicUpdate<Int> {
     override fun apply(current: Int?): Int? = null
 }
 
 /** Fails inside the manager. */
 @Serializable
-class FailingOperation : DictOperation<Int> {
+class FailingOperation : AtomicUpdate<Int> {
     override fun apply(current: Int?): Int = error("refused: $current")
 }
 
 /** Not `@Serializable`: cannot travel to the manager. */
-class LocalOperation : DictOperation<Int> {
+class LocalOperation : AtomicUpdate<Int> {
     override fun apply(current: Int?): Int = 0
 }
 
@@ -60,4 +62,75 @@ class LocalOperation : DictOperation<Int> {
 @Serializable
 class UpdateInDict(val dict: SharedDict<String, Int>, val times: Int) : Task<Unit> {
     override suspend fun run() = repeat(times) { dict.update("n", AddToEntry(1)) }
+}
+
+/** Puts [value] squared into the manager queue (the seeds' pool tasks filling a `Manager().Queue()`). */
+@Serializable
+class PutSquare(val queue: ManagedQueue<Int>, val value: Int) : Task<Unit> {
+    override suspend fun run() = queue.put(value * value)
+}
+
+/** Takes one item from the queue and returns it. */
+@Serializable
+class TakeOne(val queue: ManagedQueue<String>) : Task<String> {
+    override suspend fun run(): String = queue.get()
+}
+
+/** Takes every item of the joinable queue ([count] of them), marking each done. */
+@Serializable
+class ConsumeJoinable(val queue: ManagedJoinableQueue<Int>, val count: Int) : Task<Int> {
+    override suspend fun run(): Int {
+        var sum = 0
+        repeat(count) {
+            sum += queue.get()
+            queue.taskDone()
+        }
+        return sum
+    }
+}
+
+/** Adds 1 to the value [times] times with a read and a write under the lock (no atomic call). */
+@Serializable
+class CountUnderLock(val lock: ManagedLock, val value: ManagedValue<Int>, val times: Int) : Task<Unit> {
+    override suspend fun run() = repeat(times) {
+        lock.withLock { value.set(value.get() + 1) }
+    }
+}
+
+/** Adds 1 to the value [times] times with update. */
+@Serializable
+class UpdateValue(val value: ManagedValue<Int>, val times: Int) : Task<Unit> {
+    override suspend fun run() = repeat(times) { value.update(AddToEntry(1)) }
+}
+
+/** Takes the lock, says so, and waits to be killed. */
+@Serializable
+class HoldLockUntilKilled(val lock: ManagedLock, val holding: ManagedEvent) : Task<Unit> {
+    override suspend fun run() {
+        lock.acquire()
+        holding.set()
+        kotlinx.coroutines.awaitCancellation()
+    }
+}
+
+/** Waits for the event, at most [timeoutMillis]; returns whether it was set. */
+@Serializable
+class WaitForManagedEvent(val event: ManagedEvent, val timeoutMillis: Long) : Task<Boolean> {
+    override suspend fun run(): Boolean = event.wait(timeoutMillis.milliseconds)
+}
+
+/** Waits on the condition until the value reaches [target]; returns the value it saw. */
+@Serializable
+class WaitForValue(val condition: ManagedCondition, val value: ManagedValue<Int>, val target: Int, val waiting: ManagedEvent) : Task<Int> {
+    override suspend fun run(): Int = condition.withLock {
+        waiting.set()
+        check(condition.waitFor(30.seconds) { value.get() >= target }) { "the condition timed out" }
+        value.get()
+    }
+}
+
+/** Waits at the barrier; returns its arrival index. */
+@Serializable
+class WaitAtManagedBarrier(val barrier: ManagedBarrier) : Task<Int> {
+    override suspend fun run(): Int = barrier.wait(30.seconds)
 }

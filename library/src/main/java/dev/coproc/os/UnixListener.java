@@ -12,7 +12,7 @@ import jnr.ffi.Pointer;
  * A listening Unix domain socket at a path: owner-only (0600) in a private directory (0700), non-blocking,
  * close-on-exec. Accepted connections are non-blocking {@link UnixSocket}s; {@link #connect} is the client's side.
  */
-public final class UnixListener implements AutoCloseable {
+public final class UnixListener implements StreamListener {
     private final int fd;
     private final Path path;
     private boolean closed;
@@ -52,6 +52,7 @@ public final class UnixListener implements AutoCloseable {
     }
 
     /** The descriptor, for the {@link FdPoller}. */
+    @Override
     public int number() {
         return fd;
     }
@@ -61,6 +62,7 @@ public final class UnixListener implements AutoCloseable {
     }
 
     /** The next connection, or null when none is waiting (wait for {@link FdPoller#READABLE} then). */
+    @Override
     public UnixSocket accept() throws OsException {
         while (true) {
             int client = LibC.get().accept4(fd, null, null, LibC.SOCK_CLOEXEC | LibC.SOCK_NONBLOCK);

@@ -24,7 +24,17 @@ import kotlin.time.Duration
  *
  * Not thread-safe on its own: one receiver and one sender at a time (the [dev.coproc.Connection] locks).
  */
-internal class FramedSocket(private val socket: UnixSocket, private val spinNanos: Long = 0) {
+internal class FramedSocket(
+    private val socket: UnixSocket,
+    private val spinNanos: Long = 0,
+    /** Checked while spinning: false stops it (a thread serving several sockets has other work). */
+    private val spinWhile: () -> Boolean = { true },
+    /**
+     * After spinning, how long a receive may wait for input in the kernel, blocking its thread, before it
+     * waits in the poller: for a client whose answer comes within microseconds (see [UnixSocket.awaitReadable]).
+     */
+    private val blockMillis: Int = 0,
+) {
     private val sendScratch: Pointer = Memory.allocateDirect(LibC.runtime(), SCRATCH_BYTES.toLong(), true)
     private var input = ByteArray(SCRATCH_BYTES)
     private var start = 0
@@ -131,11 +141,21 @@ internal class FramedSocket(private val socket: UnixSocket, private val spinNano
     private fun spinForInput(): Boolean {
         if (spinNanos <= 0) return false
         val deadline = System.nanoTime() + spinNanos
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && spinWhile()) {
             Thread.onSpinWait()
             if (readSome()) return true
         }
         return false
+    }
+
+    private fun blockForInput(): Boolean {
+        if (blockMillis <= 0) return false
+        val ready = try {
+            socket.awaitReadable(blockMillis)
+        } catch (e: ClosedChannelException) {
+            throw Closed()
+        }
+        return ready && readSome()
     }
 
     /** One non-blocking read into the input buffer; true if it brought bytes or the end. */
@@ -149,7 +169,7 @@ internal class FramedSocket(private val socket: UnixSocket, private val spinNano
 
     private suspend fun fill() {
         if (atEnd) throw Ended(end - start)
-        if (!readSome() && !spinForInput()) {
+        if (!readSome() && !spinForInput() && !blockForInput()) {
             while (!readSome()) await(FdPoller.READABLE, cancellable = true)
         }
         if (atEnd) {

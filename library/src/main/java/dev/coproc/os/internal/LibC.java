@@ -103,6 +103,7 @@ public interface LibC {
     long recvmsg(int fd, Pointer message, int flags);
     int shutdown(int fd, int how);
     int getsockopt(int fd, int level, int name, Pointer value, IntByReference length);
+    int getsockname(int fd, Pointer address, IntByReference length);
     int setsockopt(int fd, int level, int name, Pointer value, int length);
     int getuid();
     int memfd_create(String name, int flags);

@@ -1,0 +1,14 @@
+package dev.coproc.os;
+
+/** A listening stream socket (Unix or TCP) whose {@link #accept} never blocks: wait for {@link FdPoller#READABLE} when it returns null. */
+public interface StreamListener extends AutoCloseable {
+    /** The descriptor, for the {@link FdPoller}. */
+    int number();
+
+    /** The next connection, non-blocking and close-on-exec, or null when none is waiting. */
+    UnixSocket accept() throws OsException;
+
+    /** Stops listening. */
+    @Override
+    void close();
+}

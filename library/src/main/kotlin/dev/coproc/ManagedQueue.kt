@@ -1,0 +1,91 @@
+package dev.coproc
+
+import dev.coproc.codec.MessageCodec
+import dev.coproc.internal.ManagerWire
+import kotlin.time.Duration
+import kotlinx.serialization.KSerializer
+import kotlinx.serialization.Serializable
+
+/**
+ * A FIFO queue owned by a [Manager] and shared by every process holding this proxy: Python's
+ * `Manager().Queue()`. Unlike the shared-memory [Queue], it can be reached from another machine (a manager on
+ * TCP); each put and get is one round trip to the manager.
+ *
+ * A waiting [get] or [put] waits in the manager, not here: the caller's coroutine is suspended, and other
+ * calls of this process go on meanwhile. A cancelled [get] takes nothing: an item the manager had already
+ * handed to it goes back to the head of the queue.
+ *
+ * @throws ManagerUnavailableException from any call once the manager has ended
+ */
+@Serializable(with = ManagedQueueSerializer::class)
+public open class ManagedQueue<T> internal constructor(internal val ref: ManagedRef, itemSerializer: KSerializer<T>) {
+    private val items = MessageCodec(itemSerializer)
+
+    /**
+     * Puts [item], waiting up to [timeout] for room when the queue is bounded and full.
+     *
+     * @throws QueueFullException when it stayed full for [timeout]
+     */
+    public suspend fun put(item: T, timeout: Duration = Duration.INFINITE) {
+        if (!putWithin(item, timeout)) throw QueueFullException(-1)
+    }
+
+    /** Puts [item] if there is room now; false when the queue is full. */
+    public suspend fun tryPut(item: T): Boolean = putWithin(item, Duration.ZERO)
+
+    private suspend fun putWithin(item: T, timeout: Duration): Boolean =
+        ManagerWire.boolean(ref.waitingCall("put", items.encode(item), ManagerWire.of(ManagedRef.millis(timeout))).single())
+
+    /**
+     * Takes the first item, waiting up to [timeout] for one.
+     *
+     * @throws QueueEmptyException when none came within [timeout]
+     */
+    public suspend fun get(timeout: Duration = Duration.INFINITE): T {
+        val item = takeWithin(timeout) ?: throw QueueEmptyException()
+        return items.decode(item)
+    }
+
+    /** The first item if there is one now, else null. */
+    public suspend fun tryGet(): T? = takeWithin(Duration.ZERO)?.let(items::decode)
+
+    private suspend fun takeWithin(timeout: Duration): ByteArray? =
+        ref.waitingCall("get", ManagerWire.of(ManagedRef.millis(timeout))) { taken -> taken.firstOrNull()?.let { ref.call("unget", it) } }.firstOrNull()
+
+    /** How many items it holds now. */
+    public suspend fun size(): Int = ManagerWire.int(ref.call("size").single())
+
+    public suspend fun isEmpty(): Boolean = size() == 0
+
+    override fun toString(): String = ref.describe(javaClass.simpleName)
+}
+
+/**
+ * A [ManagedQueue] that counts unfinished items: every put adds one, [taskDone] removes one, and [join] waits
+ * until none is left. Python's `Manager().JoinableQueue()`.
+ */
+@Serializable(with = ManagedJoinableQueueSerializer::class)
+public class ManagedJoinableQueue<T> internal constructor(ref: ManagedRef, itemSerializer: KSerializer<T>) : ManagedQueue<T>(ref, itemSerializer) {
+    /**
+     * Marks one item taken from the queue as processed.
+     *
+     * @throws IllegalStateException when called more times than items were put
+     */
+    public suspend fun taskDone() {
+        ref.call("taskDone")
+    }
+
+    /** Waits until every item put has been marked done by [taskDone]. */
+    public suspend fun join() {
+        ref.waitingCall("join")
+    }
+
+    /** Items put and not yet marked done. */
+    public suspend fun unfinished(): Long = ManagerWire.long(ref.call("unfinished").single())
+}
+
+internal class ManagedQueueSerializer<T>(items: KSerializer<T>) :
+    ManagedProxySerializer<ManagedQueue<T>>("dev.coproc.ManagedQueue", { ManagedQueue(it, items) }, { it.ref })
+
+internal class ManagedJoinableQueueSerializer<T>(items: KSerializer<T>) :
+    ManagedProxySerializer<ManagedJoinableQueue<T>>("dev.coproc.ManagedJoinableQueue", { ManagedJoinableQueue(it, items) }, { it.ref })

@@ -1,0 +1,65 @@
+package dev.coproc
+
+import dev.coproc.codec.EncodedOperation
+import dev.coproc.codec.TaskTypeException
+import dev.coproc.internal.ManagerClient
+import java.util.WeakHashMap
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.time.Duration
+import kotlinx.serialization.KSerializer
+import kotlinx.serialization.Serializable
+import kotlinx.serialization.cbor.ByteString
+import kotlinx.serialization.descriptors.SerialDescriptor
+import kotlinx.serialization.encoding.Decoder
+import kotlinx.serialization.encoding.Encoder
+
+/** What crosses in place of a proxy: the manager's address, its key, and the object's id there. */
+@Serializable
+internal class ManagedRef(val address: String, @ByteString val key: ByteArray, val objectId: Long) {
+    suspend fun call(method: String, vararg args: ByteArray): List<ByteArray> =
+        ManagerClient.of(address, key).call(objectId, method, args.toList())
+
+    /**
+     * A call that may wait in the manager: a cancelled caller cancels it there too, and if it had already
+     * done its work, [undo] gives back what it took (a queue's item, a lock).
+     */
+    suspend fun waitingCall(method: String, vararg args: ByteArray, undo: (suspend (List<ByteArray>) -> Unit)? = null): List<ByteArray> =
+        ManagerClient.of(address, key).call(objectId, method, args.toList(), waits = true, undo = undo)
+
+    fun describe(kind: String): String = "$kind($objectId in the manager at $address)"
+
+    internal companion object {
+        /** A timeout as the manager takes it: milliseconds, rounded up; -1 for none; 0 for "do not wait". */
+        fun millis(timeout: Duration): Long = when {
+            timeout == Duration.INFINITE -> -1
+            timeout <= Duration.ZERO -> 0
+            else -> (timeout.inWholeNanoseconds + 999_999) / 1_000_000
+        }
+
+        /** [update]'s declared type name and bytes, for the manager to decode and run. */
+        fun encodeUpdate(update: AtomicUpdate<*>): Array<ByteArray> {
+            val (name, bytes) = try {
+                EncodedOperation.of(update)
+            } catch (e: TaskTypeException) {
+                throw TaskEncodingException("cannot send ${update.javaClass.name}: ${e.message}", e)
+            }
+            return arrayOf(name.encodeToByteArray(), bytes)
+        }
+
+        private val holders = WeakHashMap<Any, Long>()
+        private val nextHolder = AtomicLong(1)
+
+        /** The calling coroutine's (or thread's) number as an RLock holder, the same one for as long as it lives. */
+        suspend fun holderId(): Long {
+            val holder = RLock.currentHolder()
+            return synchronized(holders) { holders.getOrPut(holder) { nextHolder.getAndIncrement() } }
+        }
+    }
+}
+
+/** Encodes a proxy as its [ManagedRef]: every proxy type crosses to another process as the object's address. */
+internal open class ManagedProxySerializer<P>(name: String, private val make: (ManagedRef) -> P, private val refOf: (P) -> ManagedRef) : KSerializer<P> {
+    override val descriptor: SerialDescriptor = SerialDescriptor(name, ManagedRef.serializer().descriptor)
+    override fun serialize(encoder: Encoder, value: P) = encoder.encodeSerializableValue(ManagedRef.serializer(), refOf(value))
+    override fun deserialize(decoder: Decoder): P = make(decoder.decodeSerializableValue(ManagedRef.serializer()))
+}

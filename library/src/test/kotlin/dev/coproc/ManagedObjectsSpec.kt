@@ -1,0 +1,241 @@
+package dev.coproc
+
+import dev.coproc.os.Signals
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainExactlyInAnyOrder
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
+
+/** The queues, values, arrays and synchronization objects a manager serves (Python's SyncManager set). */
+class ManagedObjectsSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 180_000
+
+    test("a manager queue filled by pool tasks is drained by the parent (the seeds' example)") {
+        manager {
+            val results = queue<Int>()
+            processPool(workers = 2) { map((1..10).map { PutSquare(results, it) }) }
+            results.size() shouldBe 10
+            List(10) { results.get(5.seconds) } shouldContainExactlyInAnyOrder (1..10).map { it * it }
+            results.tryGet() shouldBe null
+            shouldThrow<QueueEmptyException> { results.get(50.milliseconds) }
+        }
+    }
+
+    test("queue order, bounds and timeouts; a waiting get holds up no other call of its process") {
+        manager {
+            val bounded = queue<String>(maxSize = 2)
+            bounded.put("a")
+            bounded.tryPut("b") shouldBe true
+            bounded.tryPut("c") shouldBe false
+            shouldThrow<QueueFullException> { bounded.put("c", 50.milliseconds) }
+            // A put waiting for room gets in as soon as a get makes some, keeping FIFO order.
+            coroutineScope {
+                val waitingPut = async { bounded.put("c", 10.seconds) }
+                bounded.get() shouldBe "a"
+                waitingPut.await()
+            }
+            bounded.get() shouldBe "b"
+            bounded.get() shouldBe "c"
+
+            val items = queue<String>()
+            val dict = dict<String, Int>()
+            coroutineScope {
+                val waitingGet = async { items.get(30.seconds) }
+                // The same process's connection goes on serving while that get waits in the manager.
+                withTimeout(10.seconds) {
+                    dict["x"] = 1
+                    dict.get("x") shouldBe 1
+                }
+                items.put("late")
+                waitingGet.await() shouldBe "late"
+            }
+        }
+    }
+
+    test("a cancelled get takes nothing, and the get of a killed process takes nothing either") {
+        manager {
+            val items = queue<String>()
+            coroutineScope {
+                val cancelled = launch(start = CoroutineStart.UNDISPATCHED) { items.get() }
+                cancelled.cancel()
+                cancelled.join()
+            }
+            val child = Process(TakeOne(items)).also { it.start() }
+            // The child's get waits in the manager; kill it there.
+            withTimeout(30.seconds) { while (managerQueueWaiters(items) == 0) kotlinx.coroutines.delay(10) }
+            Signals.send(child.pid!!, Signals.SIGKILL)
+            child.join()
+            items.put("only")
+            items.get(5.seconds) shouldBe "only"
+            items.size() shouldBe 0
+        }
+    }
+
+    test("a joinable queue: join returns once a child marked every item done") {
+        manager {
+            val work = joinableQueue<Int>()
+            (1..5).forEach { work.put(it) }
+            work.unfinished() shouldBe 5
+            val consumer = Process(ConsumeJoinable(work, 5)).also { it.start() }
+            withTimeout(30.seconds) { work.join() }
+            work.unfinished() shouldBe 0
+            consumer.await() shouldBe 15
+            consumer.join()
+            shouldThrow<IllegalStateException> { work.taskDone() }.message shouldContain "more times"
+        }
+    }
+
+    test("a value and an array: atomic calls, updates from several processes lose nothing, errors change nothing") {
+        manager {
+            val value = value(0)
+            val children = (1..3).map { Process(UpdateValue(value, 100)).also { it.start() } }
+            children.forEach { it.await(); it.join() }
+            value.get() shouldBe 300
+            value.compareAndSet(300, 7) shouldBe true
+            value.compareAndSet(300, 8) shouldBe false
+            value.getAndSet(9) shouldBe 7
+            shouldThrow<ManagerCallException> { value.update(FailingOperation()) }
+            value.get() shouldBe 9
+
+            val array = array(listOf(1.5, 2.5, 3.5))
+            array.size() shouldBe 3
+            array.set(1, 20.0) shouldBe 2.5
+            array.get(1) shouldBe 20.0
+            array.snapshot() shouldBe listOf(1.5, 20.0, 3.5)
+            shouldThrow<ManagerCallException> { array.get(3) }.remoteType shouldBe "IndexOutOfBounds"
+            shouldThrow<ManagerCallException> { array.ref.call("append", ByteArray(8)) }.message shouldContain "no method append"
+            array.snapshot() shouldBe listOf(1.5, 20.0, 3.5)
+        }
+    }
+
+    test("a lock makes read-then-write exact across processes; a killed holder frees it for the next, who is told") {
+        manager {
+            val lock = lock()
+            val count = value(0)
+            val children = (1..3).map { Process(CountUnderLock(lock, count, 100)).also { it.start() } }
+            children.forEach { it.await(); it.join() }
+            count.get() shouldBe 300
+            shouldThrow<IllegalStateException> { lock.release() }.message shouldContain "does not hold"
+
+            val holding = event()
+            val holder = Process(HoldLockUntilKilled(lock, holding)).also { it.start() }
+            withTimeout(30.seconds) { holding.wait() }
+            lock.tryAcquire() shouldBe false
+            lock.isLocked() shouldBe true
+            Signals.send(holder.pid!!, Signals.SIGKILL)
+            withTimeout(30.seconds) { lock.acquire() } shouldBe true
+            lock.previousOwnerDied shouldBe true
+            holder.join()
+            lock.release()
+            lock.acquire() shouldBe true
+            lock.previousOwnerDied shouldBe false
+            lock.release()
+        }
+    }
+
+    test("an rlock is re-entrant for its coroutine and refused to another; a cancelled acquire takes nothing") {
+        manager {
+            val rlock = rLock()
+            rlock.acquire() shouldBe true
+            rlock.acquire() shouldBe true
+            rlock.holdCount() shouldBe 2
+            coroutineScope {
+                launch {
+                    rlock.acquire(50.milliseconds) shouldBe false
+                    shouldThrow<IllegalStateException> { rlock.release() }
+                }
+            }
+            rlock.release()
+            rlock.release()
+            rlock.holdCount() shouldBe 0
+
+            val lock = lock()
+            lock.acquire()
+            coroutineScope {
+                val waiting = launch(start = CoroutineStart.UNDISPATCHED) { lock.acquire() }
+                waiting.cancel()
+                waiting.join()
+            }
+            lock.release()
+            lock.tryAcquire() shouldBe true // the cancelled acquire did not take it
+            lock.release()
+        }
+    }
+
+    test("semaphores count permits; a bounded one refuses a release above its value") {
+        manager {
+            val semaphore = semaphore(2)
+            semaphore.acquire() shouldBe true
+            semaphore.acquire() shouldBe true
+            semaphore.tryAcquire() shouldBe false
+            semaphore.acquire(50.milliseconds) shouldBe false
+            semaphore.release(2)
+            semaphore.value() shouldBe 2
+            semaphore.release()
+            semaphore.value() shouldBe 3
+
+            val bounded = boundedSemaphore(1)
+            bounded.withPermit { bounded.value() shouldBe 0 }
+            shouldThrow<IllegalStateException> { bounded.release() }.message shouldContain "bounded"
+            bounded.value() shouldBe 1
+        }
+    }
+
+    test("an event set by the parent wakes a child; a condition wakes a child waiting for a value") {
+        manager {
+            val event = event()
+            val waiter = Process(WaitForManagedEvent(event, 30_000)).also { it.start() }
+            Process(WaitForManagedEvent(event, 50)).also { it.start() }.run { await() shouldBe false; join() }
+            event.set()
+            event.isSet() shouldBe true
+            waiter.await() shouldBe true
+            waiter.join()
+            event.clear()
+            event.wait(20.milliseconds) shouldBe false
+
+            val condition = condition()
+            val value = value(0)
+            val waiting = event()
+            val child = Process(WaitForValue(condition, value, 3, waiting)).also { it.start() }
+            withTimeout(30.seconds) { waiting.wait() }
+            for (i in 1..3) condition.withLock {
+                value.set(i)
+                condition.notifyAll()
+            }
+            child.await() shouldBe 3
+            child.join()
+            shouldThrow<IllegalStateException> { condition.wait(10.milliseconds) }.message shouldContain "does not hold"
+            shouldThrow<IllegalStateException> { condition.notify() }
+        }
+    }
+
+    test("a barrier releases its parties together with distinct indices; a timeout breaks it; abort and reset") {
+        manager {
+            val barrier = barrier(3)
+            val parties = (1..2).map { Process(WaitAtManagedBarrier(barrier)).also { it.start() } }
+            val mine = withTimeout(60.seconds) { barrier.wait() }
+            (parties.map { it.await() } + mine) shouldContainExactlyInAnyOrder listOf(0, 1, 2)
+            parties.forEach { it.join() }
+
+            shouldThrow<BrokenBarrierException> { barrier.wait(50.milliseconds) }.message shouldContain "timed out"
+            barrier.isBroken() shouldBe true
+            shouldThrow<BrokenBarrierException> { barrier.wait() }
+            barrier.reset()
+            barrier.isBroken() shouldBe false
+            barrier.abort()
+            shouldThrow<BrokenBarrierException> { barrier.wait() }
+        }
+    }
+})
+
+/** How many gets wait on [queue] in the manager now (a test's way to know a child's get arrived there). */
+private suspend fun managerQueueWaiters(queue: ManagedQueue<*>): Int = dev.coproc.internal.ManagerWire.int(queue.ref.call("waiting").single())
