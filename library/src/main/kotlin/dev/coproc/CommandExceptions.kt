@@ -11,7 +11,7 @@ public class CommandFailedException internal constructor(
     public val status: ExitStatus,
     /** The end of what it wrote to standard error (at most 4 KiB), when that was captured. */
     public val stderrTail: String,
-) : CoprocException("command $argv ended with $status" + if (stderrTail.isBlank()) "" else ": ${stderrTail.trimEnd()}")
+) : CoprocException("command $argv failed ($status)" + if (stderrTail.isBlank()) "" else ": ${stderrTail.trimEnd()}")
 
 /**
  * A [Command] ran longer than its timeout: it and its process group were terminated, then killed after the

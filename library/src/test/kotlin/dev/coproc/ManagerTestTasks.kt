@@ -134,3 +134,9 @@ class WaitForValue(val condition: ManagedCondition, val value: ManagedValue<Int>
 class WaitAtManagedBarrier(val barrier: ManagedBarrier) : Task<Int> {
     override suspend fun run(): Int = barrier.wait(30.seconds)
 }
+
+/** Puts a greeting into a queue found through a connected manager. */
+@Serializable
+class PutGreeting(val queue: ManagedQueue<String>) : Task<Unit> {
+    override suspend fun run() = queue.put("hello from a child")
+}

@@ -30,6 +30,8 @@ object Main {
         "daemon" to { DaemonExample.run() },
         "manager" to { ManagerDictList.run() },
         "manager-namespace" to { ManagerNamespace.run() },
+        "manager-queue" to { ManagerQueue.run() },
+        "manager-remote" to { ManagerRemote.run() },
     )
 
     @JvmStatic
@@ -37,6 +39,10 @@ object Main {
         val chosen = args.toList().ifEmpty { listOf("all") }
         if (chosen == listOf("bench") || chosen.firstOrNull() == "bench") {
             Bench.main(chosen.drop(1))
+            return
+        }
+        if (chosen.size == 3 && chosen[0] == "manager-remote-client") {
+            runBlocking { ManagerRemote.client(chosen[1], chosen[2]) }
             return
         }
         if (chosen.size == 2 && chosen[0] == "daemon") {

@@ -240,14 +240,16 @@ internal class ManagerClient(private val address: String, private val key: ByteA
          */
         const val ANSWER_BLOCK_MILLIS = 1
         const val TCP = "tcp://"
-        private val clients = ConcurrentHashMap<String, ManagerClient>()
+        /** By address and key: a client holding another key (a wrong one) must not share a connection. */
+        private val clients = ConcurrentHashMap<Pair<String, String>, ManagerClient>()
 
-        /** This process's client of the manager at [address] (one connection per manager and process). */
-        fun of(address: String, key: ByteArray): ManagerClient = clients.computeIfAbsent(address) { ManagerClient(address, key) }
+        /** This process's client of the manager at [address] with [key] (one connection per manager, key and process). */
+        fun of(address: String, key: ByteArray): ManagerClient =
+            clients.computeIfAbsent(address to key.toHexString()) { ManagerClient(address, key) }
 
-        /** Forgets (and disconnects) the client of a manager that was shut down. */
+        /** Forgets (and disconnects) the clients of a manager that was shut down or disconnected from. */
         fun forget(address: String) {
-            clients.remove(address)?.close()
+            for (entry in clients.keys.filter { it.first == address }) clients.remove(entry)?.close()
         }
 
         /** The host and port of a `tcp://host:port` address (an IPv6 host in brackets). */
