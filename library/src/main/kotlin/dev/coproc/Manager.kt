@@ -1,7 +1,11 @@
 package dev.coproc
 
 import dev.coproc.codec.MessageCodec
+import dev.coproc.codec.TaskTypeException
+import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.WireCodec
+import dev.coproc.internal.RemoteInterface
+import dev.coproc.internal.interfaceOf
 import dev.coproc.internal.ManagerClient
 import dev.coproc.internal.ManagerHandshake
 import dev.coproc.internal.ManagerServer
@@ -129,6 +133,26 @@ public class Manager private constructor(
 
     /** A new barrier for [parties] parties. */
     public suspend fun barrier(parties: Int): ManagedBarrier = ManagedBarrier(create("barrier", listOf(ManagerWire.of(parties))), parties)
+
+    /**
+     * A new object of a registered type, made in the manager by [factory]: Python's `BaseManager.register`.
+     * See [ManagedFactory].
+     *
+     * @throws TaskEncodingException when [factory] is not a declared `@Serializable` class
+     * @throws IllegalArgumentException when its type is not an interface of suspend functions with serializable
+     *   parameters and results
+     */
+    public suspend fun <T : Any> create(factory: ManagedFactory<T>): Managed<T> {
+        val type = interfaceOf(factory.javaClass)
+        RemoteInterface.of(type) // checked here, before anything is made
+        val (name, bytes) = try {
+            factory.javaClass.name to WireCodec.encode(TaskTypes.declaredSerializer(factory.javaClass, ManagedFactory::class.java), factory)
+        } catch (e: TaskTypeException) {
+            throw TaskEncodingException("cannot send ${factory.javaClass.name}: ${e.message}", e)
+        }
+        @Suppress("UNCHECKED_CAST")
+        return Managed(create("custom", listOf(name.encodeToByteArray(), bytes)), type as Class<T>)
+    }
 
     /**
      * Makes [proxy] (any of this manager's proxies) known under [name], for [lookup] from any process,

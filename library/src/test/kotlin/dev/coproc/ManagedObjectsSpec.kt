@@ -235,6 +235,31 @@ class ManagedObjectsSpec : FunSpec({
             shouldThrow<BrokenBarrierException> { barrier.wait() }
         }
     }
+
+    test("a registered type: a typed proxy whose calls run in the manager, shared with children; its errors are typed") {
+        manager {
+            val tally = create(MakeTally(10))
+            val children = (1..3).map { Process(AddToTally(tally, 50)).also { it.start() } }
+            children.forEach { it.await(); it.join() }
+            tally.proxy.total() shouldBe 160
+            tally.proxy.add(5) shouldBe 165
+            tally.proxy.label(null) shouldBe null
+            tally.proxy.label("total") shouldBe "total 165"
+            tally.proxy.history().size shouldBe 151
+            val error = shouldThrow<ManagerCallException> { tally.proxy.refuse("no") }
+            error.remoteType shouldBe "java.lang.IllegalStateException"
+            error.message shouldContain "refused: no"
+            tally.proxy.total() shouldBe 165
+            tally.proxy.toString() shouldContain "Managed<Tally>"
+
+            // Published, then found from a connection of its own.
+            publish("tally", tally)
+            Manager.connect(address, authKey).use { it.lookup<Managed<Tally>>("tally").proxy.total() shouldBe 165 }
+
+            shouldThrow<IllegalArgumentException> { create(MakeBlocking()) }.message shouldContain "not a suspend function"
+            shouldThrow<TaskEncodingException> { create(LocalTallyFactory()) }.message shouldContain "Serializable"
+        }
+    }
 })
 
 /** How many gets wait on [queue] in the manager now (a test's way to know a child's get arrived there). */

@@ -140,3 +140,53 @@ class WaitAtManagedBarrier(val barrier: ManagedBarrier) : Task<Int> {
 class PutGreeting(val queue: ManagedQueue<String>) : Task<Unit> {
     override suspend fun run() = queue.put("hello from a child")
 }
+
+/** A registered type: a tally kept in the manager. */
+interface Tally {
+    suspend fun add(n: Int): Int
+    suspend fun total(): Int
+    suspend fun label(prefix: String?): String?
+    suspend fun history(): List<Int>
+    suspend fun refuse(reason: String)
+}
+
+/** The tally's implementation, living in the manager process. */
+class TallyInManager(private var total: Int) : Tally {
+    private val added = ArrayList<Int>()
+    override suspend fun add(n: Int): Int {
+        added += n
+        total += n
+        return total
+    }
+    override suspend fun total(): Int = total
+    override suspend fun label(prefix: String?): String? = prefix?.let { "$it $total" }
+    override suspend fun history(): List<Int> = added.toList()
+    override suspend fun refuse(reason: String) = throw IllegalStateException("refused: $reason")
+}
+
+/** Makes a [Tally] in the manager. */
+@Serializable
+class MakeTally(val start: Int) : ManagedFactory<Tally> {
+    override fun create(): Tally = TallyInManager(start)
+}
+
+/** A type with a function that is not suspend: cannot be managed. */
+interface Blocking {
+    fun now(): Int
+}
+
+@Serializable
+class MakeBlocking : ManagedFactory<Blocking> {
+    override fun create(): Blocking = object : Blocking { override fun now() = 0 }
+}
+
+/** Not @Serializable: cannot be sent to the manager. */
+class LocalTallyFactory : ManagedFactory<Tally> {
+    override fun create(): Tally = TallyInManager(0)
+}
+
+/** Adds 1 to the tally [times] times. */
+@Serializable
+class AddToTally(val tally: Managed<Tally>, val times: Int) : Task<Unit> {
+    override suspend fun run() = repeat(times) { tally.proxy.add(1) }
+}

@@ -92,6 +92,9 @@ internal object TaskTypes {
         }
     }
 
+    /** Type argument [index] of [generic] as implemented by [type] (the `T` of `ManagedFactory<T>`), if it can be told. */
+    fun argumentType(type: Class<*>, generic: Class<*>, index: Int): Type? = argumentOf(type, generic, index, emptyMap())
+
     /** Walks the generic supertypes of [type] to [generic], substituting type variables bound on the way. */
     private fun argumentOf(type: Type, generic: Class<*>, index: Int, bindings: Map<TypeVariable<*>, Type>): Type? {
         val raw = rawClass(type) ?: return null

@@ -110,3 +110,9 @@ internal class ManagedCell(private var value: ByteArray) : ManagedObject {
         else -> noSuchMethod("a value", method)
     }
 }
+
+/** An object of a registered type: calls run its interface's functions (see [RemoteInterface]). */
+internal class ManagedCustom(private val target: Any, private val calls: RemoteInterface<*>) : ManagedObject {
+    override suspend fun call(method: String, args: List<ByteArray>, session: ManagerSession): List<ByteArray> =
+        listOf(calls.invoke(target, method, args))
+}

@@ -1,5 +1,17 @@
 package dev.coproc.internal
 
+import dev.coproc.ManagedFactory
+import dev.coproc.codec.TaskTypes
+import dev.coproc.codec.WireCodec
+
+/** The interface a factory class makes objects of: the `T` of its `ManagedFactory<T>`. */
+internal fun interfaceOf(factoryType: Class<*>): Class<Any> {
+    val type = TaskTypes.argumentType(factoryType, ManagedFactory::class.java, 0)
+    @Suppress("UNCHECKED_CAST")
+    return (type as? Class<Any>)?.takeIf { it.isInterface }
+        ?: throw IllegalArgumentException("${factoryType.name} must implement ManagedFactory<T> with an interface for T, not $type")
+}
+
 /**
  * The manager itself (object 0): makes the objects (answering the new object's id), and keeps the names
  * they are published under.
@@ -35,12 +47,22 @@ internal class ManagedObjectFactory(private val objects: HashMap<Long, ManagedOb
             // args: the id of its lock
             "condition" -> ManagedCondition(objects[ManagerWire.long(args[0])] as? ManagedLock ?: throw IllegalArgumentException("a condition needs a lock or rlock of the same manager"))
             // args: parties
+            // args: the factory's type name and bytes
+            "custom" -> custom(args[0].decodeToString(), args[1])
             "barrier" -> ManagedBarrier(ManagerWire.int(args[0]).also { require(it > 0) { "a barrier needs at least one party, not $it" } })
             else -> throw IllegalArgumentException("the manager cannot make a $kind")
         }
         val id = nextId++
         objects[id] = created
         return listOf(ManagerWire.of(id))
+    }
+
+    /** Makes an object of a registered type with its declared `@Serializable` factory. */
+    private fun custom(factoryType: String, bytes: ByteArray): ManagedObject {
+        val type = TaskTypes.load(factoryType)
+        val factory = WireCodec.decode(TaskTypes.declaredSerializer(type, ManagedFactory::class.java), bytes)
+        val made = factory.create()
+        return ManagedCustom(made, RemoteInterface.of(interfaceOf(type)))
     }
 
     private fun nonNegative(value: Int): Int = value.also { require(it >= 0) { "a semaphore's value cannot be negative ($it)" } }
