@@ -1,6 +1,10 @@
 package dev.coproc
 
 import dev.coproc.internal.ManagerWire
+import dev.coproc.internal.blockingCall
+import dev.coproc.internal.javaFuture
+import dev.coproc.internal.toTimeout
+import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlin.time.TimeSource
 import kotlinx.serialization.Serializable
@@ -23,6 +27,12 @@ public class ManagedLock internal constructor(internal val ref: ManagedRef) {
     /** Takes the lock, waiting up to [timeout]; false if it was not free in time. A cancelled acquire takes nothing. */
     public suspend fun acquire(timeout: Duration = Duration.INFINITE): Boolean =
         ref.acquireLock(NO_HOLDER, timeout) { previousOwnerDied = it }
+
+    /** Java: [acquire], waiting at most [timeout] (null: no limit). */
+    public fun acquireAsync(timeout: java.time.Duration?): CompletableFuture<Boolean> = javaFuture { acquire(timeout.toTimeout()) }
+
+    /** Java: blocking [acquire]. */
+    public fun acquireBlocking(timeout: java.time.Duration?): Boolean = blockingCall { acquire(timeout.toTimeout()) }
 
     /** Takes the lock if it is free now. */
     public suspend fun tryAcquire(): Boolean = acquire(Duration.ZERO)
@@ -127,6 +137,12 @@ public class ManagedSemaphore internal constructor(internal val ref: ManagedRef)
         return ManagerWire.boolean(answer[0])
     }
 
+    /** Java: [acquire], waiting at most [timeout] (null: no limit). */
+    public fun acquireAsync(timeout: java.time.Duration?): CompletableFuture<Boolean> = javaFuture { acquire(timeout.toTimeout()) }
+
+    /** Java: blocking [acquire]. */
+    public fun acquireBlocking(timeout: java.time.Duration?): Boolean = blockingCall { acquire(timeout.toTimeout()) }
+
     public suspend fun tryAcquire(): Boolean = acquire(Duration.ZERO)
 
     /**
@@ -175,6 +191,12 @@ public class ManagedEvent internal constructor(internal val ref: ManagedRef) {
     /** Waits up to [timeout] for the event to be set; true if it is. */
     public suspend fun wait(timeout: Duration = Duration.INFINITE): Boolean =
         ManagerWire.boolean(ref.waitingCall("wait", ManagerWire.of(ManagedRef.millis(timeout))).single())
+
+    /** Java: [wait], at most [timeout] (null: no limit). */
+    public fun waitAsync(timeout: java.time.Duration?): CompletableFuture<Boolean> = javaFuture { wait(timeout.toTimeout()) }
+
+    /** Java: blocking [wait]. */
+    public fun waitBlocking(timeout: java.time.Duration?): Boolean = blockingCall { wait(timeout.toTimeout()) }
 
     override fun toString(): String = ref.describe("ManagedEvent")
 }
@@ -261,6 +283,12 @@ public class ManagedBarrier internal constructor(internal val ref: ManagedRef, p
      */
     public suspend fun wait(timeout: Duration = Duration.INFINITE): Int =
         ManagerWire.int(ref.waitingCall("wait", ManagerWire.of(ManagedRef.millis(timeout))).single())
+
+    /** Java: [wait], at most [timeout] (null: no limit). */
+    public fun waitAsync(timeout: java.time.Duration?): CompletableFuture<Int> = javaFuture { wait(timeout.toTimeout()) }
+
+    /** Java: blocking [wait]. */
+    public fun waitBlocking(timeout: java.time.Duration?): Int = blockingCall { wait(timeout.toTimeout()) }
 
     /** Breaks the barrier: waiting parties and later waits fail with [BrokenBarrierException] until [reset]. */
     public suspend fun abort() {

@@ -59,7 +59,7 @@ public class ManagedArray<T> internal constructor(internal val ref: ManagedRef, 
     public suspend fun size(): Int = ManagerWire.int(ref.call("size").single())
 
     /** A copy of the whole array now. */
-    public suspend fun snapshot(): List<T> = ref.call("snapshot").map(codec::decode)
+    public suspend fun snapshot(): List<@JvmSuppressWildcards T> = ref.call("snapshot").map(codec::decode)
 
     /** Applies [update] to element [index] inside the manager, atomically; returns its new value. */
     public suspend fun update(index: Int, update: AtomicUpdate<T>): T =

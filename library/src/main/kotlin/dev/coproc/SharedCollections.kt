@@ -39,13 +39,13 @@ public class SharedDict<K, V> internal constructor(
     public suspend fun size(): Int = ManagerWire.int(ref.call("size").single())
 
     /** A snapshot of the keys, in insertion order. */
-    public suspend fun keys(): List<K> = ref.call("keys").map(keys::decode)
+    public suspend fun keys(): List<@JvmSuppressWildcards K> = ref.call("keys").map(keys::decode)
 
     /** A snapshot of the values, in insertion order. */
-    public suspend fun values(): List<V> = ref.call("values").map(values::decode)
+    public suspend fun values(): List<@JvmSuppressWildcards V> = ref.call("values").map(values::decode)
 
     /** A snapshot of the entries, in insertion order. */
-    public suspend fun items(): Map<K, V> = ref.call("items").chunked(2).associate { (key, value) -> keys.decode(key) to values.decode(value) }
+    public suspend fun items(): Map<K, @JvmSuppressWildcards V> = ref.call("items").chunked(2).associate { (key, value) -> keys.decode(key) to values.decode(value) }
 
     public suspend fun putAll(entries: Map<K, V>) {
         ref.call("putAll", *entries.flatMap { (key, value) -> listOf(keys.encode(key), values.encode(value)) }.toTypedArray())
@@ -116,7 +116,7 @@ public class SharedList<T> internal constructor(internal val ref: ManagedRef, it
     public suspend fun size(): Int = ManagerWire.int(ref.call("size").single())
 
     /** A copy of the whole list now. */
-    public suspend fun snapshot(): List<T> = ref.call("snapshot").map(items::decode)
+    public suspend fun snapshot(): List<@JvmSuppressWildcards T> = ref.call("snapshot").map(items::decode)
 
     public suspend fun clear() {
         ref.call("clear")

@@ -14,6 +14,12 @@ private val javaScope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
 /** A future of [block]'s result, for the Java facade; cancelling the future cancels the wait. */
 internal fun <T> javaFuture(block: suspend () -> T): CompletableFuture<T> = javaScope.future { block() }
 
+/**
+ * A blocking call for the Java facade: [block]'s result, or its exception thrown as is (a `runBlocking` the
+ * Java caller asked for by calling a `...Blocking` function).
+ */
+internal fun <T> blockingCall(block: suspend () -> T): T = kotlinx.coroutines.runBlocking { block() }
+
 /** A Java timeout: null means no limit. */
 internal fun java.time.Duration?.toTimeout(): Duration = this?.toKotlinDuration() ?: Duration.INFINITE
 

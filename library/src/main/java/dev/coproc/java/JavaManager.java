@@ -1,0 +1,142 @@
+package dev.coproc.java;
+
+import dev.coproc.JavaSuspend;
+import dev.coproc.Managed;
+import dev.coproc.ManagedArray;
+import dev.coproc.ManagedBarrier;
+import dev.coproc.ManagedEvent;
+import dev.coproc.ManagedFactory;
+import dev.coproc.ManagedJoinableQueue;
+import dev.coproc.ManagedLock;
+import dev.coproc.ManagedQueue;
+import dev.coproc.ManagedSemaphore;
+import dev.coproc.ManagedValue;
+import dev.coproc.Manager;
+import dev.coproc.ManagerKt;
+import dev.coproc.SharedDict;
+import dev.coproc.SharedList;
+import dev.coproc.SharedNamespace;
+import dev.coproc.WorkerOptions;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import kotlinx.serialization.KSerializer;
+import kotlinx.serialization.SerializersKt;
+
+/**
+ * {@link Manager} for Java callers: start or connect, and make shared objects from {@link Class}es where
+ * Kotlin uses reified types. The objects are the Kotlin proxies themselves; call their operations with
+ * {@link JavaSuspend} (any call) or their {@code ...Blocking}/{@code ...Async} timed waits.
+ *
+ * <pre>{@code
+ * try (JavaManager manager = JavaManager.start()) {           // close() shuts the manager process down
+ *     SharedDict<String, Integer> dict = manager.dict(String.class, Integer.class);
+ *     JavaSuspend.blocking(c -> dict.set("hits", 1, c));
+ *     Integer hits = JavaSuspend.blocking(c -> dict.get("hits", c));
+ *     ManagedQueue<String> queue = manager.queue(String.class, 0);
+ *     queue.putBlocking("job", null);
+ * }
+ * }</pre>
+ */
+public final class JavaManager implements AutoCloseable {
+    private final Manager manager;
+
+    private JavaManager(Manager manager) {
+        this.manager = manager;
+    }
+
+    /** Starts a manager process listening on a Unix socket, with a random key. */
+    public static JavaManager start() {
+        return new JavaManager(JavaSuspend.blocking(c -> Manager.Companion.start(Manager.DEFAULT_OPTIONS, null, null, c)));
+    }
+
+    /** Starts a manager process listening on TCP at {@code address} (port 0: any free port), with {@code authKey} (null: random). */
+    public static JavaManager start(InetSocketAddress address, byte[] authKey) {
+        return new JavaManager(JavaSuspend.blocking(c -> Manager.Companion.start(Manager.DEFAULT_OPTIONS, address, authKey, c)));
+    }
+
+    /** Connects to the manager at {@code address} ({@code tcp://host:port} or a socket path) with its key. */
+    public static JavaManager connect(String address, byte[] authKey) {
+        return new JavaManager(JavaSuspend.blocking(c -> Manager.Companion.connect(address, authKey, c)));
+    }
+
+    /** The Kotlin manager, to hand to Kotlin code. */
+    public Manager manager() {
+        return manager;
+    }
+
+    /** Where it listens: a socket path, or {@code tcp://host:port}. */
+    public String address() {
+        return manager.getAddress();
+    }
+
+    /** Its key, for a JVM that will {@link #connect}. */
+    public byte[] authKey() {
+        return ManagerKt.getAuthKey(manager);
+    }
+
+    public <K, V> SharedDict<K, V> dict(Class<K> keys, Class<V> values) {
+        return JavaSuspend.blocking(c -> manager.dict(serializer(keys), serializer(values), Map.of(), c));
+    }
+
+    public <T> SharedList<T> list(Class<T> items) {
+        return JavaSuspend.blocking(c -> manager.list(serializer(items), List.of(), c));
+    }
+
+    public SharedNamespace namespace() {
+        return JavaSuspend.blocking(manager::namespace);
+    }
+
+    /** A queue of at most {@code maxSize} items (0: unbounded). */
+    public <T> ManagedQueue<T> queue(Class<T> items, int maxSize) {
+        return JavaSuspend.blocking(c -> manager.queue(serializer(items), maxSize, c));
+    }
+
+    public <T> ManagedJoinableQueue<T> joinableQueue(Class<T> items, int maxSize) {
+        return JavaSuspend.blocking(c -> manager.joinableQueue(serializer(items), maxSize, c));
+    }
+
+    public <T> ManagedValue<T> value(Class<T> type, T initial) {
+        return JavaSuspend.blocking(c -> manager.value(serializer(type), initial, c));
+    }
+
+    public <T> ManagedArray<T> array(Class<T> type, List<T> initial) {
+        return JavaSuspend.blocking(c -> manager.array(serializer(type), initial, c));
+    }
+
+    public ManagedLock lock() {
+        return JavaSuspend.blocking(manager::lock);
+    }
+
+    public ManagedSemaphore semaphore(int value) {
+        return JavaSuspend.blocking(c -> manager.semaphore(value, c));
+    }
+
+    public ManagedSemaphore boundedSemaphore(int value) {
+        return JavaSuspend.blocking(c -> manager.boundedSemaphore(value, c));
+    }
+
+    public ManagedEvent event() {
+        return JavaSuspend.blocking(manager::event);
+    }
+
+    public ManagedBarrier barrier(int parties) {
+        return JavaSuspend.blocking(c -> manager.barrier(parties, c));
+    }
+
+    /** An object of a registered type, made in the manager by {@code factory}. */
+    public <T> Managed<T> create(ManagedFactory<T> factory) {
+        return JavaSuspend.blocking(c -> manager.create(factory, c));
+    }
+
+    /** Shuts the manager down (or, for a connected one, disconnects). */
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> KSerializer<T> serializer(Class<T> type) {
+        return (KSerializer<T>) SerializersKt.serializer(type);
+    }
+}

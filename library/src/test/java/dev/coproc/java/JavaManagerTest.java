@@ -1,0 +1,104 @@
+package dev.coproc.java;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coproc.JavaSuspend;
+import dev.coproc.Managed;
+import dev.coproc.ManagedEvent;
+import dev.coproc.ManagedLock;
+import dev.coproc.ManagedQueue;
+import dev.coproc.ManagedValue;
+import dev.coproc.MakeTally;
+import dev.coproc.ManagerAuthenticationException;
+import dev.coproc.QueueEmptyException;
+import dev.coproc.SharedDict;
+import dev.coproc.SharedList;
+import dev.coproc.Tally;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Managers from Java: start, connect, make objects from classes, call them blocking and with futures. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class JavaManagerTest {
+    private static long fdsBefore;
+
+    @BeforeAll
+    static void countFds() throws Exception {
+        // Opens the reaper's and the poller's descriptors and loads native code once.
+        try (JavaManager warmUp = JavaManager.start()) {
+            JavaSuspend.blocking(c -> warmUp.dict(String.class, Integer.class).size(c));
+        }
+        fdsBefore = TestHygiene.openFds();
+    }
+
+    @AfterAll
+    static void nothingLeft() throws Exception {
+        TestHygiene.assertNothingLeft(fdsBefore);
+    }
+
+    @Test
+    void collectionsQueuesAndLocks() throws Exception {
+        try (JavaManager manager = JavaManager.start()) {
+            SharedDict<String, Integer> dict = manager.dict(String.class, Integer.class);
+            JavaSuspend.<kotlin.Unit>blocking(c -> dict.set("a", 1, c));
+            assertEquals(1, JavaSuspend.<Integer>blocking(c -> dict.get("a", c)));
+            assertNull(JavaSuspend.<Integer>blocking(c -> dict.get("b", c)));
+            assertEquals(Map.of("a", 1), JavaSuspend.<Map<String, Integer>>async(dict::items).get(10, TimeUnit.SECONDS));
+
+            SharedList<String> list = manager.list(String.class);
+            JavaSuspend.<kotlin.Unit>blocking(c -> list.append("x", c));
+            assertEquals(List.of("x"), JavaSuspend.<List<String>>blocking(list::snapshot));
+
+            ManagedQueue<String> queue = manager.queue(String.class, 1);
+            queue.putBlocking("job", null);
+            assertThrows(dev.coproc.QueueFullException.class, () -> queue.putBlocking("more", Duration.ofMillis(20)));
+            assertEquals("job", queue.getBlocking(Duration.ofSeconds(5)));
+            assertThrows(QueueEmptyException.class, () -> queue.getBlocking(Duration.ofMillis(20)));
+            CompletableFuture<String> waiting = queue.getAsync(Duration.ofSeconds(10));
+            queue.putBlocking("later", null);
+            assertEquals("later", waiting.get(10, TimeUnit.SECONDS));
+
+            ManagedLock lock = manager.lock();
+            assertTrue(lock.acquireBlocking(null));
+            assertFalse(lock.acquireAsync(Duration.ofMillis(20)).get(10, TimeUnit.SECONDS));
+            JavaSuspend.<kotlin.Unit>blocking(lock::release);
+            assertThrows(IllegalStateException.class, () -> JavaSuspend.<kotlin.Unit>blocking(lock::release));
+
+            ManagedEvent event = manager.event();
+            CompletableFuture<Boolean> set = event.waitAsync(Duration.ofSeconds(10));
+            JavaSuspend.<kotlin.Unit>blocking(event::set);
+            assertTrue(set.get(10, TimeUnit.SECONDS));
+
+            ManagedValue<Long> value = manager.value(Long.class, 5L);
+            assertTrue(JavaSuspend.<Boolean>blocking(c -> value.compareAndSet(5L, 6L, c)));
+            assertEquals(6L, JavaSuspend.<Long>blocking(value::get));
+
+            Managed<Tally> tally = manager.create(new MakeTally(1));
+            assertEquals(3, JavaSuspend.<Integer>blocking(c -> tally.getProxy().add(2, c)));
+        }
+    }
+
+    @Test
+    void remoteManagerOverTcp() {
+        try (JavaManager manager = JavaManager.start(new InetSocketAddress("127.0.0.1", 0), null)) {
+            try (JavaManager remote = JavaManager.connect(manager.address(), manager.authKey())) {
+                ManagedQueue<Integer> queue = remote.queue(Integer.class, 0);
+                queue.putBlocking(42, null);
+                assertEquals(42, queue.getBlocking(Duration.ofSeconds(5)));
+            }
+            assertThrows(ManagerAuthenticationException.class, () -> JavaManager.connect(manager.address(), new byte[32]));
+        }
+    }
+}
