@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
+import kotlinx.serialization.Transient
 import kotlinx.serialization.cbor.ByteString
 import kotlinx.serialization.descriptors.SerialDescriptor
 import kotlinx.serialization.encoding.Decoder
@@ -16,15 +17,18 @@ import kotlinx.serialization.encoding.Encoder
 /** What crosses in place of a proxy: the manager's address, its key, and the object's id there. */
 @Serializable
 internal class ManagedRef(val address: String, @ByteString val key: ByteArray, val objectId: Long) {
-    suspend fun call(method: String, vararg args: ByteArray): List<ByteArray> =
-        ManagerClient.of(address, key).call(objectId, method, args.toList())
+    /** This process's client of the manager, looked up once (the lookup hashes the key: it showed per call). */
+    @Transient
+    private val client: ManagerClient = ManagerClient.of(address, key)
+
+    suspend fun call(method: String, vararg args: ByteArray): List<ByteArray> = client.call(objectId, method, args.asList())
 
     /**
      * A call that may wait in the manager: a cancelled caller cancels it there too, and if it had already
      * done its work, [undo] gives back what it took (a queue's item, a lock).
      */
     suspend fun waitingCall(method: String, vararg args: ByteArray, undo: (suspend (List<ByteArray>) -> Unit)? = null): List<ByteArray> =
-        ManagerClient.of(address, key).call(objectId, method, args.toList(), waits = true, undo = undo)
+        client.call(objectId, method, args.asList(), waits = true, undo = undo)
 
     fun describe(kind: String): String = "$kind($objectId in the manager at $address)"
 

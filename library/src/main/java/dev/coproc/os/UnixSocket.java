@@ -29,8 +29,6 @@ public final class UnixSocket implements AutoCloseable {
     private final int fd;
     /** Calls in progress, plus {@link #CLOSED} once closed. */
     private final AtomicInteger state = new AtomicInteger();
-    /** The {@code struct pollfd} of {@link #awaitReadable}, made on first use. */
-    private Pointer pollfd;
 
     UnixSocket(int fd) {
         this.fd = fd;
@@ -113,29 +111,6 @@ public final class UnixSocket implements AutoCloseable {
                 if (retry(errno, false)) continue;
                 return WOULD_BLOCK;
             }
-        } finally {
-            exit();
-        }
-    }
-
-    /**
-     * Waits in the kernel, at most {@code timeoutMillis}, until something can be read (or the stream ended).
-     * This blocks the calling thread: for a request whose answer comes within microseconds, one kernel
-     * wake-up of the waiting thread beats both spinning (which takes a core from the answering process on a
-     * small machine) and the poller (a wake-up and a hand-off to another thread). Only one thread at a time.
-     *
-     * @return true when readable, false on timeout
-     */
-    public boolean awaitReadable(int timeoutMillis) throws ClosedChannelException {
-        enter();
-        try {
-            if (pollfd == null) {
-                pollfd = Memory.allocateDirect(LibC.runtime(), 8, true);
-                pollfd.putInt(0, fd);
-                pollfd.putShort(4, LibC.POLLIN);
-            }
-            int ready = LibC.get().poll(pollfd, 1, timeoutMillis);
-            return ready != 0;
         } finally {
             exit();
         }

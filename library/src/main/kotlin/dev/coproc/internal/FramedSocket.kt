@@ -29,11 +29,6 @@ internal class FramedSocket(
     private val spinNanos: Long = 0,
     /** Checked while spinning: false stops it (a thread serving several sockets has other work). */
     private val spinWhile: () -> Boolean = { true },
-    /**
-     * After spinning, how long a receive may wait for input in the kernel, blocking its thread, before it
-     * waits in the poller: for a client whose answer comes within microseconds (see [UnixSocket.awaitReadable]).
-     */
-    private val blockMillis: Int = 0,
 ) {
     private val sendScratch: Pointer = Memory.allocateDirect(LibC.runtime(), SCRATCH_BYTES.toLong(), true)
     private var input = ByteArray(SCRATCH_BYTES)
@@ -148,16 +143,6 @@ internal class FramedSocket(
         return false
     }
 
-    private fun blockForInput(): Boolean {
-        if (blockMillis <= 0) return false
-        val ready = try {
-            socket.awaitReadable(blockMillis)
-        } catch (e: ClosedChannelException) {
-            throw Closed()
-        }
-        return ready && readSome()
-    }
-
     /** One non-blocking read into the input buffer; true if it brought bytes or the end. */
     private fun readSome(): Boolean {
         compactFor(1)
@@ -169,7 +154,7 @@ internal class FramedSocket(
 
     private suspend fun fill() {
         if (atEnd) throw Ended(end - start)
-        if (!readSome() && !spinForInput() && !blockForInput()) {
+        if (!readSome() && !spinForInput()) {
             while (!readSome()) await(FdPoller.READABLE, cancellable = true)
         }
         if (atEnd) {

@@ -202,7 +202,7 @@ internal class ManagerClient(private val address: String, private val key: ByteA
         } catch (e: OsException) {
             throw ManagerUnavailableException(address, e)
         }
-        val framed = FramedSocket(socket, blockMillis = ANSWER_BLOCK_MILLIS)
+        val framed = FramedSocket(socket, spinNanos = ANSWER_SPIN_NANOS)
         try {
             authenticate(framed)
         } catch (e: FramedSocket.Ended) {
@@ -234,11 +234,11 @@ internal class ManagerClient(private val address: String, private val key: ByteA
     companion object {
         const val MAX_ANSWER = 64 * 1024 * 1024
         /**
-         * A manager answers a call in microseconds: the caller's thread waits for it in the kernel this long
-         * (one wake-up) before it waits in the poller (a wake-up and a hand-off). Not spinning leaves the core
-         * to the manager on a small machine; both measured the same here.
+         * A manager answers a call in microseconds: looking for the answer this long before sleeping in the
+         * poller saves two thread hand-offs. (Waiting in the kernel instead, one wake-up, measured 23 µs a call
+         * from a child against 14 µs spinning.)
          */
-        const val ANSWER_BLOCK_MILLIS = 1
+        const val ANSWER_SPIN_NANOS = 50_000L
         const val TCP = "tcp://"
         /** By address and key: a client holding another key (a wrong one) must not share a connection. */
         private val clients = ConcurrentHashMap<Pair<String, String>, ManagerClient>()
