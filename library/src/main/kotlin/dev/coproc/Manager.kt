@@ -14,6 +14,7 @@ import dev.coproc.internal.awaitResult
 import dev.coproc.os.StreamListener
 import dev.coproc.os.TcpListener
 import dev.coproc.os.UnixListener
+import dev.coproc.worker.ParentDeathCleanup
 import java.net.InetSocketAddress
 import java.nio.file.Files
 import java.nio.file.Path
@@ -202,25 +203,27 @@ public class Manager private constructor(
 
     /**
      * Shuts the manager down: its process is terminated and reaped, its socket removed; proxies fail from now
-     * on. For a manager this JVM [connect]ed to: disconnects, and the manager goes on.
+     * on. For a manager this JVM [connect]ed to, nothing happens: the manager goes on, and this process's
+     * connection stays for the proxies it holds (closing it would free the locks they hold); it ends with the JVM.
      */
     override fun close() {
+        if (process == null) return
         ManagerClient.forget(address)
-        process?.terminateBlocking()
+        process.terminateBlocking()
         removeSocketFile()
     }
 
     /** Suspending [close]: waits for the manager process to end. */
     public suspend fun shutdown() {
-        ManagerClient.forget(address)
         if (process == null) return
+        ManagerClient.forget(address)
         process.terminate()
         process.join()
         withContext(NonCancellable) { removeSocketFile() }
     }
 
     private fun removeSocketFile() {
-        if (process != null && !address.startsWith(ManagerClient.TCP)) Files.deleteIfExists(Path.of(address))
+        if (!address.startsWith(ManagerClient.TCP)) Files.deleteIfExists(Path.of(address))
     }
 
     override fun toString(): String = "Manager($address" + (process?.pid?.let { ", pid $it" } ?: ", connected") + ")"
@@ -263,7 +266,7 @@ public class Manager private constructor(
         /**
          * Connects to the manager at [address] (`tcp://host:port`, or a socket path) with its [authKey], from
          * any JVM: Python's `BaseManager(address, authkey).connect()`. Objects made through the returned
-         * [Manager] live in that manager; [lookup] finds the ones published there. Closing it disconnects.
+         * [Manager] live in that manager; [lookup] finds the ones published there.
          *
          * @throws ManagerUnavailableException when nothing answers at [address]
          * @throws ManagerAuthenticationException when the manager refuses [authKey]
@@ -275,7 +278,7 @@ public class Manager private constructor(
             try {
                 manager.client().call(0, "ping", emptyList())
             } catch (e: Throwable) {
-                ManagerClient.forget(address)
+                ManagerClient.forget(address, authKey)
                 throw e
             }
             return manager
@@ -322,9 +325,12 @@ internal class ManagerTask(
 ) : Task<Unit> {
     override suspend fun run() {
         val listener: StreamListener = if (path != null) UnixListener.bind(Path.of(path)) else TcpListener.bind(host, port).also { boundPort.value = it.address().port }
-        listener.use {
-            ready.set()
-            ManagerServer(key, MANAGER_MAX_FRAME).serve(it)
+        // The socket file goes with the manager even when its owner's death halts it.
+        ParentDeathCleanup.add { listener.close() }.use {
+            listener.use {
+                ready.set()
+                ManagerServer(key, MANAGER_MAX_FRAME).serve(it)
+            }
         }
     }
 }

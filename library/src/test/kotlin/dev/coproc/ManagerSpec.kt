@@ -2,6 +2,7 @@ package dev.coproc
 
 import dev.coproc.internal.FramedSocket
 import dev.coproc.internal.ManagerClient
+import dev.coproc.os.Pids
 import dev.coproc.os.Signals
 import dev.coproc.os.UnixListener
 import io.kotest.assertions.throwables.shouldThrow
@@ -156,5 +157,37 @@ class ManagerSpec : FunSpec({
             manager.shutdown()
         }
         Files.exists(Path.of(manager.address)) shouldBe false
+    }
+
+    test("no socket file is left behind by this spec's managers (shut down, closed, or killed)") {
+        manager { dict<String, Int>()["x"] = 1 }
+        Manager.start().close()
+        val mine = "manager-${ProcessHandle.current().pid()}-"
+        Files.list(UnixListener.privatePath("probe").parent).use { files ->
+            files.map { it.fileName.toString() }.filter { it.startsWith(mine) }.toList() shouldBe emptyList()
+        }
+    }
+
+    test("a manager ends when the process that started it is killed with SIGKILL, and leaves no socket file") {
+        SharedLong(0).use { pid ->
+            SharedString(200).use { address ->
+                Event().use { started ->
+                    val owner = Process(StartManagerAndWait(pid, address, started)).also { it.start() }
+                    withTimeout(60.seconds) { started.wait() }
+                    Files.exists(Path.of(address.value)) shouldBe true
+                    owner.kill()
+                    owner.join()
+                    Pids.awaitExit(pid.value, java.time.Duration.ofSeconds(20)) shouldBe true
+                    Files.exists(Path.of(address.value)) shouldBe false
+                }
+            }
+        }
+    }
+
+    test("the manager's socket is owner-only (0600)") {
+        manager {
+            java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(address))) shouldBe "rw-------"
+            java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(address).parent)) shouldBe "rwx------"
+        }
     }
 })

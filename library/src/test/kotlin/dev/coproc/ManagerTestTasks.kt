@@ -190,3 +190,15 @@ class LocalTallyFactory : ManagedFactory<Tally> {
 class AddToTally(val tally: Managed<Tally>, val times: Int) : Task<Unit> {
     override suspend fun run() = repeat(times) { tally.proxy.add(1) }
 }
+
+/** Starts a manager, says where (its pid and address), and waits to be killed. */
+@Serializable
+class StartManagerAndWait(val pid: SharedLong, val address: SharedString, val started: Event) : Task<Unit> {
+    override suspend fun run() {
+        val manager = Manager.start()
+        pid.value = manager.pid!!
+        address.value = manager.address
+        started.set()
+        kotlinx.coroutines.awaitCancellation()
+    }
+}

@@ -129,7 +129,7 @@ public final class JavaManager implements AutoCloseable {
         return JavaSuspend.blocking(c -> manager.create(factory, c));
     }
 
-    /** Shuts the manager down (or, for a connected one, disconnects). */
+    /** Shuts the manager down (for a connected one: nothing, see {@link Manager#close}). */
     @Override
     public void close() {
         manager.close();

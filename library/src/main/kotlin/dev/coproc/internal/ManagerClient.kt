@@ -247,9 +247,14 @@ internal class ManagerClient(private val address: String, private val key: ByteA
         fun of(address: String, key: ByteArray): ManagerClient =
             clients.computeIfAbsent(address to key.toHexString()) { ManagerClient(address, key) }
 
-        /** Forgets (and disconnects) the clients of a manager that was shut down or disconnected from. */
+        /** Forgets (and disconnects) the clients of a manager that was shut down. */
         fun forget(address: String) {
             for (entry in clients.keys.filter { it.first == address }) clients.remove(entry)?.close()
+        }
+
+        /** Forgets (and disconnects) the client holding [key] only: one that failed to authenticate. */
+        fun forget(address: String, key: ByteArray) {
+            clients.remove(address to key.toHexString())?.close()
         }
 
         /** The host and port of a `tcp://host:port` address (an IPv6 host in brackets). */

@@ -101,6 +101,7 @@ public object WorkerMain {
             }
             if (frame == null) {
                 // Only the parent holds the write end, so EOF without a shutdown means the parent died.
+                ParentDeathCleanup.runAll()
                 System.out.flush()
                 Runtime.getRuntime().halt(PARENT_DIED)
                 return
