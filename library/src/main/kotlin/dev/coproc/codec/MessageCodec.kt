@@ -1,8 +1,5 @@
 package dev.coproc.codec
 
-import java.lang.invoke.MethodHandles
-import java.lang.invoke.VarHandle
-import java.nio.ByteOrder
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.SerializationException
 
@@ -25,19 +22,19 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
     }
 
     fun encode(value: T): ByteArray = when (kind) {
-        LONG -> ByteArray(8).also { LONGS.set(it, 0, value as Long) }
-        INT -> ByteArray(4).also { INTS.set(it, 0, value as Int) }
-        DOUBLE -> ByteArray(8).also { LONGS.set(it, 0, (value as Double).toRawBits()) }
+        LONG -> longBytes(value as Long)
+        INT -> intBytes(value as Int)
+        DOUBLE -> longBytes((value as Double).toRawBits())
         STRING -> (value as String).encodeToByteArray()
         else -> WireCodec.encode(serializer, value)
     }
 
     @Suppress("UNCHECKED_CAST")
     fun decode(bytes: ByteArray): T = when (kind) {
-        LONG -> LONGS.get(sized(bytes, 8), 0) as Long as T
-        INT -> INTS.get(sized(bytes, 4), 0) as Int as T
-        DOUBLE -> Double.fromBits(LONGS.get(sized(bytes, 8), 0) as Long) as T
-        STRING -> bytes.decodeToString(throwOnInvalidSequence = true) as T
+        LONG -> longOf(sized(bytes, 8)) as T
+        INT -> intOf(sized(bytes, 4), 0) as T
+        DOUBLE -> Double.fromBits(longOf(sized(bytes, 8))) as T
+        STRING -> strictUtf8(bytes) as T
         else -> WireCodec.decode(serializer, bytes)
     }
 
@@ -46,13 +43,35 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
         return bytes
     }
 
+    // Plain shifts rather than a byte-array VarHandle: workers run the quick-start compiler, which does not
+    // make a VarHandle call cheap, and these run once per item.
     private companion object {
         const val OTHER = 0
         const val LONG = 1
         const val INT = 2
         const val DOUBLE = 3
         const val STRING = 4
-        val LONGS: VarHandle = MethodHandles.byteArrayViewVarHandle(LongArray::class.java, ByteOrder.BIG_ENDIAN)
-        val INTS: VarHandle = MethodHandles.byteArrayViewVarHandle(IntArray::class.java, ByteOrder.BIG_ENDIAN)
+
+        fun intBytes(value: Int) = byteArrayOf((value ushr 24).toByte(), (value ushr 16).toByte(), (value ushr 8).toByte(), value.toByte())
+
+        fun longBytes(value: Long) = ByteArray(8).also {
+            for (i in 0 until 8) it[i] = (value ushr (56 - 8 * i)).toByte()
+        }
+
+        fun intOf(bytes: ByteArray, at: Int): Int =
+            (bytes[at].toInt() and 0xff shl 24) or (bytes[at + 1].toInt() and 0xff shl 16) or
+                (bytes[at + 2].toInt() and 0xff shl 8) or (bytes[at + 3].toInt() and 0xff)
+
+        fun longOf(bytes: ByteArray): Long = (intOf(bytes, 0).toLong() shl 32) or (intOf(bytes, 4).toLong() and 0xffffffffL)
+
+        /**
+         * UTF-8 that must be valid, as the strict decoder requires, at the JDK's fast decoding speed: the
+         * lenient decode marks bad input with U+FFFD, and only a string holding one is decoded again strictly
+         * (which throws if the input was bad).
+         */
+        fun strictUtf8(bytes: ByteArray): String {
+            val text = String(bytes, Charsets.UTF_8)
+            return if (text.indexOf('\uFFFD') < 0) text else bytes.decodeToString(throwOnInvalidSequence = true)
+        }
     }
 }
