@@ -45,10 +45,22 @@ public class SharedDict<K, V> internal constructor(
     public suspend fun values(): List<@JvmSuppressWildcards V> = ref.call("values").map(values::decode)
 
     /** A snapshot of the entries, in insertion order. */
-    public suspend fun items(): Map<K, @JvmSuppressWildcards V> = ref.call("items").chunked(2).associate { (key, value) -> keys.decode(key) to values.decode(value) }
+    public suspend fun items(): Map<K, @JvmSuppressWildcards V> {
+        val fields = ref.call("items")
+        val entries = LinkedHashMap<K, V>(fields.size)
+        for (i in fields.indices step 2) entries[keys.decode(fields[i])] = values.decode(fields[i + 1])
+        return entries
+    }
 
     public suspend fun putAll(entries: Map<K, V>) {
-        ref.call("putAll", *entries.flatMap { (key, value) -> listOf(keys.encode(key), values.encode(value)) }.toTypedArray())
+        val fields = arrayOfNulls<ByteArray>(2 * entries.size)
+        var i = 0
+        for ((key, value) in entries) {
+            fields[i++] = keys.encode(key)
+            fields[i++] = values.encode(value)
+        }
+        @Suppress("UNCHECKED_CAST")
+        ref.call("putAll", *(fields as Array<ByteArray>))
     }
 
     /** The value of [key]; if it has none, sets [default] first, atomically. */

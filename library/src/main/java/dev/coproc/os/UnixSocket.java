@@ -14,8 +14,9 @@ import jnr.ffi.annotations.Pinned;
 import jnr.ffi.annotations.SaveError;
 
 /**
- * One end of a connected Unix domain stream socket, non-blocking and close-on-exec: calls return at once
- * and report "would block" so that the caller can wait in the {@link FdPoller} instead of in the kernel.
+ * One end of a connected Unix domain stream socket (or a TCP connection, made by {@link TcpListener}: the
+ * calls are the same), non-blocking and close-on-exec: calls return at once and report "would block" so that
+ * the caller can wait in the {@link FdPoller} instead of in the kernel.
  *
  * <p>Closing is safe while another thread is inside a call: the descriptor is closed by whichever of
  * {@link #close()} and the last call in progress comes last, so its number is never reused under a call.

@@ -37,8 +37,8 @@ internal class ManagedDict : ManagedObject {
         "size" -> listOf(ManagerWire.of(map.size))
         "keys" -> map.keys.map { it.bytes }
         "values" -> map.values.toList()
-        "items" -> map.flatMap { (key, value) -> listOf(key.bytes, value) }
-        "putAll" -> emptyList<ByteArray>().also { args.chunked(2).forEach { (key, value) -> map[Key(key)] = value } }
+        "items" -> ArrayList<ByteArray>(2 * map.size).also { fields -> map.forEach { (key, value) -> fields += key.bytes; fields += value } }
+        "putAll" -> emptyList<ByteArray>().also { for (i in args.indices step 2) map[Key(args[i])] = args[i + 1] }
         "getOrPut" -> listOf(map.getOrPut(Key(args[0])) { args[1] })
         "compareAndSet" -> {
             // args: key, whether an expected value follows, [expected,] new value
