@@ -81,17 +81,17 @@ internal class ManagedList(private val fixedSize: Boolean) : ManagedObject {
             list[index] = next
             listOf(next)
         }
-        "append", "extend" -> growing(method) { list.addAll(args) }
-        "removeAt" -> growing(method) { listOf(list.removeAt(ManagerWire.int(args[0]))) }
-        "clear" -> growing(method) { list.clear() }
+        "append", "extend" -> resizing(method) { list.addAll(args); emptyList() }
+        "removeAt" -> resizing(method) { listOf(list.removeAt(ManagerWire.int(args[0]))) }
+        "clear" -> resizing(method) { list.clear(); emptyList() }
         "init" -> emptyList<ByteArray>().also { list.addAll(args) }
         else -> noSuchMethod(kind, method)
     }
 
-    private inline fun growing(method: String, change: () -> Any): List<ByteArray> {
+    /** A call that changes the size: an array has none of them. */
+    private inline fun resizing(method: String, change: () -> List<ByteArray>): List<ByteArray> {
         if (fixedSize) noSuchMethod(kind, method)
-        @Suppress("UNCHECKED_CAST")
-        return (change() as? List<ByteArray>) ?: emptyList()
+        return change()
     }
 }
 
