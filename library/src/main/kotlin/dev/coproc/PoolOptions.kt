@@ -11,7 +11,10 @@ import kotlin.time.toKotlinDuration
 public class PoolOptions private constructor(builder: Builder) {
     /** Worker processes; the number of available processors by default. */
     public val workers: Int = builder.workers
-    /** Runs once in every new worker before it takes tasks (Python's `initializer`). */
+    /**
+     * Runs once in every new worker before it takes tasks (Python's `initializer`). Handles among its
+     * arguments ([ReadOnlyData], queues, shared values...) stay open for the worker's life, for its tasks.
+     */
     public val initializer: Task<*>? = builder.initializer
     /** A worker is replaced after this many tasks (chunks, for `map`); 0 never. */
     public val maxTasksPerChild: Int = builder.maxTasksPerChild

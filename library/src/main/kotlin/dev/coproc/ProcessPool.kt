@@ -478,7 +478,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             val initializer = options.initializer ?: return started
             val encoded = EncodedTask.of(initializer)
             val reply = started.expect(0)
-            started.send(ToWorker.Run(0, name, encoded.typeName, encoded.bytes, exitAfter = false))
+            started.send(ToWorker.Run(0, name, encoded.typeName, encoded.bytes, exitAfter = false, keepHandles = true))
             val outcome = select<Any> {
                 reply.onAwait { it }
                 started.ended.onAwait { it }

@@ -29,6 +29,12 @@ public final class SharedMemory implements AutoCloseable {
     /** Closes the descriptor of a handle dropped without close(): a forgotten handle costs memory only until GC. */
     private static final Cleaner CLEANER = Cleaner.create();
 
+    /** Writes a sealed memory's contents, once, through its descriptor (nothing maps it writable). */
+    @FunctionalInterface
+    public interface Filler {
+        void fill(FileChannel channel) throws IOException;
+    }
+
     private SharedMemory(int fd, MappedByteBuffer buffer) {
         this.fd = fd;
         this.buffer = buffer;
@@ -44,7 +50,33 @@ public final class SharedMemory implements AutoCloseable {
         try {
             if (LibC.get().fchmod(fd, 0600) != 0) throw new OsException("fchmod", LibC.errno());
             if (LibC.get().ftruncate(fd, bytes) != 0) throw new OsException("ftruncate(" + bytes + ")", LibC.errno());
-            return new SharedMemory(fd, map(fd));
+            return new SharedMemory(fd, map(fd, false));
+        } catch (OsException | RuntimeException e) {
+            LibC.get().close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * New shared memory of {@code bytes} that nobody can ever change again: {@code filler} writes it through the
+     * descriptor, then the kernel seals it against writing, growing and shrinking (memfd seals), and it is
+     * mapped read-only. A process given it can only map it read-only too: the kernel refuses a writable
+     * mapping or a write, so readers need not trust each other.
+     */
+    public static SharedMemory createSealed(String label, long bytes, Filler filler) throws OsException {
+        int fd = LibC.get().memfd_create("coproc-" + label, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
+        if (fd < 0) throw new OsException("memfd_create", LibC.errno());
+        try {
+            if (LibC.get().fchmod(fd, 0600) != 0) throw new OsException("fchmod", LibC.errno());
+            if (LibC.get().ftruncate(fd, bytes) != 0) throw new OsException("ftruncate(" + bytes + ")", LibC.errno());
+            try (RandomAccessFile file = new RandomAccessFile("/proc/self/fd/" + fd, "rw")) {
+                filler.fill(file.getChannel());
+            } catch (IOException e) {
+                throw new OsException(LibC.EPERM, "cannot fill shared memory: " + e.getMessage());
+            }
+            int seals = LibC.F_SEAL_WRITE | LibC.F_SEAL_GROW | LibC.F_SEAL_SHRINK | LibC.F_SEAL_SEAL;
+            if (LibC.get().fcntl(fd, LibC.F_ADD_SEALS, seals) != 0) throw new OsException("fcntl(F_ADD_SEALS)", LibC.errno());
+            return new SharedMemory(fd, map(fd, true));
         } catch (OsException | RuntimeException e) {
             LibC.get().close(fd);
             throw e;
@@ -54,20 +86,49 @@ public final class SharedMemory implements AutoCloseable {
     /** Maps the shared memory behind {@code fd}, a descriptor received from another process; takes ownership of it. */
     public static SharedMemory adopt(int fd) throws OsException {
         try {
-            return new SharedMemory(fd, map(fd));
+            return new SharedMemory(fd, map(fd, false));
         } catch (OsException | RuntimeException e) {
             LibC.get().close(fd);
             throw e;
         }
     }
 
-    private static MappedByteBuffer map(int fd) throws OsException {
+    /**
+     * Maps read-only the sealed memory behind {@code fd} (see {@link #createSealed}) or, with {@code file}, the
+     * regular file opened read-only behind it; takes ownership of the descriptor. Memory that is not sealed
+     * against writing is refused: whoever handed it over could still change it.
+     */
+    public static SharedMemory adoptReadOnly(int fd, boolean file) throws OsException {
+        try {
+            if (!file && (LibC.get().fcntl(fd, LibC.F_GET_SEALS, 0) & LibC.F_SEAL_WRITE) == 0) {
+                throw new OsException(LibC.EPERM, "the memory handed over is not sealed against writing");
+            }
+            return new SharedMemory(fd, map(fd, true));
+        } catch (OsException | RuntimeException e) {
+            LibC.get().close(fd);
+            throw e;
+        }
+    }
+
+    /** Opens {@code path} read-only (close-on-exec) and maps it, for {@link #adoptReadOnly} in other processes. */
+    public static SharedMemory openFile(java.nio.file.Path path) throws OsException {
+        int fd = LibC.get().open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        if (fd < 0) throw new OsException("open(" + path + ")", LibC.errno());
+        return adoptReadOnly(fd, true);
+    }
+
+    /** Whether the mapping is read-only (sealed memory, a file). */
+    public boolean isReadOnly() {
+        return buffer.isReadOnly();
+    }
+
+    private static MappedByteBuffer map(int fd, boolean readOnly) throws OsException {
         // Java maps only through a FileChannel; /proc/self/fd opens the same memory under a second descriptor,
         // which is closed again at once (the mapping stays).
-        try (RandomAccessFile file = new RandomAccessFile("/proc/self/fd/" + fd, "rw")) {
+        try (RandomAccessFile file = new RandomAccessFile("/proc/self/fd/" + fd, readOnly ? "r" : "rw")) {
             long size = file.length();
-            if (size <= 0 || size > Integer.MAX_VALUE) throw new OsException(LibC.EPERM, "shared memory of " + size + " bytes cannot be mapped");
-            return file.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size);
+            if (size <= 0 || size > Integer.MAX_VALUE) throw new OsException(LibC.EPERM, "shared memory of " + size + " bytes cannot be mapped (1 byte to 2 GiB)");
+            return file.getChannel().map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, size);
         } catch (OsException e) {
             throw e;
         } catch (IOException e) {

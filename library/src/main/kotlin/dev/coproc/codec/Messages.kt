@@ -13,7 +13,8 @@ import kotlinx.serialization.cbor.ByteString
 internal sealed interface ToWorker {
     /**
      * Run [task] (encoded [taskType]) as process [processName]. With [exitAfter], the next [Shutdown] exits
-     * with 0 or 1 depending on this task's outcome, as Python's `exitcode` after `run()`.
+     * with 0 or 1 depending on this task's outcome, as Python's `exitcode` after `run()`. With
+     * [keepHandles] (a pool's initializer), the handles decoded with the task stay open for the worker's life.
      */
     @Serializable
     @SerialName("run")
@@ -23,6 +24,7 @@ internal sealed interface ToWorker {
         val taskType: String,
         @ByteString val task: ByteArray,
         val exitAfter: Boolean,
+        val keepHandles: Boolean = false,
     ) : ToWorker
 
     /** Apply [function] (encoded [functionType]) to each of [items] (an encoded list); reply with a list. */

@@ -137,7 +137,8 @@ public object WorkerMain {
     }
 
     private fun run(command: ToWorker.Run) = execute(command.id, command.processName, command.exitAfter) { owned ->
-        val task = DecodedHandles.collecting(owned) { WireCodec.decode(TaskTypes.resolve(command.taskType), command.task) }
+        // An initializer's handles (read-only data, a queue...) are for the tasks after it: they stay open.
+        val task = DecodedHandles.collecting(if (command.keepHandles) mutableListOf() else owned) { WireCodec.decode(TaskTypes.resolve(command.taskType), command.task) }
         val resultSerializer = TaskTypes.resultSerializer(task.javaClass)
         // A Process waits for this to know its task runs; a pool does not, and saves the round of wake-ups.
         if (command.exitAfter) reply(FromWorker.Started(command.id))

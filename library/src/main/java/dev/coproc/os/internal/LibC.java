@@ -43,6 +43,13 @@ public interface LibC {
     int MSG_NOSIGNAL = 0x4000;
     int MSG_CMSG_CLOEXEC = 0x40000000;
     int MFD_CLOEXEC = 1;
+    int MFD_ALLOW_SEALING = 2;
+    int F_ADD_SEALS = 1033;
+    int F_GET_SEALS = 1034;
+    int F_SEAL_SEAL = 1;
+    int F_SEAL_SHRINK = 2;
+    int F_SEAL_GROW = 4;
+    int F_SEAL_WRITE = 8;
     int FALLOC_FL_KEEP_SIZE = 1;
     int FALLOC_FL_PUNCH_HOLE = 2;
     int SHUT_RD = 0;
