@@ -34,7 +34,7 @@ object Bench {
     }
 
     fun main(args: List<String>) = runBlocking {
-        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool", "pipe", "queue", "sync", "command", "manager") }
+        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool", "pipe", "queue", "sync", "command", "manager", "readonly") }
         if ("process" in sections) processStart(args.firstNotNullOfOrNull { it.toIntOrNull() } ?: RUNS)
         if ("pool" in sections) PoolBench.run()
         if ("pipe" in sections) PipeBench.run()
@@ -42,6 +42,7 @@ object Bench {
         if ("sync" in sections) SyncBench.run()
         if ("command" in sections) CommandBench.run()
         if ("manager" in sections) ManagerBench.run()
+        if ("readonly" in sections) ReadOnlyBench.run()
     }
 
     private suspend fun processStart(runs: Int) {

@@ -1,0 +1,97 @@
+package dev.coproc.demo
+
+import dev.coproc.Event
+import dev.coproc.Process
+import dev.coproc.ReadOnlyLongArray
+import dev.coproc.Task
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlinx.serialization.Serializable
+
+/** Reads one long of every page of [data] (so every page is mapped), says so, and waits for [release]. */
+@Serializable
+class TouchPages(val data: ReadOnlyLongArray, val ready: Event, val release: Event) : Task<Long> {
+    override suspend fun run(): Long {
+        val view = data.longs()
+        var sum = 0L
+        for (i in 0 until view.capacity() step 512) sum += view.get(i)
+        ready.set()
+        release.wait()
+        return sum
+    }
+}
+
+/**
+ * `demo bench readonly`: 512 MiB handed to 2 workers that each read every page of it: the time from having the
+ * data to both having read it, and the machine's used memory then, against Python's fork (the data in a
+ * global, pages shared copy-on-write) and spawn (the data pickled to each child) in the same run.
+ */
+object ReadOnlyBench {
+    private const val LONGS = 64 * 1024 * 1024
+
+    suspend fun run() {
+        println()
+        println("512 MiB of read-only data to 2 workers, ${Runtime.getRuntime().availableProcessors()} cores, java ${System.getProperty("java.version")}")
+        val python = BenchSupport.python(
+            "readonly-bench",
+            """
+            import multiprocessing as mp, array, time
+            N = $LONGS
+            DATA = None
+            def used():
+                info = dict((l.split(':')[0], int(l.split()[1]) * 1024) for l in open('/proc/meminfo'))
+                return info['MemTotal'] - info['MemAvailable']
+            def touch(data, ready, release):
+                data = data if data is not None else DATA
+                bytes(memoryview(data).cast('B')[::4096])
+                ready.set(); release.wait()
+            def measure(method, before):
+                ctx = mp.get_context(method)
+                ready = [ctx.Event(), ctx.Event()]; release = ctx.Event()
+                start = time.perf_counter()
+                ps = [ctx.Process(target=touch, args=(DATA if method == 'spawn' else None, r, release)) for r in ready]
+                [p.start() for p in ps]; [r.wait() for r in ready]
+                seconds = time.perf_counter() - start
+                grown = used() - before
+                release.set(); [p.join() for p in ps]
+                return seconds, grown
+            if __name__ == '__main__':
+                before = used()
+                DATA = array.array('q', range(N))
+                for method in ('fork', 'spawn'):
+                    seconds, grown = measure(method, before)
+                    print(method + '_ms', seconds * 1000)
+                    print(method + '_mib', grown / 2**20)
+            """.trimIndent(),
+        )
+        // The first process of a JVM also starts the reaper and the poller: not part of handing data over.
+        ReadOnlyLongArray(1) { 0 }.use { data -> Event().use { set -> set.set(); Process(TouchPages(data, set, set)).also { it.start() }.join() } }
+        val before = usedMemoryBytes()
+        val (millis, mib) = ReadOnlyLongArray(LONGS) { it.toLong() }.use { data ->
+            Event().use { release ->
+                val ready = List(2) { Event() }
+                val start = System.nanoTime()
+                val readers = ready.map { Process(TouchPages(data, it, release)).also { p -> p.start() } }
+                ready.forEach { it.wait() }
+                val millis = (System.nanoTime() - start) / 1e6
+                val mib = (usedMemoryBytes() - before) / 1048576.0
+                release.set()
+                readers.forEach { it.join() }
+                ready.forEach { it.close() }
+                millis to mib
+            }
+        }
+        BenchSupport.header()
+        BenchSupport.row("2 workers have read every page, ms (python fork)", millis, python?.get("fork_ms"), "%.0f")
+        BenchSupport.row("2 workers have read every page, ms (python spawn: pickled)", millis, python?.get("spawn_ms"), "%.0f")
+        BenchSupport.row("used memory then, MiB (python fork)", mib, python?.get("fork_mib"), "%.0f")
+        BenchSupport.row("used memory then, MiB (python spawn: pickled)", mib, python?.get("spawn_mib"), "%.0f")
+    }
+
+    private fun usedMemoryBytes(): Long {
+        val info = Files.readAllLines(Path.of("/proc/meminfo")).associate { line ->
+            line.substringBefore(':') to line.substringAfter(':').trim().substringBefore(' ').toLong() * 1024
+        }
+        return info.getValue("MemTotal") - info.getValue("MemAvailable")
+    }
+}
