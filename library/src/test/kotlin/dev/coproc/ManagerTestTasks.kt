@@ -202,3 +202,15 @@ class StartManagerAndWait(val pid: SharedLong, val address: SharedString, val st
         kotlinx.coroutines.awaitCancellation()
     }
 }
+
+/** Keeps standby workers, says which, and waits to be killed (their parent). */
+@Serializable
+class KeepStandby(val pids: SharedLongArray, val ready: Event) : Task<Unit> {
+    override suspend fun run() {
+        val standby = StandbyWorkers.start(2)
+        check(standby.awaitReady())
+        standby.pids.forEachIndexed { i, pid -> pids[i] = pid }
+        ready.set()
+        kotlinx.coroutines.awaitCancellation()
+    }
+}

@@ -119,9 +119,16 @@ internal class WorkerConnection private constructor(
 
         /**
          * Spawns a worker JVM for [options] and starts its reader thread; [first] (an encoded message) is sent right
-         * after the handshake, from that thread, so a large task never blocks the caller.
+         * after the handshake, from that thread, so a large task never blocks the caller. A matching worker
+         * started ahead ([StandbyWorkers]) is taken instead of spawning one, when there is one.
          */
         fun start(name: String, options: WorkerOptions, first: ByteArray?, listener: Listener): WorkerConnection {
+            val spawned = dev.coproc.StandbyWorkers.take(options) ?: spawn(name, options)
+            return connect(spawned, name, first, listener)
+        }
+
+        /** Spawns a worker JVM for [options] ([name] only labels its output and errors) and sends it the handshake. */
+        fun spawn(name: String, options: WorkerOptions): SpawnedWorker {
             val commandPipe = Pipes.open()
             val replyPipe = Pipes.open()
             // A map chunk of 125,000 ints is 500 KB: with room for it, it crosses in one write and one wake-up.
@@ -158,20 +165,25 @@ internal class WorkerConnection private constructor(
             } catch (e: IOException) {
                 log.debug("worker {} (pid {}) closed its pipe before the handshake: {}", name, pid, e.message)
             }
-            val connection = WorkerConnection(name, pid, commandPipe[1], commands, reaped)
-            val drained = outputPipes.mapIndexed { index, pipe ->
-                OutputPrefixer.start(pipe[0], "[$name $pid] ", if (index == 0) System.out else System.err)
+            return SpawnedWorker(pid, commandPipe[1], commands, replyPipe[0], reaped, archive, outputPipes, options.maxFrameSize)
+        }
+
+        /** Connects a spawned worker to [listener] under [name]: its reader thread starts, and sends [first]. */
+        fun connect(spawned: SpawnedWorker, name: String, first: ByteArray?, listener: Listener): WorkerConnection {
+            val connection = WorkerConnection(name, spawned.pid, spawned.commandFd, spawned.commands, spawned.reaped)
+            val drained = spawned.outputPipes.mapIndexed { index, pipe ->
+                OutputPrefixer.start(pipe[0], "[$name ${spawned.pid}] ", if (index == 0) System.out else System.err)
             }
-            reaped.whenComplete { status, error ->
+            spawned.reaped.whenComplete { status, error ->
                 connection.closeCommands()
-                archive.finish(exitedNormally = status?.exited() == true)
+                spawned.archive.finish(exitedNormally = status?.exited() == true)
                 val outputs = CompletableFuture.allOf(*drained.toTypedArray())
                     .completeOnTimeout(null, OUTPUT_DRAIN_MILLIS, TimeUnit.MILLISECONDS)
                 outputs.whenComplete { _, _ ->
                     if (error != null) connection.exit.completeExceptionally(error) else connection.exit.complete(status)
                 }
             }
-            val reader = FrameReader(BufferedInputStream(replyPipe[0].inputStream(), 64 * 1024), options.maxFrameSize, connection.peer)
+            val reader = FrameReader(BufferedInputStream(spawned.replies.inputStream(), 64 * 1024), spawned.maxFrameSize, connection.peer)
             val thread = Thread(null, { connection.readReplies(reader, first, listener) }, "coproc-reader-$name", 256 * 1024)
             thread.isDaemon = true
             thread.start()
@@ -179,3 +191,15 @@ internal class WorkerConnection private constructor(
         }
     }
 }
+
+/** A spawned worker JVM that has been sent the handshake, not yet connected to a listener. */
+internal class SpawnedWorker(
+    val pid: Int,
+    val commandFd: Fd,
+    val commands: FrameWriter,
+    val replies: Fd,
+    val reaped: CompletableFuture<ExitStatus>,
+    val archive: ClassDataArchive.Plan,
+    val outputPipes: List<Array<Fd>>,
+    val maxFrameSize: Int,
+)

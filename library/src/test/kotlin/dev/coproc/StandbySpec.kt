@@ -1,0 +1,74 @@
+package dev.coproc
+
+import dev.coproc.os.Pids
+import dev.coproc.os.Signals
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainAll
+import io.kotest.matchers.collections.shouldNotContain
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.shouldNotBe
+import java.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.withTimeout
+
+class StandbySpec : FunSpec({
+    extension(Hygiene)
+    timeout = 180_000
+
+    test("a process takes a worker started before it was asked for, and the set refills") {
+        standbyWorkers(1) {
+            awaitReady() shouldBe true
+            val waiting = pids.single()
+            val process = Process(Square(7)).also { it.start() }
+            process.pid shouldBe waiting
+            process.await() shouldBe 49
+            process.join()
+            process.exitCode shouldBe 0
+            awaitReady() shouldBe true
+            pids.single() shouldNotBe waiting
+        }
+    }
+
+    test("a standby worker that died while waiting is never handed out, and is replaced") {
+        standbyWorkers(1) {
+            awaitReady() shouldBe true
+            val doomed = pids.single()
+            Signals.send(doomed, Signals.SIGKILL)
+            Pids.awaitExit(doomed, Duration.ofSeconds(10)) shouldBe true
+            val process = Process(Square(3)).also { it.start() }
+            process.pid shouldNotBe doomed
+            process.await() shouldBe 9
+            process.join()
+            withTimeout(60.seconds) { while (doomed in pids || pids.isEmpty()) awaitReady(1.seconds) }
+            pids shouldNotContain doomed
+        }
+    }
+
+    test("a pool's workers come from the standby set; a process with other options starts its own") {
+        standbyWorkers(2, PoolOptions.DEFAULT_WORKER_OPTIONS) {
+            awaitReady() shouldBe true
+            val waiting = pids
+            val workerPids = processPool(workers = 2) { map((1..8).map { WhoAmI() }).map { it.pid } }.toSet()
+            workerPids shouldContainAll waiting
+            awaitReady() shouldBe true
+            val other = Process(WhoAmI()).also { it.start() } // the default options differ from a pool's
+            waiting shouldNotContain other.pid
+            other.await()
+            other.join()
+        }
+    }
+
+    test("standby workers die with their parent, even one killed with SIGKILL") {
+        SharedLongArray(2).use { pids ->
+            Event().use { ready ->
+                val parent = Process(KeepStandby(pids, ready)).also { it.start() }
+                withTimeout(120.seconds) { ready.wait() }
+                val standby = listOf(pids[0], pids[1])
+                standby.forEach { Pids.awaitExit(it, Duration.ZERO) shouldBe false }
+                parent.kill()
+                parent.join()
+                standby.forEach { Pids.awaitExit(it, Duration.ofSeconds(20)) shouldBe true }
+            }
+        }
+    }
+})
