@@ -1,7 +1,10 @@
 package dev.coproc
 
 import dev.coproc.internal.SpawnedWorker
+import dev.coproc.codec.ToWorker
+import dev.coproc.codec.WireCodec
 import dev.coproc.os.Pids
+import dev.coproc.wire.Frame
 import dev.coproc.internal.WorkerConnection
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Executors
@@ -61,6 +64,12 @@ public class StandbyWorkers private constructor(public val count: Int, public va
                 log.warn("cannot start a standby worker: {}", e.message)
                 return@execute
             }
+            try {
+                // Loaded and linked now, the first task's path costs nothing when it comes.
+                spawned.commands.write(Frame.MESSAGE, WireCodec.encode(ToWorker.WarmUp))
+            } catch (e: java.io.IOException) {
+                // Died already: the reaper's notice below drops it.
+            }
             ready += spawned
             readyCount.value = ready.size
             // A standby worker that dies while it waits is dropped and replaced, never handed out.
@@ -104,11 +113,15 @@ public class StandbyWorkers private constructor(public val count: Int, public va
         waiting.forEach { runCatching { it.reaped.get(30, java.util.concurrent.TimeUnit.SECONDS) } }
     }
 
+    /** Ends a waiting worker: end-of-file on its commands makes it exit; its other pipes close once it has. */
     private fun discard(spawned: SpawnedWorker) {
         spawned.commandFd.close()
-        spawned.replies.close()
-        spawned.outputPipes.forEach { pipe -> pipe.forEach { it.close() } }
-        spawned.reaped.whenComplete { status, _ -> spawned.archive.finish(exitedNormally = status?.exited() == true) }
+        spawned.reaped.whenComplete { status, _ ->
+            // Closed only now: a worker still writing its hello into a closed pipe would complain on stderr.
+            spawned.replies.close()
+            spawned.outputPipes.forEach { pipe -> pipe.forEach { it.close() } }
+            spawned.archive.finish(exitedNormally = status?.exited() == true)
+        }
     }
 
     override fun toString(): String = "StandbyWorkers($count, ready ${ready.size})"

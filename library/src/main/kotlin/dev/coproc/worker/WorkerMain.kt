@@ -29,6 +29,8 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.job
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
+import dev.coproc.Task
+import dev.coproc.codec.EncodedTask
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.serialization.builtins.ListSerializer
@@ -126,6 +128,7 @@ public object WorkerMain {
                     if (!stillReading) return
                 }
                 is ToWorker.Cancel -> cancel(message.id)
+                ToWorker.WarmUp -> warmUp()
                 ToWorker.Shutdown -> {
                     flushStandardStreams()
                     // Exiting from this thread, now out of its blocking read: HotSpot's exit waits up to 300 ms
@@ -134,6 +137,14 @@ public object WorkerMain {
                 }
             }
         }
+    }
+
+    /** A no-op task decoded, run on the task scope and its result encoded, as a real one will be; no answer. */
+    private fun warmUp() {
+        val encoded = EncodedTask.of(WarmUpTask())
+        val task = WireCodec.decode(TaskTypes.resolve(encoded.typeName), encoded.bytes)
+        runBlocking { scope.launch { WireCodec.encode(TaskTypes.resultSerializer(task.javaClass), task.run()) }.join() }
+        WireCodec.encode(FromWorker.Succeeded(0, ByteArray(0)))
     }
 
     private fun run(command: ToWorker.Run) = execute(command.id, command.processName, command.exitAfter) { owned ->
@@ -253,3 +264,8 @@ public object WorkerMain {
     }
 }
 
+/** The task a standby worker runs to warm up (see [ToWorker.WarmUp]). */
+@kotlinx.serialization.Serializable
+internal class WarmUpTask : Task<Unit> {
+    override suspend fun run() = Unit
+}
