@@ -1,6 +1,8 @@
 package dev.coproc.demo
 
+import dev.coproc.PoolOptions
 import dev.coproc.Process
+import dev.coproc.ProcessPool
 import dev.coproc.StandbyWorkers
 import dev.coproc.Task
 import dev.coproc.WorkerOptions
@@ -78,6 +80,13 @@ object Bench {
                 })
             }
 
+            // A pool of 2 from creation to its first task's result: cold, then from 2 standby workers.
+            val poolOptions = PoolOptions.builder().workers(2).workerOptions(PoolOptions.DEFAULT_WORKER_OPTIONS.toBuilder().cacheDirectory(cache).build()).build()
+            rows += Row("pool of 2: created, first task done, cold", poolFirstTask(poolOptions, runs / 2 + 1) {})
+            StandbyWorkers.start(2, poolOptions.workerOptions).use { standby ->
+                rows += Row("pool of 2: created, first task done, 2 standby workers", poolFirstTask(poolOptions, runs / 2 + 1) { check(standby.awaitReady()) })
+            }
+
             val base = rows.first()
             val python = rows.firstOrNull { it.name.contains("spawn") }
             println()
@@ -91,6 +100,18 @@ object Bench {
             work.toFile().deleteRecursively()
         }
     }
+
+    private suspend fun poolFirstTask(options: PoolOptions, runs: Int, before: suspend () -> Unit): List<Double> = List(runs + 1) {
+        before()
+        val start = System.nanoTime()
+        val pool = ProcessPool.create(options)
+        try {
+            pool.apply(Noop())
+            (System.nanoTime() - start) / 1e6
+        } finally {
+            pool.close()
+        }
+    }.drop(1)
 
     private suspend fun coproc(options: WorkerOptions, runs: Int): List<Double> = measure(runs) {
         val p = Process(Noop(), options = options)
