@@ -47,6 +47,12 @@ internal object ClassDataArchive {
 
     private val NONE = Plan(emptyList(), null, null, null)
 
+    /**
+     * Set for the worker that records an archive: it loads what common tasks need before its first one (see
+     * `WorkerMain`), so that the archive holds it, not only what that worker's own tasks happened to load.
+     */
+    const val TRAINING = "coproc.cdsTraining"
+
     fun plan(options: WorkerOptions): Plan {
         if (!options.classDataSharing) return NONE
         val entries = options.classpath.split(java.io.File.pathSeparatorChar).filter { it.isNotEmpty() }.map { Path.of(it) }
@@ -60,7 +66,7 @@ internal object ClassDataArchive {
             val lock = directory.resolve("$key.lock")
             if (!claim(lock)) return NONE
             val recording = directory.resolve("$key.${ProcessHandle.current().pid()}.${System.nanoTime()}.tmp")
-            Plan(listOf("-XX:ArchiveClassesAtExit=$recording") + SILENT, recording, archive, lock)
+            Plan(listOf("-XX:ArchiveClassesAtExit=$recording", "-D$TRAINING=true") + SILENT, recording, archive, lock)
         } catch (e: Exception) {
             log.debug("class data sharing off for this worker: {}", e.message)
             NONE
