@@ -82,6 +82,8 @@ object Bench {
 
             // A pool of 2 from creation to its first task's result: cold, then from 2 standby workers.
             val poolOptions = PoolOptions.builder().workers(2).workerOptions(PoolOptions.DEFAULT_WORKER_OPTIONS.toBuilder().cacheDirectory(cache).build()).build()
+            python(work, "spawn", runs / 2 + 1, pool = true)?.let { rows += Row("python3 Pool(2): created, first apply done, spawn", it) }
+            python(work, "fork", runs / 2 + 1, pool = true)?.let { rows += Row("python3 Pool(2): created, first apply done, fork", it) }
             rows += Row("pool of 2: created, first task done, cold", poolFirstTask(poolOptions, runs / 2 + 1) {})
             StandbyWorkers.start(2, poolOptions.workerOptions).use { standby ->
                 rows += Row("pool of 2: created, first task done, 2 standby workers", poolFirstTask(poolOptions, runs / 2 + 1) { check(standby.awaitReady()) })
@@ -144,7 +146,8 @@ object Bench {
         }
     }
 
-    private fun python(work: Path, method: String, runs: Int): List<Double>? {
+    /** Python's figures: a Process start+join, or ([pool]) a Pool(2) from creation to its first apply's result. */
+    private fun python(work: Path, method: String, runs: Int, pool: Boolean = false): List<Double>? {
         val script = work.resolve("mp_bench.py")
         Files.writeString(
             script,
@@ -158,16 +161,23 @@ object Bench {
                 times = []
                 for i in range(runs + $WARMUP):
                     t = time.perf_counter()
-                    p = ctx.Process(target=noop)
-                    p.start()
-                    p.join()
+                    if sys.argv[3] == 'pool':
+                        pool = ctx.Pool(2)
+                        pool.apply(noop)
+                        took = time.perf_counter() - t
+                        pool.close(); pool.join()
+                    else:
+                        p = ctx.Process(target=noop)
+                        p.start()
+                        p.join()
+                        took = time.perf_counter() - t
                     if i >= $WARMUP:
-                        times.append((time.perf_counter() - t) * 1000)
+                        times.append(took * 1000)
                 print(' '.join('%.3f' % x for x in times))
             """.trimIndent(),
         )
         return try {
-            val child = ProcessBuilder("python3", script.toString(), method, runs.toString()).redirectErrorStream(true).start()
+            val child = ProcessBuilder("python3", script.toString(), method, runs.toString(), if (pool) "pool" else "process").redirectErrorStream(true).start()
             val output = child.inputStream.bufferedReader().readText()
             if (!child.waitFor(120, TimeUnit.SECONDS) || child.exitValue() != 0) null
             else output.trim().split(' ').map { it.toDouble() }
