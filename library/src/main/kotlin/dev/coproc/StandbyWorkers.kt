@@ -98,7 +98,7 @@ public class StandbyWorkers private constructor(public val count: Int, public va
         }
     }
 
-    private fun matches(wanted: WorkerOptions): Boolean = wanted === options || sameConfiguration(wanted, options)
+    private fun matches(wanted: WorkerOptions): Boolean = wanted.startsSameWorkerAs(options)
 
     /** Ends the workers still waiting (they read end-of-file and exit) and returns once they are reaped. */
     override fun close() {
@@ -142,14 +142,6 @@ public class StandbyWorkers private constructor(public val count: Int, public va
             for (set in registered) set.take(options)?.let { return it }
             return null
         }
-
-        private fun sameConfiguration(a: WorkerOptions, b: WorkerOptions): Boolean =
-            a.javaHome == b.javaHome && a.classpath == b.classpath && a.maxHeap == b.maxHeap &&
-                a.systemProperties == b.systemProperties && a.jvmArgs == b.jvmArgs && a.fastStart == b.fastStart &&
-                a.serialGc == b.serialGc && a.environment == b.environment && a.workingDirectory == b.workingDirectory &&
-                a.prefixOutput == b.prefixOutput && a.newProcessGroup == b.newProcessGroup && a.niceness == b.niceness &&
-                a.cpuAffinity == b.cpuAffinity && a.classDataSharing == b.classDataSharing &&
-                a.cacheDirectory == b.cacheDirectory && a.maxFrameSize == b.maxFrameSize
     }
 }
 

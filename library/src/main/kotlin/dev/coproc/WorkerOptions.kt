@@ -60,6 +60,20 @@ public class WorkerOptions private constructor(builder: Builder) {
     /** A builder holding these options, to derive others. */
     public fun toBuilder(): Builder = Builder(this)
 
+    /**
+     * Whether a worker started for [other] is one these options would start (every field that shapes the JVM
+     * or its process), so a standby worker started for one serves the other. Kept beside the fields: a new
+     * one belongs here too, or a worker of another shape could be handed out.
+     */
+    internal fun startsSameWorkerAs(other: WorkerOptions): Boolean = this === other || (
+        javaHome == other.javaHome && classpath == other.classpath && maxHeap == other.maxHeap &&
+            systemProperties == other.systemProperties && jvmArgs == other.jvmArgs && fastStart == other.fastStart &&
+            serialGc == other.serialGc && environment == other.environment && workingDirectory == other.workingDirectory &&
+            prefixOutput == other.prefixOutput && newProcessGroup == other.newProcessGroup && niceness == other.niceness &&
+            cpuAffinity == other.cpuAffinity && classDataSharing == other.classDataSharing &&
+            cacheDirectory == other.cacheDirectory && maxFrameSize == other.maxFrameSize
+        )
+
     /** Builds [WorkerOptions]; every setter returns the builder. */
     public class Builder internal constructor(from: WorkerOptions?) {
         internal var javaHome: Path = from?.javaHome ?: Path.of(System.getProperty("java.home"))
