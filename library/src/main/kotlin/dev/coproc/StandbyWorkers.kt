@@ -1,15 +1,23 @@
 package dev.coproc
 
 import dev.coproc.internal.SpawnedWorker
+import dev.coproc.codec.EncodedTask
+import dev.coproc.codec.FromWorker
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
 import dev.coproc.os.Pids
+import dev.coproc.worker.WarmUpTask
 import dev.coproc.wire.Frame
+import dev.coproc.wire.FrameReader
+import dev.coproc.wire.Handshake
 import dev.coproc.internal.WorkerConnection
 import java.util.concurrent.CopyOnWriteArrayList
-import java.util.concurrent.Executors
+import java.util.concurrent.ScheduledThreadPoolExecutor
+import java.util.concurrent.TimeUnit
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.nanoseconds
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.first
@@ -22,10 +30,13 @@ import org.slf4j.LoggerFactory
  * the JVM's answer to `fork` (which it cannot do safely). While it is open, `Process.start()`, a pool's
  * creation and growth, and the replacement of a dead or recycled pool worker take a standby worker whose
  * [options] match theirs (equal fields; `prefixOutput` workers are never kept, their output is labelled by
- * name), and a new one is started in the background to keep [count] ready.
+ * name), and a new one is started in the background to keep [count] ready: once the worker taken has ended, or
+ * a quarter of a second after it was taken, so that a JVM starting does not take the CPU from the work just
+ * handed out. A standby worker waits warmed up: it has run a no-op task through the path every task takes.
  *
  * Off unless asked for: each standby worker is a JVM holding memory (tens of MiB) and a process slot; only
- * the program knows whether starting processes fast is worth that. A standby worker is a worker like any
+ * the program knows whether starting processes fast is worth that. With an [idleTimeout], a set that goes
+ * unused that long ends its waiting workers, and starts them again at its next use. A standby worker is a worker like any
  * other: it ends with this JVM, however this JVM ends; one that dies while waiting is never handed out, and is
  * replaced. [close] ends the ones still waiting and returns once they are reaped.
  *
@@ -35,40 +46,100 @@ import org.slf4j.LoggerFactory
  * }
  * ```
  */
-public class StandbyWorkers private constructor(public val count: Int, public val options: WorkerOptions) : AutoCloseable {
+public class StandbyWorkers private constructor(
+    public val count: Int,
+    public val options: WorkerOptions,
+    /** How long the set may go unused before its waiting workers are ended (the next use starts them again). */
+    public val idleTimeout: Duration,
+) : AutoCloseable {
     private val ready = CopyOnWriteArrayList<SpawnedWorker>()
     private val readyCount = MutableStateFlow(0)
     @Volatile private var closed = false
-    private val starter = Executors.newSingleThreadExecutor { Thread(it, "coproc-standby").apply { isDaemon = true } }
+    @Volatile private var warming: SpawnedWorker? = null
+    @Volatile private var lastUse = System.nanoTime()
+    @Volatile private var asleep = false
+    private val starter = ScheduledThreadPoolExecutor(1) { Thread(it, "coproc-standby").apply { isDaemon = true } }.apply {
+        executeExistingDelayedTasksAfterShutdownPolicy = false
+    }
 
     init {
         require(count > 0) { "count must be positive, not $count" }
         require(!options.prefixOutput) { "workers whose output is prefixed by name cannot be started ahead" }
+        require(idleTimeout.isPositive()) { "idleTimeout must be positive, not $idleTimeout" }
         repeat(count) { refill() }
+        checkIdleAfter(idleTimeout)
     }
 
     /** The pids of the workers waiting now. */
     public val pids: List<Long> get() = ready.map { it.pid.toLong() }
 
-    /** Suspends until [count] workers wait (or [timeout] passes); true if they do. */
-    public suspend fun awaitReady(timeout: Duration = 60.seconds): Boolean =
-        withTimeoutOrNull(timeout) { readyCount.first { it >= count } } != null
+    /** True while the set is asleep: unused for [idleTimeout], its workers ended until the next use. */
+    public val isAsleep: Boolean get() = asleep
+
+    /**
+     * Suspends until [count] workers wait (or [timeout] passes); true if they do. Counts as a use: a set
+     * asleep starts its workers again.
+     */
+    public suspend fun awaitReady(timeout: Duration = 60.seconds): Boolean {
+        used()
+        return withTimeoutOrNull(timeout) { readyCount.first { it >= count } } != null
+    }
+
+    /** Notes a use; a set asleep starts its workers again (the use that woke it gets none of them). */
+    private fun used() {
+        lastUse = System.nanoTime()
+        if (!asleep) return
+        synchronized(this) {
+            if (!asleep || closed) return
+            asleep = false
+            repeat(count) { refill() }
+            checkIdleAfter(idleTimeout)
+        }
+    }
+
+    /** Ends the waiting workers once the set has gone unused for [idleTimeout]; checks again [delay] from now. */
+    private fun checkIdleAfter(delay: Duration) {
+        if (idleTimeout.isInfinite() || closed) return
+        starter.schedule({
+            val unused = (System.nanoTime() - lastUse).nanoseconds
+            synchronized(this) {
+                when {
+                    closed || asleep -> Unit
+                    unused < idleTimeout -> checkIdleAfter(idleTimeout - unused)
+                    else -> {
+                        asleep = true
+                        ready.toList().forEach { if (ready.remove(it)) discard(it) }
+                        readyCount.value = ready.size
+                    }
+                }
+            }
+        }, delay.inWholeMilliseconds.coerceAtLeast(1), TimeUnit.MILLISECONDS)
+    }
 
     private fun refill() {
-        if (closed) return
+        if (closed || asleep) return
         starter.execute {
-            if (closed) return@execute
+            if (closed || asleep) return@execute
             val spawned = try {
                 WorkerConnection.spawn("standby", options)
             } catch (e: ProcessStartException) {
                 log.warn("cannot start a standby worker: {}", e.message)
                 return@execute
             }
-            try {
-                // Loaded and linked now, the first task's path costs nothing when it comes.
-                spawned.commands.write(Frame.MESSAGE, WireCodec.encode(ToWorker.WarmUp))
-            } catch (e: java.io.IOException) {
-                // Died already: the reaper's notice below drops it.
+            warming = spawned
+            if (closed) spawned.commandFd.close() // close() came between the spawn and the line above
+            // Counted ready only once warm: a worker still starting would take its first task no faster than a
+            // new one, and it still needs the CPU the taker's work wants.
+            val warm = try {
+                warmUp(spawned)
+            } finally {
+                warming = null
+            }
+            if (!warm) {
+                // Not replaced: a worker that cannot start (bad JVM options...) would be restarted forever.
+                if (!closed) log.warn("standby worker (pid {}) ended before it was ready; not replaced", spawned.pid)
+                discard(spawned)
+                return@execute
             }
             ready += spawned
             readyCount.value = ready.size
@@ -80,22 +151,55 @@ public class StandbyWorkers private constructor(public val count: Int, public va
                     refill()
                 }
             }
-            if (closed && ready.remove(spawned)) discard(spawned)
+            if ((closed || asleep) && ready.remove(spawned)) discard(spawned)
+        }
+    }
+
+    /**
+     * Reads [spawned]'s handshake and has it run a no-op task through the path every task takes, so that its
+     * first real one finds that path loaded and linked; waits for the result. False when the worker ended
+     * first. [close] ends the wait by ending the worker.
+     */
+    private fun warmUp(spawned: SpawnedWorker): Boolean {
+        val peer = "standby worker (pid ${spawned.pid})"
+        return try {
+            spawned.commands.write(Frame.MESSAGE, WARM_UP)
+            val reader = FrameReader(spawned.replyStream, spawned.maxFrameSize, peer)
+            Handshake.receive(reader, peer)
+            val answer = reader.read() ?: return false
+            val message = if (answer.kind() == Frame.MESSAGE) WireCodec.decodeFromWorker(answer.payload()) else null
+            check(message is FromWorker.Succeeded && message.id == WARM_UP_ID) { "$peer answered its warm-up task with something else" }
+            spawned.greeted = true
+            true
+        } catch (e: Exception) {
+            if (!closed) log.warn("{}: {}", peer, e.message)
+            false
         }
     }
 
     /** A waiting worker for [wanted], alive now, or null; a new one is started to take its place. */
     internal fun take(wanted: WorkerOptions): SpawnedWorker? {
         if (closed || !matches(wanted)) return null
+        used()
         while (true) {
             val spawned = ready.firstOrNull() ?: return null
             if (!ready.remove(spawned)) continue
             readyCount.value = ready.size
-            refill()
+            refillAfter(spawned)
             // Reaping trails death by a moment: ask the kernel too (a pidfd turns readable at exit).
             if (!spawned.reaped.isDone && !Pids.awaitExit(spawned.pid.toLong(), java.time.Duration.ZERO)) return spawned
             discard(spawned)
         }
+    }
+
+    /**
+     * Starts a replacement for [taken] once it has ended or after [REFILL_DELAY_MILLIS], whichever comes
+     * first: a JVM starting at once would take the CPU (a core and more, for a fifth of a second) from the very
+     * work [taken] was handed out for, just as it begins.
+     */
+    private fun refillAfter(taken: SpawnedWorker) {
+        val later = starter.schedule({ refill() }, REFILL_DELAY_MILLIS, TimeUnit.MILLISECONDS)
+        taken.reaped.whenComplete { _, _ -> if (later.cancel(false)) refill() }
     }
 
     private fun matches(wanted: WorkerOptions): Boolean = wanted.startsSameWorkerAs(options)
@@ -105,12 +209,14 @@ public class StandbyWorkers private constructor(public val count: Int, public va
         if (closed) return
         closed = true
         registered -= this
+        // End-of-file ends a worker still warming up, and with it the starter's wait for its answer.
+        warming?.commandFd?.close()
         starter.shutdown()
-        starter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)
+        starter.awaitTermination(60, TimeUnit.SECONDS)
         val waiting = ready.toList()
         ready.clear()
         waiting.forEach { discard(it) }
-        waiting.forEach { runCatching { it.reaped.get(30, java.util.concurrent.TimeUnit.SECONDS) } }
+        waiting.forEach { runCatching { it.reaped.get(30, TimeUnit.SECONDS) } }
     }
 
     /** Ends a waiting worker: end-of-file on its commands makes it exit; its other pipes close once it has. */
@@ -124,17 +230,33 @@ public class StandbyWorkers private constructor(public val count: Int, public va
         }
     }
 
-    override fun toString(): String = "StandbyWorkers($count, ready ${ready.size})"
+    override fun toString(): String = "StandbyWorkers($count, ready ${ready.size}${if (asleep) ", asleep" else ""})"
 
     public companion object {
         private val log = LoggerFactory.getLogger(StandbyWorkers::class.java)
         private val registered = CopyOnWriteArrayList<StandbyWorkers>()
+        private const val REFILL_DELAY_MILLIS = 250L
 
-        /** Starts keeping [count] workers for [options] ready, until [close]. */
+        /** Below the ids a worker's owner gives its tasks (from 1), so its answer can never be mistaken. */
+        private const val WARM_UP_ID = 0L
+        private val WARM_UP: ByteArray by lazy {
+            val task = EncodedTask.of(WarmUpTask())
+            WireCodec.encode(ToWorker.Run(WARM_UP_ID, "standby", task.typeName, task.bytes, exitAfter = false))
+        }
+
+        /**
+         * Starts keeping [count] workers for [options] ready, until [close]; after [idleTimeout] without a use
+         * (a worker taken, or [awaitReady]), the waiting workers are ended until the next use.
+         */
         @JvmStatic
         @JvmOverloads
-        public fun start(count: Int, options: WorkerOptions = WorkerOptions.DEFAULT): StandbyWorkers =
-            StandbyWorkers(count, options).also { registered += it }
+        public fun start(count: Int, options: WorkerOptions = WorkerOptions.DEFAULT, idleTimeout: Duration = Duration.INFINITE): StandbyWorkers =
+            StandbyWorkers(count, options, idleTimeout).also { registered += it }
+
+        /** [start] for Java callers, with a `java.time` idle timeout. */
+        @JvmStatic
+        public fun start(count: Int, options: WorkerOptions, idleTimeout: java.time.Duration): StandbyWorkers =
+            start(count, options, idleTimeout.toKotlinDuration())
 
         /** A waiting worker for [options] from any open set, or null. */
         internal fun take(options: WorkerOptions): SpawnedWorker? {
@@ -146,8 +268,13 @@ public class StandbyWorkers private constructor(public val count: Int, public va
 }
 
 /** Runs [block] with [count] standby workers for [options] kept ready; they end with it. */
-public suspend fun <R> standbyWorkers(count: Int, options: WorkerOptions = WorkerOptions.DEFAULT, block: suspend StandbyWorkers.() -> R): R {
-    val standby = StandbyWorkers.start(count, options)
+public suspend fun <R> standbyWorkers(
+    count: Int,
+    options: WorkerOptions = WorkerOptions.DEFAULT,
+    idleTimeout: Duration = Duration.INFINITE,
+    block: suspend StandbyWorkers.() -> R,
+): R {
+    val standby = StandbyWorkers.start(count, options, idleTimeout)
     try {
         return standby.block()
     } finally {

@@ -3,6 +3,7 @@ package dev.coproc
 import dev.coproc.os.Pids
 import dev.coproc.os.Signals
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.collections.shouldContainAll
 import io.kotest.matchers.collections.shouldNotContain
 import io.kotest.matchers.shouldBe
@@ -56,6 +57,33 @@ class StandbySpec : FunSpec({
             other.await()
             other.join()
         }
+    }
+
+    test("a set unused for its idle timeout ends its waiting workers, and its next use starts them again") {
+        standbyWorkers(1, idleTimeout = 2.seconds) {
+            awaitReady() shouldBe true
+            val first = pids.single()
+            // The worker's exit is the event: the set ended it after 2 s unused.
+            Pids.awaitExit(first, Duration.ofSeconds(30)) shouldBe true
+            isAsleep shouldBe true
+            pids.shouldBeEmpty()
+            // The use that wakes the set starts its own worker; the set starts its standby again.
+            val process = Process(Square(5)).also { it.start() }
+            process.await() shouldBe 25
+            process.join()
+            awaitReady() shouldBe true
+            isAsleep shouldBe false
+            pids.single() shouldNotBe first
+        }
+    }
+
+    test("closing a set while its workers are still starting ends them too") {
+        val before = Hygiene.children().map { it.pid }.toSet()
+        val started = StandbyWorkers.start(2)
+        started.close()
+        val left = Hygiene.children().filter { it.pid !in before }
+        left.forEach { Pids.awaitExit(it.pid, Duration.ofSeconds(20)) shouldBe true }
+        started.pids.shouldBeEmpty()
     }
 
     test("standby workers die with their parent, even one killed with SIGKILL") {

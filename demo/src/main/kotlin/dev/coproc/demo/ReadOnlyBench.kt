@@ -3,6 +3,7 @@ package dev.coproc.demo
 import dev.coproc.Event
 import dev.coproc.Process
 import dev.coproc.ReadOnlyLongArray
+import dev.coproc.StandbyWorkers
 import dev.coproc.Task
 import java.nio.file.Files
 import java.nio.file.Path
@@ -22,8 +23,8 @@ class TouchPages(val data: ReadOnlyLongArray, val ready: Event, val release: Eve
 }
 
 /**
- * `demo bench readonly`: 512 MiB handed to 2 workers that each read every page of it: the time from having the
- * data to both having read it, and the machine's used memory then, against Python's fork (the data in a
+ * `demo bench readonly`: 512 MiB handed to 2 workers that each read every page of it, new ones and standby
+ * ones: the time from having the data to both having read it, and the machine's used memory then, against Python's fork (the data in a
  * global, pages shared copy-on-write) and spawn (the data pickled to each child) in the same run.
  */
 object ReadOnlyBench {
@@ -34,21 +35,8 @@ object ReadOnlyBench {
         println("512 MiB of read-only data to 2 workers, ${Runtime.getRuntime().availableProcessors()} cores, java ${System.getProperty("java.version")}")
         // The first process of a JVM also starts the reaper and the poller: not part of handing data over.
         ReadOnlyLongArray(1) { 0 }.use { data -> Event().use { set -> set.set(); Process(TouchPages(data, set, set)).also { it.start() }.join() } }
-        val before = settledUsedMemory()
-        val (millis, mib) = ReadOnlyLongArray(LONGS) { it.toLong() }.use { data ->
-            Event().use { release ->
-                val ready = List(2) { Event() }
-                val start = System.nanoTime()
-                val readers = ready.map { Process(TouchPages(data, it, release)).also { p -> p.start() } }
-                ready.forEach { it.wait() }
-                val millis = (System.nanoTime() - start) / 1e6
-                val mib = (usedMemoryBytes() - before) / 1048576.0
-                release.set()
-                readers.forEach { it.join() }
-                ready.forEach { it.close() }
-                millis to mib
-            }
-        }
+        val (millis, mib) = handOver(standby = false)
+        val (standbyMillis, standbyMib) = handOver(standby = true)
         val python = BenchSupport.python(
             "readonly-bench",
             """
@@ -89,10 +77,39 @@ object ReadOnlyBench {
             """.trimIndent(),
         )
         BenchSupport.header()
-        BenchSupport.row("2 workers have read every page, ms (python fork)", millis, python?.get("fork_ms"), "%.0f")
-        BenchSupport.row("2 workers have read every page, ms (python spawn: pickled)", millis, python?.get("spawn_ms"), "%.0f")
-        BenchSupport.row("used memory then, MiB (python fork)", mib, python?.get("fork_mib"), "%.0f")
-        BenchSupport.row("used memory then, MiB (python spawn: pickled)", mib, python?.get("spawn_mib"), "%.0f")
+        BenchSupport.row("2 new workers have read every page, ms (python fork)", millis, python?.get("fork_ms"), "%.0f")
+        BenchSupport.row("2 standby workers have read every page, ms (python fork)", standbyMillis, python?.get("fork_ms"), "%.0f")
+        BenchSupport.row("2 new workers have read every page, ms (python spawn: pickled)", millis, python?.get("spawn_ms"), "%.0f")
+        BenchSupport.row("used memory then, MiB, new workers (python fork)", mib, python?.get("fork_mib"), "%.0f")
+        BenchSupport.row("used memory then, MiB, standby workers (python fork)", standbyMib, python?.get("fork_mib"), "%.0f")
+        BenchSupport.row("used memory then, MiB, new workers (python spawn: pickled)", mib, python?.get("spawn_mib"), "%.0f")
+    }
+
+    /**
+     * The time from having the data to 2 workers having read every page, and the used memory then; with
+     * [standby], the workers were started ahead (their memory counted: the baseline is read before they start).
+     */
+    private suspend fun handOver(standby: Boolean): Pair<Double, Double> {
+        val before = settledUsedMemory()
+        val set = if (standby) StandbyWorkers.start(2).also { check(it.awaitReady()) } else null
+        try {
+            return ReadOnlyLongArray(LONGS) { it.toLong() }.use { data ->
+                Event().use { release ->
+                    val ready = List(2) { Event() }
+                    val start = System.nanoTime()
+                    val readers = ready.map { Process(TouchPages(data, it, release)).also { p -> p.start() } }
+                    ready.forEach { it.wait() }
+                    val millis = (System.nanoTime() - start) / 1e6
+                    val mib = (usedMemoryBytes() - before) / 1048576.0
+                    release.set()
+                    readers.forEach { it.join() }
+                    ready.forEach { it.close() }
+                    millis to mib
+                }
+            }
+        } finally {
+            set?.close()
+        }
     }
 
     /**

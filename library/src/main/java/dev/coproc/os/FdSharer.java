@@ -37,7 +37,8 @@ public final class FdSharer {
     private static final byte UNKNOWN = 1;
     private static final int FETCH_TIMEOUT_MILLIS = 10_000;
 
-    private final SecureRandom random = new SecureRandom();
+    /** Made on first use: a process that only fetches descriptors never pays for the security providers' start. */
+    private SecureRandom random;
     private final Map<String, Ticket> tickets = new HashMap<>();
     private Path socketPath;
     private int listenFd = -1;
@@ -107,7 +108,7 @@ public final class FdSharer {
     public synchronized Ticket share(int duplicate) throws OsException {
         ensureListening();
         byte[] secret = new byte[TOKEN_BYTES];
-        random.nextBytes(secret);
+        random().nextBytes(secret);
         Ticket ticket = new Ticket(socketPath.toString(), secret, duplicate);
         tickets.put(ticket.key, ticket);
         return ticket;
@@ -161,11 +162,16 @@ public final class FdSharer {
         throw new OsException(LibC.ENOENT, "the process that shared this descriptor no longer holds it (" + path + ")");
     }
 
+    private synchronized SecureRandom random() {
+        if (random == null) random = new SecureRandom();
+        return random;
+    }
+
     private synchronized void ensureListening() throws OsException {
         if (listenFd >= 0) return;
         Path directory = privateDirectory();
         sweepStaleSockets(directory);
-        Path path = directory.resolve("share-" + Pids.current() + "-" + Long.toHexString(random.nextLong()) + ".sock");
+        Path path = directory.resolve("share-" + Pids.current() + "-" + Long.toHexString(random().nextLong()) + ".sock");
         // The serving thread owns the socket (and closes it): the listener object only set it up.
         int fd = UnixListener.bind(path, false).number();
         listenFd = fd;

@@ -48,14 +48,6 @@ internal sealed interface ToWorker {
     @SerialName("cancel")
     class Cancel(val id: Long) : ToWorker
 
-    /**
-     * Run a no-op task through the decoding and running path, answering nothing: a worker started ahead
-     * (a standby worker) loads and links what its first real task needs while it waits.
-     */
-    @Serializable
-    @SerialName("warm-up")
-    data object WarmUp : ToWorker
-
     /** Exit now: 0, or the code an exit-after task left. */
     @Serializable
     @SerialName("shutdown")

@@ -38,6 +38,8 @@ internal class WorkerConnection private constructor(
     private val commandFd: Fd,
     private val commands: FrameWriter,
     private val reaped: CompletableFuture<ExitStatus>,
+    /** The worker's handshake was read already (by [dev.coproc.StandbyWorkers], while it warmed up). */
+    private val greeted: Boolean,
 ) {
     /**
      * Completes with the worker's exit status once it has been reaped and its prefixed output (if any) has
@@ -85,7 +87,7 @@ internal class WorkerConnection private constructor(
         var error: ProtocolException? = null
         try {
             if (first != null) commands.write(Frame.MESSAGE, first)
-            Handshake.receive(reader, peer)
+            if (!greeted) Handshake.receive(reader, peer)
             while (true) {
                 val frame = reader.read() ?: break
                 if (frame.kind() != Frame.MESSAGE) throw FrameException(FrameException.Reason.CORRUPTED, "$peer sent a second handshake")
@@ -165,12 +167,13 @@ internal class WorkerConnection private constructor(
             } catch (e: IOException) {
                 log.debug("worker {} (pid {}) closed its pipe before the handshake: {}", name, pid, e.message)
             }
-            return SpawnedWorker(pid, commandPipe[1], commands, replyPipe[0], reaped, archive, outputPipes, options.maxFrameSize)
+            val replies = BufferedInputStream(replyPipe[0].inputStream(), 64 * 1024)
+            return SpawnedWorker(pid, commandPipe[1], commands, replyPipe[0], replies, reaped, archive, outputPipes, options.maxFrameSize)
         }
 
         /** Connects a spawned worker to [listener] under [name]: its reader thread starts, and sends [first]. */
         fun connect(spawned: SpawnedWorker, name: String, first: ByteArray?, listener: Listener): WorkerConnection {
-            val connection = WorkerConnection(name, spawned.pid, spawned.commandFd, spawned.commands, spawned.reaped)
+            val connection = WorkerConnection(name, spawned.pid, spawned.commandFd, spawned.commands, spawned.reaped, spawned.greeted)
             val drained = spawned.outputPipes.mapIndexed { index, pipe ->
                 OutputPrefixer.start(pipe[0], "[$name ${spawned.pid}] ", if (index == 0) System.out else System.err)
             }
@@ -183,7 +186,7 @@ internal class WorkerConnection private constructor(
                     if (error != null) connection.exit.completeExceptionally(error) else connection.exit.complete(status)
                 }
             }
-            val reader = FrameReader(BufferedInputStream(spawned.replies.inputStream(), 64 * 1024), spawned.maxFrameSize, connection.peer)
+            val reader = FrameReader(spawned.replyStream, spawned.maxFrameSize, connection.peer)
             val thread = Thread(null, { connection.readReplies(reader, first, listener) }, "coproc-reader-$name", 256 * 1024)
             thread.isDaemon = true
             thread.start()
@@ -198,8 +201,14 @@ internal class SpawnedWorker(
     val commandFd: Fd,
     val commands: FrameWriter,
     val replies: Fd,
+    /** Reads [replies]; whoever reads the worker's first frames reads through it, so that nothing read ahead is lost. */
+    val replyStream: BufferedInputStream,
     val reaped: CompletableFuture<ExitStatus>,
     val archive: ClassDataArchive.Plan,
     val outputPipes: List<Array<Fd>>,
     val maxFrameSize: Int,
-)
+) {
+    /** Set once the worker's handshake has been read (a standby worker's, before it is handed out). */
+    @Volatile
+    var greeted: Boolean = false
+}

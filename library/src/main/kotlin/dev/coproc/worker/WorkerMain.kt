@@ -29,6 +29,8 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.job
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
+import dev.coproc.Event
+import dev.coproc.ReadOnlyBytes
 import dev.coproc.Task
 import dev.coproc.codec.EncodedTask
 import dev.coproc.internal.ClassDataArchive
@@ -131,7 +133,6 @@ public object WorkerMain {
                     if (!stillReading) return
                 }
                 is ToWorker.Cancel -> cancel(message.id)
-                ToWorker.WarmUp -> warmUp()
                 ToWorker.Shutdown -> {
                     flushStandardStreams()
                     // Exiting from this thread, now out of its blocking read: HotSpot's exit waits up to 300 ms
@@ -145,12 +146,11 @@ public object WorkerMain {
     /**
      * In the worker recording the class-data archive: loads what tasks commonly need, so that every later
      * worker maps it instead of loading it: the task path, and the native calls behind any handle (a shared
-     * object, a pipe end, read-only data), whose first use in a worker measured 22–47 ms for the native library
-     * alone, more with the classes around it. Best effort: a failure only leaves the archive smaller.
+     * object, a pipe end, read-only data; [WarmUpTask] binds them). Best effort: a failure only leaves the
+     * archive smaller.
      */
     private fun train() {
         runCatching { warmUp() }
-        runCatching { LibC.get().close(-1) } // binds the native library; closing no descriptor is harmless
         for (name in TRAINING_CLASSES) runCatching { Class.forName(name, false, javaClass.classLoader) }
     }
 
@@ -160,11 +160,16 @@ public object WorkerMain {
         "dev.coproc.internal.HandOver", "dev.coproc.internal.DecodedHandles", "dev.coproc.internal.FramedSocket",
     )
 
-    /** A no-op task decoded, run on the task scope and its result encoded, as a real one will be; no answer. */
+    /**
+     * A no-op task's command decoded, the task run on the task scope and its replies encoded, as a real one's
+     * will be; nothing is sent. (A standby worker warms up through the real path instead: see [WarmUpTask].)
+     */
     private fun warmUp() {
         val encoded = EncodedTask.of(WarmUpTask())
-        val task = WireCodec.decode(TaskTypes.resolve(encoded.typeName), encoded.bytes)
+        val command = WireCodec.decodeToWorker(WireCodec.encode(ToWorker.Run(0, "warm-up", encoded.typeName, encoded.bytes, exitAfter = false))) as ToWorker.Run
+        val task = WireCodec.decode(TaskTypes.resolve(command.taskType), command.task)
         runBlocking { scope.launch { WireCodec.encode(TaskTypes.resultSerializer(task.javaClass), task.run()) }.join() }
+        WireCodec.encode(FromWorker.Started(0))
         WireCodec.encode(FromWorker.Succeeded(0, ByteArray(0)))
     }
 
@@ -285,8 +290,29 @@ public object WorkerMain {
     }
 }
 
-/** The task a standby worker runs to warm up (see [ToWorker.WarmUp]). */
+/**
+ * A task that does nothing but load what tasks commonly need: a standby worker runs it through the real path
+ * while it waits, so that its first real task finds that path loaded and linked, and finds the native calls
+ * behind every handle bound (jnr generating its stubs: 250–500 ms of a worker's first handle, measured). One
+ * handle of two common kinds makes the whole trip a task's arguments make: shared, encoded, fetched by
+ * descriptor, mapped; all of it is closed again before the worker waits.
+ */
 @kotlinx.serialization.Serializable
 internal class WarmUpTask : Task<Unit> {
-    override suspend fun run() = Unit
+    override suspend fun run() {
+        ReadOnlyBytes(ByteArray(1)).use { data ->
+            Event().use { event ->
+                val owned = mutableListOf<AutoCloseable>()
+                val copy = DecodedHandles.collecting(owned) {
+                    WireCodec.decode(WarmUpHandles.serializer(), WireCodec.encode(WarmUpHandles.serializer(), WarmUpHandles(data, event)))
+                }
+                copy.data[0]
+                copy.event.set()
+                owned.forEach { it.close() }
+            }
+        }
+    }
 }
+
+@kotlinx.serialization.Serializable
+private class WarmUpHandles(val data: ReadOnlyBytes, val event: Event)
