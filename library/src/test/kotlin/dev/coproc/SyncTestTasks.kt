@@ -120,7 +120,7 @@ class BumpBytes(val bytes: SharedByteArray, val indices: List<Int>, val times: I
 @Serializable
 class CreateSharedAndHang(val report: Connection<List<String>>) : Task<Unit> {
     override suspend fun run() {
-        val objects = listOf(Lock(), SharedInt(), SharedDoubleArray(1000), Barrier(2))
+        val objects = listOf(Lock(), SharedInt(), SharedDoubleArray(1000), Barrier(2), ReadOnlyLongArray(1000) { it.toLong() })
         val memfds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd")).use { fds ->
             fds.toList().mapNotNull { fd ->
                 val target = runCatching { java.nio.file.Files.readSymbolicLink(fd).toString() }.getOrNull() ?: return@mapNotNull null
