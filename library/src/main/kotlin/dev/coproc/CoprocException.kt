@@ -79,7 +79,8 @@ public class TaskTimeoutException internal constructor(
     public val pid: Long,
     /** The timeout that expired. */
     public val timeout: kotlin.time.Duration,
-) : CoprocException("task in $processName (pid $pid) ran over its timeout of $timeout; the worker was killed and replaced")
+    whatFollowed: String = "the worker was killed and replaced",
+) : CoprocException("task in $processName (pid $pid) ran over its timeout of $timeout; $whatFollowed")
 
 /** A task was submitted to a pool after `close()` or `terminate()`. */
 public class PoolClosedException internal constructor(message: String) : CoprocException(message)

@@ -73,3 +73,20 @@ public interface Pool {
      */
     public suspend fun join()
 }
+
+/**
+ * Runs [block] on this pool, then closes it and waits for its tasks; if [block] throws (or is cancelled), the
+ * pool is terminated first. The scoped form of every engine's pool (`processPool { }`, `clusterPool { }`).
+ */
+internal suspend fun <P : Pool, T> P.runScoped(block: suspend P.() -> T): T {
+    val result = try {
+        block()
+    } catch (e: Throwable) {
+        terminate()
+        kotlinx.coroutines.withContext(kotlinx.coroutines.NonCancellable) { join() }
+        throw e
+    }
+    close()
+    join()
+    return result
+}

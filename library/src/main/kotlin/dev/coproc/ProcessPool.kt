@@ -2,15 +2,9 @@ package dev.coproc
 
 import dev.coproc.codec.EncodedTask
 import dev.coproc.codec.FromWorker
-import dev.coproc.codec.FunctionShape
-import dev.coproc.codec.IntProgressionList
-import dev.coproc.codec.LongProgressionList
-import dev.coproc.codec.ResultCollector
-import dev.coproc.codec.TaskTypeException
-import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.ToWorker
-import dev.coproc.codec.WireCodec
 import dev.coproc.internal.Payload
+import dev.coproc.internal.PoolFront
 import dev.coproc.internal.PoolWorker
 import dev.coproc.internal.WorkItem
 import dev.coproc.internal.WorkQueue
@@ -34,7 +28,6 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.async
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.future.asCompletableFuture
 import kotlinx.coroutines.future.future
 import kotlinx.coroutines.joinAll
@@ -42,8 +35,6 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.selects.select
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeoutOrNull
-import kotlinx.serialization.KSerializer
-import kotlinx.serialization.builtins.ListSerializer
 
 /**
  * The local [Pool]: worker JVMs on this machine, fed through OS pipes.
@@ -58,6 +49,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-pool"))
     private val queue = WorkQueue()
     private val ids = AtomicLong()
+    private val front = PoolFront(options.workers, options.taskTimeout, scope, ::submit)
 
     @Volatile
     private var state = State.OPEN
@@ -76,62 +68,32 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
     /** The pids of the workers running now (a replaced worker's pid changes). */
     public fun workerPids(): List<Long> = slots.mapNotNull { slot -> slot.worker?.takeIf { !it.ended.isCompleted }?.pid }
 
-    override suspend fun <R> apply(task: Task<R>, timeout: Duration?): R {
-        val encoded = EncodedTask.of(task)
-        val item = submit(Payload.Single(encoded.typeName, encoded.bytes), timeout ?: options.taskTimeout)
-        return decodeResult(item, encoded.resultSerializer, item.await())
-    }
+    override suspend fun <R> apply(task: Task<R>, timeout: Duration?): R = front.apply(task, timeout)
 
-    override fun <R> applyAsync(task: Task<R>, timeout: Duration?): Deferred<R> {
-        val encoded = EncodedTask.of(task)
-        val item = submit(Payload.Single(encoded.typeName, encoded.bytes), timeout ?: options.taskTimeout)
-        return scope.async { decodeResult(item, encoded.resultSerializer, item.await()) }
-    }
+    override fun <R> applyAsync(task: Task<R>, timeout: Duration?): Deferred<R> = front.applyAsync(task, timeout)
 
     override suspend fun <T, R> map(
         items: Iterable<T>,
         function: TaskFunction<T, R>,
         chunkSize: Int,
         onProgress: ((Progress) -> Unit)?,
-    ): List<R> = mapChunks(items, function, chunkSize, onProgress)
+    ): List<R> = front.map(items, function, chunkSize, onProgress)
 
     override suspend fun <A, B, R> starmap(
         items: Iterable<Pair<A, B>>,
         function: TaskFunction2<A, B, R>,
         chunkSize: Int,
         onProgress: ((Progress) -> Unit)?,
-    ): List<R> = mapChunks(items, function, chunkSize, onProgress)
+    ): List<R> = front.starmap(items, function, chunkSize, onProgress)
 
-    @Suppress("UNCHECKED_CAST")
-    override suspend fun <R> map(tasks: Iterable<Task<R>>, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
-        val all = tasks.toList()
-        val size = chunkSize(all.size, chunkSize)
-        // A chunk holds tasks of one class, so that one list serializer encodes it.
-        val chunks = mutableListOf<List<Task<R>>>()
-        for (task in all) {
-            val last = chunks.lastOrNull()
-            if (last != null && last.size < size && last[0].javaClass == task.javaClass) (last as MutableList<Task<R>>) += task
-            else chunks += mutableListOf(task)
-        }
-        val encoded = chunks.map { chunk ->
-            val type = chunk[0].javaClass
-            val (taskSerializer, resultSerializer) = encodingErrors(type.name) {
-                TaskTypes.taskSerializer(type) to TaskTypes.resultSerializer(type)
-            }
-            val bytes = encodingErrors(type.name) { WireCodec.encode(ListSerializer(taskSerializer), chunk) }
-            Triple(Payload.Tasks(type.name, bytes), ListSerializer(resultSerializer), chunk.size)
-        }
-        val work = encoded.map { (payload, _, _) -> submit(payload, options.taskTimeout) }
-        return collectInOrder(work, encoded.map { it.third }, all.size, onProgress) { index, bytes ->
-            decodeResult<List<R>>(work[index], encoded[index].second, bytes)
-        }
-    }
+    override suspend fun <R> map(tasks: Iterable<Task<R>>, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> =
+        front.map(tasks, chunkSize, onProgress)
 
     override fun <T, R> imap(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int): Flow<R> =
-        streamChunks(items, function, chunkSize, ordered = true)
+        front.imap(items, function, chunkSize)
 
     override fun <T, R> imapUnordered(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int): Flow<R> =
-        streamChunks(items, function, chunkSize, ordered = false)
+        front.imapUnordered(items, function, chunkSize)
 
     override fun close() {
         synchronized(this) {
@@ -199,110 +161,6 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
         if (state != State.OPEN) throw closed()
         if (!queue.offer(item)) throw closed()
         return item
-    }
-
-    private suspend fun <R> mapChunks(items: Iterable<*>, function: Any, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
-        val all = when (items) {
-            is List<*> -> items
-            is IntProgression -> IntProgressionList(items)
-            is LongProgression -> LongProgressionList(items)
-            else -> items.toList()
-        }
-        val (shape, functionBytes) = encodeFunction(function)
-        val size = chunkSize(all.size, chunkSize)
-        // Views, not copies: a million boxed items are expensive enough for the garbage collector once.
-        val chunks = (all.indices step size).map { from -> all.subList(from, minOf(from + size, all.size)) }
-        val work = chunks.map { chunk ->
-            val bytes = encodingErrors(function.javaClass.name) { shape.encodeItems(chunk) }
-            submit(Payload.Chunk(shape.type.name, functionBytes, bytes), options.taskTimeout)
-        }
-        return collectInOrder(work, chunks.map { it.size }, all.size, onProgress) { index, bytes ->
-            decodeWith(work[index]) { shape.decodeResults(bytes) } as List<*>
-        }
-    }
-
-    /** Awaits [work] in order, gathering the decoded chunks into one list; on failure or cancellation the rest is cancelled. */
-    @Suppress("UNCHECKED_CAST")
-    private suspend fun <R> collectInOrder(
-        work: List<WorkItem>,
-        sizes: List<Int>,
-        total: Int,
-        onProgress: ((Progress) -> Unit)?,
-        decode: (index: Int, bytes: ByteArray) -> List<*>,
-    ): List<R> {
-        val completed = AtomicInteger()
-        if (onProgress != null) {
-            onProgress(Progress(0, total))
-            work.forEachIndexed { index, item ->
-                item.result.invokeOnCompletion { error ->
-                    if (error == null) onProgress(Progress(completed.addAndGet(sizes[index]), total))
-                }
-            }
-        }
-        val results = ResultCollector(total)
-        try {
-            work.forEachIndexed { index, item -> results.add(decode(index, item.await())) }
-        } catch (e: Throwable) {
-            work.forEach { it.cancel() }
-            throw e
-        }
-        return results.result() as List<R>
-    }
-
-    private fun <T, R> streamChunks(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int, ordered: Boolean): Flow<R> = flow {
-        require(chunkSize >= 1) { "chunkSize must be at least 1, not $chunkSize" }
-        val (shape, functionBytes) = encodeFunction(function)
-        val chunks = items.asSequence().chunked(chunkSize).iterator()
-        val window = options.workers * 2
-        val inFlight = ArrayDeque<WorkItem>()
-        try {
-            while (true) {
-                while (inFlight.size < window && chunks.hasNext()) {
-                    val bytes = encodingErrors(function.javaClass.name) { shape.encodeItems(chunks.next()) }
-                    inFlight += submit(Payload.Chunk(shape.type.name, functionBytes, bytes), options.taskTimeout)
-                }
-                if (inFlight.isEmpty()) break
-                val done = if (ordered) inFlight.first() else select { inFlight.forEach { item -> item.result.onJoin { item } } }
-                inFlight.remove(done)
-                val bytes = done.await()
-                @Suppress("UNCHECKED_CAST")
-                val results = decodeWith(done) { shape.decodeResults(bytes) } as List<R>
-                for (result in results) emit(result)
-            }
-        } finally {
-            inFlight.forEach { it.cancel() }
-        }
-    }
-
-    /** The shape of [function]'s class and the function encoded once, for every chunk of a map. */
-    private fun encodeFunction(function: Any): Pair<FunctionShape, ByteArray> = encodingErrors(function.javaClass.name) {
-        val shape = FunctionShape.of(function.javaClass)
-        shape to WireCodec.encode(shape.functionSerializer, function)
-    }
-
-    private fun chunkSize(total: Int, requested: Int): Int {
-        require(requested >= 0) { "chunkSize must be positive, or 0 for the default: $requested" }
-        if (requested > 0) return requested
-        // Python's default: about four chunks per worker.
-        return maxOf(1, (total + options.workers * 4 - 1) / (options.workers * 4))
-    }
-
-    @Suppress("UNCHECKED_CAST")
-    private fun <R> decodeResult(item: WorkItem, serializer: KSerializer<*>, bytes: ByteArray): R =
-        decodeWith(item) { WireCodec.decode(serializer, bytes) } as R
-
-    private fun decodeWith(item: WorkItem, decode: () -> Any?): Any? = try {
-        decode()
-    } catch (e: kotlinx.serialization.SerializationException) {
-        throw ProtocolException(item.workerName, item.workerPid, "the result from ${item.ranOn} does not decode: ${e.message}", e)
-    }
-
-    private inline fun <T> encodingErrors(what: String, block: () -> T): T = try {
-        block()
-    } catch (e: TaskTypeException) {
-        throw TaskEncodingException("cannot send $what: ${e.message}", e)
-    } catch (e: kotlinx.serialization.SerializationException) {
-        throw TaskEncodingException("cannot encode $what: ${e.message}", e)
     }
 
     /** One worker position: runs items one at a time on its worker, replacing the worker when it ends. */
@@ -536,15 +394,5 @@ public suspend fun <T> processPool(
 
 /** [processPool] with [PoolOptions]. */
 public suspend fun <T> processPool(options: PoolOptions, block: suspend ProcessPool.() -> T): T {
-    val pool = ProcessPool.create(options)
-    val result = try {
-        pool.block()
-    } catch (e: Throwable) {
-        pool.terminate()
-        withContext(NonCancellable) { pool.join() }
-        throw e
-    }
-    pool.close()
-    pool.join()
-    return result
+    return ProcessPool.create(options).runScoped(block)
 }

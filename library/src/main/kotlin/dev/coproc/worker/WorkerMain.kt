@@ -1,7 +1,6 @@
 package dev.coproc.worker
 
 import dev.coproc.codec.FromWorker
-import dev.coproc.codec.FunctionShape
 import dev.coproc.codec.RemoteError
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.ToWorker
@@ -34,10 +33,8 @@ import dev.coproc.ReadOnlyBytes
 import dev.coproc.Task
 import dev.coproc.codec.EncodedTask
 import dev.coproc.internal.ClassDataArchive
-import dev.coproc.os.internal.LibC
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
-import kotlinx.serialization.builtins.ListSerializer
 import sun.misc.Signal
 
 /**
@@ -174,26 +171,18 @@ public object WorkerMain {
     }
 
     private fun run(command: ToWorker.Run) = execute(command.id, command.processName, command.exitAfter) { owned ->
-        // An initializer's handles (read-only data, a queue...) are for the tasks after it: they stay open.
-        val task = DecodedHandles.collecting(if (command.keepHandles) mutableListOf() else owned) { WireCodec.decode(TaskTypes.resolve(command.taskType), command.task) }
-        val resultSerializer = TaskTypes.resultSerializer(task.javaClass)
+        val body = TaskBodies.decode(command, owned)
         // A Process waits for this to know its task runs; a pool does not, and saves the round of wake-ups.
         if (command.exitAfter) reply(FromWorker.Started(command.id))
-        WireCodec.encode(resultSerializer, task.run())
+        body()
     }
 
     private fun map(command: ToWorker.Map) = execute(command.id, command.processName, exitAfter = false) { owned ->
-        val shape = FunctionShape.resolve(command.functionType)
-        val function = DecodedHandles.collecting(owned) { WireCodec.decode(shape.functionSerializer, command.function) }
-        val items = DecodedHandles.collecting(owned) { shape.decodeItems(command.items) }
-        shape.encodeResults(shape.apply(function, items))
+        TaskBodies.decode(command, owned)()
     }
 
     private fun runTasks(command: ToWorker.RunTasks) = execute(command.id, command.processName, exitAfter = false) { owned ->
-        val taskSerializer = TaskTypes.resolve(command.taskType)
-        val tasks = DecodedHandles.collecting(owned) { WireCodec.decode(ListSerializer(taskSerializer), command.tasks) }
-        val resultSerializer = TaskTypes.resultSerializer(TaskTypes.load(command.taskType))
-        WireCodec.encode(ListSerializer(resultSerializer), tasks.map { it.run() })
+        TaskBodies.decode(command, owned)()
     }
 
     /**

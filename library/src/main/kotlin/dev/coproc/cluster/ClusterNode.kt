@@ -1,0 +1,95 @@
+package dev.coproc.cluster
+
+import dev.coproc.ClusterStartException
+import java.nio.file.Files
+import java.nio.file.Path
+import org.apache.ignite.Ignite
+import org.apache.ignite.Ignition
+import org.apache.ignite.configuration.IgniteConfiguration
+import org.apache.ignite.failure.StopNodeFailureHandler
+import org.apache.ignite.logger.NullLogger
+import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi
+import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi
+import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder
+
+/**
+ * This JVM's membership in an Apache Ignite cluster: a server node started here ([startServer], for tests
+ * and one host) or a client node joining servers that run elsewhere ([joinAsClient]). The cluster engine's
+ * pools and shared objects run through it. [close] leaves the cluster and deletes the work folder it made.
+ *
+ * Ignite's failures stop this node only, never this JVM (its default handler may halt the process).
+ */
+public class ClusterNode private constructor(
+    internal val ignite: Ignite,
+    private val ownedWorkDirectory: Path?,
+) : AutoCloseable {
+    /** The node's name, unique in this JVM. */
+    public val name: String get() = ignite.name()
+
+    /** True for a client node: it submits work, and runs none. */
+    public val isClient: Boolean get() = ignite.configuration().isClientMode == true
+
+    /** The server nodes the cluster has now. */
+    public fun serverCount(): Int = ignite.cluster().forServers().nodes().size
+
+    /** The CPUs of the server nodes, counted once per host. */
+    public fun serverCpus(): Int = ignite.cluster().forServers().metrics().totalCpus
+
+    /** Leaves the cluster (jobs running here are cancelled) and deletes the work folder this node made. */
+    override fun close() {
+        Ignition.stop(ignite.name(), true)
+        ownedWorkDirectory?.toFile()?.deleteRecursively()
+    }
+
+    override fun toString(): String = "ClusterNode($name, ${if (isClient) "client" else "server"})"
+
+    public companion object {
+        private val counter = java.util.concurrent.atomic.AtomicInteger()
+
+        init {
+            // No call home on start.
+            System.setProperty("IGNITE_UPDATE_NOTIFIER", "false")
+        }
+
+        /** Starts a server node in this JVM: it runs tasks and holds shared objects. */
+        @JvmStatic
+        @JvmOverloads
+        public fun startServer(settings: ClusterSettings = ClusterSettings.DEFAULT): ClusterNode = start(settings, client = false)
+
+        /** Joins the servers at [ClusterSettings.addresses] as a client node: work goes to them. */
+        @JvmStatic
+        public fun joinAsClient(settings: ClusterSettings): ClusterNode = start(settings, client = true)
+
+        private fun start(settings: ClusterSettings, client: Boolean): ClusterNode {
+            val owned = if (settings.workDirectory == null) Files.createTempDirectory("coproc-ignite") else null
+            val directory = settings.workDirectory ?: owned!!
+            val configuration = IgniteConfiguration().apply {
+                igniteInstanceName = "coproc-${ProcessHandle.current().pid()}-${counter.incrementAndGet()}"
+                isClientMode = client
+                workDirectory = directory.toString()
+                gridLogger = NullLogger()
+                failureHandler = StopNodeFailureHandler()
+                isPeerClassLoadingEnabled = false
+                // No REST or thin-client ports: nothing listens that coproc does not use.
+                connectorConfiguration = null
+                clientConnectorConfiguration = null
+                metricsLogFrequency = 0
+                localHost = settings.localAddress
+                discoverySpi = TcpDiscoverySpi().apply {
+                    ipFinder = TcpDiscoveryVmIpFinder().setAddresses(settings.discoveryAddresses())
+                    localPort = settings.discoveryPort
+                    localPortRange = settings.discoveryPortRange
+                }
+                communicationSpi = TcpCommunicationSpi().apply {
+                    localPort = settings.communicationPort
+                }
+            }
+            return try {
+                ClusterNode(Ignition.start(configuration), owned)
+            } catch (e: Exception) {
+                owned?.toFile()?.deleteRecursively()
+                throw ClusterStartException("cannot start a cluster node: ${e.message}", e)
+            }
+        }
+    }
+}
