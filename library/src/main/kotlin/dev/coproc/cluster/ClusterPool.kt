@@ -34,7 +34,6 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.selects.select
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeoutOrNull
-import org.apache.ignite.IgniteException
 import org.apache.ignite.cluster.ClusterGroupEmptyException
 import org.apache.ignite.lang.IgniteFuture
 
@@ -138,6 +137,9 @@ public class ClusterPool private constructor(
         } catch (e: ClusterGroupEmptyException) {
             item.fail(ClusterUnavailableException("no server node is left in the cluster to run the task", e))
             return
+        } catch (e: Exception) {
+            item.fail(ClusterUnavailableException("the cluster did not take the task: ${e.message}", e))
+            return
         }
         item.runsOn("the cluster", 0)
         val answer = CompletableDeferred<ClusterReply>()
@@ -166,11 +168,12 @@ public class ClusterPool private constructor(
                 }
                 is ClusterReply -> complete(item, outcome)
             }
-        } catch (e: IgniteException) {
-            item.fail(ClusterUnavailableException("the cluster could not run the task: ${e.message}", e))
         } catch (e: kotlinx.coroutines.CancellationException) {
             future.cancel()
             throw e
+        } catch (e: Exception) {
+            // Ignite's failures (a job that could not fail over, a node stopping...) and any other: typed, never silent.
+            item.fail(ClusterUnavailableException("the cluster could not run the task: ${e.message}", e))
         }
     }
 
