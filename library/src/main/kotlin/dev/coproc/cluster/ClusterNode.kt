@@ -11,6 +11,7 @@ import org.apache.ignite.logger.NullLogger
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi
 import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder
+import org.apache.ignite.ssl.SslContextFactory
 
 /**
  * This JVM's membership in an Apache Ignite cluster: a server node started here ([startServer], for tests
@@ -111,9 +112,20 @@ public class ClusterNode private constructor(
                     ipFinder = TcpDiscoveryVmIpFinder().setAddresses(settings.discoveryAddresses())
                     localPort = settings.discoveryPort
                     localPortRange = settings.discoveryPortRange
+                    joinTimeout = settings.joinTimeout.inWholeMilliseconds
                 }
                 communicationSpi = TcpCommunicationSpi().apply {
                     localPort = settings.communicationPort
+                }
+            }
+            settings.tls?.let { tls ->
+                configuration.sslContextFactory = SslContextFactory().apply {
+                    keyStoreFilePath = tls.keyStore.toString()
+                    setKeyStorePassword(tls.keyStorePassword)
+                    keyStoreType = tls.storeType
+                    trustStoreFilePath = tls.trustStore.toString()
+                    setTrustStorePassword(tls.trustStorePassword)
+                    trustStoreType = tls.storeType
                 }
             }
             return try {

@@ -1,12 +1,17 @@
 package dev.coproc.cluster
 
 import java.nio.file.Path
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toKotlinDuration
 
 /**
  * Where a [ClusterNode] finds its cluster and what it opens: discovery only at [addresses] (a static list,
  * never multicast), this node bound to [localAddress] on [discoveryPort] (or the next free one in
  * [discoveryPortRange]) and [communicationPort], files under [workDirectory] (a fresh temporary folder when
- * null, deleted when the node stops). Build one with [ClusterSettings.builder].
+ * null, deleted when the node stops); [tls] encrypts and authenticates discovery and communication;
+ * [joinTimeout] bounds the wait for a cluster to join (a client, or a node refused by the cluster). Build one
+ * with [ClusterSettings.builder].
  */
 public class ClusterSettings private constructor(builder: Builder) {
     public val addresses: List<String> = builder.addresses.toList()
@@ -15,6 +20,8 @@ public class ClusterSettings private constructor(builder: Builder) {
     public val discoveryPortRange: Int = builder.discoveryPortRange
     public val communicationPort: Int = builder.communicationPort
     public val workDirectory: Path? = builder.workDirectory
+    public val tls: ClusterTls? = builder.tls
+    public val joinTimeout: Duration = builder.joinTimeout
 
     public fun toBuilder(): Builder = Builder().also {
         it.addresses += addresses
@@ -23,6 +30,8 @@ public class ClusterSettings private constructor(builder: Builder) {
         it.discoveryPortRange = discoveryPortRange
         it.communicationPort = communicationPort
         it.workDirectory = workDirectory
+        it.tls = tls
+        it.joinTimeout = joinTimeout
     }
 
     /** Builds [ClusterSettings]; every setting has a localhost default. */
@@ -33,6 +42,8 @@ public class ClusterSettings private constructor(builder: Builder) {
         internal var discoveryPortRange = 10
         internal var communicationPort = DEFAULT_COMMUNICATION_PORT
         internal var workDirectory: Path? = null
+        internal var tls: ClusterTls? = null
+        internal var joinTimeout: Duration = 60.seconds
 
         /** Where the cluster's nodes listen for discovery, `host:port` or `host:port1..port2`; default: this host's range. */
         public fun addresses(vararg values: String): Builder = apply { addresses += values }
@@ -41,6 +52,9 @@ public class ClusterSettings private constructor(builder: Builder) {
         public fun discoveryPortRange(value: Int): Builder = apply { discoveryPortRange = value }
         public fun communicationPort(value: Int): Builder = apply { communicationPort = value }
         public fun workDirectory(value: Path?): Builder = apply { workDirectory = value }
+        public fun tls(value: ClusterTls?): Builder = apply { tls = value }
+        public fun joinTimeout(value: Duration): Builder = apply { joinTimeout = value }
+        public fun joinTimeout(value: java.time.Duration): Builder = apply { joinTimeout = value.toKotlinDuration() }
         public fun build(): ClusterSettings = ClusterSettings(this)
     }
 
