@@ -11,6 +11,12 @@ internal interface ManagedObject {
 
     /** [session]'s process went away (or closed its connection): let go of what it held. */
     fun ended(session: ManagerSession) {}
+
+    /**
+     * The answer [values] to [method] never reached its caller (its process went away first): give back what
+     * the call took, as the caller itself does for a call it cancelled late (a queue's item, a permit).
+     */
+    fun undelivered(method: String, values: List<ByteArray>) {}
 }
 
 /** The error a call answers with when its method does not exist on its object. */

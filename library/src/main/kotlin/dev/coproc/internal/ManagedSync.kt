@@ -25,13 +25,22 @@ internal class ManagedQueue(private val maxSize: Int, private val joinable: Bool
         // args: timeout in ms; answers the item, or nothing
         "get" -> listOfNotNull(get(ManagerWire.long(args[0])))
         // A cancelled get's item, back at the head where it was.
-        "unget" -> emptyList<ByteArray>().also { if (!getters.wakeOne { args[0] }) items.addFirst(args[0]) }
+        "unget" -> emptyList<ByteArray>().also { unget(args[0]) }
         "size" -> listOf(ManagerWire.of(items.size))
         "taskDone" -> emptyList<ByteArray>().also { taskDone() }
         "join" -> emptyList<ByteArray>().also { if (unfinished > 0) joiners.await(-1) }
         "unfinished" -> listOf(ManagerWire.of(unfinished))
         "waiting" -> listOf(ManagerWire.of(getters.size))
         else -> noSuchMethod(if (joinable) "a joinable queue" else "a queue", method)
+    }
+
+    override fun undelivered(method: String, values: List<ByteArray>) {
+        if (method == "get") values.firstOrNull()?.let { unget(it) }
+    }
+
+    /** An item taken but never delivered, back at the head where it was (or straight to a waiting getter). */
+    private fun unget(item: ByteArray) {
+        if (!getters.wakeOne { item }) items.addFirst(item)
     }
 
     private suspend fun put(item: ByteArray, timeoutMillis: Long): Boolean {
@@ -155,6 +164,10 @@ internal class ManagedSemaphore(private var value: Int, private val bounded: Boo
         "release" -> emptyList<ByteArray>().also { repeat(ManagerWire.int(args[0])) { release() } }
         "value" -> listOf(ManagerWire.of(value))
         else -> noSuchMethod("a semaphore", method)
+    }
+
+    override fun undelivered(method: String, values: List<ByteArray>) {
+        if (method == "acquire" && values.firstOrNull()?.let(ManagerWire::boolean) == true) release()
     }
 
     private suspend fun acquire(timeoutMillis: Long): Boolean {

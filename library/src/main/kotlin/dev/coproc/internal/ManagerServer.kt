@@ -89,8 +89,10 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
                     try {
                         withContext(NonCancellable) { send(connection, sending, answer) }
                     } catch (e: FramedSocket.Broken) {
-                        // The client went away meanwhile; the loop below notices.
+                        // The client went away meanwhile (the loop below notices): what its call took goes back.
+                        undelivered(call, answer)
                     } catch (e: FramedSocket.Closed) {
+                        undelivered(call, answer)
                     }
                 }
                 if (job.isActive) {
@@ -163,6 +165,12 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
     }
 
     private fun failed(call: ManagerCall, type: String, e: Exception) = ManagerAnswer(call.callId, errorType = type, errorMessage = e.message)
+
+    private fun undelivered(call: ManagerCall, answer: ManagerAnswer) {
+        if (answer.cancelled || answer.errorType != null || call.objectId == 0L) return
+        runCatching { objects[call.objectId]?.undelivered(call.method, answer.values) }
+            .onFailure { log.warn("manager: giving back what an undelivered {} took failed", call.method, it) }
+    }
 
     private suspend fun dispatch(call: ManagerCall, session: ManagerSession): List<ByteArray> {
         if (call.objectId == 0L) return factory.call(call.method, call.args)
