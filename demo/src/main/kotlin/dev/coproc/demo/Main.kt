@@ -32,6 +32,7 @@ object Main {
         "manager-namespace" to { ManagerNamespace.run() },
         "manager-queue" to { ManagerQueue.run() },
         "manager-remote" to { ManagerRemote.run() },
+        "cluster" to { ClusterExample.run() },
     )
 
     @JvmStatic
