@@ -37,7 +37,7 @@ object Bench {
     }
 
     fun main(args: List<String>) = runBlocking {
-        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool", "pipe", "queue", "sync", "command", "manager", "readonly") }
+        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool", "pipe", "queue", "sync", "command", "manager", "readonly", "cluster") }
         if ("process" in sections) processStart(args.firstNotNullOfOrNull { it.toIntOrNull() } ?: RUNS)
         if ("pool" in sections) PoolBench.run()
         if ("pipe" in sections) PipeBench.run()
@@ -46,6 +46,7 @@ object Bench {
         if ("command" in sections) CommandBench.run()
         if ("manager" in sections) ManagerBench.run()
         if ("readonly" in sections) ReadOnlyBench.run()
+        if ("cluster" in sections) ClusterBench.run()
     }
 
     private suspend fun processStart(runs: Int) {
