@@ -26,12 +26,12 @@ import kotlinx.serialization.Serializable
  * then suspends; a dead owner is noticed within about 20 ms of waiting.
  */
 @Serializable(with = LockSerializer::class)
-public class Lock internal constructor(segment: SharedSegment, offset: Int = OFFSET) : SharedObject(segment) {
+public class Lock internal constructor(segment: SharedSegment, offset: Int = OFFSET) : SharedObject(segment), SharedLock {
     internal val word = RobustLock(segment, offset)
     private val waiter = waiter(word.bell(), "lock", onIdle = ::recoverIfOwnerDied)
 
     /** True while any process holds the lock (a snapshot). */
-    public val isLocked: Boolean get() = word.isLocked
+    override val isLocked: Boolean get() = word.isLocked
 
     /** The pid of the process holding the lock now, or null. */
     public val ownerPid: Long? get() = word.ownerPid().takeIf { it != 0L }
@@ -40,20 +40,20 @@ public class Lock internal constructor(segment: SharedSegment, offset: Int = OFF
      * For the holder: true when this holding began by taking the lock over from a process that died holding
      * it. Whatever that process was changing under the lock may be half-done. Cleared by [release].
      */
-    public val previousOwnerDied: Boolean get() = word.previousOwnerDied()
+    override val previousOwnerDied: Boolean get() = word.previousOwnerDied()
 
     /**
      * Acquires the lock, waiting up to [timeout]; false if it timed out. Cancellable: a cancelled wait takes
      * nothing.
      */
-    public suspend fun acquire(timeout: Duration = Duration.INFINITE): Boolean {
+    override suspend fun acquire(timeout: Duration): Boolean {
         checkOpen()
         if (word.tryAcquire() || spin()) return true
         return awaitAttempt(word.bell(), waiter, timeout, word::tryAcquire)
     }
 
     /** Acquires the lock if it is free now. */
-    public fun tryAcquire(): Boolean {
+    override fun tryAcquire(): Boolean {
         checkOpen()
         return word.tryAcquire()
     }
@@ -63,7 +63,7 @@ public class Lock internal constructor(segment: SharedSegment, offset: Int = OFF
      *
      * @throws IllegalStateException when the lock is not locked
      */
-    public fun release() {
+    override fun release() {
         checkOpen()
         check(word.release()) { "release() of a Lock that is not locked" }
     }
@@ -116,19 +116,6 @@ public class Lock internal constructor(segment: SharedSegment, offset: Int = OFF
         /** Where a lock's word sits in its segment (and in a shared value's, whose lock it is). */
         const val OFFSET = 64
         const val SPINS = 400
-    }
-}
-
-/**
- * Runs [block] holding the lock, releasing it however [block] ends. Check [Lock.previousOwnerDied] inside
- * when a dead holder could have left the guarded data half-changed.
- */
-public suspend inline fun <R> Lock.withLock(block: () -> R): R {
-    acquire()
-    try {
-        return block()
-    } finally {
-        release()
     }
 }
 

@@ -56,7 +56,7 @@ public const val DEFAULT_QUEUE_BUFFER_BYTES: Int = 1024 * 1024 * 1024
 public open class Queue<T> internal constructor(
     internal val ring: QueueRing,
     internal val serializer: KSerializer<T>,
-) {
+) : SharedQueue<T> {
     private val codec = MessageCodec(serializer)
     private val notEmpty = SequenceWaiter.of(ring, QueueRing.NOT_EMPTY, "not-empty")
     private val notFull = SequenceWaiter.of(ring, QueueRing.NOT_FULL, "not-full")
@@ -65,10 +65,10 @@ public open class Queue<T> internal constructor(
     @Volatile private var released = false
 
     /** The most items the queue holds, or [UNBOUNDED]. */
-    public val capacity: Long get() = ring.capacity()
+    override val capacity: Long get() = ring.capacity()
 
     /** Items in the queue now (a snapshot: other processes change it). */
-    public val size: Long get() = ring.size()
+    override val size: Long get() = ring.size()
 
     /** True when no item is in the queue now. */
     public val isEmpty: Boolean get() = ring.size() == 0L
@@ -85,7 +85,7 @@ public open class Queue<T> internal constructor(
      * @throws QueueFullException when the queue stayed full for [timeout]
      * @throws QueueClosedException when the queue is closed
      */
-    public suspend fun put(item: T, timeout: Duration = Duration.INFINITE) {
+    override suspend fun put(item: T, timeout: Duration) {
         val bytes = encode(item)
         if (timeout == Duration.INFINITE) {
             putBytes(bytes)
@@ -95,7 +95,7 @@ public open class Queue<T> internal constructor(
     }
 
     /** Puts [item] if there is room now; false when the queue is full. */
-    public fun tryPut(item: T): Boolean = offer(encode(item))
+    override fun tryPut(item: T): Boolean = offer(encode(item))
 
     /** Puts [item] if there is room now (Python's `put_nowait`); throws [QueueFullException] when full. */
     public fun putNowait(item: T) {
@@ -109,13 +109,13 @@ public open class Queue<T> internal constructor(
      * @throws QueueClosedException when the queue is closed and empty
      * @throws MessageDecodingException when the item does not decode as [T] (it is taken; its bytes travel with the exception)
      */
-    public suspend fun get(timeout: Duration = Duration.INFINITE): T {
+    override suspend fun get(timeout: Duration): T {
         val bytes = if (timeout == Duration.INFINITE) takeBytes() else withTimeoutOrNull(timeout) { takeBytes() } ?: throw QueueEmptyException()
         return decode(bytes)
     }
 
     /** The first item if there is one now, else null (for a queue of nullable items, use [getNowait]). */
-    public fun tryGet(): T? {
+    override fun tryGet(): T? {
         checkUsable()
         val bytes = ring.get() ?: return null
         return decode(bytes)

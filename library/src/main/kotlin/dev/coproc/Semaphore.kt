@@ -21,21 +21,21 @@ import kotlinx.serialization.Serializable
  * sees the child's exit.
  */
 @Serializable(with = SemaphoreSerializer::class)
-public open class Semaphore internal constructor(segment: SharedSegment) : SharedObject(segment) {
+public open class Semaphore internal constructor(segment: SharedSegment) : SharedObject(segment), SharedSemaphore {
     private val bell = Bell(segment, BELL)
     private val waiter = waiter(bell, "semaphore")
 
     /** The permits available now (a snapshot); Python's `get_value()`. */
-    public val value: Long get() = segment.getLong(COUNT)
+    override val value: Long get() = segment.getLong(COUNT)
 
     /** Takes a permit, waiting up to [timeout] for one; false if it timed out. Cancellable: a cancelled wait takes nothing. */
-    public suspend fun acquire(timeout: Duration = Duration.INFINITE): Boolean {
+    override suspend fun acquire(timeout: Duration): Boolean {
         checkOpen()
         return awaitAttempt(bell, waiter, timeout, ::take)
     }
 
     /** Takes a permit if one is available now. */
-    public fun tryAcquire(): Boolean {
+    override fun tryAcquire(): Boolean {
         checkOpen()
         return take()
     }
@@ -45,8 +45,7 @@ public open class Semaphore internal constructor(segment: SharedSegment) : Share
      *
      * @throws IllegalStateException for a [BoundedSemaphore], when that would exceed its initial value
      */
-    @JvmOverloads
-    public fun release(permits: Int = 1) {
+    override fun release(permits: Int) {
         checkOpen()
         require(permits >= 1) { "permits must be at least 1: $permits" }
         val bound = segment.getLong(BOUND)
@@ -56,6 +55,11 @@ public open class Semaphore internal constructor(segment: SharedSegment) : Share
             if (segment.compareAndSetLong(COUNT, count, count + permits)) break
         }
         bell.ring()
+    }
+
+    /** Gives back one permit; for Java callers, who see no default arguments. */
+    public fun release() {
+        release(1)
     }
 
     /** Takes a permit, blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
@@ -112,16 +116,6 @@ public class BoundedSemaphore internal constructor(segment: SharedSegment) : Sem
 
     internal companion object {
         const val KIND = 0x43504253 // "CPBS"
-    }
-}
-
-/** Runs [block] holding a permit, giving it back however [block] ends. */
-public suspend inline fun <R> Semaphore.withPermit(block: () -> R): R {
-    acquire()
-    try {
-        return block()
-    } finally {
-        release()
     }
 }
 

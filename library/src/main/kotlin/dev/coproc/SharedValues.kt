@@ -36,18 +36,18 @@ public class SharedInt internal constructor(segment: SharedSegment) : SharedData
 
 /** A shared `Long` (Python's `Value('q')`): reads, writes and atomic updates seen by every process holding it. */
 @Serializable(with = SharedLongSerializer::class)
-public class SharedLong internal constructor(segment: SharedSegment) : SharedData(segment) {
+public class SharedLong internal constructor(segment: SharedSegment) : SharedData(segment), SharedCounter {
     /** The value now; setting it is one atomic store. */
-    public var value: Long
+    override var value: Long
         get() = segment.getLong(DATA)
         set(value) = segment.setLong(DATA, value)
 
-    public fun getAndAdd(delta: Long): Long = segment.getAndAddLong(DATA, delta)
-    public fun addAndGet(delta: Long): Long = segment.getAndAddLong(DATA, delta) + delta
-    public fun incrementAndGet(): Long = addAndGet(1)
-    public fun decrementAndGet(): Long = addAndGet(-1)
-    public fun getAndSet(value: Long): Long = segment.getAndSetLong(DATA, value)
-    public fun compareAndSet(expected: Long, value: Long): Boolean = segment.compareAndSetLong(DATA, expected, value)
+    override fun getAndAdd(delta: Long): Long = segment.getAndAddLong(DATA, delta)
+    override fun addAndGet(delta: Long): Long = segment.getAndAddLong(DATA, delta) + delta
+    override fun incrementAndGet(): Long = addAndGet(1)
+    override fun decrementAndGet(): Long = addAndGet(-1)
+    override fun getAndSet(value: Long): Long = segment.getAndSetLong(DATA, value)
+    override fun compareAndSet(expected: Long, value: Long): Boolean = segment.compareAndSetLong(DATA, expected, value)
 
     /** Applies [function] atomically (it may run more than once under contention: keep it pure); returns the new value. */
     public inline fun update(function: (Long) -> Long): Long {

@@ -28,3 +28,20 @@ class SquareWithPid(val millis: Long) : TaskFunction<Int, Pair<Int, Long>> {
         return item * item to currentProcess().pid
     }
 }
+
+/**
+ * Runs a cluster server node that takes the lock and the one permit of the semaphore named [held], then says
+ * [ready] and holds them until the process ends.
+ */
+@Serializable
+class HoldAsClusterNode(val discoveryPort: Int, val communicationPort: Int, val held: String, val ready: Event) : Task<Unit> {
+    override suspend fun run() {
+        val settings = ClusterSettings.builder().discoveryPort(discoveryPort).discoveryPortRange(20).communicationPort(communicationPort).build()
+        ClusterNode.startServer(settings).use { node ->
+            node.lock(held).acquire()
+            node.semaphore(held, 1).acquire()
+            ready.set()
+            awaitCancellation()
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.coproc.cluster
+
+import dev.coproc.RemoteHandle
+import dev.coproc.SharedLock
+import java.util.concurrent.TimeUnit
+import kotlin.time.Duration
+import org.apache.ignite.IgniteAtomicReference
+import org.apache.ignite.IgniteSemaphore
+
+/**
+ * A [SharedLock] held by the cluster, which a holder's death does not leave locked: when the node holding it
+ * dies or leaves, the lock passes to the next acquirer, which finds [previousOwnerDied] true.
+ *
+ * Built on an Ignite failover-safe semaphore of one permit (Ignite's own lock belongs to the thread that took
+ * it, which a coroutine does not keep) and a record of the holder, written once the lock is taken and cleared
+ * before it is released: a record still there when the lock is taken was left by a holder that died.
+ */
+public class ClusterLock internal constructor(
+    private val permit: IgniteSemaphore,
+    private val holder: IgniteAtomicReference<String>,
+    private val holderName: String,
+    internal val handle: RemoteHandle,
+) : SharedLock {
+    @Volatile private var tookOverFromTheDead = false
+
+    /** The name it was made with: the same name on any node is the same lock. */
+    public val name: String get() = handle.name
+
+    override val isLocked: Boolean get() = clusterCall("read lock \"$name\"") { permit.availablePermits() == 0 }
+
+    /** Who holds the lock now (a node and its pid), or null. */
+    public val owner: String? get() = clusterCall("read lock \"$name\"") { holder.get() }
+
+    override val previousOwnerDied: Boolean get() = tookOverFromTheDead
+
+    override suspend fun acquire(timeout: Duration): Boolean {
+        awaitInSlices("acquire lock \"$name\"", timeout, { slice -> permit.tryAcquire(slice, TimeUnit.MILLISECONDS).takeIf { it } }) {
+            permit.release()
+        } ?: return false
+        recordHolder()
+        return true
+    }
+
+    override fun tryAcquire(): Boolean {
+        if (!clusterCall("acquire lock \"$name\"") { permit.tryAcquire() }) return false
+        recordHolder()
+        return true
+    }
+
+    override fun release() {
+        check(isLocked) { "release() of a ClusterLock that is not locked" }
+        clusterCall("release lock \"$name\"") {
+            tookOverFromTheDead = false
+            holder.set(null)
+            permit.release()
+        }
+    }
+
+    /** Removes the lock from the cluster, for every node. */
+    public fun remove() {
+        clusterCall("remove lock \"$name\"") {
+            permit.close()
+            holder.close()
+        }
+    }
+
+    private fun recordHolder() {
+        clusterCall("acquire lock \"$name\"") {
+            tookOverFromTheDead = holder.get() != null
+            holder.set(holderName)
+        }
+    }
+
+    override fun toString(): String = "ClusterLock($name)"
+}

@@ -1,0 +1,26 @@
+package dev.coproc
+
+import io.kotest.core.spec.style.FunSpec
+
+/** The shared-objects contract on the local engine: shared memory, and worker processes of this machine. */
+class LocalSharedObjectsContractSpec : FunSpec({
+    extension(Hygiene)
+    timeout = 180_000
+
+    include(
+        sharedObjectsContract("local") { block ->
+            val made = mutableListOf<AutoCloseable>()
+            val objects = object : SharedObjectMaker {
+                override fun counter(initial: Long) = SharedLong(initial).also { made += it }
+                override fun lock() = Lock().also { made += it }
+                override fun semaphore(permits: Int) = Semaphore(permits.toLong()).also { made += it }
+                override fun queue(capacity: Long) = Queue<Int>(capacity).also { queue -> made += AutoCloseable { queue.release() } }
+            }
+            try {
+                processPool(PoolOptions.builder().workers(2).build()) { block(objects, this) }
+            } finally {
+                made.forEach { it.close() }
+            }
+        },
+    )
+})
