@@ -16,28 +16,28 @@ import kotlinx.serialization.Serializable
  * [set] wakes every waiter, in every process; [clear] lowers the flag again.
  */
 @Serializable(with = EventSerializer::class)
-public class Event internal constructor(segment: SharedSegment) : SharedObject(segment) {
+public class Event internal constructor(segment: SharedSegment) : SharedObject(segment), SharedEvent {
     private val bell = Bell(segment, BELL)
     private val waiter = waiter(bell, "event")
 
     /** True while the flag is set (Python's `is_set()`). */
-    public val isSet: Boolean get() = segment.getInt(FLAG) != 0
+    override val isSet: Boolean get() = segment.getInt(FLAG) != 0
 
     /** Sets the flag and wakes every waiter. */
-    public fun set() {
+    override fun set() {
         checkOpen()
         segment.setInt(FLAG, 1)
         bell.ring()
     }
 
     /** Lowers the flag: waits from now on wait for the next [set]. */
-    public fun clear() {
+    override fun clear() {
         checkOpen()
         segment.setInt(FLAG, 0)
     }
 
     /** Waits until the flag is set, at most [timeout]; returns the flag, so false means it timed out. Cancellable. */
-    public suspend fun wait(timeout: Duration = Duration.INFINITE): Boolean {
+    override suspend fun wait(timeout: Duration): Boolean {
         checkOpen()
         return awaitAttempt(bell, waiter, timeout) { isSet }
     }

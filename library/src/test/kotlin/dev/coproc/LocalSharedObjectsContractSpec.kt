@@ -15,6 +15,7 @@ class LocalSharedObjectsContractSpec : FunSpec({
                 override fun lock() = Lock().also { made += it }
                 override fun semaphore(permits: Int) = Semaphore(permits.toLong()).also { made += it }
                 override fun queue(capacity: Long) = Queue<Int>(capacity).also { queue -> made += AutoCloseable { queue.release() } }
+                override fun event() = Event().also { made += it }
             }
             try {
                 processPool(PoolOptions.builder().workers(2).build()) { block(objects, this) }

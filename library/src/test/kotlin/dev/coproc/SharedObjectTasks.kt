@@ -1,5 +1,6 @@
 package dev.coproc
 
+import kotlin.time.Duration.Companion.seconds
 import kotlinx.serialization.Serializable
 
 // Tasks written against the engine-neutral interfaces only: the same classes run in worker processes and on
@@ -62,4 +63,13 @@ class PutNumbers(val queue: SharedQueue<Int>, val from: Int, val count: Int) : T
 @Serializable
 class TakeItems(val queue: SharedQueue<Int>, val count: Int) : Task<List<Int>> {
     override suspend fun run(): List<Int> = List(count) { queue.get() }
+}
+
+/** Says it is waiting (an item in [waiting]), then waits for [event]; returns what the wait returned. */
+@Serializable
+class AwaitEvent(val event: SharedEvent, val waiting: SharedQueue<Int>) : Task<Boolean> {
+    override suspend fun run(): Boolean {
+        waiting.put(1)
+        return event.wait(60.seconds)
+    }
 }

@@ -17,6 +17,7 @@ interface SharedObjectMaker {
     fun lock(): SharedLock
     fun semaphore(permits: Int): SharedSemaphore
     fun queue(capacity: Long): SharedQueue<Int>
+    fun event(): SharedEvent
 }
 
 /**
@@ -126,6 +127,28 @@ fun sharedObjectsContract(engine: String, withObjects: suspend (block: suspend (
                 consuming.await().flatten() shouldContainExactlyInAnyOrder (1..30).toList()
             }
             queue.size shouldBe 0
+        }
+    }
+
+    test("$engine: an event wakes the tasks waiting for it; cleared, waits time out") {
+        withObjects { objects, pool ->
+            val event = objects.event()
+            val waiting = objects.queue(10)
+            event.isSet shouldBe false
+            event.wait(100.milliseconds) shouldBe false
+            withTimeout(120.seconds) {
+                val waiters = List(2) { pool.applyAsync(AwaitEvent(event, waiting)) }
+                repeat(2) { waiting.get() } // both tasks are at their wait
+                event.set()
+                waiters.map { it.await() } shouldBe listOf(true, true)
+            }
+            event.isSet shouldBe true
+            event.wait() shouldBe true
+            event.clear()
+            event.isSet shouldBe false
+            event.wait(100.milliseconds) shouldBe false
+            event.set()
+            event.wait(1.seconds) shouldBe true
         }
     }
 

@@ -95,6 +95,14 @@ public class ClusterNode private constructor(
     /** [queue] for a reified [T]. */
     public inline fun <reified T> queue(name: String, capacity: Long = UNBOUNDED): ClusterQueue<T> = queue(name, serializer<T>(), capacity)
 
+    /** The cluster's event named [name], made clear if it does not exist yet. */
+    public fun event(name: String): ClusterEvent = makeEvent(name, create = true) ?: throw gone(handle("event", name))
+
+    private fun makeEvent(name: String, create: Boolean): ClusterEvent? {
+        val state = clusterCall("make event \"$name\"") { ignite.atomicLong(EVENT + name, 0, create) } ?: return null
+        return ClusterEvent(state, { generation, make -> ignite.countDownLatch("$EVENT$name#$generation", 1, false, make) }, handle("event", name))
+    }
+
     /** The object a handle names, made by any node of this cluster. */
     internal fun resolve(handle: RemoteHandle, itemSerializer: KSerializer<*>?): Any = when (handle.kind) {
         "counter" -> ClusterCounter(
@@ -113,6 +121,7 @@ public class ClusterNode private constructor(
             clusterCall("find semaphore \"${handle.name}\"") { ignite.semaphore(SEMAPHORE + handle.name, 0, true, false) } ?: throw gone(handle),
             handle,
         )
+        "event" -> makeEvent(handle.name, create = false) ?: throw gone(handle)
         "queue" -> ClusterQueue(
             clusterCall("find queue \"${handle.name}\"") { ignite.queue<ByteArray>(QUEUE + handle.name, 0, null) } ?: throw gone(handle),
             requireNotNull(itemSerializer) { "a queue handle needs its item serializer" },
@@ -142,6 +151,7 @@ public class ClusterNode private constructor(
             is ClusterLock -> value.handle
             is ClusterSemaphore -> value.handle
             is ClusterQueue<*> -> value.handle
+            is ClusterEvent -> value.handle
             else -> null
         }
 
@@ -194,6 +204,7 @@ public class ClusterNode private constructor(
         private const val LOCK_HOLDER = "coproc.lock-holder."
         private const val SEMAPHORE = "coproc.semaphore."
         private const val QUEUE = "coproc.queue."
+        private const val EVENT = "coproc.event."
 
         /** The nodes running in this JVM: a cluster object's handle decoded here resolves through one of its cluster. */
         private val running = CopyOnWriteArrayList<ClusterNode>()

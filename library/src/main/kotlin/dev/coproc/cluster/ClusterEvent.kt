@@ -1,0 +1,78 @@
+package dev.coproc.cluster
+
+import dev.coproc.RemoteHandle
+import dev.coproc.SharedEvent
+import java.util.concurrent.TimeUnit
+import kotlin.time.Duration
+import org.apache.ignite.IgniteAtomicLong
+import org.apache.ignite.IgniteCountDownLatch
+
+/**
+ * A [SharedEvent] held by the cluster. Made by [ClusterNode.event].
+ *
+ * Ignite has no event: its state is an atomic long counting generations (odd while set), and each clear
+ * generation has a count-down latch of one that [set] counts down, waking that generation's waiters. A wait
+ * that sees the state move on returns true: the flag was set while it waited, even if cleared since.
+ */
+public class ClusterEvent internal constructor(
+    private val state: IgniteAtomicLong,
+    private val latch: (generation: Long, create: Boolean) -> IgniteCountDownLatch?,
+    internal val handle: RemoteHandle,
+) : SharedEvent {
+    /** The name it was made with: the same name on any node is the same event. */
+    public val name: String get() = handle.name
+
+    override val isSet: Boolean get() = clusterCall("read event \"$name\"") { state.get() } % 2 == 1L
+
+    override fun set() {
+        clusterCall("set event \"$name\"") {
+            while (true) {
+                val now = state.get()
+                if (now % 2 == 1L) return
+                if (state.compareAndSet(now, now + 1)) {
+                    latch(now / 2, true)?.countDown()
+                    return
+                }
+            }
+        }
+    }
+
+    override fun clear() {
+        clusterCall("clear event \"$name\"") {
+            while (true) {
+                val now = state.get()
+                if (now % 2 == 0L) return
+                if (state.compareAndSet(now, now + 1)) {
+                    // That generation's waiters were all woken by its set: its latch has done its job.
+                    runCatching { latch(now / 2, false)?.close() }
+                    return
+                }
+            }
+        }
+    }
+
+    override suspend fun wait(timeout: Duration): Boolean {
+        val seen = clusterCall("read event \"$name\"") { state.get() }
+        if (seen % 2 == 1L) return true
+        return awaitInSlices("wait for event \"$name\"", timeout, { slice ->
+            if (state.get() != seen) {
+                true
+            } else {
+                // A latch removed by a clear in the meantime fails the await: the state says what happened.
+                runCatching { latch(seen / 2, true)?.await(slice, TimeUnit.MILLISECONDS) }
+                (state.get() != seen).takeIf { it }
+            }
+        }) {} != null
+    }
+
+    /** Removes the event from the cluster, for every node. */
+    public fun remove() {
+        clusterCall("remove event \"$name\"") {
+            val now = state.get()
+            runCatching { latch(now / 2, false)?.close() }
+            state.close()
+        }
+    }
+
+    override fun toString(): String = "ClusterEvent($name)"
+}
