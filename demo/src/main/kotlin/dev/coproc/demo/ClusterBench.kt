@@ -1,8 +1,10 @@
 package dev.coproc.demo
 
+import dev.coproc.Event
 import dev.coproc.Pool
 import dev.coproc.Queue
 import dev.coproc.SharedCounter
+import dev.coproc.SharedEvent
 import dev.coproc.SharedLong
 import dev.coproc.SharedQueue
 import dev.coproc.Task
@@ -10,6 +12,7 @@ import dev.coproc.cluster.ClusterNode
 import dev.coproc.cluster.ClusterSettings
 import dev.coproc.cluster.clusterPool
 import dev.coproc.processPool
+import kotlinx.coroutines.coroutineScope
 import kotlinx.serialization.Serializable
 
 /**
@@ -32,19 +35,26 @@ object ClusterBench {
         println()
         println("Cluster engine against the local pool, ${Runtime.getRuntime().availableProcessors()} cores, java ${System.getProperty("java.version")}")
         val local = processPool(workers = 2) {
-            val counter = SharedLong()
-            val queue = Queue<Int>(capacity = 1_000)
+            val made = mutableListOf<AutoCloseable>()
             try {
-                measure(this, counter, LOCAL_INCREMENTS, queue, LOCAL_PAIRS)
+                measure(this, LOCAL_INCREMENTS, LOCAL_PAIRS, object : BenchObjects {
+                    override fun counter() = SharedLong().also { made += it }
+                    override fun queue() = Queue<Int>(capacity = 1_000).also { queue -> made += AutoCloseable { queue.release() } }
+                    override fun event() = Event().also { made += it }
+                })
             } finally {
-                counter.close()
-                queue.release()
+                made.forEach { it.close() }
             }
         }
         val cluster = ClusterNode.startServer(ClusterSettings.DEFAULT).use { first ->
             ClusterNode.startServer(ClusterSettings.DEFAULT).use { _ ->
+                var names = 0
                 clusterPool(first, parallelism = 2) {
-                    measure(this, first.counter("bench"), CLUSTER_INCREMENTS, first.queue<Int>("bench", capacity = 1_000), CLUSTER_PAIRS)
+                    measure(this, CLUSTER_INCREMENTS, CLUSTER_PAIRS, object : BenchObjects {
+                        override fun counter() = first.counter("bench-${++names}")
+                        override fun queue() = first.queue<Int>("bench-${++names}", capacity = 1_000)
+                        override fun event() = first.event("bench-${++names}")
+                    })
                 }
             }
         }
@@ -59,12 +69,19 @@ object ClusterBench {
 
     private class Figures(val applyP50: Double, val perTask: Double, val increments: Double, val pairs: Double)
 
+    /** One engine's objects, made through the engine-neutral interfaces the bench tasks take. */
+    private interface BenchObjects {
+        fun counter(): SharedCounter
+        fun queue(): SharedQueue<Int>
+        fun event(): SharedEvent
+    }
+
     /**
      * The p50 of [CALLS] sequential applies (after as many to warm up), µs per task of a chunk-1 map, and the
-     * rates of two tasks side by side each making [increments] increments of [counter], then [pairs] put+take
-     * pairs on [queue] (each after a warm-up run of a tenth as many).
+     * rates of two tasks side by side each making [increments] increments of one counter, then [pairs] put+take
+     * pairs on one queue (each after a warm-up run of a tenth as many).
      */
-    private suspend fun measure(pool: Pool, counter: SharedCounter, increments: Int, queue: SharedQueue<Int>, pairs: Int): Figures {
+    private suspend fun measure(pool: Pool, increments: Int, pairs: Int, objects: BenchObjects): Figures {
         repeat(CALLS) { pool.apply(Noop()) }
         val latencies = DoubleArray(CALLS) {
             val start = System.nanoTime()
@@ -75,28 +92,48 @@ object ClusterBench {
         val start = System.nanoTime()
         pool.map(1..TASKS, Increment, chunkSize = 1)
         val perTask = (System.nanoTime() - start) / 1e3 / TASKS
-        pool.map(List(2) { HammerCounter(counter, increments / 10) })
-        val incrementRate = 2.0 * increments / pool.map(List(2) { HammerCounter(counter, increments) }).max() * 1e9
-        pool.map(List(2) { PutAndTake(queue, pairs / 10) })
-        val pairRate = 2.0 * pairs / pool.map(List(2) { PutAndTake(queue, pairs) }).max() * 1e9
+
+        val counter = objects.counter()
+        sideBySide(pool, objects) { ready, go -> HammerCounter(counter, increments / 10, ready, go) }
+        val incrementRate = 2.0 * increments / sideBySide(pool, objects) { ready, go -> HammerCounter(counter, increments, ready, go) } * 1e9
+        val queue = objects.queue()
+        sideBySide(pool, objects) { ready, go -> PutAndTake(queue, pairs / 10, ready, go) }
+        val pairRate = 2.0 * pairs / sideBySide(pool, objects) { ready, go -> PutAndTake(queue, pairs, ready, go) } * 1e9
         return Figures(latencies[CALLS / 2], perTask, incrementRate, pairRate)
+    }
+
+    /**
+     * Runs two tasks that start together: each says it is ready and waits for one go signal, so neither runs
+     * alone while the other is still being dispatched. Returns the longer of their running times, in ns.
+     */
+    private suspend fun sideBySide(pool: Pool, objects: BenchObjects, task: (SharedQueue<Int>, SharedEvent) -> Task<Long>): Long = coroutineScope {
+        val ready = objects.queue()
+        val go = objects.event()
+        val running = List(2) { pool.applyAsync(task(ready, go)) }
+        repeat(2) { ready.get() }
+        go.set()
+        running.maxOf { it.await() }
     }
 }
 
-/** Increments [counter] [count] times; returns the nanoseconds it took. */
+/** Once [go] is set (after saying it is [ready]), increments [counter] [count] times; returns the nanoseconds it took. */
 @Serializable
-class HammerCounter(val counter: SharedCounter, val count: Int) : Task<Long> {
+class HammerCounter(val counter: SharedCounter, val count: Int, val ready: SharedQueue<Int>, val go: SharedEvent) : Task<Long> {
     override suspend fun run(): Long {
+        ready.put(1)
+        go.wait()
         val start = System.nanoTime()
         repeat(count) { counter.incrementAndGet() }
         return System.nanoTime() - start
     }
 }
 
-/** Puts an item in [queue] and takes one, [count] times; returns the nanoseconds it took. */
+/** Once [go] is set (after saying it is [ready]), puts an item in [queue] and takes one, [count] times; returns the nanoseconds it took. */
 @Serializable
-class PutAndTake(val queue: SharedQueue<Int>, val count: Int) : Task<Long> {
+class PutAndTake(val queue: SharedQueue<Int>, val count: Int, val ready: SharedQueue<Int>, val go: SharedEvent) : Task<Long> {
     override suspend fun run(): Long {
+        ready.put(1)
+        go.wait()
         val start = System.nanoTime()
         repeat(count) {
             queue.put(it)
