@@ -33,6 +33,16 @@ fun poolContract(engine: String, withPool: suspend (taskTimeout: Duration?, bloc
         }
     }
 
+    test("$engine: a map's progress reports completed and total up to the end") {
+        val seen = mutableListOf<Progress>()
+        withPool(null) { pool -> pool.map(1..100, SquareFn, chunkSize = 10) { synchronized(seen) { seen += it } } }
+        synchronized(seen) {
+            seen.first().completed shouldBe 0
+            seen.maxOf { it.completed } shouldBe 100
+            seen.all { it.total == 100 } shouldBe true
+        }
+    }
+
     test("$engine: imap streams results in order; imapUnordered yields each once") {
         withPool(null) { pool ->
             pool.imap(1..50, SquareFn, chunkSize = 3).toList() shouldBe (1..50).map { it * it }

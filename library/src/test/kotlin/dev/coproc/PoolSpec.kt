@@ -71,16 +71,6 @@ class PoolSpec : FunSpec({
         }
     }
 
-    test("progress reports completed and total up to the end") {
-        val seen = mutableListOf<Progress>()
-        processPool(workers = 2) { map(1..100, SquareFn, chunkSize = 10) { synchronized(seen) { seen += it } } }
-        synchronized(seen) {
-            seen.first().completed shouldBe 0
-            seen.maxOf { it.completed } shouldBe 100
-            seen.all { it.total == 100 } shouldBe true
-        }
-    }
-
     test("one slow task does not hold up the others") {
         processPool(workers = 2) {
             val slow = applyAsync(SleepThenPid(5_000))

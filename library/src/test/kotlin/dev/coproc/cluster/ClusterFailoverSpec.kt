@@ -16,7 +16,10 @@ class ClusterFailoverSpec : FunSpec({
     timeout = 240_000
     val settings = TestCluster.settings()
     val nodes = mutableListOf<ClusterNode>()
-    afterSpec { nodes.forEach { it.close() } }
+    afterSpec {
+        nodes.forEach { it.close() }
+        TestCluster.checkNothingLeft(settings)
+    }
     extension(Hygiene)
 
     test("a node SIGKILLed during a map: its tasks run again elsewhere, and every result arrives exactly once, in order") {

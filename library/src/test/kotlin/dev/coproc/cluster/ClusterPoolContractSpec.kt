@@ -17,7 +17,10 @@ class ClusterPoolContractSpec : FunSpec({
         nodes[0].serverCount() shouldBe 2
     }
     // Before Hygiene's check: the nodes are gone (their sockets and work folders with them) when it looks.
-    afterSpec { nodes.forEach { it.close() } }
+    afterSpec {
+        nodes.forEach { it.close() }
+        TestCluster.checkNothingLeft(settings)
+    }
     extension(Hygiene)
 
     include(
