@@ -3,6 +3,7 @@ package dev.coproc.cluster
 import dev.coproc.Event
 import dev.coproc.Hygiene
 import dev.coproc.Increment
+import dev.coproc.PoolOptions
 import dev.coproc.Process
 import dev.coproc.RemoteTaskException
 import dev.coproc.WorkerOptions
@@ -56,6 +57,14 @@ class ClusterSharedObjectsSpec : FunSpec({
         }
         local.close()
         nodes.clear()
+    }
+
+    test("a critical failure inside Ignite stops that node, never the JVM running it") {
+        // In a child JVM: were the JVM halted (Ignite's default handler does that), this test JVM survives to say so.
+        val state = processPool(PoolOptions.builder().workers(1).workerOptions(nodeOptions()).build()) {
+            withTimeout(120.seconds) { apply(FailANode(settings.discoveryPort, settings.communicationPort)) }
+        }
+        state shouldBe "STOPPED_ON_FAILURE"
     }
 
     test("a holder node SIGKILLed: its lock passes on with previousOwnerDied, its permit comes back, counters and queues keep their contents, its work folder goes") {
