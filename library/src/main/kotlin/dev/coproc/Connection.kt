@@ -18,7 +18,6 @@ import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.SerializationException
 import kotlinx.serialization.descriptors.SerialDescriptor
 import kotlinx.serialization.encoding.Decoder
 import kotlinx.serialization.encoding.Encoder
@@ -89,14 +88,7 @@ public class Connection<T> internal constructor(
      * @throws MessageTooLongException when it is longer than [maxMessageBytes] (it stays unread)
      */
     public suspend fun receive(): T {
-        val bytes = receiveBytes(maxMessageBytes)
-        return try {
-            codec.decode(bytes)
-        } catch (e: SerializationException) {
-            throw MessageDecodingException(bytes, e)
-        } catch (e: IllegalArgumentException) {
-            throw MessageDecodingException(bytes, e)
-        }
+        return codec.decodeMessage(receiveBytes(maxMessageBytes))
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.coproc
 
+import dev.coproc.codec.MessageCodec
+import kotlinx.serialization.SerializationException
+
 /**
  * Every process that held the sending end of this connection closed it (or died): no message will come.
  * Python's `EOFError`. A last message that its sender did not finish is dropped, never delivered in part.
@@ -44,3 +47,12 @@ public class MessageDecodingException internal constructor(
     public val bytes: ByteArray,
     cause: Throwable,
 ) : CoprocException("a ${bytes.size}-byte message does not decode as the connection's type: ${cause.message}", cause)
+
+/** Decodes one whole message, turning a failure into [MessageDecodingException], which keeps its bytes. */
+internal fun <T> MessageCodec<T>.decodeMessage(bytes: ByteArray): T = try {
+    decode(bytes)
+} catch (e: SerializationException) {
+    throw MessageDecodingException(bytes, e)
+} catch (e: IllegalArgumentException) {
+    throw MessageDecodingException(bytes, e)
+}

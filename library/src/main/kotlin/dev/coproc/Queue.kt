@@ -13,7 +13,6 @@ import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.SerializationException
 import kotlinx.serialization.descriptors.SerialDescriptor
 import kotlinx.serialization.encoding.Decoder
 import kotlinx.serialization.encoding.Encoder
@@ -233,13 +232,7 @@ public open class Queue<T> internal constructor(
 
     private fun encode(item: T): ByteArray = codec.encode(item)
 
-    private fun decode(bytes: ByteArray): T = try {
-        codec.decode(bytes)
-    } catch (e: SerializationException) {
-        throw MessageDecodingException(bytes, e)
-    } catch (e: IllegalArgumentException) {
-        throw MessageDecodingException(bytes, e)
-    }
+    private fun decode(bytes: ByteArray): T = codec.decodeMessage(bytes)
 
     internal fun checkUsable() {
         check(!released) { "this queue handle was released" }

@@ -1,16 +1,15 @@
 package dev.coproc.cluster
 
-import dev.coproc.MessageDecodingException
 import dev.coproc.QueueEmptyException
 import dev.coproc.QueueFullException
 import dev.coproc.RemoteHandle
 import dev.coproc.SharedQueue
 import dev.coproc.UNBOUNDED
 import dev.coproc.codec.MessageCodec
+import dev.coproc.decodeMessage
 import java.util.concurrent.TimeUnit
 import kotlin.time.Duration
 import kotlinx.serialization.KSerializer
-import kotlinx.serialization.SerializationException
 import org.apache.ignite.IgniteQueue
 
 /**
@@ -65,11 +64,5 @@ public class ClusterQueue<T> internal constructor(
 
     override fun toString(): String = "ClusterQueue($name)"
 
-    private fun decode(bytes: ByteArray): T = try {
-        codec.decode(bytes)
-    } catch (e: SerializationException) {
-        throw MessageDecodingException(bytes, e)
-    } catch (e: IllegalArgumentException) {
-        throw MessageDecodingException(bytes, e)
-    }
+    private fun decode(bytes: ByteArray): T = codec.decodeMessage(bytes)
 }
