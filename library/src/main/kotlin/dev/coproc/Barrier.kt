@@ -38,19 +38,19 @@ import kotlinx.serialization.encoding.Encoder
  * hanging, and so does every [wait] until [reset].
  */
 @Serializable(with = BarrierSerializer::class)
-public class Barrier internal constructor(segment: SharedSegment, private val action: BarrierAction?) : SharedObject(segment) {
+public class Barrier internal constructor(segment: SharedSegment, private val action: BarrierAction?) : SharedObject(segment), SharedBarrier {
     private val guard = Lock(segment)
     private val bell = Bell(segment, BELL)
     private val waiter = waiter(bell, "barrier", onIdle = ::breakIfAPartyDied)
 
     /** How many parties must arrive to open it. */
-    public val parties: Int get() = segment.getInt(PARTIES)
+    override val parties: Int get() = segment.getInt(PARTIES)
 
     /** Parties waiting now (Python's `n_waiting`). */
-    public val waiting: Int get() = segment.getInt(COUNT).coerceAtMost(parties)
+    override val waiting: Int get() = segment.getInt(COUNT).coerceAtMost(parties)
 
     /** True while broken; [reset] mends it. */
-    public val isBroken: Boolean get() = segment.getInt(BROKEN) != 0
+    override val isBroken: Boolean get() = segment.getInt(BROKEN) != 0
 
     /**
      * Arrives and waits for the other parties, at most [timeout]; returns this party's arrival index, from 0
@@ -59,7 +59,7 @@ public class Barrier internal constructor(segment: SharedSegment, private val ac
      * @throws BrokenBarrierException when the barrier is or becomes broken, is reset while waiting, or the
      *   timeout passes (which breaks it for the others too); a cancelled wait breaks it as well
      */
-    public suspend fun wait(timeout: Duration = Duration.INFINITE): Int {
+    override suspend fun wait(timeout: Duration): Int {
         checkOpen()
         val generation: Int
         val index: Int
@@ -109,7 +109,7 @@ public class Barrier internal constructor(segment: SharedSegment, private val ac
     }
 
     /** Breaks the barrier: current and later waiters get [BrokenBarrierException] until [reset]. */
-    public fun abort() {
+    override fun abort() {
         checkOpen()
         guard.acquireBlocking()
         try {
@@ -124,7 +124,7 @@ public class Barrier internal constructor(segment: SharedSegment, private val ac
      * Returns the barrier to its empty state for a new round; parties waiting now get
      * [BrokenBarrierException].
      */
-    public fun reset() {
+    override fun reset() {
         checkOpen()
         guard.acquireBlocking()
         try {

@@ -16,6 +16,7 @@ class LocalSharedObjectsContractSpec : FunSpec({
                 override fun semaphore(permits: Int) = Semaphore(permits.toLong()).also { made += it }
                 override fun queue(capacity: Long) = Queue<Int>(capacity).also { queue -> made += AutoCloseable { queue.release() } }
                 override fun event() = Event().also { made += it }
+                override fun barrier(parties: Int) = Barrier(parties).also { made += it }
             }
             try {
                 processPool(PoolOptions.builder().workers(2).build()) { block(objects, this) }

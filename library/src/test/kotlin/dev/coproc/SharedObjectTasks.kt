@@ -73,3 +73,9 @@ class AwaitEvent(val event: SharedEvent, val waiting: SharedQueue<Int>) : Task<B
         return event.wait(60.seconds)
     }
 }
+
+/** Meets the other parties at [barrier] [rounds] times; returns its arrival index of each round. */
+@Serializable
+class MeetAt(val barrier: SharedBarrier, val rounds: Int) : Task<List<Int>> {
+    override suspend fun run(): List<Int> = List(rounds) { barrier.wait(60.seconds) }
+}

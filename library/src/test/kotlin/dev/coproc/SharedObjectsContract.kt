@@ -18,6 +18,7 @@ interface SharedObjectMaker {
     fun semaphore(permits: Int): SharedSemaphore
     fun queue(capacity: Long): SharedQueue<Int>
     fun event(): SharedEvent
+    fun barrier(parties: Int): SharedBarrier
 }
 
 /**
@@ -149,6 +150,41 @@ fun sharedObjectsContract(engine: String, withObjects: suspend (block: suspend (
             event.wait(100.milliseconds) shouldBe false
             event.set()
             event.wait(1.seconds) shouldBe true
+        }
+    }
+
+    test("$engine: a barrier opens once all its parties arrived, round after round, each with its own index") {
+        withObjects { objects, pool ->
+            val barrier = objects.barrier(3)
+            barrier.parties shouldBe 3
+            withTimeout(120.seconds) {
+                val tasks = List(2) { pool.applyAsync(MeetAt(barrier, 3)) }
+                val mine = List(3) { barrier.wait(60.seconds) }
+                val theirs = tasks.map { it.await() }
+                for (round in 0 until 3) listOf(mine[round], theirs[0][round], theirs[1][round]) shouldContainExactlyInAnyOrder listOf(0, 1, 2)
+            }
+            barrier.waiting shouldBe 0
+            barrier.isBroken shouldBe false
+        }
+    }
+
+    test("$engine: a timed-out wait or an abort breaks a barrier until reset") {
+        withObjects { objects, pool ->
+            val barrier = objects.barrier(2)
+            shouldThrow<BrokenBarrierException> { barrier.wait(200.milliseconds) }
+            barrier.isBroken shouldBe true
+            shouldThrow<BrokenBarrierException> { barrier.wait(10.seconds) }
+            barrier.reset()
+            barrier.isBroken shouldBe false
+            withTimeout(120.seconds) {
+                val task = pool.applyAsync(MeetAt(barrier, 1))
+                listOf(barrier.wait(60.seconds), task.await().single()) shouldContainExactlyInAnyOrder listOf(0, 1)
+            }
+            barrier.abort()
+            barrier.isBroken shouldBe true
+            shouldThrow<BrokenBarrierException> { barrier.wait(10.seconds) }
+            barrier.reset()
+            barrier.isBroken shouldBe false
         }
     }
 

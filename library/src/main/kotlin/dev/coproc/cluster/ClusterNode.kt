@@ -103,6 +103,26 @@ public class ClusterNode private constructor(
         return ClusterEvent(state, { generation, make -> ignite.countDownLatch("$EVENT$name#$generation", 1, false, make) }, handle("event", name))
     }
 
+    /**
+     * The cluster's barrier named [name] for [parties] parties, made if it does not exist yet (an existing one
+     * keeps its own number of parties).
+     */
+    public fun barrier(name: String, parties: Int): ClusterBarrier {
+        require(parties >= 1) { "a barrier needs at least one party: $parties" }
+        return makeBarrier(name, parties, create = true) ?: throw gone(handle("barrier", name))
+    }
+
+    private fun makeBarrier(name: String, parties: Int, create: Boolean): ClusterBarrier? = clusterCall("make barrier \"$name\"") {
+        val count = ignite.atomicLong("$BARRIER$name.parties", parties.toLong(), create) ?: return null
+        ClusterBarrier(
+            ignite.atomicLong("$BARRIER$name.round", 0, create) ?: return null,
+            ignite.atomicLong("$BARRIER$name.flags", 0, create) ?: return null,
+            count.get().toInt(),
+            { generation, make -> ignite.countDownLatch("$BARRIER$name#$generation", 1, false, make) },
+            handle("barrier", name),
+        )
+    }
+
     /** The object a handle names, made by any node of this cluster. */
     internal fun resolve(handle: RemoteHandle, itemSerializer: KSerializer<*>?): Any = when (handle.kind) {
         "counter" -> ClusterCounter(
@@ -122,6 +142,7 @@ public class ClusterNode private constructor(
             handle,
         )
         "event" -> makeEvent(handle.name, create = false) ?: throw gone(handle)
+        "barrier" -> makeBarrier(handle.name, 0, create = false) ?: throw gone(handle)
         "queue" -> ClusterQueue(
             clusterCall("find queue \"${handle.name}\"") { ignite.queue<ByteArray>(QUEUE + handle.name, 0, null) } ?: throw gone(handle),
             requireNotNull(itemSerializer) { "a queue handle needs its item serializer" },
@@ -152,6 +173,7 @@ public class ClusterNode private constructor(
             is ClusterSemaphore -> value.handle
             is ClusterQueue<*> -> value.handle
             is ClusterEvent -> value.handle
+            is ClusterBarrier -> value.handle
             else -> null
         }
 
@@ -205,6 +227,7 @@ public class ClusterNode private constructor(
         private const val SEMAPHORE = "coproc.semaphore."
         private const val QUEUE = "coproc.queue."
         private const val EVENT = "coproc.event."
+        private const val BARRIER = "coproc.barrier."
 
         /** The nodes running in this JVM: a cluster object's handle decoded here resolves through one of its cluster. */
         private val running = CopyOnWriteArrayList<ClusterNode>()

@@ -35,6 +35,7 @@ class ClusterSharedObjectsContractSpec : FunSpec({
                 override fun semaphore(permits: Int) = node.semaphore("semaphore-${++names}", permits).also { made += it::remove }
                 override fun queue(capacity: Long) = node.queue<Int>("queue-${++names}", capacity).also { made += it::remove }
                 override fun event() = node.event("event-${++names}").also { made += it::remove }
+                override fun barrier(parties: Int) = node.barrier("barrier-${++names}", parties).also { made += it::remove }
             }
             try {
                 clusterPool(nodes[0], parallelism = 2) { block(objects, this) }
