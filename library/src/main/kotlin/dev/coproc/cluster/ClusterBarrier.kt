@@ -3,7 +3,6 @@ package dev.coproc.cluster
 import dev.coproc.BrokenBarrierException
 import dev.coproc.RemoteHandle
 import dev.coproc.SharedBarrier
-import java.util.concurrent.TimeUnit
 import kotlin.time.Duration
 import kotlinx.coroutines.CancellationException
 import org.apache.ignite.IgniteAtomicLong
@@ -45,20 +44,12 @@ public class ClusterBarrier internal constructor(
             return index.toInt()
         }
         val woken = try {
-            awaitInSlices("wait at barrier \"$name\"", timeout, { slice ->
-                if (settled(generation)) {
-                    true
-                } else {
-                    // A latch removed meanwhile fails the await: the state says what happened.
-                    runCatching { latch(generation, true)?.await(slice, TimeUnit.MILLISECONDS) }
-                    settled(generation).takeIf { it }
-                }
-            }) {}
+            awaitSettled("wait at barrier \"$name\"", timeout, { latch(generation, true) }) { settled(generation) }
         } catch (e: CancellationException) {
             breakRound(generation)
             throw e
         }
-        if (woken == null) {
+        if (!woken) {
             breakRound(generation)
             if (generationOf(call("read") { round.get() }) == generation) throw BrokenBarrierException("the barrier's wait timed out after $timeout")
         }
@@ -68,13 +59,7 @@ public class ClusterBarrier internal constructor(
     }
 
     override fun abort() {
-        call("abort") {
-            while (true) {
-                val now = flags.get()
-                if (flags.compareAndSet(now, now or BROKEN)) break
-            }
-            latch(generationOf(round.get()), true)?.countDown()
-        }
+        call("abort") { breakGeneration(generationOf(round.get())) }
     }
 
     override fun reset() {
@@ -119,13 +104,17 @@ public class ClusterBarrier internal constructor(
 
     private fun breakRound(generation: Long) {
         call("break") {
-            if (generationOf(round.get()) != generation) return
-            while (true) {
-                val now = flags.get()
-                if (flags.compareAndSet(now, now or BROKEN)) break
-            }
-            latch(generation, true)?.countDown()
+            if (generationOf(round.get()) == generation) breakGeneration(generation)
         }
+    }
+
+    /** Sets the broken bit and wakes [generation]'s waiters to see it. */
+    private fun breakGeneration(generation: Long) {
+        while (true) {
+            val now = flags.get()
+            if (flags.compareAndSet(now, now or BROKEN)) break
+        }
+        latch(generation, true)?.countDown()
     }
 
     private inline fun <T> call(what: String, body: () -> T): T = clusterCall("$what barrier \"$name\"", body)

@@ -1,11 +1,13 @@
 package dev.coproc.cluster
 
 import dev.coproc.ClusterUnavailableException
+import java.util.concurrent.TimeUnit
 import kotlin.time.Duration
 import kotlin.time.TimeSource
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
+import org.apache.ignite.IgniteCountDownLatch
 import org.apache.ignite.IgniteException
 
 /** How long one blocking wait on Ignite lasts before the caller's cancellation is looked at again. */
@@ -38,6 +40,20 @@ internal suspend fun <T : Any> awaitInSlices(
         if (deadline != null && deadline.hasPassedNow()) return null
     }
 }
+
+/**
+ * Waits up to [timeout] until [settled] holds, woken by the count-down [latch] of the generation waited for
+ * when it opens; false if it timed out. A latch removed meanwhile fails its await: [settled] says what happened.
+ */
+internal suspend fun awaitSettled(what: String, timeout: Duration, latch: () -> IgniteCountDownLatch?, settled: () -> Boolean): Boolean =
+    awaitInSlices(what, timeout, { slice ->
+        if (settled()) {
+            true
+        } else {
+            runCatching { latch()?.await(slice, TimeUnit.MILLISECONDS) }
+            settled().takeIf { it }
+        }
+    }) {} != null
 
 /** Runs one Ignite call, turning Ignite's failures (no server left, the node stopped) into [ClusterUnavailableException]. */
 internal inline fun <T> clusterCall(what: String, call: () -> T): T = try {

@@ -2,7 +2,6 @@ package dev.coproc.cluster
 
 import dev.coproc.RemoteHandle
 import dev.coproc.SharedEvent
-import java.util.concurrent.TimeUnit
 import kotlin.time.Duration
 import org.apache.ignite.IgniteAtomicLong
 import org.apache.ignite.IgniteCountDownLatch
@@ -54,15 +53,7 @@ public class ClusterEvent internal constructor(
     override suspend fun wait(timeout: Duration): Boolean {
         val seen = clusterCall("read event \"$name\"") { state.get() }
         if (seen % 2 == 1L) return true
-        return awaitInSlices("wait for event \"$name\"", timeout, { slice ->
-            if (state.get() != seen) {
-                true
-            } else {
-                // A latch removed by a clear in the meantime fails the await: the state says what happened.
-                runCatching { latch(seen / 2, true)?.await(slice, TimeUnit.MILLISECONDS) }
-                (state.get() != seen).takeIf { it }
-            }
-        }) {} != null
+        return awaitSettled("wait for event \"$name\"", timeout, { latch(seen / 2, true) }) { state.get() != seen }
     }
 
     /** Removes the event from the cluster, for every node. */

@@ -1,17 +1,10 @@
 package dev.coproc.cluster
 
 import dev.coproc.ClusterStartException
-import dev.coproc.ClusterUnavailableException
-import dev.coproc.RemoteHandle
-import dev.coproc.RemoteObjects
-import dev.coproc.RemoteResolver
 import dev.coproc.UNBOUNDED
-import java.util.concurrent.CopyOnWriteArrayList
 import kotlinx.serialization.KSerializer
-import kotlinx.serialization.SerializationException
 import kotlinx.serialization.serializer
 import org.apache.ignite.configuration.AtomicConfiguration
-import org.apache.ignite.configuration.CollectionConfiguration
 import java.nio.file.Files
 import java.nio.file.Path
 import org.apache.ignite.Ignite
@@ -47,29 +40,20 @@ public class ClusterNode private constructor(
     /** The CPUs of the server nodes, counted once per host. */
     public fun serverCpus(): Int = ignite.cluster().forServers().metrics().totalCpus
 
-    /** The cluster's id: handles of its shared objects name it, and resolve through any of its nodes. */
-    internal val clusterId: String get() = ignite.cluster().id().toString()
+    internal val objects = ClusterObjects(ignite)
 
     /**
      * The cluster's counter named [name], made with [initial] if it does not exist yet: the same name on any node
      * is the same counter. Survives the death of one node.
      */
     @JvmOverloads
-    public fun counter(name: String, initial: Long = 0): ClusterCounter =
-        ClusterCounter(clusterCall("make counter \"$name\"") { ignite.atomicLong(COUNTER + name, initial, true) }, handle("counter", name))
+    public fun counter(name: String, initial: Long = 0): ClusterCounter = objects.counter(name, initial, create = true)
 
     /**
      * The cluster's lock named [name], made free if it does not exist yet. When the node holding it dies or
      * leaves, it passes to the next acquirer, with [ClusterLock.previousOwnerDied] true.
      */
-    public fun lock(name: String): ClusterLock = clusterCall("make lock \"$name\"") {
-        ClusterLock(
-            ignite.semaphore(LOCK + name, 1, true, true),
-            ignite.atomicReference(LOCK_HOLDER + name, null, true),
-            "${ignite.cluster().localNode().id()} (pid ${ProcessHandle.current().pid()})",
-            handle("lock", name),
-        )
-    }
+    public fun lock(name: String): ClusterLock = objects.lock(name, create = true)
 
     /**
      * The cluster's semaphore named [name], made with [permits] if it does not exist yet. The permits a node
@@ -78,7 +62,7 @@ public class ClusterNode private constructor(
     @JvmOverloads
     public fun semaphore(name: String, permits: Int = 1): ClusterSemaphore {
         require(permits >= 0) { "a semaphore's initial value must not be negative: $permits" }
-        return ClusterSemaphore(clusterCall("make semaphore \"$name\"") { ignite.semaphore(SEMAPHORE + name, permits, true, true) }, handle("semaphore", name))
+        return objects.semaphore(name, permits, create = true)
     }
 
     /**
@@ -87,21 +71,14 @@ public class ClusterNode private constructor(
      */
     public fun <T> queue(name: String, serializer: KSerializer<T>, capacity: Long = UNBOUNDED): ClusterQueue<T> {
         require(capacity >= 1) { "a queue's capacity must be at least 1: $capacity" }
-        val limit = if (capacity >= Int.MAX_VALUE) 0 else capacity.toInt()
-        val configuration = CollectionConfiguration().setBackups(1)
-        return ClusterQueue(clusterCall("make queue \"$name\"") { ignite.queue(QUEUE + name, limit, configuration) }, serializer, handle("queue", name))
+        return objects.queue(name, serializer, if (capacity >= Int.MAX_VALUE) 0 else capacity.toInt(), create = true)
     }
 
     /** [queue] for a reified [T]. */
     public inline fun <reified T> queue(name: String, capacity: Long = UNBOUNDED): ClusterQueue<T> = queue(name, serializer<T>(), capacity)
 
     /** The cluster's event named [name], made clear if it does not exist yet. */
-    public fun event(name: String): ClusterEvent = makeEvent(name, create = true) ?: throw gone(handle("event", name))
-
-    private fun makeEvent(name: String, create: Boolean): ClusterEvent? {
-        val state = clusterCall("make event \"$name\"") { ignite.atomicLong(EVENT + name, 0, create) } ?: return null
-        return ClusterEvent(state, { generation, make -> ignite.countDownLatch("$EVENT$name#$generation", 1, false, make) }, handle("event", name))
-    }
+    public fun event(name: String): ClusterEvent = objects.event(name, create = true)
 
     /**
      * The cluster's barrier named [name] for [parties] parties, made if it does not exist yet (an existing one
@@ -109,82 +86,17 @@ public class ClusterNode private constructor(
      */
     public fun barrier(name: String, parties: Int): ClusterBarrier {
         require(parties >= 1) { "a barrier needs at least one party: $parties" }
-        return makeBarrier(name, parties, create = true) ?: throw gone(handle("barrier", name))
+        return objects.barrier(name, parties, create = true)
     }
-
-    private fun makeBarrier(name: String, parties: Int, create: Boolean): ClusterBarrier? = clusterCall("make barrier \"$name\"") {
-        val count = ignite.atomicLong("$BARRIER$name.parties", parties.toLong(), create) ?: return null
-        ClusterBarrier(
-            ignite.atomicLong("$BARRIER$name.round", 0, create) ?: return null,
-            ignite.atomicLong("$BARRIER$name.flags", 0, create) ?: return null,
-            count.get().toInt(),
-            { generation, make -> ignite.countDownLatch("$BARRIER$name#$generation", 1, false, make) },
-            handle("barrier", name),
-        )
-    }
-
-    /** The object a handle names, made by any node of this cluster. */
-    internal fun resolve(handle: RemoteHandle, itemSerializer: KSerializer<*>?): Any = when (handle.kind) {
-        "counter" -> ClusterCounter(
-            clusterCall("find counter \"${handle.name}\"") { ignite.atomicLong(COUNTER + handle.name, 0, false) } ?: throw gone(handle),
-            handle,
-        )
-        "lock" -> clusterCall("find lock \"${handle.name}\"") {
-            ClusterLock(
-                ignite.semaphore(LOCK + handle.name, 1, true, false) ?: throw gone(handle),
-                ignite.atomicReference<String>(LOCK_HOLDER + handle.name, null, false) ?: throw gone(handle),
-                "${ignite.cluster().localNode().id()} (pid ${ProcessHandle.current().pid()})",
-                handle,
-            )
-        }
-        "semaphore" -> ClusterSemaphore(
-            clusterCall("find semaphore \"${handle.name}\"") { ignite.semaphore(SEMAPHORE + handle.name, 0, true, false) } ?: throw gone(handle),
-            handle,
-        )
-        "event" -> makeEvent(handle.name, create = false) ?: throw gone(handle)
-        "barrier" -> makeBarrier(handle.name, 0, create = false) ?: throw gone(handle)
-        "queue" -> ClusterQueue(
-            clusterCall("find queue \"${handle.name}\"") { ignite.queue<ByteArray>(QUEUE + handle.name, 0, null) } ?: throw gone(handle),
-            requireNotNull(itemSerializer) { "a queue handle needs its item serializer" },
-            handle,
-        )
-        else -> throw SerializationException("a cluster object of unknown kind \"${handle.kind}\"")
-    }
-
-    private fun handle(kind: String, name: String) = RemoteHandle(clusterId, kind, name)
-
-    private fun gone(handle: RemoteHandle) =
-        ClusterUnavailableException("the cluster's ${handle.kind} \"${handle.name}\" was removed")
 
     /** Leaves the cluster (jobs running here are cancelled) and deletes the work folder this node made. */
     override fun close() {
-        running.remove(this)
+        ClusterHandles.stopped(this)
         Ignition.stop(ignite.name(), true)
         ownedWorkDirectory?.toFile()?.deleteRecursively()
     }
 
     override fun toString(): String = "ClusterNode($name, ${if (isClient) "client" else "server"})"
-
-    /** Handles of cluster objects, and their objects back through a node of their cluster running here. */
-    private object ClusterObjects : RemoteResolver {
-        override fun handleOf(value: Any): RemoteHandle? = when (value) {
-            is ClusterCounter -> value.handle
-            is ClusterLock -> value.handle
-            is ClusterSemaphore -> value.handle
-            is ClusterQueue<*> -> value.handle
-            is ClusterEvent -> value.handle
-            is ClusterBarrier -> value.handle
-            else -> null
-        }
-
-        override fun resolve(handle: RemoteHandle, itemSerializer: KSerializer<*>?): Any {
-            val node = running.firstOrNull { runCatching { it.clusterId == handle.cluster }.getOrDefault(false) }
-                ?: throw ClusterUnavailableException(
-                    "a ${handle.kind} of cluster ${handle.cluster} (\"${handle.name}\") reached a process that runs no node of that cluster",
-                )
-            return node.resolve(handle, itemSerializer)
-        }
-    }
 
     public companion object {
         private val counter = java.util.concurrent.atomic.AtomicInteger()
@@ -221,21 +133,9 @@ public class ClusterNode private constructor(
             "--add-opens=java.desktop/java.awt.font=ALL-UNNAMED",
         )
 
-        private const val COUNTER = "coproc.counter."
-        private const val LOCK = "coproc.lock."
-        private const val LOCK_HOLDER = "coproc.lock-holder."
-        private const val SEMAPHORE = "coproc.semaphore."
-        private const val QUEUE = "coproc.queue."
-        private const val EVENT = "coproc.event."
-        private const val BARRIER = "coproc.barrier."
-
-        /** The nodes running in this JVM: a cluster object's handle decoded here resolves through one of its cluster. */
-        private val running = CopyOnWriteArrayList<ClusterNode>()
-
         init {
             // No call home on start.
             System.setProperty("IGNITE_UPDATE_NOTIFIER", "false")
-            RemoteObjects.resolver = ClusterObjects
         }
 
         /** Starts a server node in this JVM: it runs tasks and holds shared objects. */
@@ -302,7 +202,7 @@ public class ClusterNode private constructor(
                 }
             }
             return try {
-                ClusterNode(Ignition.start(configuration), owned).also { running += it }
+                ClusterNode(Ignition.start(configuration), owned).also(ClusterHandles::started)
             } catch (e: Exception) {
                 owned?.toFile()?.deleteRecursively()
                 throw ClusterStartException("cannot start a cluster node: ${e.message}", e)
