@@ -14,6 +14,9 @@ import org.apache.ignite.IgniteSemaphore
  * Built on an Ignite failover-safe semaphore of one permit (Ignite's own lock belongs to the thread that took
  * it, which a coroutine does not keep) and a record of the holder, written once the lock is taken and cleared
  * before it is released: a record still there when the lock is taken was left by a holder that died.
+ *
+ * Release it on the node that took it (unlike the local [dev.coproc.Lock], which any process may release):
+ * Ignite counts each node's permits, to give back those of a node that dies.
  */
 public class ClusterLock internal constructor(
     private val permit: IgniteSemaphore,
