@@ -15,8 +15,9 @@ import org.apache.ignite.IgniteSemaphore
  * it, which a coroutine does not keep) and a record of the holder, written once the lock is taken and cleared
  * before it is released: a record still there when the lock is taken was left by a holder that died.
  *
- * Release it on the node that took it (unlike the local [dev.coproc.Lock], which any process may release):
- * Ignite counts each node's permits, to give back those of a node that dies.
+ * It is released on the node that took it (the local [dev.coproc.Lock] may be released by any process): Ignite
+ * counts each node's permits to give back those of a node that dies, so a permit taken on one node and given
+ * back on another would come back a second time when the first node left, and let two holders in.
  */
 public class ClusterLock internal constructor(
     private val permit: IgniteSemaphore,
@@ -50,8 +51,15 @@ public class ClusterLock internal constructor(
         return true
     }
 
+    /**
+     * Releases the lock, waking a waiter.
+     *
+     * @throws IllegalStateException when the lock is not locked, or is held through another node
+     */
     override fun release() {
         check(isLocked) { "release() of a ClusterLock that is not locked" }
+        val owner = owner
+        check(owner == holderName) { "release() of ClusterLock \"$name\" on a node that does not hold it: it is held by ${owner ?: "a node taking it now"}" }
         clusterCall("release lock \"$name\"") {
             tookOverFromTheDead = false
             holder.set(null)

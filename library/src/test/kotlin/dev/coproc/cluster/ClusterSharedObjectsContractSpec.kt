@@ -3,8 +3,10 @@ package dev.coproc.cluster
 import dev.coproc.Hygiene
 import dev.coproc.SharedObjectMaker
 import dev.coproc.sharedObjectsContract
+import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
 
 /** The shared-objects contract on the cluster engine: two Ignite server nodes embedded in the test JVM. */
 class ClusterSharedObjectsContractSpec : FunSpec({
@@ -23,6 +25,19 @@ class ClusterSharedObjectsContractSpec : FunSpec({
         TestCluster.checkNothingLeft(settings)
     }
     extension(Hygiene)
+
+    test("a lock is released on the node that took it: another node's release is refused and takes nothing") {
+        val onFirst = nodes[0].lock("held-by-one-node")
+        val onSecond = nodes[1].lock("held-by-one-node")
+        onFirst.tryAcquire() shouldBe true
+        shouldThrow<IllegalStateException> { onSecond.release() }.message shouldContain "does not hold it"
+        onSecond.isLocked shouldBe true
+        onSecond.tryAcquire() shouldBe false
+        onFirst.release()
+        onSecond.tryAcquire() shouldBe true
+        onSecond.release()
+        onFirst.remove()
+    }
 
     include(
         sharedObjectsContract("cluster") { block ->
