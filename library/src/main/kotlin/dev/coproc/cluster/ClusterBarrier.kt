@@ -24,10 +24,13 @@ import org.apache.ignite.IgniteCountDownLatch
 public class ClusterBarrier internal constructor(
     private val round: IgniteAtomicLong,
     private val flags: IgniteAtomicLong,
-    override val parties: Int,
+    private val partiesRecord: IgniteAtomicLong,
     private val latch: (generation: Long, create: Boolean) -> IgniteCountDownLatch?,
     internal val handle: RemoteHandle,
 ) : SharedBarrier {
+    // Read when first needed, not when a task decodes the handle; it never changes.
+    override val parties: Int by lazy { call("read") { partiesRecord.get() }.toInt() }
+
     /** The name it was made with: the same name on any node is the same barrier. */
     public val name: String get() = handle.name
 

@@ -25,38 +25,31 @@ public class ClusterEvent internal constructor(
     /** The name it was made with: the same name on any node is the same event. */
     public val name: String get() = handle.name
 
-    override val isSet: Boolean get() = clusterCall("read event \"$name\"") { state.get() } % 2 == 1L
+    override val isSet: Boolean get() = clusterCall("read event \"$name\"") { state.get() } % 2 == SET
 
     override fun set() {
-        clusterCall("set event \"$name\"") {
-            while (true) {
-                val now = state.get()
-                if (now % 2 == 1L) return
-                if (state.compareAndSet(now, now + 1)) {
-                    latch(now / 2, true)?.countDown()
-                    return
-                }
-            }
-        }
+        clusterCall("set event \"$name\"") { step(from = CLEAR) { latch(it / 2, true)?.countDown() } }
     }
 
     override fun clear() {
         clusterCall("clear event \"$name\"") {
-            while (true) {
-                val now = state.get()
-                if (now % 2 == 0L) return
-                if (state.compareAndSet(now, now + 1)) {
-                    // That generation's waiters were all woken by its set: its latch has done its job.
-                    runCatching { latch(now / 2, false)?.close() }
-                    return
-                }
-            }
+            // That generation's waiters were all woken by its set: its latch has done its job.
+            step(from = SET) { runCatching { latch(it / 2, false)?.close() } }
+        }
+    }
+
+    /** Moves the state one step on if it is [from] (clear or set) now, then runs [then] with the state it left. */
+    private inline fun step(from: Long, then: (Long) -> Unit) {
+        while (true) {
+            val now = state.get()
+            if (now % 2 != from) return
+            if (state.compareAndSet(now, now + 1)) return then(now)
         }
     }
 
     override suspend fun wait(timeout: Duration): Boolean {
         val seen = clusterCall("read event \"$name\"") { state.get() }
-        if (seen % 2 == 1L) return true
+        if (seen % 2 == SET) return true
         return awaitSettled("wait for event \"$name\"", timeout, { latch(seen / 2, true) }) { state.get() != seen }
     }
 
@@ -78,4 +71,9 @@ public class ClusterEvent internal constructor(
     }
 
     override fun toString(): String = "ClusterEvent($name)"
+
+    private companion object {
+        const val CLEAR = 0L
+        const val SET = 1L
+    }
 }

@@ -48,7 +48,7 @@ internal class ClusterObjects(private val ignite: Ignite) {
     fun barrier(name: String, parties: Int, create: Boolean): ClusterBarrier = ClusterBarrier(
         call("barrier", name) { ignite.atomicLong("$BARRIER$name.round", 0, create) },
         call("barrier", name) { ignite.atomicLong("$BARRIER$name.flags", 0, create) },
-        call("barrier", name) { ignite.atomicLong("$BARRIER$name.parties", parties.toLong(), create) }.get().toInt(),
+        call("barrier", name) { ignite.atomicLong("$BARRIER$name.parties", parties.toLong(), create) },
         { generation, make -> ignite.countDownLatch("$BARRIER$name#$generation", 1, false, make) },
         handle("barrier", name),
     )

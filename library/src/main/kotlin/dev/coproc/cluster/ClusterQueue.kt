@@ -35,8 +35,9 @@ public class ClusterQueue<T> internal constructor(
     /** The name it was made with: the same name on any node is the same queue. */
     public val name: String get() = handle.name
 
-    override val capacity: Long = clusterCall("read queue \"${handle.name}\"") {
-        if (queue.bounded()) queue.capacity().toLong() else UNBOUNDED
+    // Read when first asked, not when a task decodes the handle: most tasks never ask.
+    override val capacity: Long by lazy {
+        clusterCall("read queue \"$name\"") { if (queue.bounded()) queue.capacity().toLong() else UNBOUNDED }
     }
 
     override val size: Long get() = clusterCall("read queue \"$name\"") { queue.size.toLong() }
