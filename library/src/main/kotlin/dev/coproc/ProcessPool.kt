@@ -49,7 +49,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-pool"))
     private val queue = WorkQueue()
     private val ids = AtomicLong()
-    private val front = PoolFront(options.workers, options.taskTimeout, scope, ::submit)
+    private val front = PoolFront(options.workers, options.taskTimeout, scope, options.workerOptions.maxFrameSize, ::submit)
 
     @Volatile
     private var state = State.OPEN

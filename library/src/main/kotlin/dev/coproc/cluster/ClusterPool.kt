@@ -60,7 +60,7 @@ public class ClusterPool private constructor(
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-cluster-pool"))
     private val ids = AtomicLong()
     private val jobs: MutableSet<Job> = ConcurrentHashMap.newKeySet()
-    private val front = PoolFront(parallelism, taskTimeout, scope, ::submit)
+    private val front = PoolFront(parallelism, taskTimeout, scope, submit = ::submit)
 
     @Volatile
     private var state = State.OPEN

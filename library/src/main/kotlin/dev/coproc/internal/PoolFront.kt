@@ -31,24 +31,30 @@ import kotlinx.serialization.builtins.ListSerializer
  * cluster pool to cluster nodes; both keep the same contract because both go through here.
  *
  * [parallelism] sizes the default chunks (about four per worker, as Python) and the window of chunks a
- * streaming map keeps in flight.
+ * streaming map keeps in flight. [maxFrameSize] is the largest message the engine carries: a task over it fails
+ * here, typed, and a map chunk over it is split.
  */
 internal class PoolFront(
     private val parallelism: Int,
     private val taskTimeout: Duration?,
     private val scope: CoroutineScope,
+    private val maxFrameSize: Int = Int.MAX_VALUE,
     private val submit: (Payload, Duration?) -> WorkItem,
 ) {
     suspend fun <R> apply(task: Task<R>, timeout: Duration?): R {
         val encoded = EncodedTask.of(task)
-        val item = submit(Payload.Single(encoded.typeName, encoded.bytes), timeout ?: taskTimeout)
+        val item = submit(single(encoded), timeout ?: taskTimeout)
         return decodeResult(item, encoded.resultSerializer, item.await())
     }
 
     fun <R> applyAsync(task: Task<R>, timeout: Duration?): Deferred<R> {
         val encoded = EncodedTask.of(task)
-        val item = submit(Payload.Single(encoded.typeName, encoded.bytes), timeout ?: taskTimeout)
+        val item = submit(single(encoded), timeout ?: taskTimeout)
         return scope.async { decodeResult(item, encoded.resultSerializer, item.await()) }
+    }
+
+    private fun single(encoded: EncodedTask): Payload = Payload.Single(encoded.typeName, encoded.bytes).also { payload ->
+        if (!fits(payload)) throw frameLimitExceeded("task ${encoded.typeName}", payload)
     }
 
     suspend fun <T, R> map(
@@ -76,15 +82,17 @@ internal class PoolFront(
             if (last != null && last.size < size && last[0].javaClass == task.javaClass) (last as MutableList<Task<R>>) += task
             else chunks += mutableListOf(task)
         }
-        val encoded = chunks.map { chunk ->
+        val encoded = chunks.flatMap { chunk ->
             val type = chunk[0].javaClass
             val (taskSerializer, resultSerializer) = encodingErrors(type.name) {
                 TaskTypes.taskSerializer(type) to TaskTypes.resultSerializer(type)
             }
-            val bytes = encodingErrors(type.name) { WireCodec.encode(ListSerializer(taskSerializer), chunk) }
-            Triple(Payload.Tasks(type.name, bytes), ListSerializer(resultSerializer), chunk.size)
+            val results = ListSerializer(resultSerializer)
+            encodeFitting(chunk, "task ${type.name}") { part ->
+                Payload.Tasks(type.name, encodingErrors(type.name) { WireCodec.encode(ListSerializer(taskSerializer), part) })
+            }.map { (payload, count) -> Triple(payload, results, count) }
         }
-        val work = encoded.map { (payload, _, _) -> submit(payload, taskTimeout) }
+        val work = submitAll(encoded.map { it.first })
         return collectInOrder(work, encoded.map { it.third }, all.size, onProgress) { index, bytes ->
             decodeResult<List<R>>(work[index], encoded[index].second, bytes)
         }
@@ -106,14 +114,46 @@ internal class PoolFront(
         val (shape, functionBytes) = encodeFunction(function)
         val size = chunkSize(all.size, chunkSize)
         // Views, not copies: a million boxed items are expensive enough for the garbage collector once.
-        val chunks = (all.indices step size).map { from -> all.subList(from, minOf(from + size, all.size)) }
-        val work = chunks.map { chunk ->
-            val bytes = encodingErrors(function.javaClass.name) { shape.encodeItems(chunk) }
-            submit(Payload.Chunk(shape.type.name, functionBytes, bytes), taskTimeout)
+        val chunks = (all.indices step size).flatMap { from ->
+            encodeFitting(all.subList(from, minOf(from + size, all.size)), "map function ${function.javaClass.name}") { part ->
+                Payload.Chunk(shape.type.name, functionBytes, encodingErrors(function.javaClass.name) { shape.encodeItems(part) })
+            }
         }
-        return collectInOrder(work, chunks.map { it.size }, all.size, onProgress) { index, bytes ->
+        val work = submitAll(chunks.map { it.first })
+        return collectInOrder(work, chunks.map { it.second }, all.size, onProgress) { index, bytes ->
             decodeWith(work[index]) { shape.decodeResults(bytes) } as List<*>
         }
+    }
+
+    /**
+     * Encodes [chunk] as one payload, or, when that is over the frame limit, as the payloads of its halves, and
+     * so on down to single items; returns each payload with its item count. An item over the limit alone fails.
+     */
+    private fun <T> encodeFitting(chunk: List<T>, what: String, encode: (List<T>) -> Payload): List<Pair<Payload, Int>> {
+        val payload = encode(chunk)
+        if (fits(payload)) return listOf(payload to chunk.size)
+        if (chunk.size == 1) throw frameLimitExceeded("an item for $what", payload)
+        val half = chunk.size / 2
+        return encodeFitting(chunk.subList(0, half), what, encode) + encodeFitting(chunk.subList(half, chunk.size), what, encode)
+    }
+
+    private fun fits(payload: Payload): Boolean = payload.size <= maxFrameSize.toLong() - Payload.ENVELOPE_BYTES
+
+    private fun frameLimitExceeded(what: String, payload: Payload) = TaskEncodingException(
+        "$what encodes to ${payload.size} bytes, over maxFrameSize ($maxFrameSize bytes, of which ${Payload.ENVELOPE_BYTES} " +
+            "are kept for the message around it)",
+    )
+
+    /** Submits [payloads] in order; if one is refused, the ones before it are cancelled. */
+    private fun submitAll(payloads: List<Payload>): List<WorkItem> {
+        val work = ArrayList<WorkItem>(payloads.size)
+        try {
+            for (payload in payloads) work += submit(payload, taskTimeout)
+        } catch (e: Throwable) {
+            work.forEach { it.cancel() }
+            throw e
+        }
+        return work
     }
 
     /** Awaits [work] in order, gathering the decoded chunks into one list; on failure or cancellation the rest is cancelled. */
@@ -153,8 +193,10 @@ internal class PoolFront(
         try {
             while (true) {
                 while (inFlight.size < window && chunks.hasNext()) {
-                    val bytes = encodingErrors(function.javaClass.name) { shape.encodeItems(chunks.next()) }
-                    inFlight += submit(Payload.Chunk(shape.type.name, functionBytes, bytes), taskTimeout)
+                    val parts = encodeFitting(chunks.next(), "map function ${function.javaClass.name}") { part ->
+                        Payload.Chunk(shape.type.name, functionBytes, encodingErrors(function.javaClass.name) { shape.encodeItems(part) })
+                    }
+                    for ((payload, _) in parts) inFlight += submit(payload, taskTimeout)
                 }
                 if (inFlight.isEmpty()) break
                 val done = if (ordered) inFlight.first() else select { inFlight.forEach { item -> item.result.onJoin { item } } }

@@ -10,19 +10,36 @@ import kotlinx.coroutines.CompletableDeferred
 internal sealed interface Payload {
     fun message(id: Long, workerName: String): ToWorker
 
+    /**
+     * At least the size of the encoded [message], less [ENVELOPE_BYTES]: the bytes and names it carries (a
+     * name's UTF-8 form is at most three bytes a character).
+     */
+    val size: Long
+
     /** Part of a map: may be sent to a worker ahead of time, to wait there behind the chunk it runs. */
     val isChunk: Boolean get() = this !is Single
 
     class Single(private val typeName: String, private val task: ByteArray) : Payload {
+        override val size: Long get() = task.size + 3L * typeName.length
         override fun message(id: Long, workerName: String) = ToWorker.Run(id, workerName, typeName, task, exitAfter = false)
     }
 
     class Tasks(private val typeName: String, private val tasks: ByteArray) : Payload {
+        override val size: Long get() = tasks.size + 3L * typeName.length
         override fun message(id: Long, workerName: String) = ToWorker.RunTasks(id, workerName, typeName, tasks)
     }
 
     class Chunk(private val functionType: String, private val function: ByteArray, private val items: ByteArray) : Payload {
+        override val size: Long get() = items.size + function.size + 3L * functionType.length
         override fun message(id: Long, workerName: String) = ToWorker.Map(id, workerName, functionType, function, items)
+    }
+
+    companion object {
+        /**
+         * What a message adds to its [size]: CBOR's field names, ids, flags and length prefixes, and the worker's
+         * name (`PoolWorker-N`): under 200 bytes, with room to spare.
+         */
+        const val ENVELOPE_BYTES = 512
     }
 }
 
