@@ -14,6 +14,7 @@ import dev.coproc.internal.WorkerConnection
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.ScheduledThreadPoolExecutor
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.nanoseconds
 import kotlin.time.Duration.Companion.seconds
@@ -58,6 +59,7 @@ public class StandbyWorkers private constructor(
     @Volatile private var warming: SpawnedWorker? = null
     @Volatile private var lastUse = System.nanoTime()
     @Volatile private var asleep = false
+    private val awaiting = AtomicInteger()
     private val starter = ScheduledThreadPoolExecutor(1) { Thread(it, "coproc-standby").apply { isDaemon = true } }.apply {
         executeExistingDelayedTasksAfterShutdownPolicy = false
     }
@@ -82,7 +84,13 @@ public class StandbyWorkers private constructor(
      */
     public suspend fun awaitReady(timeout: Duration = 60.seconds): Boolean {
         used()
-        return withTimeoutOrNull(timeout) { readyCount.first { it >= count } } != null
+        awaiting.incrementAndGet()
+        try {
+            return withTimeoutOrNull(timeout) { readyCount.first { it >= count } } != null
+        } finally {
+            awaiting.decrementAndGet()
+            lastUse = System.nanoTime()
+        }
     }
 
     /** Notes a use; a set asleep starts its workers again (the use that woke it gets none of them). */
@@ -105,6 +113,8 @@ public class StandbyWorkers private constructor(
             synchronized(this) {
                 when {
                     closed || asleep -> Unit
+                    // Someone waits for the set to fill: it is in use, however long its workers take to start.
+                    awaiting.get() > 0 -> checkIdleAfter(idleTimeout)
                     unused < idleTimeout -> checkIdleAfter(idleTimeout - unused)
                     else -> {
                         asleep = true
@@ -186,8 +196,8 @@ public class StandbyWorkers private constructor(
             if (!ready.remove(spawned)) continue
             readyCount.value = ready.size
             refillAfter(spawned)
-            // Reaping trails death by a moment: ask the kernel too (a pidfd turns readable at exit).
-            if (!spawned.reaped.isDone && !Pids.awaitExit(spawned.pid.toLong(), java.time.Duration.ZERO)) return spawned
+            // Reaping trails death by a moment, and death trails a SIGKILL by more: ask the kernel too.
+            if (!spawned.reaped.isDone && !Pids.isEnding(spawned.pid.toLong())) return spawned
             discard(spawned)
         }
     }

@@ -19,6 +19,7 @@ import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.withTimeoutOrNull
 
 class PoolSpec : FunSpec({
@@ -257,6 +258,48 @@ class PoolSpec : FunSpec({
             error.pid shouldBe pid
             error.message shouldContain "pid $pid"
             error.message shouldContain "OneWay values do not decode"
+        }
+    }
+
+    test("a task over the frame limit fails typed at once; a map chunk over it is split; an item over it fails typed") {
+        val small = PoolOptions.builder().workers(1).workerOptions(PoolOptions.DEFAULT_WORKER_OPTIONS.toBuilder().maxFrameSize(1 shl 20).build()).build()
+        withTimeout(60.seconds) {
+            processPool(small) {
+                val error = shouldThrow<TaskEncodingException> { apply(Echo(ByteArray(2 shl 20))) }
+                error.message shouldContain "over maxFrameSize"
+                shouldThrow<TaskEncodingException> { applyAsync(Echo(ByteArray(2 shl 20))).await() }
+                // Six strings of 300,000 characters: two chunks of 900 KB each by the default size, and chunks of
+                // four (1.2 MB) when asked: each over 1 MiB once framed, so each is split.
+                val strings = List(6) { "s".repeat(300_000) }
+                map(strings, StringLength, chunkSize = 4) shouldBe List(6) { 300_000 }
+                imap(strings, StringLength, chunkSize = 6).toList() shouldBe List(6) { 300_000 }
+                map(List(4) { Echo(ByteArray(400_000)) }, chunkSize = 4) shouldBe List(4) { 400_000 }
+                val tooBig = listOf("a", "b".repeat(1_200_000))
+                shouldThrow<TaskEncodingException> { map(tooBig, StringLength) }.message shouldContain "over maxFrameSize"
+                shouldThrow<TaskEncodingException> { imap(tooBig, StringLength).toList() }
+                apply(Square(4)) shouldBe 16
+            }
+        }
+    }
+
+    test("an exception whose message cannot be read or sent fails its task typed; the worker serves on") {
+        processPool(workers = 1, workerOptions = PoolOptions.DEFAULT_WORKER_OPTIONS.toBuilder().maxFrameSize(1 shl 20).build()) {
+            withTimeout(60.seconds) {
+                val pid = apply(Pid())
+                shouldThrow<RemoteTaskException> { apply(ThrowUnreadable()) }.remoteMessage shouldContain "getMessage() refuses"
+                shouldThrow<RemoteTaskException> { apply(ThrowHugeMessage(2_000_000)) }.remoteMessage shouldContain "characters cut"
+                apply(Pid()) shouldBe pid
+            }
+        }
+    }
+
+    test("a task that closes its worker's protocol pipes fails typed; the worker is replaced") {
+        processPool(workers = 1) {
+            withTimeout(60.seconds) {
+                val before = apply(Pid())
+                shouldThrow<ProtocolException> { apply(ClosePipes()) }.message shouldContain "closed its reply pipe"
+                apply(Pid()) shouldNotBe before
+            }
         }
     }
 

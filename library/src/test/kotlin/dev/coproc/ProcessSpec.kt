@@ -1,5 +1,6 @@
 package dev.coproc
 
+import dev.coproc.os.Signals
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
@@ -15,6 +16,7 @@ import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
 
 class ProcessSpec : FunSpec({
     extension(Hygiene)
@@ -47,6 +49,32 @@ class ProcessSpec : FunSpec({
         error.message shouldContain "boom"
         p.join()
         p.exitCode shouldBe 1
+    }
+
+    test("an exception whose message cannot be read, or is too large to send, still arrives typed") {
+        val unreadable = Process(ThrowUnreadable()).also { it.start() }
+        val error = withTimeout(30.seconds) { shouldThrow<RemoteTaskException> { unreadable.await() } }
+        error.remoteClassName shouldBe UnreadableMessageException::class.java.name
+        error.remoteMessage shouldContain "getMessage() refuses"
+        unreadable.join()
+        unreadable.exitCode shouldBe 1
+
+        // 2M characters: over the frame limit of 1 MiB once encoded; cut, with the trace kept.
+        val huge = Process(ThrowHugeMessage(2_000_000), options = WorkerOptions { maxFrameSize(1 shl 20) }).also { it.start() }
+        val hugeError = withTimeout(30.seconds) { shouldThrow<RemoteTaskException> { huge.await() } }
+        hugeError.remoteClassName shouldBe "java.lang.IllegalArgumentException"
+        hugeError.remoteMessage!! shouldStartWith "huge:xxxx"
+        hugeError.remoteMessage!! shouldContain "characters cut"
+        (hugeError.cause as RemoteStackTrace).stackTrace.any { it.className == ThrowHugeMessage::class.java.name } shouldBe true
+        huge.join()
+    }
+
+    test("a task that closes its worker's protocol pipes fails typed; the worker is killed, nothing hangs") {
+        val p = Process(ClosePipes()).also { it.start() }
+        val error = withTimeout(30.seconds) { shouldThrow<ProtocolException> { p.await() } }
+        error.message shouldContain "closed its reply pipe"
+        p.join(30.seconds) shouldBe true
+        p.exitCode shouldBe -9
     }
 
     test("an OutOfMemoryError in the child arrives typed; this JVM is unaffected") {
@@ -85,6 +113,24 @@ class ProcessLifecycleSpec : FunSpec({
         p.join(10.seconds) shouldBe true
         p.exitCode shouldBe -15
         marker.readText() shouldBe "cancelled"
+    }
+
+    test("terminate gives -15 at any moment of the child's start, before its own handler is installed too") {
+        // At once: the child is still in exec, or in the JVM's start before the JVM catches SIGTERM.
+        repeat(3) {
+            val p = Process(RunForever()).also { it.start() }
+            p.terminate()
+            p.join(30.seconds) shouldBe true
+            p.exitCode shouldBe -15
+        }
+        // Once the JVM catches SIGTERM itself (its handler exits with 143) and before the worker's main replaces it.
+        repeat(3) {
+            val p = Process(RunForever()).also { it.start() }
+            awaitCatches(p.pid!!, Signals.SIGTERM)
+            p.terminate()
+            p.join(30.seconds) shouldBe true
+            p.exitCode shouldBe -15
+        }
     }
 
     test("cancelling the coroutine that awaits a process terminates the child") {
@@ -207,3 +253,14 @@ class ProcessScopeSpec : FunSpec({
         worker.exitCode shouldBe -15
     }
 })
+
+/** Waits until process [pid] has a handler for [signal] (its bit in `SigCgt` of /proc/pid/status). */
+suspend fun awaitCatches(pid: Long, signal: Int) = withTimeout(30.seconds) {
+    val bit = 1L shl (signal - 1)
+    while (true) {
+        val caught = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/$pid/status"))
+            .first { it.startsWith("SigCgt:") }.substringAfter(':').trim().toLong(16)
+        if (caught and bit != 0L) return@withTimeout
+        kotlinx.coroutines.delay(1) // polls the child's state: a condition with a deadline, not a sleep
+    }
+}

@@ -45,6 +45,20 @@ class StandbySpec : FunSpec({
         }
     }
 
+    test("standby workers SIGKILLed just before a start are never handed out: the start gets a live worker") {
+        standbyWorkers(2) {
+            repeat(3) {
+                awaitReady() shouldBe true
+                // kill() returns before the worker is dead: it still looks alive to the set for a few milliseconds.
+                pids.forEach { Signals.send(it, Signals.SIGKILL) }
+                val process = Process(Square(5)).also { it.start() }
+                withTimeout(60.seconds) { process.await() } shouldBe 25
+                process.join()
+                process.exitCode shouldBe 0
+            }
+        }
+    }
+
     test("a pool's workers come from the standby set; a process with other options starts its own") {
         standbyWorkers(2, PoolOptions.DEFAULT_WORKER_OPTIONS) {
             awaitReady() shouldBe true

@@ -2,11 +2,15 @@ package dev.coproc.os;
 
 import dev.coproc.os.internal.LibC;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
-/** Process ids: this JVM's own, its parent's, and waiting for any process (not only a child) to end. */
+/** Process ids: this JVM's own, its parent's, and waiting for (or telling) any process's end, not only a child's. */
 public final class Pids {
     private Pids() {}
 
@@ -44,6 +48,31 @@ public final class Pids {
         } finally {
             LibC.get().close(pidfd);
         }
+    }
+
+    /**
+     * True when process {@code pid} has ended or is about to: gone, a zombie, or with a SIGKILL pending. A
+     * process killed a moment ago still has running threads for some milliseconds and looks alive to every
+     * other test; but from the moment {@code kill(SIGKILL)} returns until the process is gone, the signal sits
+     * in its shared pending set ({@code ShdPnd} in {@code /proc/<pid>/status}).
+     */
+    public static boolean isEnding(long pid) {
+        List<String> status;
+        try {
+            status = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
+        } catch (IOException e) {
+            return true;
+        }
+        for (String line : status) {
+            if (line.startsWith("State:")) {
+                char state = line.substring(6).trim().charAt(0);
+                if (state == 'Z' || state == 'X') return true;
+            } else if (line.startsWith("ShdPnd:")) {
+                long pending = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                if ((pending & (1L << (Signals.SIGKILL - 1))) != 0) return true;
+            }
+        }
+        return false;
     }
 
     /** A close-on-exec pidfd, or minus the errno. */

@@ -18,6 +18,11 @@ public final class FrameWriter implements AutoCloseable {
         this.maxPayload = maxPayload;
     }
 
+    /** The largest payload {@link #write} accepts. */
+    public int maxPayload() {
+        return maxPayload;
+    }
+
     /** Writes one frame and flushes it. */
     public synchronized void write(byte kind, byte[] payload) throws IOException {
         if (payload.length > maxPayload) {

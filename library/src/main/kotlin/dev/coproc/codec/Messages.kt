@@ -77,7 +77,11 @@ internal sealed interface FromWorker {
     class Cancelled(val id: Long) : FromWorker
 }
 
-/** An exception from the other side as plain data: class name, message, frames, cause. */
+/**
+ * An exception from the other side as plain data: class name, message, frames, cause. Made from any
+ * throwable without failing (a `getMessage()` that throws is reported, not rethrown) and bounded in size, so
+ * that a task's failure always reaches its caller.
+ */
 @Serializable
 internal class RemoteError(
     val className: String,
@@ -85,15 +89,47 @@ internal class RemoteError(
     val stackTrace: List<RemoteFrame>,
     val cause: RemoteError? = null,
 ) {
+    /**
+     * The same error in a few kilobytes at most: its message and class name cut short, its first frames, one
+     * cause. For a failure whose full form is over the frame limit.
+     */
+    fun compact(): RemoteError = RemoteError(
+        cut(className, COMPACT_CHARS),
+        message?.let { cut(it, COMPACT_CHARS) },
+        stackTrace.take(COMPACT_FRAMES),
+        cause?.let { RemoteError(cut(it.className, COMPACT_CHARS), it.message?.let { m -> cut(m, COMPACT_CHARS) }, emptyList()) },
+    )
+
     companion object {
         private const val MAX_CAUSES = 8
+        private const val MAX_MESSAGE_CHARS = 64 * 1024
+        private const val MAX_FRAMES = 1024
+        private const val COMPACT_CHARS = 200
+        private const val COMPACT_FRAMES = 8
 
         fun of(error: Throwable, depth: Int = 0): RemoteError = RemoteError(
             className = error.javaClass.name,
-            message = error.message,
-            stackTrace = error.stackTrace.map { RemoteFrame(it.className, it.methodName, it.fileName, it.lineNumber) },
-            cause = error.cause?.takeIf { it !== error && depth < MAX_CAUSES }?.let { of(it, depth + 1) },
+            message = messageOf(error)?.let { cut(it, MAX_MESSAGE_CHARS) },
+            stackTrace = (runCatching { error.stackTrace }.getOrNull() ?: emptyArray()).take(MAX_FRAMES).map {
+                RemoteFrame(it.className, it.methodName, it.fileName, it.lineNumber)
+            },
+            cause = runCatching { error.cause }.getOrNull()?.takeIf { it !== error && depth < MAX_CAUSES }?.let { of(it, depth + 1) },
         )
+
+        /** The message, or what went wrong reading it: an overridden `getMessage()` may throw. */
+        private fun messageOf(error: Throwable): String? = try {
+            error.message
+        } catch (failure: Throwable) {
+            val reason = try {
+                failure.message
+            } catch (_: Throwable) {
+                null
+            }
+            "(getMessage() threw ${failure.javaClass.name}${reason?.let { ": " + cut(it, COMPACT_CHARS) } ?: ""})"
+        }
+
+        private fun cut(text: String, max: Int): String =
+            if (text.length <= max) text else text.take(max) + "… [${text.length - max} characters cut]"
     }
 }
 

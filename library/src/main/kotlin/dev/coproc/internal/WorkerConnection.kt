@@ -22,7 +22,10 @@ import dev.coproc.wire.Handshake
 import java.io.BufferedInputStream
 import java.io.IOException
 import java.util.concurrent.CompletableFuture
+import java.util.concurrent.ExecutionException
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.TimeoutException
+import java.util.concurrent.atomic.AtomicInteger
 import org.slf4j.LoggerFactory
 
 /**
@@ -77,8 +80,23 @@ internal class WorkerConnection private constructor(
         }
     }
 
+    /**
+     * Whether the worker has said hello, which it does once its SIGTERM handler is in place. Before that, the
+     * JVM's own handler would turn a SIGTERM into exit code 143 instead of "killed by SIGTERM": a SIGTERM asked
+     * for then is held here ([TERM_HELD]) and sent when the hello arrives.
+     */
+    private val startup = AtomicInteger(if (greeted) GREETED else STARTING)
+
     /** Sends [signal] to the worker; false when it has already been reaped. */
-    fun signal(signal: Int): Boolean = !reaped.isDone && Signals.send(pid.toLong(), signal)
+    fun signal(signal: Int): Boolean {
+        if (reaped.isDone) return false
+        if (signal == Signals.SIGTERM && startup.compareAndSet(STARTING, TERM_HELD)) return true
+        return Signals.send(pid.toLong(), signal)
+    }
+
+    private fun greeted() {
+        if (startup.getAndSet(GREETED) == TERM_HELD) Signals.send(pid.toLong(), Signals.SIGTERM)
+    }
 
     /** Closes the command pipe: the worker sees EOF and exits. */
     fun closeCommands() = commandFd.close()
@@ -87,7 +105,10 @@ internal class WorkerConnection private constructor(
         var error: ProtocolException? = null
         try {
             if (first != null) commands.write(Frame.MESSAGE, first)
-            if (!greeted) Handshake.receive(reader, peer)
+            if (!greeted) {
+                Handshake.receive(reader, peer)
+                greeted()
+            }
             while (true) {
                 val frame = reader.read() ?: break
                 if (frame.kind() != Frame.MESSAGE) throw FrameException(FrameException.Reason.CORRUPTED, "$peer sent a second handshake")
@@ -106,6 +127,9 @@ internal class WorkerConnection private constructor(
             // EPIPE or EOF mid-write: the worker died early; its exit status tells the caller why.
             log.debug("{}: {}", peer, e.message)
         }
+        if (error == null && !exitsAfterEndOfReplies()) {
+            error = ProtocolException(name, pid.toLong(), "$peer closed its reply pipe but did not exit; it was killed")
+        }
         if (error != null) {
             log.warn("discarding {}: {}", peer, error.message)
             signal(Signals.SIGKILL)
@@ -114,9 +138,27 @@ internal class WorkerConnection private constructor(
         listener.onEnd(this, error)
     }
 
+    /**
+     * The reply pipe ends when the worker exits, so its exit follows at once; a worker still running
+     * [EXIT_AFTER_EOF_MILLIS] later has closed the pipe itself (a task closing descriptors it does not own) and
+     * can never answer again. True when it exited.
+     */
+    private fun exitsAfterEndOfReplies(): Boolean = try {
+        reaped.get(EXIT_AFTER_EOF_MILLIS, TimeUnit.MILLISECONDS)
+        true
+    } catch (e: TimeoutException) {
+        false
+    } catch (e: ExecutionException) {
+        true
+    }
+
     companion object {
         private val log = LoggerFactory.getLogger(WorkerConnection::class.java)
         private const val OUTPUT_DRAIN_MILLIS = 1_000L
+        private const val EXIT_AFTER_EOF_MILLIS = 2_000L
+        private const val STARTING = 0
+        private const val TERM_HELD = 1
+        private const val GREETED = 2
         private const val PIPE_CAPACITY = 1 shl 20
 
         /**

@@ -9,6 +9,7 @@ import dev.coproc.internal.DecodedHandles
 import dev.coproc.currentProcessName
 import dev.coproc.os.Signals
 import dev.coproc.wire.Frame
+import dev.coproc.wire.FrameException
 import dev.coproc.wire.FrameReader
 import dev.coproc.wire.FrameWriter
 import dev.coproc.wire.Frames
@@ -17,6 +18,7 @@ import java.io.BufferedInputStream
 import java.io.BufferedOutputStream
 import java.io.FileInputStream
 import java.io.FileOutputStream
+import java.io.IOException
 import java.util.concurrent.ConcurrentHashMap
 import kotlin.system.exitProcess
 import kotlinx.coroutines.CancellationException
@@ -78,6 +80,7 @@ public object WorkerMain {
         // Opening /proc/self/fd/N needs no --add-opens; the inherited 3 and 4 stay open until exit.
         val input = BufferedInputStream(FileInputStream("/proc/self/fd/3"), 64 * 1024)
         val output = BufferedOutputStream(FileOutputStream("/proc/self/fd/4"), 64 * 1024)
+        // Before the hello: the parent holds a SIGTERM back until the hello, which tells it this handler is in place.
         handleTerminate()
         val reader = FrameReader(input, maxPayload, "parent")
         val pid = ProcessHandle.current().pid()
@@ -243,15 +246,32 @@ public object WorkerMain {
 
     private fun reply(message: FromWorker) {
         try {
-            writer.write(Frame.MESSAGE, WireCodec.encode(message))
-        } catch (e: Exception) {
-            // An oversized result must still reach the caller as a failure, not as silence.
-            if (message is FromWorker.Succeeded) {
-                writer.write(Frame.MESSAGE, WireCodec.encode(FromWorker.Failed(message.id, RemoteError.of(e))))
-            } else {
-                throw e
-            }
+            writer.write(Frame.MESSAGE, encodeReply(message))
+        } catch (e: IOException) {
+            // The reply pipe is broken (the parent died, or a task closed it): nothing can reach the parent now,
+            // and a worker that cannot answer must not take more work.
+            System.err.println("coproc worker: cannot reply to the parent: ${e.message}")
+            Runtime.getRuntime().halt(PROTOCOL_ERROR)
         }
+    }
+
+    /**
+     * [message] encoded within the parent's frame limit: a result over it becomes a failure that says so, a
+     * failure over it (a huge message, a deep trace) is sent compacted, so the caller always hears how its
+     * task ended.
+     */
+    private fun encodeReply(message: FromWorker): ByteArray {
+        val bytes = WireCodec.encode(message)
+        if (bytes.size <= writer.maxPayload()) return bytes
+        val (id, failure) = when (message) {
+            is FromWorker.Succeeded -> message.id to RemoteError.of(
+                FrameException(FrameException.Reason.OVERSIZED, "a frame of ${bytes.size} bytes is over the limit of ${writer.maxPayload()} bytes"),
+            )
+            is FromWorker.Failed -> message.id to message.error.compact()
+            else -> return bytes
+        }
+        return WireCodec.encode(FromWorker.Failed(id, failure)).takeIf { it.size <= writer.maxPayload() }
+            ?: WireCodec.encode(FromWorker.Failed(id, RemoteError(failure.className.take(200), "(the failure does not fit in a frame)", emptyList())))
     }
 
     /**
@@ -262,13 +282,17 @@ public object WorkerMain {
         val term = Signal("TERM")
         Signal.handle(term) {
             terminating = true
+            // Signal.raise refuses a signal without a Java handler, so the kernel is asked below, through jnr,
+            // which a worker does not load at start: binding it takes a few hundred milliseconds, spent here
+            // while the tasks finish, not after them.
+            val binding = Thread { Signals.send(ProcessHandle.current().pid(), 0) }.apply { isDaemon = true; start() }
             val jobs = running.values.toList()
             jobs.forEach { it.cancel() }
             // The signal arrives on its own JVM thread, so waiting here blocks no task.
             runBlocking { withTimeoutOrNull(TERM_GRACE_MILLIS) { jobs.joinAll() } }
             flushStandardStreams()
+            binding.join()
             Signal.handle(term, sun.misc.SignalHandler.SIG_DFL)
-            // Signal.raise refuses a signal without a Java handler, so ask the kernel (jnr loads only now).
             Signals.send(ProcessHandle.current().pid(), Signals.SIGTERM)
         }
     }
