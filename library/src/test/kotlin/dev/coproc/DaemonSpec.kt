@@ -75,6 +75,49 @@ class DaemonSpec : FunSpec({
         }
     }
 
+    test("a pidfile naming a live process that does not hold its lock is Stale: start replaces it, stop never signals that process") {
+        // A recycled pid: the pidfile survived its daemon, and the pid now belongs to an unrelated process.
+        Command("sleep", "1000").start().use { stranger ->
+            val daemon = ticker("recycled")
+            Files.writeString(daemon.pidFile, "${stranger.pid}\n")
+            daemon.status() shouldBe DaemonStatus.Stale(stranger.pid)
+            daemon.stop() shouldBe false
+            Files.exists(daemon.pidFile) shouldBe false
+            stranger.poll() shouldBe null
+            Files.writeString(daemon.pidFile, "${stranger.pid}\n")
+            val pid = daemon.start()
+            try {
+                pid shouldNotBe stranger.pid
+                Files.readString(daemon.pidFile).trim() shouldBe pid.toString()
+                daemon.status() shouldBe DaemonStatus.Running(pid)
+            } finally {
+                daemon.stop() shouldBe true
+            }
+            isRunning(pid) shouldBe false
+            stranger.poll() shouldBe null
+        }
+    }
+
+    test("a pidfile locked by a process that is not the pid it names is Unverified: start and stop refuse, nothing is signalled") {
+        Command("sleep", "1000").start().use { stranger ->
+            val daemon = ticker("foreign")
+            Files.writeString(daemon.pidFile, "${stranger.pid}\n")
+            // This JVM holds the lock: a process the pidfile does not name (a program that is not this daemon).
+            dev.coproc.os.PidFile.open(daemon.pidFile).use { foreign ->
+                foreign.tryLock() shouldBe true
+                daemon.status() shouldBe DaemonStatus.Unverified(stranger.pid)
+                shouldThrow<DaemonUnverifiedException> { daemon.start() }.pid shouldBe stranger.pid
+                shouldThrow<DaemonUnverifiedException> { daemon.stop() }.message shouldContain daemon.pidFile.toString()
+                Files.readString(daemon.pidFile).trim() shouldBe stranger.pid.toString()
+                stranger.poll() shouldBe null
+            }
+            // The lock holder gone, the pidfile is stale again and the stranger still alive.
+            daemon.status() shouldBe DaemonStatus.Stale(stranger.pid)
+            daemon.stop() shouldBe false
+            stranger.poll() shouldBe null
+        }
+    }
+
     test("stop sends SIGKILL after the grace period to a daemon that ignores SIGTERM; restart gives a new pid") {
         val daemon = ticker("stubborn", ignoreTerm = true)
         val first = daemon.start()

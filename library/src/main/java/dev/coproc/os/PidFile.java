@@ -2,8 +2,14 @@ package dev.coproc.os;
 
 import dev.coproc.os.internal.LibC;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 
 /**
  * A daemon's pidfile: the pid in decimal, and an exclusive {@code flock} that the running daemon holds.
@@ -44,6 +50,45 @@ public final class PidFile implements AutoCloseable {
         int errno = LibC.errno();
         if (errno == LibC.EWOULDBLOCK) return false;
         throw new OsException("flock(" + path + ")", errno);
+    }
+
+    /**
+     * Whether process {@code pid} holds this file's exclusive lock through a descriptor of its own, as the
+     * daemon started with this file does. A live pid alone proves nothing (pids are reused); this is read from
+     * {@code /proc/pid/fdinfo}, whose {@code lock:} lines list the locks held through that descriptor's open
+     * file. False when it holds none, is gone, or cannot be inspected (another user's process).
+     */
+    public boolean isLockedBy(long pid) {
+        if (pid <= 0) return false;
+        Path process = Path.of("/proc", Long.toString(pid));
+        try {
+            Object file = fileKey(Path.of("/proc/self/fd", Integer.toString(fd.number())));
+            try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(process.resolve("fd"))) {
+                for (Path descriptor : descriptors) {
+                    if (!file.equals(fileKeyOrNull(descriptor))) continue;
+                    for (String line : Files.readAllLines(process.resolve("fdinfo").resolve(descriptor.getFileName().toString()))) {
+                        if (line.startsWith("lock:") && line.contains(" FLOCK ") && line.contains(" WRITE ")) return true;
+                    }
+                }
+            }
+        } catch (IOException | UncheckedIOException | SecurityException e) {
+            // Gone, or not ours to inspect: nothing is proven.
+            return false;
+        }
+        return false;
+    }
+
+    private static Object fileKey(Path path) throws IOException {
+        return Objects.requireNonNull(Files.readAttributes(path, BasicFileAttributes.class).fileKey(), "file key");
+    }
+
+    /** Null for a descriptor closed meanwhile or one that names no file this JVM can stat. */
+    private static Object fileKeyOrNull(Path descriptor) {
+        try {
+            return Files.readAttributes(descriptor, BasicFileAttributes.class).fileKey();
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
     }
 
     /** The pid written in the file, or 0 when it holds none. */
