@@ -3,6 +3,8 @@ package dev.coproc
 import dev.coproc.internal.javaFuture
 import dev.coproc.internal.toTimeout
 import dev.coproc.os.ExitStatus
+import dev.coproc.os.Spawn
+import dev.coproc.os.SpawnException
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.CompletableFuture
@@ -110,7 +112,8 @@ public class Command private constructor(
      * Runs it to the end and returns how it ended with what it wrote (Python's `run` and `communicate`).
      * Cancellable: a cancelled caller kills the command's whole process group, and returns once it is reaped.
      *
-     * @throws ProcessStartException when it cannot be started (not found, not executable, bad directory)
+     * @throws ProcessStartException when it cannot be started (not found, not executable, bad directory, or a
+     *   NUL character in the program, an argument or the environment, refused before anything is spawned)
      * @throws CommandTimeoutException when it ran longer than its [timeout]
      * @throws CommandFailedException with [check], when it did not exit with 0
      */
@@ -135,9 +138,16 @@ public class Command private constructor(
 
     /**
      * Fails like a spawn would, before a wrapper (`nice`, `taskset`, a daemon's `sh`) hides a missing program
-     * behind its exit code 127. Only needed when wrapped: a direct spawn reports it itself.
+     * behind its exit code 127, or shifts the indices of the arguments a NUL character is refused in: the error
+     * names them as this command holds them. The program is only looked up when wrapped: a direct spawn
+     * reports a missing one itself.
      */
     internal fun checkRunnable(wrapped: Boolean = settings.niceness != null || settings.cpus != null) {
+        try {
+            Spawn.checkStrings(argv, settings.environment, settings.directory)
+        } catch (e: SpawnException) {
+            throw ProcessStartException(e.message ?: "cannot start ${argv[0]}", e)
+        }
         if (!wrapped) return
         val program = argv[0]
         val found = if ('/' in program) {

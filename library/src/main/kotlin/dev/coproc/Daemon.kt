@@ -53,8 +53,12 @@ public class Daemon @JvmOverloads constructor(
      * @throws DaemonUnverifiedException when the pidfile is locked by a process that is not the pid it names
      * @throws ProcessStartException when the program cannot be started
      */
-    public fun start(): Long = PidFile.open(pidFile).use { file ->
+    public fun start(): Long {
         command.checkRunnable(wrapped = true)
+        return PidFile.open(pidFile).use { file -> startLocked(file) }
+    }
+
+    private fun startLocked(file: PidFile): Long {
         if (!file.tryLock()) {
             val recorded = file.readPid()
             if (isDaemon(file, recorded)) throw DaemonAlreadyRunningException(recorded, pidFile)
@@ -81,7 +85,7 @@ public class Daemon @JvmOverloads constructor(
         startedHere[pid.toLong()] = reaped
         // Forgotten once reaped, however it ended (stop() finds nothing to wait for then).
         reaped.whenComplete { _, _ -> startedHere.remove(pid.toLong(), reaped) }
-        pid.toLong()
+        return pid.toLong()
     }
 
     /** Whether it runs, from the pidfile and its lock, and who holds that lock. */

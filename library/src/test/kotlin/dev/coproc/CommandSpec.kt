@@ -7,6 +7,7 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldNotContain
 import io.kotest.matchers.types.shouldBeInstanceOf
 import java.nio.file.Files
 import java.nio.file.Path
@@ -123,6 +124,33 @@ class CommandSpec : FunSpec({
             shouldThrow<ProcessStartException> { Command("coproc-no-such-program").nice(5).run() }.message shouldContain "not found"
         } finally {
             Files.delete(notExecutable)
+        }
+    }
+
+    test("a NUL character in the program, an argument or the environment is refused before anything is spawned, naming where") {
+        val dir = Files.createTempDirectory("coproc-nul")
+        try {
+            val planted = dir.resolve("planted")
+            // Cut at the NUL, as a C string is, each of these would run `touch planted`: the file tells whether one ran.
+            val inArgument = shouldThrow<ProcessStartException> { Command("/bin/sh", "-c", "touch '$planted'\u0000; echo ignored").run() }
+            inArgument.message shouldContain "argument 2"
+            inArgument.message shouldNotContain "\u0000"
+            shouldThrow<ProcessStartException> { Command("/usr/bin/touch\u0000/ignored", planted.toString()).run() }.message shouldContain "program"
+            val inValue = shouldThrow<ProcessStartException> {
+                Command("/bin/sh", "-c", "touch \"\$TARGET\"").env("TARGET", "$planted\u0000.ignored").run()
+            }
+            inValue.message shouldContain "environment variable TARGET"
+            inValue.message shouldNotContain planted.toString() // a value may be a secret: it is not shown
+            shouldThrow<ProcessStartException> { Command("/bin/sh", "-c", "touch '$planted'").env("BAD\u0000NAME", "x").run() }
+                .message shouldContain "environment variable name"
+            shouldThrow<ProcessStartException> { Command("/bin/sh", "-c", "touch '$planted'").env("BAD=NAME", "x").run() }
+                .message shouldContain "environment variable name"
+            // Wrapped by nice, and started rather than run: the same refusal, naming the argument as given.
+            shouldThrow<ProcessStartException> { Command("/bin/sh", "-c", "touch '$planted'\u0000").nice(5).start() }
+                .message shouldContain "argument 2"
+            Files.exists(planted) shouldBe false
+        } finally {
+            dir.toFile().deleteRecursively()
         }
     }
 

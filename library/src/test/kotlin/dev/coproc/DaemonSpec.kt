@@ -131,12 +131,18 @@ class DaemonSpec : FunSpec({
         isRunning(second) shouldBe false
     }
 
-    test("a program that cannot be started fails with a typed error; status of a missing pidfile is Stopped") {
+    test("a program that cannot be started (missing, or a NUL in an argument) fails with a typed error; status of a missing pidfile is Stopped") {
         val missing = Daemon(Command("/nonexistent/coproc-daemon"), pidFile = work.resolve("missing.pid"))
         missing.status() shouldBe DaemonStatus.Stopped
         shouldThrow<ProcessStartException> { missing.start() }.message shouldContain "/nonexistent/coproc-daemon"
         missing.status() shouldBe DaemonStatus.Stopped
         missing.stop() shouldBe false
+        // A NUL would cut the argument short (this one would then run `touch`): refused before the pidfile is made.
+        val planted = work.resolve("planted")
+        val cut = Daemon(Command("/bin/sh", "-c", "touch '$planted'\u0000"), pidFile = work.resolve("nul.pid"))
+        shouldThrow<ProcessStartException> { cut.start() }.message shouldContain "argument 2"
+        Files.exists(cut.pidFile) shouldBe false
+        Files.exists(planted) shouldBe false
     }
 })
 

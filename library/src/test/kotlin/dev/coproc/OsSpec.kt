@@ -86,6 +86,24 @@ class OsSpec : FunSpec({
         error.message shouldContain "ENOENT"
     }
 
+    test("a NUL character in argv, the environment or the directory fails with SpawnException (EINVAL) before anything is spawned") {
+        val planted = tempdir().toPath().resolve("planted")
+        // Cut at the NUL, as a C string is, each would run `touch planted`: the file tells whether one ran.
+        val inArgv = shouldThrow<SpawnException> { Spawn.of(listOf("/bin/sh", "-c", "touch '$planted'\u0000; echo ignored")).start() }
+        inArgv.message shouldContain "argument 2"
+        inArgv.message shouldContain "EINVAL"
+        inArgv.errno() shouldBe 22
+        shouldThrow<SpawnException> { Spawn.of(listOf("/usr/bin/touch\u0000/ignored", planted.toString())).start() }
+            .message shouldContain "program"
+        shouldThrow<SpawnException> {
+            Spawn.of(listOf("/bin/sh", "-c", "touch \"\$TARGET\"")).environment(mapOf("TARGET" to "$planted\u0000.ignored")).start()
+        }.message shouldContain "environment variable TARGET"
+        shouldThrow<SpawnException> {
+            Spawn.of(listOf("/bin/sh", "-c", "touch '$planted'")).environment(mapOf("TARGET\u0000" to "x")).start()
+        }.message shouldContain "environment variable name"
+        Files.exists(planted) shouldBe false
+    }
+
     test("a file that is not executable fails with SpawnException") {
         val file = tempdir().toPath().resolve("script").also { Files.writeString(it, "#!/bin/sh\n") }
         shouldThrow<SpawnException> { Spawn.of(listOf(file.toString())).start() }.message shouldContain "EACCES"

@@ -57,6 +57,13 @@ class WorkerOptionsSpec : FunSpec({
         shouldThrow<ProcessStartException> { Process(Square(1), options = options).start() }.message shouldContain "/nonexistent/dir"
     }
 
+    test("a NUL character in a flag or the environment fails with ProcessStartException before a worker is spawned") {
+        val inFlag = WorkerOptions { jvmArgs("-Dcoproc.test=cut\u0000 -Dmore") }
+        shouldThrow<ProcessStartException> { Process(Square(1), options = inFlag).start() }.message shouldContain "NUL"
+        val inEnvironment = WorkerOptions { environment(mapOf("COPROC_TEST" to "cut\u0000here")) }
+        shouldThrow<ProcessStartException> { Process(Square(1), options = inEnvironment).start() }.message shouldContain "COPROC_TEST"
+    }
+
     test("prefixed output carries the process name and pid") {
         val captured = java.io.ByteArrayOutputStream()
         val original = System.out

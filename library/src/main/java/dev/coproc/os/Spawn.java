@@ -135,9 +135,11 @@ public final class Spawn {
     /**
      * Starts the child and returns its pid. The caller owns the child: hand the pid to {@link Reaper#watch}.
      *
-     * @throws SpawnException when the program cannot be started (not found, not executable, bad directory)
+     * @throws SpawnException when the program cannot be started (not found, not executable, bad directory), or
+     *     before anything is spawned when a string holds a NUL character (see {@link #checkStrings})
      */
     public int start() throws OsException {
+        checkStrings(argv, environment, directory);
         LibC c = LibC.get();
         jnr.ffi.Runtime runtime = LibC.runtime();
         Pointer actions = Memory.allocateDirect(runtime, LibC.SPAWN_STRUCT_BYTES, true);
@@ -195,6 +197,45 @@ public final class Spawn {
             c.posix_spawnattr_destroy(attributes);
             for (Fd temporary : temporaries) temporary.close();
         }
+    }
+
+    /**
+     * Refuses what a C string cannot carry, before anything is spawned: a NUL character in {@code argv}, in an
+     * environment variable's name or value, or in {@code directory} would silently cut it short (an argument
+     * {@code "x\0; rm it"} would arrive as {@code "x"}), and an {@code '='} in a name would move the rest into
+     * the value. {@link #start} checks its own strings; a caller that wraps argv first (in {@code nice}, a
+     * shell) checks what it was given, so that the error names the argument by the caller's index.
+     *
+     * @param environment null for this JVM's, which holds no such string
+     * @param directory null for this JVM's
+     * @throws SpawnException (EINVAL) naming the argument by its index, or the variable by its name (never the
+     *     value, which may be a secret)
+     */
+    public static void checkStrings(List<String> argv, Map<String, String> environment, Path directory) throws SpawnException {
+        String program = argv.isEmpty() ? "" : argv.get(0);
+        for (int i = 0; i < argv.size(); i++) {
+            int nul = argv.get(i).indexOf('\0');
+            if (nul >= 0) throw new SpawnException(program, (i == 0 ? "the program name" : "argument " + i) + cut(nul));
+        }
+        if (environment != null) {
+            for (Map.Entry<String, String> variable : environment.entrySet()) {
+                String name = variable.getKey();
+                if (name.isEmpty() || name.indexOf('\0') >= 0 || name.indexOf('=') >= 0) {
+                    throw new SpawnException(program, "environment variable name \"" + name.replace("\0", "\\0")
+                            + "\" is empty or holds a NUL character or an '='");
+                }
+                int nul = variable.getValue().indexOf('\0');
+                if (nul >= 0) throw new SpawnException(program, "the value of environment variable " + name + cut(nul));
+            }
+        }
+        if (directory != null) {
+            int nul = directory.toString().indexOf('\0');
+            if (nul >= 0) throw new SpawnException(program, "the working directory" + cut(nul));
+        }
+    }
+
+    private static String cut(int offset) {
+        return " holds a NUL character (at offset " + offset + "), which would cut it short";
     }
 
     private static void redirect(LibC c, Pointer actions, int target, Redirect redirect, int access,

@@ -68,6 +68,7 @@ public interface LibC {
     int ECONNABORTED = 103;
     int ECONNRESET = 104;
     int ESRCH = 3;
+    int EINVAL = 22;
     int ENOSYS = 38;
     /** pidfd_open has the same number on every Linux architecture (the unified syscall table). */
     long SYS_PIDFD_OPEN = 434;
