@@ -50,7 +50,11 @@ public class WorkerOptions private constructor(builder: Builder) {
      * only; silently off otherwise. On by default.
      */
     public val classDataSharing: Boolean = builder.classDataSharing
-    /** Where coproc keeps per-user caches such as class data archives (0700). */
+    /**
+     * Where coproc keeps per-user caches such as class data archives (0700). Another user must not be able to
+     * write to it or to any directory above it (a sticky one such as `/tmp` is fine): otherwise its archives
+     * are not used, with a warning; this user's cache directory found open to others is made 0700 again.
+     */
     public val cacheDirectory: Path = builder.cacheDirectory
     /** Largest frame accepted in either direction, in bytes. */
     public val maxFrameSize: Int = builder.maxFrameSize

@@ -6,9 +6,11 @@ import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.collections.shouldHaveSize
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldNotContain
 import java.io.File
 import java.nio.file.Files
 import java.nio.file.Path
+import java.nio.file.attribute.PosixFilePermissions
 import java.util.jar.JarEntry
 import java.util.jar.JarOutputStream
 import kotlinx.coroutines.future.await
@@ -32,6 +34,8 @@ private fun jarOnlyClasspath(dir: Path): String {
     return (jars + entries.filter { it.endsWith(".jar") }).joinToString(File.pathSeparator)
 }
 
+private fun mode(path: Path): String = Integer.toOctalString(Files.getAttribute(path, "unix:mode") as Int and 0x1ff)
+
 class ClassDataArchiveSpec : FunSpec({
     extension(Hygiene)
     timeout = 120_000
@@ -47,7 +51,7 @@ class ClassDataArchiveSpec : FunSpec({
         val archives = Files.list(cache.resolve("cds")).use { it.toList() }
         archives.map { it.fileName.toString() }.filter { it.endsWith(".jsa") } shouldHaveSize 1
         archives.filter { it.toString().endsWith(".lock") || it.toString().endsWith(".tmp") }.shouldBeEmpty()
-        Integer.toOctalString(Files.getAttribute(cache, "unix:mode") as Int and 0x1ff) shouldBe "700"
+        mode(cache) shouldBe "700"
 
         val second = Process(RunForever(), options = options).also { it.start() }
         second.running.await()
@@ -57,6 +61,52 @@ class ClassDataArchiveSpec : FunSpec({
         Files.readString(Path.of("/proc/$pid/maps")) shouldContain archive
         second.kill()
         second.join()
+    }
+
+    test("a cache open to other users is not used as found: its directories are made 0700 again, an archive others could write is never mapped") {
+        val dir = tempdir().toPath()
+        val cache = dir.resolve("cache")
+        val cds = cache.resolve("cds")
+        val options = WorkerOptions { classpath(jarOnlyClasspath(dir)); cacheDirectory(cache) }
+        // A genuine archive, recorded as usual...
+        Process(Square(2), options = options).also { it.start() }.let { it.await() shouldBe 4; it.join() }
+        val archive = Files.list(cds).use { it.toList() }.single { it.toString().endsWith(".jsa") }
+        // ...then everything opened to everyone: another local user could have rewritten it or planted their own.
+        for (path in listOf(cache, cds)) Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx"))
+        Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-rw-rw-"))
+
+        val next = Process(RunForever(), options = options).also { it.start() }
+        try {
+            next.running.await()
+            val pid = next.pid!!
+            String(Files.readAllBytes(Path.of("/proc/$pid/cmdline"))).replace('\u0000', ' ') shouldNotContain "-XX:SharedArchiveFile="
+            Files.readString(Path.of("/proc/$pid/maps")) shouldNotContain archive.toString()
+        } finally {
+            next.kill()
+            next.join()
+        }
+        mode(cache) shouldBe "700"
+        mode(cds) shouldBe "700"
+        // The next worker that ends normally records a fresh archive in its place, private to this user.
+        Process(Square(3), options = options).also { it.start() }.let { it.await() shouldBe 9; it.join() }
+        Files.list(cds).use { it.toList() }.map { it.fileName.toString() } shouldBe listOf(archive.fileName.toString())
+        mode(archive) shouldBe "600"
+
+        // Under a directory others may write to (not sticky, like /tmp is), they could swap the cache itself:
+        // it is not used at all, nor created, and workers start without an archive.
+        val open = tempdir().toPath().also { Files.setPosixFilePermissions(it, PosixFilePermissions.fromString("rwxrwxrwx")) }
+        val exposed = Process(RunForever(), options = WorkerOptions { classpath(options.classpath); cacheDirectory(open.resolve("cache")) })
+        exposed.start()
+        try {
+            exposed.running.await()
+            val cmdline = String(Files.readAllBytes(Path.of("/proc/${exposed.pid!!}/cmdline"))).replace('\u0000', ' ')
+            cmdline shouldNotContain "-XX:SharedArchiveFile="
+            cmdline shouldNotContain "-XX:ArchiveClassesAtExit="
+        } finally {
+            exposed.kill()
+            exposed.join()
+        }
+        Files.exists(open.resolve("cache")) shouldBe false
     }
 
     test("a classpath with directories starts workers without an archive") {

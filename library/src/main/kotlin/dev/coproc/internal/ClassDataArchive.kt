@@ -1,8 +1,10 @@
 package dev.coproc.internal
 
 import dev.coproc.WorkerOptions
+import dev.coproc.os.internal.LibC
 import java.nio.file.FileAlreadyExistsException
 import java.nio.file.Files
+import java.nio.file.LinkOption
 import java.nio.file.Path
 import java.nio.file.StandardCopyOption
 import java.nio.file.attribute.PosixFilePermissions
@@ -19,6 +21,14 @@ import org.slf4j.LoggerFactory
  * CDS accepts only jar files on the classpath (a non-empty directory makes the JVM refuse to start when
  * dumping), so a classpath with directories (an IDE or `mvn test` run) goes without. A stale or mismatched
  * archive is ignored by the JVM, which then starts normally.
+ *
+ * A JVM maps an archive as trusted class data, so one that another local user could have written or could swap
+ * is never used. The cache directory and `cds` are created 0700, archives and locks 0600. Found ones count
+ * only when every directory above the cache directory is this user's or root's and not writable by group or
+ * others (unless sticky, as `/tmp`), the cache directory and `cds` are this user's (made 0700 again, with a
+ * warning, if they were opened to others), and the archive is a regular file of this user's that nobody else
+ * can write. An archive that fails is not mapped (a new one is recorded in its place); a directory that fails
+ * turns class data sharing off for that cache, with a warning naming it: workers start, only slower.
  */
 internal object ClassDataArchive {
     private val log = LoggerFactory.getLogger(ClassDataArchive::class.java)
@@ -32,6 +42,8 @@ internal object ClassDataArchive {
             if (recording == null || target == null || lock == null) return
             try {
                 if (exitedNormally && Files.size(recording) > 0) {
+                    // The JVM writes it 0444 less the umask: private like the rest of the cache.
+                    Files.setPosixFilePermissions(recording, PRIVATE_FILE)
                     Files.move(recording, target, StandardCopyOption.ATOMIC_MOVE)
                 } else {
                     Files.deleteIfExists(recording)
@@ -46,6 +58,15 @@ internal object ClassDataArchive {
     }
 
     private val NONE = Plan(emptyList(), null, null, null)
+    private val PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------")
+    private val PRIVATE_FILE = PosixFilePermissions.fromString("rw-------")
+    private const val GROUP_OTHER_WRITE = 0b000_010_010
+    private const val GROUP_OTHER_ANY = 0b000_111_111
+    private const val STICKY = 0b1_000_000_000
+    private val uid by lazy { LibC.get().getuid() }
+
+    /** The paths already warned about, so that a pool of workers logs a refused cache once. */
+    private val warned = java.util.concurrent.ConcurrentHashMap.newKeySet<Path>()
 
     /**
      * Set for the worker that records an archive: it loads what common tasks need before its first one (see
@@ -58,11 +79,10 @@ internal object ClassDataArchive {
         val entries = options.classpath.split(java.io.File.pathSeparatorChar).filter { it.isNotEmpty() }.map { Path.of(it) }
         if (entries.isEmpty() || entries.any { !Files.isRegularFile(it) }) return NONE
         return try {
-            val directory = options.cacheDirectory.resolve("cds")
-            createPrivateDirectories(directory)
+            val directory = privateDirectory(options.cacheDirectory) ?: return NONE
             val key = key(options, entries)
             val archive = directory.resolve("$key.jsa")
-            if (Files.isRegularFile(archive)) return Plan(listOf("-XX:SharedArchiveFile=$archive") + SILENT, null, null, null)
+            if (isPrivateFile(archive)) return Plan(listOf("-XX:SharedArchiveFile=$archive") + SILENT, null, null, null)
             val lock = directory.resolve("$key.lock")
             if (!claim(lock)) return NONE
             val recording = directory.resolve("$key.${ProcessHandle.current().pid()}.${System.nanoTime()}.tmp")
@@ -76,13 +96,13 @@ internal object ClassDataArchive {
     /** One recorder per configuration; a lock left by a crashed recorder expires. */
     private fun claim(lock: Path): Boolean {
         try {
-            Files.createFile(lock)
+            Files.createFile(lock, PosixFilePermissions.asFileAttribute(PRIVATE_FILE))
             return true
         } catch (e: FileAlreadyExistsException) {
             val age = runCatching { Duration.between(Files.getLastModifiedTime(lock).toInstant(), Instant.now()) }.getOrNull()
             if (age != null && age > STALE_LOCK) {
                 Files.deleteIfExists(lock)
-                return runCatching { Files.createFile(lock) }.isSuccess
+                return runCatching { Files.createFile(lock, PosixFilePermissions.asFileAttribute(PRIVATE_FILE)) }.isSuccess
             }
             return false
         }
@@ -105,8 +125,83 @@ internal object ClassDataArchive {
         return digest.digest().take(12).joinToString("") { "%02x".format(it) }
     }
 
-    private fun createPrivateDirectories(directory: Path) {
-        if (Files.isDirectory(directory)) return
-        Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+    /**
+     * `cds` under [cacheDirectory], created 0700 with whatever it lacks, or null when another user could reach
+     * into it: through a directory above the cache that is not this user's or root's, or that others may write
+     * to (they could rename the cache away and put their own in its place), or a cache directory or `cds` that
+     * is not this user's. Those two are coproc's own: made 0700 again when this user's but open to others.
+     */
+    private fun privateDirectory(cacheDirectory: Path): Path? {
+        val cache = cacheDirectory.toAbsolutePath().normalize()
+        unsafeAncestor(cache)?.let { return refuse(cache, it) }
+        Files.createDirectories(cache, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY))
+        // Through a symbolic link, the directories that hold the real one count too.
+        val real = cache.toRealPath()
+        if (real != cache) unsafeAncestor(real)?.let { return refuse(cache, it) }
+        ownDirectory(real)?.let { return refuse(cache, it) }
+        val cds = real.resolve("cds")
+        try {
+            Files.createDirectory(cds, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY))
+        } catch (_: FileAlreadyExistsException) {
+            // Checked below, as one found.
+        }
+        ownDirectory(cds)?.let { return refuse(cds, it) }
+        return cds
+    }
+
+    /**
+     * Why a directory above [path] (up to `/`) is unsafe, or null: each must be this user's or root's, and not
+     * writable by group or others unless sticky (as `/tmp`, where nobody renames another's entries).
+     */
+    private fun unsafeAncestor(path: Path): String? {
+        var directory = path.parent
+        while (directory != null) {
+            if (Files.exists(directory)) {
+                val (owner, mode) = ownerAndMode(directory)
+                if (owner != uid && owner != 0) return "$directory belongs to another user (uid $owner)"
+                if (mode and GROUP_OTHER_WRITE != 0 && mode and STICKY == 0) {
+                    return "$directory is writable by group or others (mode ${Integer.toOctalString(mode and 0xfff)})"
+                }
+            }
+            directory = directory.parent
+        }
+        return null
+    }
+
+    /** Why [directory], one of coproc's own, is unsafe, or null: it must be this user's, and is made 0700 if open. */
+    private fun ownDirectory(directory: Path): String? {
+        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) return "$directory is not a directory"
+        val (owner, mode) = ownerAndMode(directory, LinkOption.NOFOLLOW_LINKS)
+        if (owner != uid) return "$directory belongs to another user (uid $owner)"
+        if (mode and GROUP_OTHER_ANY != 0) tighten(directory, mode)
+        return null
+    }
+
+    /** An archive this JVM may hand to a worker: a regular file (not a link) of this user's that nobody else can write. */
+    private fun isPrivateFile(archive: Path): Boolean {
+        if (!Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) return false
+        val (owner, mode) = ownerAndMode(archive, LinkOption.NOFOLLOW_LINKS)
+        if (owner == uid && mode and GROUP_OTHER_WRITE == 0) return true
+        warnOnce(archive, "class data archive $archive is not used: it is not this user's (uid $owner) or others may write to it (mode ${Integer.toOctalString(mode and 0xfff)}); a new one is recorded in its place")
+        return false
+    }
+
+    private fun tighten(directory: Path, mode: Int) {
+        Files.setPosixFilePermissions(directory, PRIVATE_DIRECTORY)
+        warnOnce(directory, "cache directory $directory was open to others (mode ${Integer.toOctalString(mode and 0xfff)}): made 0700")
+    }
+
+    private fun refuse(path: Path, reason: String): Path? {
+        warnOnce(path, "class data sharing off for workers caching in $path: $reason (fix it or choose another cacheDirectory)")
+        return null
+    }
+
+    private fun warnOnce(path: Path, message: String) {
+        if (warned.add(path)) log.warn(message) else log.debug(message)
+    }
+
+    private fun ownerAndMode(path: Path, vararg options: LinkOption): Pair<Int, Int> {
+        val attributes = Files.readAttributes(path, "unix:uid,mode", *options)
+        return attributes.getValue("uid") as Int to attributes.getValue("mode") as Int
     }
 }
