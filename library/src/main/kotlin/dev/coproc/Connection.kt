@@ -141,7 +141,7 @@ public class Connection<T> internal constructor(
     }
 
     /** The ticket another process presents to get this end; shared on first use. */
-    internal fun ticketForHandOver(): FdSharer.Ticket {
+    internal fun ticketForHandOver(): FdSharer.Grant {
         if (isClosed) throw ConnectionClosedException()
         return handOver.ticket(this) { translate { framed.duplicate() } }
     }

@@ -5,6 +5,7 @@ import dev.coproc.codec.FromWorker
 import dev.coproc.codec.RemoteError
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
+import dev.coproc.internal.Leases
 import dev.coproc.internal.LiveProcesses
 import dev.coproc.internal.WorkerConnection
 import dev.coproc.internal.awaitResult
@@ -138,18 +139,26 @@ public open class Process<R>() : Task<R>, AutoCloseable {
             if (target == null && javaClass == Process::class.java) {
                 throw IllegalStateException("$name needs a target task, or a @Serializable subclass that overrides run()")
             }
-            val encoded = EncodedTask.of(task)
-            val run = WireCodec.encode(ToWorker.Run(1, name, encoded.typeName, encoded.bytes, exitAfter = true))
-            if (run.size > options.maxFrameSize) {
-                throw TaskEncodingException(
-                    "task ${encoded.typeName} encodes to ${run.size} bytes, over maxFrameSize (${options.maxFrameSize} bytes)",
-                )
+            // The child decodes its task once; what it has not fetched by its end is let go then.
+            val leases = Leases(reusable = false)
+            val encoded = leases.encoding { EncodedTask.of(task) }
+            val started = try {
+                val run = WireCodec.encode(ToWorker.Run(1, name, encoded.typeName, encoded.bytes, exitAfter = true))
+                if (run.size > options.maxFrameSize) {
+                    throw TaskEncodingException(
+                        "task ${encoded.typeName} encodes to ${run.size} bytes, over maxFrameSize (${options.maxFrameSize} bytes)",
+                    )
+                }
+                WorkerConnection.start(name, options, run, Events(encoded))
+            } catch (e: Throwable) {
+                leases.release()
+                throw e
             }
-            val events = Events(encoded)
-            val started = WorkerConnection.start(name, options, run, events)
             connection = started
             LiveProcesses.add(this)
             started.exit.whenComplete { status, error ->
+                // Before the exit is reported: whoever joined the child finds its handles let go.
+                leases.release()
                 LiveProcesses.remove(this)
                 if (error != null) exitFuture.completeExceptionally(error) else exitFuture.complete(status)
             }

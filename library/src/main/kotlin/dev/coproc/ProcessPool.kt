@@ -3,6 +3,7 @@ package dev.coproc
 import dev.coproc.codec.EncodedTask
 import dev.coproc.codec.FromWorker
 import dev.coproc.codec.ToWorker
+import dev.coproc.internal.Leases
 import dev.coproc.internal.Payload
 import dev.coproc.internal.PoolFront
 import dev.coproc.internal.PoolWorker
@@ -49,7 +50,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-pool"))
     private val queue = WorkQueue()
     private val ids = AtomicLong()
-    private val front = PoolFront(options.workers, options.taskTimeout, scope, options.workerOptions.maxFrameSize, ::submit)
+    private val front = PoolFront(options.workers, options.taskTimeout, scope, options.workerOptions.maxFrameSize, ::submit, resends = options.retries > 0)
 
     @Volatile
     private var state = State.OPEN
@@ -334,12 +335,18 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             // Spawning blocks for a few milliseconds: not on a caller's or a reader's thread.
             val started = withContext(Dispatchers.IO) { PoolWorker.start(name, options.workerOptions) }
             val initializer = options.initializer ?: return started
-            val encoded = EncodedTask.of(initializer)
-            val reply = started.expect(0)
-            started.send(ToWorker.Run(0, name, encoded.typeName, encoded.bytes, exitAfter = false, keepHandles = true))
-            val outcome = select<Any> {
-                reply.onAwait { it }
-                started.ended.onAwait { it }
+            // The worker decodes it once; what it has not fetched by the outcome, it never will.
+            val leases = Leases(reusable = false)
+            val encoded = leases.encoding { EncodedTask.of(initializer) }
+            val outcome = try {
+                val reply = started.expect(0)
+                started.send(ToWorker.Run(0, name, encoded.typeName, encoded.bytes, exitAfter = false, keepHandles = true))
+                select<Any> {
+                    reply.onAwait { it }
+                    started.ended.onAwait { it }
+                }
+            } finally {
+                leases.release()
             }
             started.forget(0)
             if (outcome is FromWorker.Succeeded) return started

@@ -238,7 +238,7 @@ public open class Queue<T> internal constructor(
         check(!released) { "this queue handle was released" }
     }
 
-    internal fun ticketForHandOver(): FdSharer.Ticket {
+    internal fun ticketForHandOver(): FdSharer.Grant {
         checkUsable()
         return handOver.ticket(this) { ring.memory().duplicate() }
     }

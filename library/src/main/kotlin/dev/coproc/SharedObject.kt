@@ -55,7 +55,7 @@ public sealed class SharedObject(internal val segment: SharedSegment) : AutoClos
     internal fun waiter(bell: Bell, name: String, idleNanos: Long = IDLE_CHECK_NANOS, onIdle: () -> Unit = {}): Lazy<SequenceWaiter> =
         lazy { SequenceWaiter.of(bell, name, idleNanos, onIdle).also { waiters += it; if (closed) it.stop() } }
 
-    internal fun ticketForHandOver(): FdSharer.Ticket {
+    internal fun ticketForHandOver(): FdSharer.Grant {
         checkOpen()
         return handOver.ticket(this) { segment.memory().duplicate() }
     }

@@ -15,6 +15,7 @@ import io.kotest.matchers.ints.shouldBeLessThanOrEqual
 import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Duration
+import kotlin.time.Duration.Companion.seconds
 
 /**
  * After a spec: no child of the test JVM left (running or zombie), and no fd leaked. Children that are still
@@ -73,6 +74,17 @@ object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, Afte
     fun devShm(): Set<String> = Files.list(Path.of("/dev/shm")).use { entries -> entries.map { it.fileName.toString() }.toList().toSet() }
 
     fun openFdCount(): Int = Files.list(Path.of("/proc/self/fd")).use { it.count().toInt() }
+
+    /**
+     * Fails unless this JVM has at most [count] fds open within [within]. Polled: the fd sharer's socket is
+     * closed by its own thread once nothing is shared, a moment after the last handle went.
+     */
+    suspend fun awaitOpenFdsAtMost(count: Int, within: kotlin.time.Duration = 10.seconds) {
+        val deadline = kotlin.time.TimeSource.Monotonic.markNow() + within
+        while (openFds().size > count && deadline.hasNotPassedNow()) kotlinx.coroutines.delay(10)
+        val open = openFds()
+        withClue("open fds: $open") { open.size shouldBeLessThanOrEqual count }
+    }
 
     /** The sockets through which this JVM hands descriptors over: there while something is shared. */
     fun sharerSockets(): List<Path> {

@@ -17,6 +17,7 @@ import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
 import kotlinx.serialization.builtins.serializer
 
 class PipeSpec : FunSpec({
@@ -250,6 +251,50 @@ class PipeSpec : FunSpec({
                     }
                 }
             }
+        }
+    }
+
+    test("ends given to processes killed before they fetched them are let go: the other ends see end of stream, no fd is left") {
+        val before = Hygiene.openFds().size
+        val pipes = List(20) { Pipe<String>(duplex = false) }
+        // Killed right after start: the child JVM is still starting, it cannot have fetched its end.
+        val children = pipes.map { (_, writer) -> Process(HoldOpen(writer)).also { it.start(); it.kill() } }
+        children.forEach { it.join() }
+        children.forEach { it.exitCode shouldBe -9 }
+        pipes.forEach { (_, writer) -> writer.close() }
+        pipes.forEach { (reader, _) ->
+            reader.use { shouldThrow<EndOfStreamException> { withTimeout(10.seconds) { reader.receive() } } }
+        }
+        Hygiene.awaitOpenFdsAtMost(before)
+    }
+
+    test("a child that closes the end it was given and lives on: the other end sees end of stream while it runs") {
+        val (reader, writer) = Pipe<String>(duplex = false)
+        reader.use {
+            val child = Process(CloseAndLiveOn(writer)).also { it.start() }
+            writer.close()
+            // Nothing is kept for the child once it fetched its end, though it is still running.
+            shouldThrow<EndOfStreamException> { withTimeout(30.seconds) { reader.receive() } }
+            child.isAlive shouldBe true
+            child.terminate()
+            child.join()
+        }
+    }
+
+    test("an end sent in a message to a live process arrives after the sender closed its own copy") {
+        val (control, childControl) = Pipe<Connection<String>>()
+        control.use {
+            val child = Process(ReceiveEndAndSend(childControl, "through the end I was sent")).also { it.start() }
+            childControl.close()
+            val (reader, writer) = Pipe<String>(duplex = false)
+            reader.use {
+                control.send(writer)
+                writer.close()
+                withTimeout(30.seconds) { reader.receive() } shouldBe "through the end I was sent"
+                shouldThrow<EndOfStreamException> { withTimeout(30.seconds) { reader.receive() } }
+            }
+            child.await()
+            child.join()
         }
     }
 

@@ -57,3 +57,34 @@ class HoldOpen(val conn: Connection<String>) : Task<Unit> {
         awaitCancellation()
     }
 }
+
+/** Receives one end through [control], sends [text] through it and closes it. */
+@Serializable
+class ReceiveEndAndSend(val control: Connection<Connection<String>>, val text: String) : Task<Unit> {
+    override suspend fun run() {
+        control.receive().use { it.send(text) }
+    }
+}
+
+/** Dies on its first run (no [marker] yet), after its arguments were decoded; on the next, sends "sent" through [out]. */
+@Serializable
+class DieOnceThenSend(val out: Connection<String>, val marker: String) : Task<String> {
+    override suspend fun run(): String {
+        val path = java.nio.file.Path.of(marker)
+        if (!java.nio.file.Files.exists(path)) {
+            java.nio.file.Files.createFile(path)
+            Runtime.getRuntime().halt(1)
+        }
+        out.send("sent")
+        return "sent"
+    }
+}
+
+/** Closes [conn] at once, then lives on until cancelled or killed. */
+@Serializable
+class CloseAndLiveOn(val conn: Connection<String>) : Task<Unit> {
+    override suspend fun run() {
+        conn.close()
+        awaitCancellation()
+    }
+}

@@ -228,6 +228,37 @@ class PoolSpec : FunSpec({
         shouldThrow<PoolClosedException> { pool.apply(Square(1)) }
     }
 
+    test("terminate lets go of the handles of the tasks it dropped: the other ends see end of stream, every fd comes back") {
+        val before = Hygiene.openFds().size
+        val pipes = List(60) { Pipe<String>(duplex = false) }
+        val pool = ProcessPool.create(PoolOptions.builder().workers(1).build())
+        val busy = pool.applyAsync(RunForever())
+        // Queued behind the busy worker: none of them ever runs, so no worker fetches their ends.
+        val queued = pipes.map { (_, writer) -> pool.applyAsync(HoldOpen(writer)) }
+        pipes.forEach { (_, writer) -> writer.close() }
+        pool.terminate()
+        pool.join()
+        (queued + busy).forEach { shouldThrow<PoolTerminatedException> { it.await() } }
+        pipes.forEach { (reader, _) ->
+            reader.use { shouldThrow<EndOfStreamException> { withTimeout(10.seconds) { reader.receive() } } }
+        }
+        Hygiene.awaitOpenFdsAtMost(before)
+    }
+
+    test("a task retried after its worker died gets its handles on the next worker, though the caller closed its copy") {
+        val marker = tempdir().toPath().resolve("died").toString()
+        val (reader, writer) = Pipe<String>(duplex = false)
+        reader.use {
+            processPool(workers = 1, retries = 1) {
+                val result = applyAsync(DieOnceThenSend(writer, marker))
+                writer.close()
+                result.await() shouldBe "sent"
+            }
+            withTimeout(10.seconds) { reader.receive() } shouldBe "sent"
+            shouldThrow<EndOfStreamException> { withTimeout(10.seconds) { reader.receive() } }
+        }
+    }
+
     test("an exception in the pool scope terminates the pool") {
         lateinit var pool: ProcessPool
         lateinit var running: kotlinx.coroutines.Deferred<Unit>

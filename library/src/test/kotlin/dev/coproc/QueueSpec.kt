@@ -113,6 +113,40 @@ class QueueSpec : FunSpec({
         }
     }
 
+    test("a queue given to processes killed before they fetched it is let go: no descriptor of its memory is left") {
+        fun queueMemfds() = Hygiene.openFds().values.count { it.startsWith("/memfd:coproc-queue") }
+        val before = queueMemfds()
+        val queue = Queue<Long>()
+        try {
+            queueMemfds() shouldBe before + 1
+            // Killed right after start: the child JVM is still starting, it cannot have fetched the queue.
+            val children = List(20) { Process(Produce(queue, 0, 1)).also { it.start(); it.kill() } }
+            children.forEach { it.join() }
+            children.forEach { it.exitCode shouldBe -9 }
+        } finally {
+            queue.release()
+        }
+        queueMemfds() shouldBe before
+    }
+
+    test("an end put in a queue item reaches a live process after the sender closed its own copy") {
+        val queue = Queue<Connection<String>>()
+        try {
+            val child = Process(TakeEndAndSend(queue, "through the queue")).also { it.start() }
+            val (reader, writer) = Pipe<String>(duplex = false)
+            reader.use {
+                queue.put(writer)
+                writer.close()
+                withTimeout(30.seconds) { reader.receive() } shouldBe "through the queue"
+                shouldThrow<EndOfStreamException> { withTimeout(30.seconds) { reader.receive() } }
+            }
+            child.await()
+            child.join()
+        } finally {
+            queue.release()
+        }
+    }
+
     test("a joinable queue: join waits until every item is marked done; one taskDone too many is an error") {
         val queue = JoinableQueue<Long>()
         try {

@@ -46,3 +46,11 @@ class ProduceForever(val queue: Queue<Long>, val from: Long) : Task<Unit> {
         while (true) queue.put(i++)
     }
 }
+
+/** Takes one end out of [queue], sends [text] through it and closes it. */
+@Serializable
+class TakeEndAndSend(val queue: Queue<Connection<String>>, val text: String) : Task<Unit> {
+    override suspend fun run() {
+        queue.get().use { it.send(text) }
+    }
+}

@@ -29,6 +29,13 @@ import jnr.ffi.byref.IntByReference;
  * The duplicate kept here covers the time the ticket is in flight, so the sender may close its own copy at
  * once. The socket is {@code 0600} in a {@code 0700} directory, a peer must run as the same user, and must
  * present the ticket's 128-bit secret. The socket exists only while something is shared.
+ *
+ * <p>Two ways to count the messages that carry a descriptor. A message nobody follows (a queue item, a pipe
+ * message) is counted with {@link Ticket#issue()} and the duplicate waits for as many fetches: one that is never
+ * received keeps it until this process exits. A message whose destination has a known life (a task for a child
+ * process or a pool) carries a {@link Lease} instead: its own secret, fetched without counting toward the issued
+ * ones, and released by its owner when that life is over (the child reaped, the task done or dropped), so a
+ * destination that died before fetching holds nothing here.
  */
 public final class FdSharer {
     private static final FdSharer INSTANCE = new FdSharer();
@@ -39,7 +46,8 @@ public final class FdSharer {
 
     /** Made on first use: a process that only fetches descriptors never pays for the security providers' start. */
     private SecureRandom random;
-    private final Map<String, Ticket> tickets = new HashMap<>();
+    /** What a fetch may present, by its secret in hex: each ticket's own secret, and each lease's. */
+    private final Map<String, Grant> grants = new HashMap<>();
     private Path socketPath;
     private int listenFd = -1;
     private Thread thread;
@@ -51,25 +59,23 @@ public final class FdSharer {
         return INSTANCE;
     }
 
-    /**
-     * What another process needs to fetch a shared descriptor: the sharer's socket path and a secret.
-     * It is issued once per source descriptor and may go into any number of messages.
-     */
-    public final class Ticket {
-        private final String path;
-        private final byte[] secret;
-        private final String key;
-        private final int duplicate;
-        private int issued;
-        private int fetched;
-        private boolean sourceOpen = true;
+    /** What a message carries to fetch a shared descriptor: the sharer's socket and a secret, a ticket's own or a lease's. */
+    public abstract static class Grant {
+        final String path;
+        final byte[] secret;
+        final String key;
 
-        private Ticket(String path, byte[] secret, int duplicate) {
+        Grant(String path, byte[] secret) {
             this.path = path;
             this.secret = secret;
             this.key = HexFormat.of().formatHex(secret);
-            this.duplicate = duplicate;
         }
+
+        /** The ticket whose duplicate a fetch through this grant receives. */
+        abstract Ticket ticket();
+
+        /** A fetch through this grant succeeded; called under the sharer's lock. */
+        abstract void fetched();
 
         /** The sharer's socket. */
         public String path() {
@@ -80,6 +86,33 @@ public final class FdSharer {
         public byte[] secret() {
             return secret.clone();
         }
+    }
+
+    /**
+     * What another process needs to fetch a shared descriptor: the sharer's socket path and a secret.
+     * It is issued once per source descriptor and may go into any number of messages.
+     */
+    public final class Ticket extends Grant {
+        private final int duplicate;
+        private int issued;
+        private int fetched;
+        private int leases;
+        private boolean sourceOpen = true;
+
+        private Ticket(String path, byte[] secret, int duplicate) {
+            super(path, secret);
+            this.duplicate = duplicate;
+        }
+
+        @Override
+        Ticket ticket() {
+            return this;
+        }
+
+        @Override
+        void fetched() {
+            fetched++;
+        }
 
         /** Counts one more message carrying this ticket: the duplicate is kept until as many fetches came. */
         public void issue() {
@@ -89,15 +122,76 @@ public final class FdSharer {
         }
 
         /**
+         * A lease on the descriptor for one message whose destination's life its owner follows: the message
+         * carries the lease's own secret, and the duplicate is kept while the lease is held. A fetch through a
+         * lease counts toward no {@link #issue()}d message. {@code reusable}: the lease may be fetched any
+         * number of times until released (a message its owner may send again, as a pool retries a task on
+         * another worker); otherwise its first fetch spends it, as a fetch answers an issued message.
+         */
+        public Lease lease(boolean reusable) throws OsException {
+            synchronized (FdSharer.this) {
+                if (grants.get(key) != this) throw new OsException(LibC.ENOENT, "the descriptor is no longer shared");
+                byte[] leaseSecret = new byte[TOKEN_BYTES];
+                random().nextBytes(leaseSecret);
+                Lease lease = new Lease(this, leaseSecret, reusable);
+                grants.put(lease.key, lease);
+                leases++;
+                return lease;
+            }
+        }
+
+        /**
          * The source descriptor was closed in this process: the duplicate is closed once every issued ticket
-         * was fetched. A ticket never put in a message, or whose message was lost, keeps it until this
-         * process exits.
+         * was fetched and every lease released. A ticket never put in a message, or whose message was lost,
+         * keeps it until this process exits.
          */
         public void release() {
             synchronized (FdSharer.this) {
                 sourceOpen = false;
                 retireIfDone(this);
             }
+        }
+    }
+
+    /**
+     * A secret of its own for one message carrying a {@link Ticket}'s descriptor, held by whoever follows that
+     * message's destination, and released when the destination can fetch no more (it ended, or the message was
+     * dropped). See {@link Ticket#lease}.
+     */
+    public final class Lease extends Grant {
+        private final Ticket ticket;
+        private final boolean reusable;
+        private boolean held = true;
+
+        private Lease(Ticket ticket, byte[] secret, boolean reusable) {
+            super(ticket.path, secret);
+            this.ticket = ticket;
+            this.reusable = reusable;
+        }
+
+        @Override
+        Ticket ticket() {
+            return ticket;
+        }
+
+        @Override
+        void fetched() {
+            if (!reusable) end();
+        }
+
+        /** The destination can fetch no more: the descriptor is no longer kept for it. Idempotent. */
+        public void release() {
+            synchronized (FdSharer.this) {
+                end();
+            }
+        }
+
+        private void end() {
+            if (!held) return;
+            held = false;
+            grants.remove(key);
+            ticket.leases--;
+            retireIfDone(ticket);
         }
     }
 
@@ -110,15 +204,15 @@ public final class FdSharer {
         byte[] secret = new byte[TOKEN_BYTES];
         random().nextBytes(secret);
         Ticket ticket = new Ticket(socketPath.toString(), secret, duplicate);
-        tickets.put(ticket.key, ticket);
+        grants.put(ticket.key, ticket);
         return ticket;
     }
 
     private void retireIfDone(Ticket ticket) {
-        if (ticket.sourceOpen || ticket.fetched < ticket.issued) return;
-        if (tickets.remove(ticket.key) == null) return;
+        if (ticket.sourceOpen || ticket.leases > 0 || ticket.fetched < ticket.issued) return;
+        if (grants.remove(ticket.key) == null) return;
         LibC.get().close(ticket.duplicate);
-        if (tickets.isEmpty()) stopListening();
+        if (grants.isEmpty()) stopListening();
     }
 
     /**
@@ -227,17 +321,17 @@ public final class FdSharer {
         }
         byte[] presented = new byte[TOKEN_BYTES];
         buffer.get(0, presented, 0, TOKEN_BYTES);
-        Ticket ticket;
         synchronized (this) {
-            ticket = tickets.get(HexFormat.of().formatHex(presented));
-            if (ticket != null && !MessageDigest.isEqual(ticket.secret, presented)) ticket = null;
-            if (ticket == null) {
+            Grant grant = grants.get(HexFormat.of().formatHex(presented));
+            if (grant != null && !MessageDigest.isEqual(grant.secret, presented)) grant = null;
+            if (grant == null) {
                 sendStatus(client, UNKNOWN, -1);
                 return;
             }
-            // Sent under the lock, so that release() cannot close the duplicate while it is being sent.
+            // Sent under the lock, so that a release cannot close the duplicate while it is being sent.
+            Ticket ticket = grant.ticket();
             if (sendStatus(client, OK, ticket.duplicate)) {
-                ticket.fetched++;
+                grant.fetched();
                 retireIfDone(ticket);
             }
         }

@@ -33,6 +33,10 @@ import kotlinx.serialization.builtins.ListSerializer
  * [parallelism] sizes the default chunks (about four per worker, as Python) and the window of chunks a
  * streaming map keeps in flight. [maxFrameSize] is the largest message the engine carries: a task over it fails
  * here, typed, and a map chunk over it is split.
+ *
+ * The handles a task or chunk carries are [Leases] held until its item completes (done, failed, cancelled or
+ * dropped by a terminate); a map's function's, until the whole map ends. [resends]: the engine may send an
+ * item again after a fetch (a retry on another worker, a job failed over), so its leases must stay fetchable.
  */
 internal class PoolFront(
     private val parallelism: Int,
@@ -40,21 +44,30 @@ internal class PoolFront(
     private val scope: CoroutineScope,
     private val maxFrameSize: Int = Int.MAX_VALUE,
     private val submit: (Payload, Duration?) -> WorkItem,
+    private val resends: Boolean = true,
 ) {
     suspend fun <R> apply(task: Task<R>, timeout: Duration?): R {
-        val encoded = EncodedTask.of(task)
-        val item = submit(single(encoded), timeout ?: taskTimeout)
+        val leases = Leases(resends)
+        val encoded = leases.encoding { EncodedTask.of(task) }
+        val item = submitLeased(single(encoded, leases), timeout ?: taskTimeout)
         return decodeResult(item, encoded.resultSerializer, item.await())
     }
 
     fun <R> applyAsync(task: Task<R>, timeout: Duration?): Deferred<R> {
-        val encoded = EncodedTask.of(task)
-        val item = submit(single(encoded), timeout ?: taskTimeout)
+        val leases = Leases(resends)
+        val encoded = leases.encoding { EncodedTask.of(task) }
+        val item = submitLeased(single(encoded, leases), timeout ?: taskTimeout)
         return scope.async { decodeResult(item, encoded.resultSerializer, item.await()) }
     }
 
-    private fun single(encoded: EncodedTask): Payload = Payload.Single(encoded.typeName, encoded.bytes).also { payload ->
-        if (!fits(payload)) throw frameLimitExceeded("task ${encoded.typeName}", payload)
+    /** [encoded] as the payload of one task, with its [leases]; over the frame limit, it fails here. */
+    private fun single(encoded: EncodedTask, leases: Leases): Leased {
+        val payload = Payload.Single(encoded.typeName, encoded.bytes)
+        if (!fits(payload)) {
+            leases.release()
+            throw frameLimitExceeded("task ${encoded.typeName}", payload)
+        }
+        return Leased(payload, leases, 1)
     }
 
     suspend fun <T, R> map(
@@ -82,19 +95,19 @@ internal class PoolFront(
             if (last != null && last.size < size && last[0].javaClass == task.javaClass) (last as MutableList<Task<R>>) += task
             else chunks += mutableListOf(task)
         }
-        val encoded = chunks.flatMap { chunk ->
+        val resultLists = ArrayList<KSerializer<*>>()
+        val encoded = encodeAll(chunks) { chunk ->
             val type = chunk[0].javaClass
             val (taskSerializer, resultSerializer) = encodingErrors(type.name) {
                 TaskTypes.taskSerializer(type) to TaskTypes.resultSerializer(type)
             }
-            val results = ListSerializer(resultSerializer)
             encodeFitting(chunk, "task ${type.name}") { part ->
                 Payload.Tasks(type.name, encodingErrors(type.name) { WireCodec.encode(ListSerializer(taskSerializer), part) })
-            }.map { (payload, count) -> Triple(payload, results, count) }
+            }.also { parts -> repeat(parts.size) { resultLists += ListSerializer(resultSerializer) } }
         }
-        val work = submitAll(encoded.map { it.first })
-        return collectInOrder(work, encoded.map { it.third }, all.size, onProgress) { index, bytes ->
-            decodeResult<List<R>>(work[index], encoded[index].second, bytes)
+        val work = submitAll(encoded)
+        return collectInOrder(work, encoded.map { it.count }, all.size, onProgress) { index, bytes ->
+            decodeResult<List<R>>(work[index], resultLists[index], bytes)
         }
     }
 
@@ -111,30 +124,53 @@ internal class PoolFront(
             is LongProgression -> LongProgressionList(items)
             else -> items.toList()
         }
-        val (shape, functionBytes) = encodeFunction(function)
-        val size = chunkSize(all.size, chunkSize)
-        // Views, not copies: a million boxed items are expensive enough for the garbage collector once.
-        val chunks = (all.indices step size).flatMap { from ->
-            encodeFitting(all.subList(from, minOf(from + size, all.size)), "map function ${function.javaClass.name}") { part ->
-                Payload.Chunk(shape.type.name, functionBytes, encodingErrors(function.javaClass.name) { shape.encodeItems(part) })
+        // Every chunk carries the function, decoded with it: its handles are fetched once per chunk.
+        val functionLeases = Leases(reusable = true)
+        val (shape, functionBytes) = functionLeases.encoding { encodeFunction(function) }
+        try {
+            val size = chunkSize(all.size, chunkSize)
+            // Views, not copies: a million boxed items are expensive enough for the garbage collector once.
+            val chunks = encodeAll((all.indices step size).map { from -> all.subList(from, minOf(from + size, all.size)) }) { chunk ->
+                encodeFitting(chunk, "map function ${function.javaClass.name}") { part ->
+                    Payload.Chunk(shape.type.name, functionBytes, encodingErrors(function.javaClass.name) { shape.encodeItems(part) })
+                }
             }
-        }
-        val work = submitAll(chunks.map { it.first })
-        return collectInOrder(work, chunks.map { it.second }, all.size, onProgress) { index, bytes ->
-            decodeWith(work[index]) { shape.decodeResults(bytes) } as List<*>
+            val work = submitAll(chunks)
+            return collectInOrder(work, chunks.map { it.count }, all.size, onProgress) { index, bytes ->
+                decodeWith(work[index]) { shape.decodeResults(bytes) } as List<*>
+            }
+        } finally {
+            functionLeases.release()
         }
     }
 
+    /** A payload ready to submit: the leases its handles hold until its item completes, and its item count. */
+    private class Leased(val payload: Payload, val leases: Leases, val count: Int)
+
     /**
      * Encodes [chunk] as one payload, or, when that is over the frame limit, as the payloads of its halves, and
-     * so on down to single items; returns each payload with its item count. An item over the limit alone fails.
+     * so on down to single items. An item over the limit alone fails.
      */
-    private fun <T> encodeFitting(chunk: List<T>, what: String, encode: (List<T>) -> Payload): List<Pair<Payload, Int>> {
-        val payload = encode(chunk)
-        if (fits(payload)) return listOf(payload to chunk.size)
+    private fun <T> encodeFitting(chunk: List<T>, what: String, encode: (List<T>) -> Payload): List<Leased> {
+        val leases = Leases(resends)
+        val payload = leases.encoding { encode(chunk) }
+        if (fits(payload)) return listOf(Leased(payload, leases, chunk.size))
+        leases.release()
         if (chunk.size == 1) throw frameLimitExceeded("an item for $what", payload)
         val half = chunk.size / 2
-        return encodeFitting(chunk.subList(0, half), what, encode) + encodeFitting(chunk.subList(half, chunk.size), what, encode)
+        return encodeAll(listOf(chunk.subList(0, half), chunk.subList(half, chunk.size))) { encodeFitting(it, what, encode) }
+    }
+
+    /** Encodes each of [parts]; when one fails, lets go of the leases of those encoded before it. */
+    private fun <T> encodeAll(parts: List<T>, encode: (T) -> List<Leased>): List<Leased> {
+        val encoded = ArrayList<Leased>(parts.size)
+        try {
+            for (part in parts) encoded += encode(part)
+        } catch (e: Throwable) {
+            encoded.forEach { it.leases.release() }
+            throw e
+        }
+        return encoded
     }
 
     private fun fits(payload: Payload): Boolean = payload.size <= maxFrameSize.toLong() - Payload.ENVELOPE_BYTES
@@ -144,13 +180,14 @@ internal class PoolFront(
             "are kept for the message around it)",
     )
 
-    /** Submits [payloads] in order; if one is refused, the ones before it are cancelled. */
-    private fun submitAll(payloads: List<Payload>): List<WorkItem> {
-        val work = ArrayList<WorkItem>(payloads.size)
+    /** Submits [parts] in order; if one is refused, the ones before it are cancelled and the rest let go. */
+    private fun submitAll(parts: List<Leased>): List<WorkItem> {
+        val work = ArrayList<WorkItem>(parts.size)
         try {
-            for (payload in payloads) work += submit(payload, taskTimeout)
+            for (part in parts) work += submitLeased(part, taskTimeout)
         } catch (e: Throwable) {
             work.forEach { it.cancel() }
+            for (index in work.size + 1 until parts.size) parts[index].leases.release()
             throw e
         }
         return work
@@ -186,7 +223,8 @@ internal class PoolFront(
 
     private fun <T, R> streamChunks(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int, ordered: Boolean): Flow<R> = flow {
         require(chunkSize >= 1) { "chunkSize must be at least 1, not $chunkSize" }
-        val (shape, functionBytes) = encodeFunction(function)
+        val functionLeases = Leases(reusable = true)
+        val (shape, functionBytes) = functionLeases.encoding { encodeFunction(function) }
         val chunks = items.asSequence().chunked(chunkSize).iterator()
         val window = parallelism * 2
         val inFlight = ArrayDeque<WorkItem>()
@@ -196,7 +234,7 @@ internal class PoolFront(
                     val parts = encodeFitting(chunks.next(), "map function ${function.javaClass.name}") { part ->
                         Payload.Chunk(shape.type.name, functionBytes, encodingErrors(function.javaClass.name) { shape.encodeItems(part) })
                     }
-                    for ((payload, _) in parts) inFlight += submit(payload, taskTimeout)
+                    inFlight += submitAll(parts)
                 }
                 if (inFlight.isEmpty()) break
                 val done = if (ordered) inFlight.first() else select { inFlight.forEach { item -> item.result.onJoin { item } } }
@@ -208,7 +246,20 @@ internal class PoolFront(
             }
         } finally {
             inFlight.forEach { it.cancel() }
+            functionLeases.release()
         }
+    }
+
+    /** Submits [part] as an item whose completion releases its leases (at once when it is refused). */
+    private fun submitLeased(part: Leased, timeout: Duration?): WorkItem {
+        val item = try {
+            submit(part.payload, timeout)
+        } catch (e: Throwable) {
+            part.leases.release()
+            throw e
+        }
+        if (!part.leases.isEmpty) item.result.invokeOnCompletion { part.leases.release() }
+        return item
     }
 
     /** The shape of [function]'s class and the function encoded once, for every chunk of a map. */
