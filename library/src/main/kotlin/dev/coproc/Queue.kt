@@ -79,10 +79,18 @@ public open class Queue<T> internal constructor(
     public val isClosed: Boolean get() = ring.isClosed
 
     /**
+     * The largest encoded item the queue takes: its buffer (`bufferBytes` as rounded) less 8 bytes. Such an
+     * item goes in as soon as the queue is empty, and a smaller one whenever that many buffer bytes are free;
+     * a larger one fails at once with [QueueItemTooLargeException].
+     */
+    public val maxItemBytes: Int get() = ring.maxMessageBytes()
+
+    /**
      * Puts [item] at the end, waiting up to [timeout] for room.
      *
      * @throws QueueFullException when the queue stayed full for [timeout]
      * @throws QueueClosedException when the queue is closed
+     * @throws QueueItemTooLargeException when the encoded item is over [maxItemBytes] (nothing is put)
      */
     override suspend fun put(item: T, timeout: Duration) {
         val bytes = encode(item)
@@ -93,7 +101,7 @@ public open class Queue<T> internal constructor(
         }
     }
 
-    /** Puts [item] if there is room now; false when the queue is full. */
+    /** Puts [item] if there is room now; false when the queue is full. [QueueItemTooLargeException] as [put]. */
     override fun tryPut(item: T): Boolean = offer(encode(item))
 
     /** Puts [item] if there is room now (Python's `put_nowait`); throws [QueueFullException] when full. */
@@ -177,9 +185,7 @@ public open class Queue<T> internal constructor(
 
     private fun offer(bytes: ByteArray): Boolean {
         checkUsable()
-        if (bytes.size > ring.maxMessageBytes()) {
-            throw IllegalArgumentException("an item encoded in ${bytes.size} bytes cannot fit in the queue's buffer (at most ${ring.maxMessageBytes()}); create the queue with a larger bufferBytes")
-        }
+        if (bytes.size > ring.maxMessageBytes()) throw QueueItemTooLargeException(bytes.size, ring.maxMessageBytes())
         return when (ring.put(bytes, 0, bytes.size)) {
             QueueRing.PUT -> true
             QueueRing.CLOSED -> throw QueueClosedException(drained = false)
@@ -287,7 +293,8 @@ public class JoinableQueue<T> internal constructor(ring: QueueRing, serializer: 
 
 /**
  * A new queue of [T]; see [Queue]. [capacity] bounds the number of items, [bufferBytes] the encoded size of
- * the items waiting (rounded up to whole MiB above 4 MiB, so that consumed memory can be given back).
+ * the items waiting (rounded up to a multiple of 8, and to whole MiB above 4 MiB, so that consumed memory can
+ * be given back). One item may take all of it but 8 bytes ([Queue.maxItemBytes]).
  */
 public fun <T> Queue(serializer: KSerializer<T>, capacity: Long = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): Queue<T> =
     Queue(createRing(capacity, bufferBytes), serializer)

@@ -13,3 +13,14 @@ public class QueueEmptyException internal constructor() : CoprocException("the q
  */
 public class QueueClosedException internal constructor(drained: Boolean) :
     CoprocException(if (drained) "the queue is closed and every item was taken" else "the queue is closed: no more items can be put")
+
+/**
+ * The item's encoding is larger than the queue's buffer can ever hold ([Queue.maxItemBytes]): raised by the
+ * put at once, with nothing put. Create the queue with a larger `bufferBytes`.
+ */
+public class QueueItemTooLargeException internal constructor(
+    /** The item's encoded size in bytes. */
+    public val encodedBytes: Int,
+    /** The largest encoded item the queue takes. */
+    public val maxItemBytes: Int,
+) : CoprocException("an item encoded in $encodedBytes bytes cannot fit in the queue's buffer (at most $maxItemBytes); create the queue with a larger bufferBytes")

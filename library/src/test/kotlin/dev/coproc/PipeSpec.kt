@@ -66,6 +66,19 @@ class PipeSpec : FunSpec({
         }
     }
 
+    test("a pipe of ByteArray sends each message as its bytes: send and sendBytes, receive and receiveBytes agree") {
+        val (a, b) = Pipe<ByteArray>()
+        a.use {
+            b.use {
+                val payload = ByteArray(1000) { (it * 7).toByte() }
+                a.send(payload)
+                b.receiveBytes() shouldBe payload // not a CBOR array of 1,000 integers
+                a.sendBytes(payload)
+                b.receive() shouldBe payload
+            }
+        }
+    }
+
     test("messages of several MiB arrive whole, in both directions at once") {
         val (a, b) = Pipe<String>()
         a.use {

@@ -281,15 +281,112 @@ class QueueSpec : FunSpec({
         }
     }
 
-    test("an item too large for the buffer fails typed, before anything is put") {
-        val queue = Queue<String>(bufferBytes = 1024)
+    test("an item larger than half the ring goes in once the queue is empty (40k, then 45k, in 64 KiB)") {
+        val queue = Queue<ByteArray>(bufferBytes = 64 * 1024)
         try {
-            shouldThrow<IllegalArgumentException> { queue.put("x".repeat(4000)) }.message shouldContain "bufferBytes"
-            queue.put("fits")
-            queue.get() shouldBe "fits"
-            queue.isEmpty shouldBe true
+            withTimeout(10.seconds) {
+                queue.put(ByteArray(40_000))
+                queue.get().size shouldBe 40_000
+                queue.put(ByteArray(45_000)) // the ring's end has 25 KiB left: the item wraps around it
+                queue.size shouldBe 1
+                queue.get().size shouldBe 45_000
+            }
         } finally {
             queue.release()
+        }
+    }
+
+    test("an item goes in whenever the free bytes allow, across the ring's end, and comes out whole") {
+        val queue = Queue<ByteArray>(bufferBytes = 64 * 1024)
+        try {
+            fun item(size: Int, seed: Int) = ByteArray(size) { (it * 31 + seed).toByte() }
+            withTimeout(10.seconds) {
+                // Move the ring's positions around, so that items of every size land across its end somewhere.
+                for (round in 0 until 50) {
+                    val first = item(1_000 + round * 997, round)
+                    val second = item(64 * 1024 - (first.size + 4 + 7) / 8 * 8 - 4, round + 1) // the two records fill the ring exactly
+                    queue.put(first)
+                    queue.tryPut(second) shouldBe true
+                    queue.tryPut(ByteArray(1)) shouldBe false // no byte left
+                    queue.get() shouldBe first
+                    queue.get() shouldBe second
+                }
+            }
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("items up to the documented maximum go in an empty queue, wherever the ring's positions are") {
+        val queue = Queue<ByteArray>(bufferBytes = 64 * 1024)
+        try {
+            queue.maxItemBytes shouldBe 64 * 1024 - 8 // as documented: the buffer less 8 bytes
+            val largest = ByteArray(queue.maxItemBytes) { (it % 251).toByte() }
+            withTimeout(10.seconds) {
+                for (offset in listOf(0, 8, 4_096, 32_760, 40_000, 65_000)) {
+                    queue.put(ByteArray(offset))
+                    queue.get()
+                    queue.put(largest)
+                    queue.tryPut(ByteArray(0)) shouldBe false // the largest item takes the whole ring
+                    queue.get() shouldBe largest
+                }
+            }
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("an item too large for the buffer fails typed at once, before anything is put") {
+        val queue = Queue<ByteArray>(bufferBytes = 64 * 1024)
+        try {
+            val error = shouldThrow<QueueItemTooLargeException> { withTimeout(10.seconds) { queue.put(ByteArray(queue.maxItemBytes + 1)) } }
+            error.encodedBytes shouldBe queue.maxItemBytes + 1
+            error.maxItemBytes shouldBe queue.maxItemBytes
+            error.message shouldContain "bufferBytes"
+            shouldThrow<QueueItemTooLargeException> { queue.tryPut(ByteArray(64 * 1024)) }
+            queue.isEmpty shouldBe true
+            queue.put(byteArrayOf(1, 2, 3))
+            queue.get() shouldBe byteArrayOf(1, 2, 3)
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("a String item too large for the buffer fails typed too") {
+        val queue = Queue<String>(bufferBytes = 1024)
+        try {
+            shouldThrow<QueueItemTooLargeException> { queue.put("x".repeat(4000)) }.encodedBytes shouldBe 4000
+            queue.put("fits")
+            queue.get() shouldBe "fits"
+        } finally {
+            queue.release()
+        }
+    }
+
+    test("byte items travel as their bytes, through a worker process and back") {
+        val input = Queue<ByteArray>(bufferBytes = 64 * 1024)
+        val output = Queue<ByteArray>(bufferBytes = 64 * 1024)
+        try {
+            val random = java.util.Random(19)
+            val items = listOf(0, 1, 255, 1_000, 60_000, 64 * 1024 - 8).map { size -> ByteArray(size).also(random::nextBytes) }
+            // Encoded as their length: a 60,000-byte item leaves room for 5,000 more in a 64 KiB ring.
+            dev.coproc.codec.MessageCodec(kotlinx.serialization.builtins.ByteArraySerializer()).encode(items[4]).size shouldBe 60_000
+            input.put(items[4])
+            input.tryPut(ByteArray(5_000)) shouldBe true
+            input.get() shouldBe items[4]
+            input.get().size shouldBe 5_000
+            val echo = Process(EchoBytes(input, output, items.size)).also { it.start() }
+            withTimeout(30.seconds) {
+                coroutineScope {
+                    launch { items.forEach { input.put(it) } }
+                    for (item in items) output.get() shouldBe item
+                }
+            }
+            echo.await() shouldBe items.sumOf { it.size.toLong() }
+            echo.join()
+        } finally {
+            input.release()
+            output.release()
         }
     }
 })

@@ -54,3 +54,17 @@ class TakeEndAndSend(val queue: Queue<Connection<String>>, val text: String) : T
         queue.get().use { it.send(text) }
     }
 }
+
+/** Takes [count] byte items from [input] and puts each, unchanged, into [output]; returns the bytes moved. */
+@Serializable
+class EchoBytes(val input: Queue<ByteArray>, val output: Queue<ByteArray>, val count: Int) : Task<Long> {
+    override suspend fun run(): Long {
+        var moved = 0L
+        repeat(count) {
+            val item = input.get()
+            output.put(item)
+            moved += item.size
+        }
+        return moved
+    }
+}

@@ -11,8 +11,11 @@ import java.nio.MappedByteBuffer;
  * A multi-producer, multi-consumer queue of byte messages in {@link SharedMemory}, usable at once by every
  * process that maps it.
  *
- * <p>Layout: a 4 KiB header, then a ring of records ({@code int length}, the bytes, padding to 8; a length of
- * -1 marks the ring's end as unused). Positions are monotonic 64-bit byte counts.
+ * <p>Layout: a 4 KiB header, then a ring of records ({@code int length}, the bytes, padding to 8). Positions are
+ * monotonic 64-bit byte counts. A record's bytes run on past the ring's end to its start, so a message fits
+ * whenever that many bytes are free, contiguous or not: in an empty ring, any message up to
+ * {@link #maxMessageBytes}, wherever the positions stand. (The length word itself never straddles the end:
+ * records start at multiples of 8, and the ring's size is one.)
  *
  * <p>Producers and consumers each hold their own short lock (two-lock queue: a put and a get never wait for
  * each other), whose word names the owning process (pid and start time). A process killed while holding one
@@ -37,7 +40,7 @@ public final class QueueRing {
     public static final int NOT_FULL = 1;
     public static final int ALL_DONE = 2;
 
-    private static final int MAGIC = 0x43505132; // "CPQ2"
+    private static final int MAGIC = 0x43505133; // "CPQ3": records wrap around the ring's end
     static final int HEADER = 4096;
     private static final int O_MAGIC = 0;
     private static final int O_CAPACITY = 8;
@@ -59,7 +62,6 @@ public final class QueueRing {
     private static final int O_RELEASED = 392;
     /** Each condition's sequence word and waiter count, a cache line apart. */
     private static final int O_CONDITIONS = 512;
-    private static final int WRAP = -1;
     /** Consumed memory goes back to the system a chunk at a time, so a big ring costs only what it holds. */
     static final int CHUNK = 1 << 20;
 
@@ -116,7 +118,7 @@ public final class QueueRing {
         return capacity;
     }
 
-    /** The largest message that can ever fit. */
+    /** The largest message that can ever fit: in an empty queue, one always does. */
     public int maxMessageBytes() {
         return dataBytes - 8;
     }
@@ -147,7 +149,7 @@ public final class QueueRing {
         long tail = (long) LONG.getAcquire(buffer, PUT_SIDE + POSITION);
         long puts = (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT);
         if (puts - gets >= capacity) return false;
-        return tail + bytesUsed(tail, align8(4 + length)) - head <= dataBytes;
+        return tail + align8(4 + length) - head <= dataBytes;
     }
 
     /**
@@ -156,28 +158,26 @@ public final class QueueRing {
      * @return {@link #PUT}, {@link #FULL} or {@link #CLOSED}
      */
     public int put(byte[] message, int offset, int length) {
+        if (length < 0 || length > maxMessageBytes()) throw new IllegalArgumentException("a message of " + length + " bytes cannot fit in a queue buffer of " + dataBytes);
         int record = align8(4 + length);
-        if (record > dataBytes) throw new IllegalArgumentException("a message of " + length + " bytes cannot fit in a queue buffer of " + dataBytes);
         lock(PUT_SIDE);
         try {
             if (isClosed()) return CLOSED;
             long tail = (long) LONG.getAcquire(buffer, PUT_SIDE + POSITION);
             long puts = (long) LONG.getAcquire(buffer, PUT_SIDE + COUNT);
-            int position = (int) (tail % dataBytes);
-            long used = bytesUsed(tail, record);
-            if (puts - knownGets >= capacity || tail + used - knownHead > dataBytes) {
+            if (puts - knownGets >= capacity || tail + record - knownHead > dataBytes) {
                 // Looks full: see how far the consumers got (they may move on meanwhile, which only frees more).
                 knownGets = (long) LONG.getAcquire(buffer, GET_SIDE + COUNT);
                 knownHead = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
-                if (puts - knownGets >= capacity || tail + used - knownHead > dataBytes) return FULL;
+                if (puts - knownGets >= capacity || tail + record - knownHead > dataBytes) return FULL;
             }
-            if (record > dataBytes - position) {
-                buffer.putInt(HEADER + position, WRAP);
-                position = 0;
-            }
+            int position = (int) (tail % dataBytes);
             buffer.putInt(HEADER + position, length);
-            buffer.put(HEADER + position + 4, message, offset, length);
-            commit(PUT_SIDE, tail + used, puts + 1);
+            // What does not fit before the ring's end goes at its start: free bytes, up to the head.
+            int first = Math.min(length, dataBytes - position - 4);
+            buffer.put(HEADER + position + 4, message, offset, first);
+            if (first < length) buffer.put(HEADER, message, offset + first, length - first);
+            commit(PUT_SIDE, tail + record, puts + 1);
         } finally {
             unlock(PUT_SIDE);
         }
@@ -198,14 +198,11 @@ public final class QueueRing {
             long head = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
             int position = (int) (head % dataBytes);
             int length = buffer.getInt(HEADER + position);
-            if (length == WRAP) {
-                head += dataBytes - position;
-                position = 0;
-                length = buffer.getInt(HEADER);
-            }
-            if (length < 0 || length > dataBytes - 4 - position) throw new IllegalStateException("corrupted queue record at " + head + ": length " + length);
+            if (length < 0 || length > maxMessageBytes()) throw new IllegalStateException("corrupted queue record at " + head + ": length " + length);
             message = new byte[length];
-            buffer.get(HEADER + position + 4, message, 0, length);
+            int first = Math.min(length, dataBytes - position - 4);
+            buffer.get(HEADER + position + 4, message, 0, first);
+            if (first < length) buffer.get(HEADER, message, first, length - first);
             commit(GET_SIDE, head + align8(4 + length), gets + 1);
         } finally {
             unlock(GET_SIDE);
@@ -380,12 +377,6 @@ public final class QueueRing {
         // Whatever it did not commit is as if it never happened; a waiter it may have left registered only
         // costs a few extra wake-ups.
         for (int condition = NOT_EMPTY; condition <= ALL_DONE; condition++) bump(condition);
-    }
-
-    /** Ring bytes a record put at {@code tail} takes: itself, plus the unused end of the ring when it wraps. */
-    private long bytesUsed(long tail, int record) {
-        int toEnd = dataBytes - (int) (tail % dataBytes);
-        return record <= toEnd ? record : toEnd + (long) record;
     }
 
     private static int align8(int n) {

@@ -6,7 +6,8 @@ import kotlinx.serialization.SerializationException
 /**
  * Encodes the messages of a pipe or queue of [T]. Long, Int, Double and String travel as their plain bytes
  * (8, 4, 8, UTF-8): the general CBOR path costs several times the shared-memory copy for such small items.
- * Everything else is CBOR. Both ends choose by the same declared type, so they always agree.
+ * A ByteArray travels as itself (CBOR would make it an array of integers, 1 to 2 bytes per byte and a
+ * decoding step each). Everything else is CBOR. Both ends choose by the same declared type, so they always agree.
  */
 internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableAsItsType: Boolean = false) {
     /**
@@ -18,6 +19,7 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
         "kotlin.Int" -> INT
         "kotlin.Double" -> DOUBLE
         "kotlin.String" -> STRING
+        "kotlin.ByteArray" -> BYTES
         else -> OTHER
     }
 
@@ -26,6 +28,8 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
         INT -> intBytes(value as Int)
         DOUBLE -> longBytes((value as Double).toRawBits())
         STRING -> (value as String).encodeToByteArray()
+        // A copy: the caller may change its array once the call returns, or while a put waits for room.
+        BYTES -> (value as ByteArray).copyOf()
         else -> WireCodec.encode(serializer, value)
     }
 
@@ -35,6 +39,7 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
         INT -> intOf(sized(bytes, 4), 0) as T
         DOUBLE -> Double.fromBits(longOf(sized(bytes, 8))) as T
         STRING -> strictUtf8(bytes) as T
+        BYTES -> bytes as T
         else -> WireCodec.decode(serializer, bytes)
     }
 
@@ -51,6 +56,7 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
         const val INT = 2
         const val DOUBLE = 3
         const val STRING = 4
+        const val BYTES = 5
 
         fun intBytes(value: Int) = byteArrayOf((value ushr 24).toByte(), (value ushr 16).toByte(), (value ushr 8).toByte(), value.toByte())
 
