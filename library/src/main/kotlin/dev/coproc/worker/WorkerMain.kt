@@ -108,9 +108,7 @@ public object WorkerMain {
             }
             if (frame == null) {
                 // Only the parent holds the write end, so EOF without a shutdown means the parent died.
-                ParentDeathCleanup.runAll()
-                System.out.flush()
-                Runtime.getRuntime().halt(PARENT_DIED)
+                haltWithoutParent(PARENT_DIED)
                 return
             }
             if (frame.kind() != Frame.MESSAGE) continue
@@ -251,8 +249,15 @@ public object WorkerMain {
             // The reply pipe is broken (the parent died, or a task closed it): nothing can reach the parent now,
             // and a worker that cannot answer must not take more work.
             System.err.println("coproc worker: cannot reply to the parent: ${e.message}")
-            Runtime.getRuntime().halt(PROTOCOL_ERROR)
+            haltWithoutParent(PROTOCOL_ERROR)
         }
+    }
+
+    /** Ends a worker that lost its parent (or its way to it): the quick clean-ups, then a halt with [code]. */
+    private fun haltWithoutParent(code: Int) {
+        ParentDeathCleanup.runAll()
+        System.out.flush()
+        Runtime.getRuntime().halt(code)
     }
 
     /**
