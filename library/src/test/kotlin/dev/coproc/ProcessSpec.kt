@@ -30,6 +30,28 @@ class ProcessSpec : FunSpec({
         p.exitCode shouldBe 0
     }
 
+    test("join returns once this JVM has closed the child's pipes, even when the thread reading its replies is held up") {
+        val before = Hygiene.openFds()
+        val p = Process(Square(3))
+        p.start()
+        val joined = java.util.concurrent.CountDownLatch(1)
+        var heldReader = false
+        // Runs where the result is handed over: on the thread reading the child's replies, right after it told the
+        // child to exit. It holds that thread until the child has exited, then until join has returned (300 ms at most).
+        p.result().thenRun {
+            heldReader = Thread.currentThread().name.startsWith("coproc-reader")
+            dev.coproc.os.Pids.awaitExit(p.pid!!, java.time.Duration.ofSeconds(30))
+            joined.await(300, java.util.concurrent.TimeUnit.MILLISECONDS)
+        }
+        p.join()
+        val atJoin = Hygiene.openFds()
+        joined.countDown()
+        p.await() shouldBe 9
+        heldReader shouldBe true
+        // The child's command and reply pipes are closed by then.
+        atJoin.filter { (fd, target) -> target.startsWith("pipe:") && before[fd] != target } shouldBe emptyMap()
+    }
+
     test("System.exit(3) in the child gives exit code 3 and no result") {
         val p = Process(ExitWith(3)).also { it.start() }
         val error = shouldThrow<ProcessDiedException> { p.await() }

@@ -45,11 +45,20 @@ internal class WorkerConnection private constructor(
     private val greeted: Boolean,
 ) {
     /**
-     * Completes with the worker's exit status once it has been reaped and its prefixed output (if any) has
-     * been copied out, so that what a child printed is visible when its join returns. A grandchild that keeps
-     * the output pipe open delays this by [OUTPUT_DRAIN_MILLIS] at most.
+     * Completes with the worker's exit status once it has been reaped, its prefixed output (if any) has been
+     * copied out, so that what a child printed is visible when its join returns, and the reader thread has
+     * closed the reply pipe, so that no descriptor of the child is open here once its join returns. A
+     * grandchild that keeps an output pipe open, or a listener that holds up the reader thread, delays this by
+     * [DRAIN_MILLIS] at most.
      */
     val exit: CompletableFuture<ExitStatus> = CompletableFuture()
+
+    /**
+     * Completes once the reader thread has closed the reply pipe. The worker's exit and the end of its reply
+     * stream are seen by two threads (the reaper and the reader), in either order: the reader may still be
+     * handing the last reply over (a result, whose callbacks run on it) when the worker is reaped.
+     */
+    private val repliesClosed = CompletableFuture<Unit>()
 
     /** Receives what the reader thread sees, on that thread. */
     interface Listener {
@@ -135,6 +144,7 @@ internal class WorkerConnection private constructor(
             signal(Signals.SIGKILL)
         }
         reader.close()
+        repliesClosed.complete(Unit)
         listener.onEnd(this, error)
     }
 
@@ -154,7 +164,7 @@ internal class WorkerConnection private constructor(
 
     companion object {
         private val log = LoggerFactory.getLogger(WorkerConnection::class.java)
-        private const val OUTPUT_DRAIN_MILLIS = 1_000L
+        private const val DRAIN_MILLIS = 1_000L
         private const val EXIT_AFTER_EOF_MILLIS = 2_000L
         private const val STARTING = 0
         private const val TERM_HELD = 1
@@ -222,9 +232,9 @@ internal class WorkerConnection private constructor(
             spawned.reaped.whenComplete { status, error ->
                 connection.closeCommands()
                 spawned.archive.finish(exitedNormally = status?.exited() == true)
-                val outputs = CompletableFuture.allOf(*drained.toTypedArray())
-                    .completeOnTimeout(null, OUTPUT_DRAIN_MILLIS, TimeUnit.MILLISECONDS)
-                outputs.whenComplete { _, _ ->
+                val drainedAndClosed = CompletableFuture.allOf(*drained.toTypedArray(), connection.repliesClosed)
+                    .completeOnTimeout(null, DRAIN_MILLIS, TimeUnit.MILLISECONDS)
+                drainedAndClosed.whenComplete { _, _ ->
                     if (error != null) connection.exit.completeExceptionally(error) else connection.exit.complete(status)
                 }
             }
