@@ -35,7 +35,9 @@ import kotlinx.serialization.serializer
  * `multiprocessing.Manager()`. Proxies are handles: pass them to `Process` children and pool tasks, or
  * [publish] them under a name for a JVM that [connect]s from elsewhere.
  *
- * A manager started here is a worker JVM that ends with this one. It listens on a Unix socket in this user's
+ * A manager started here is a worker JVM that ends with this one: one never closed is shut down when this JVM
+ * exits (SIGTERM, then SIGKILL after [WorkerOptions.terminateGrace]), once the processes it waits for have
+ * ended, as Python finalizes a forgotten manager. It listens on a Unix socket in this user's
  * private directory (0700, socket 0600), or on TCP when given an address; every connection authenticates
  * both ways with the manager's key (an HMAC challenge-response, Python's `authkey`), random by default, which
  * travels to children inside their proxies. TCP is not encrypted: on a network you do not trust, tunnel it.
@@ -250,6 +252,8 @@ public class Manager private constructor(
                 SharedInt(0).use { boundPort ->
                     val task = ManagerTask(path, tcp?.hostString, tcp?.port ?: 0, boundPort, key, ready)
                     val process = Process(task, name = "manager", options = options)
+                    // A manager nobody closes is shut down when this JVM exits, after the processes that may use it.
+                    process.servesOthers = true
                     process.start()
                     try {
                         awaitListening(process, ready)

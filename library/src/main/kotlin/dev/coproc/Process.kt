@@ -96,6 +96,19 @@ public open class Process<R>() : Task<R>, AutoCloseable {
             }
         }
 
+    /**
+     * A process that serves the others and never ends by itself (a [Manager]'s): at JVM exit it is neither
+     * waited for, which would never end, nor terminated with the daemons, but terminated after the processes
+     * waited for have ended. Settable only before [start].
+     */
+    internal var servesOthers: Boolean = false
+        set(value) {
+            synchronized(lock) {
+                check(connection == null) { "servesOthers can only be set before start() ($name has started)" }
+                field = value
+            }
+        }
+
     /** How the worker JVM is started. Settable only before [start]. */
     public var options: WorkerOptions = WorkerOptions.DEFAULT
         set(value) {

@@ -6,6 +6,7 @@ import dev.coproc.os.Pids
 import dev.coproc.os.Signals
 import dev.coproc.os.UnixListener
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactlyInAnyOrder
 import io.kotest.matchers.shouldBe
@@ -180,6 +181,25 @@ class ManagerSpec : FunSpec({
                     Pids.awaitExit(pid.value, java.time.Duration.ofSeconds(20)) shouldBe true
                     Files.exists(Path.of(address.value)) shouldBe false
                 }
+            }
+        }
+    }
+
+    test("a JVM that never closes its manager still exits, whether main returns or calls exitProcess, and shuts the manager down gracefully") {
+        val java = ProcessHandle.current().info().command().get()
+        for (ending in listOf("return", "exit")) {
+            val result = withTimeout(90.seconds) {
+                Command(java, "-cp", System.getProperty("java.class.path"), ForgottenManager::class.java.name, ending)
+                    .timeout(60.seconds)
+                    .run()
+            }
+            withClue("ending by $ending: ${result.stderrText}") {
+                result.exitCode shouldBe 0
+                val (pid, address) = result.stdoutText.trim().split(' ')
+                // Reaped by its JVM before that JVM exited: no orphan left behind.
+                Files.exists(Path.of("/proc/$pid")) shouldBe false
+                // Terminated gracefully (SIGTERM first): the manager removed its own socket file.
+                Files.exists(Path.of(address)) shouldBe false
             }
         }
     }
