@@ -7,6 +7,8 @@ import dev.coproc.internal.javaFuture
 import dev.coproc.internal.toTimeout
 import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.withContext
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
 
@@ -44,14 +46,28 @@ public open class ManagedQueue<T> internal constructor(internal val ref: Managed
      * Takes the first item, waiting up to [timeout] for one.
      *
      * @throws QueueEmptyException when none came within [timeout]
+     * @throws MessageDecodingException when the item does not decode as [T] (its bytes travel with the
+     *   exception); it is not taken: it goes back to the head of the queue
      */
     public suspend fun get(timeout: Duration = Duration.INFINITE): T {
         val item = takeWithin(timeout) ?: throw QueueEmptyException()
-        return items.decode(item)
+        return decodeOrGiveBack(item)
     }
 
-    /** The first item if there is one now, else null. */
-    public suspend fun tryGet(): T? = takeWithin(Duration.ZERO)?.let(items::decode)
+    /**
+     * The first item if there is one now, else null.
+     *
+     * @throws MessageDecodingException as [get] does
+     */
+    public suspend fun tryGet(): T? = takeWithin(Duration.ZERO)?.let { decodeOrGiveBack(it) }
+
+    /** Decodes a taken item; one that does not decode goes back to the head of the queue, for a reader of its type. */
+    private suspend fun decodeOrGiveBack(item: ByteArray): T = try {
+        items.decodeMessage(item)
+    } catch (e: MessageDecodingException) {
+        withContext(NonCancellable) { ref.call("unget", item) }
+        throw e
+    }
 
     private suspend fun takeWithin(timeout: Duration): ByteArray? =
         ref.waitingCall("get", ManagerWire.of(ManagedRef.millis(timeout))) { taken -> taken.firstOrNull()?.let { ref.call("unget", it) } }.firstOrNull()
@@ -101,7 +117,7 @@ public class ManagedJoinableQueue<T> internal constructor(ref: ManagedRef, itemS
 }
 
 internal class ManagedQueueSerializer<T>(items: KSerializer<T>) :
-    ManagedProxySerializer<ManagedQueue<T>>("dev.coproc.ManagedQueue", { ManagedQueue(it, items) }, { it.ref })
+    ManagedProxySerializer<ManagedQueue<T>>("dev.coproc.ManagedQueue", listOf(items), { ManagedQueue(it, items) }, { it.ref })
 
 internal class ManagedJoinableQueueSerializer<T>(items: KSerializer<T>) :
-    ManagedProxySerializer<ManagedJoinableQueue<T>>("dev.coproc.ManagedJoinableQueue", { ManagedJoinableQueue(it, items) }, { it.ref })
+    ManagedProxySerializer<ManagedJoinableQueue<T>>("dev.coproc.ManagedJoinableQueue", listOf(items), { ManagedJoinableQueue(it, items) }, { it.ref })

@@ -11,6 +11,8 @@ import kotlinx.serialization.Serializable
 import kotlinx.serialization.Transient
 import kotlinx.serialization.cbor.ByteString
 import kotlinx.serialization.descriptors.SerialDescriptor
+import kotlinx.serialization.descriptors.StructureKind
+import kotlinx.serialization.descriptors.elementDescriptors
 import kotlinx.serialization.encoding.Decoder
 import kotlinx.serialization.encoding.Encoder
 
@@ -61,9 +63,32 @@ internal class ManagedRef(val address: String, @ByteString val key: ByteArray, v
     }
 }
 
-/** Encodes a proxy as its [ManagedRef]: every proxy type crosses to another process as the object's address. */
-internal open class ManagedProxySerializer<P>(name: String, private val make: (ManagedRef) -> P, private val refOf: (P) -> ManagedRef) : KSerializer<P> {
-    override val descriptor: SerialDescriptor = SerialDescriptor(name, ManagedRef.serializer().descriptor)
+/**
+ * Encodes a proxy as its [ManagedRef]: every proxy type crosses to another process as the object's address.
+ * The descriptor's name holds the type arguments ([typeArguments], e.g. `dev.coproc.ManagedQueue<kotlin.String>`),
+ * which the wire does not carry: [Manager.lookup] compares it with the name recorded when the proxy was published.
+ */
+internal open class ManagedProxySerializer<P>(
+    name: String,
+    typeArguments: List<KSerializer<*>>,
+    private val make: (ManagedRef) -> P,
+    private val refOf: (P) -> ManagedRef,
+) : KSerializer<P> {
+    override val descriptor: SerialDescriptor = SerialDescriptor(
+        if (typeArguments.isEmpty()) name else typeArguments.joinToString(", ", "$name<", ">") { typeName(it.descriptor) },
+        ManagedRef.serializer().descriptor,
+    )
     override fun serialize(encoder: Encoder, value: P) = encoder.encodeSerializableValue(ManagedRef.serializer(), refOf(value))
     override fun deserialize(decoder: Decoder): P = make(decoder.decodeSerializableValue(ManagedRef.serializer()))
+}
+
+/**
+ * The name of the type [descriptor] describes, with the element types of lists and maps, which their serial
+ * names leave out (`kotlin.collections.ArrayList<kotlin.Int>`): what a published proxy and its lookup must agree on.
+ */
+internal fun typeName(descriptor: SerialDescriptor): String {
+    if (descriptor.kind != StructureKind.LIST && descriptor.kind != StructureKind.MAP) return descriptor.serialName
+    val name = descriptor.serialName.removeSuffix("?")
+    val nullable = if (descriptor.isNullable) "?" else ""
+    return descriptor.elementDescriptors.joinToString(", ", "$name<", ">$nullable") { typeName(it) }
 }

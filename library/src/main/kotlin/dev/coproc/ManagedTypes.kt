@@ -58,7 +58,8 @@ internal class ManagedSerializer<T : Any>(typeArgument: KSerializer<T>) : KSeria
     private val type: Class<T> = (typeArgument as? PolymorphicSerializer<T>)?.baseClass?.java
         ?: throw IllegalArgumentException("Managed<T> needs an interface for T, not ${typeArgument.descriptor.serialName}")
 
-    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Managed", ManagedRef.serializer().descriptor)
+    // The interface in the name: a lookup of a published handle checks it (see ManagedProxySerializer).
+    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Managed<${type.name}>", ManagedRef.serializer().descriptor)
     override fun serialize(encoder: Encoder, value: Managed<T>) = encoder.encodeSerializableValue(ManagedRef.serializer(), value.ref)
     override fun deserialize(decoder: Decoder): Managed<T> = Managed(decoder.decodeSerializableValue(ManagedRef.serializer()), type)
 }

@@ -69,7 +69,7 @@ public class ManagedArray<T> internal constructor(internal val ref: ManagedRef, 
 }
 
 internal class ManagedValueSerializer<T>(values: KSerializer<T>) :
-    ManagedProxySerializer<ManagedValue<T>>("dev.coproc.ManagedValue", { ManagedValue(it, values) }, { it.ref })
+    ManagedProxySerializer<ManagedValue<T>>("dev.coproc.ManagedValue", listOf(values), { ManagedValue(it, values) }, { it.ref })
 
 internal class ManagedArraySerializer<T>(values: KSerializer<T>) :
-    ManagedProxySerializer<ManagedArray<T>>("dev.coproc.ManagedArray", { ManagedArray(it, values) }, { it.ref })
+    ManagedProxySerializer<ManagedArray<T>>("dev.coproc.ManagedArray", listOf(values), { ManagedArray(it, values) }, { it.ref })

@@ -160,10 +160,11 @@ public class Manager private constructor(
     /**
      * Makes [proxy] (any of this manager's proxies) known under [name], for [lookup] from any process,
      * such as a JVM that [connect]ed with the address and key: Python's `BaseManager.register("get_queue",
-     * callable=...)`. A name published again points to the new object.
+     * callable=...)`. A name published again points to the new object. Its type, type arguments included,
+     * is recorded with it for [lookup] to check.
      */
     public suspend fun <P> publish(name: String, proxy: P, serializer: KSerializer<P>) {
-        client().call(0, "publish", listOf(name.encodeToByteArray(), serializer.descriptor.serialName.encodeToByteArray(), WireCodec.encode(serializer, proxy)))
+        client().call(0, "publish", listOf(name.encodeToByteArray(), typeName(serializer.descriptor).encodeToByteArray(), WireCodec.encode(serializer, proxy)))
     }
 
     /** See [publish]. */
@@ -173,13 +174,15 @@ public class Manager private constructor(
      * The proxy [publish]ed under [name].
      *
      * @throws NoSuchElementException when nothing is published under [name]
-     * @throws IllegalArgumentException when it is another kind of object than [serializer]'s
+     * @throws IllegalArgumentException when it is another type than [serializer]'s: another kind of object, or
+     *   the same kind with other type arguments (a `ManagedQueue<String>` looked up as a `ManagedQueue<Long>`)
      */
     public suspend fun <P> lookup(name: String, serializer: KSerializer<P>): P {
         val found = client().call(0, "lookup", listOf(name.encodeToByteArray()))
         if (found.isEmpty()) throw NoSuchElementException("nothing is published under \"$name\" in the manager at $address")
-        val kind = found[0].decodeToString()
-        require(kind == serializer.descriptor.serialName) { "\"$name\" is a $kind, not a ${serializer.descriptor.serialName}" }
+        val published = found[0].decodeToString()
+        val wanted = typeName(serializer.descriptor)
+        require(published == wanted) { "\"$name\" is a $published, not a $wanted" }
         return WireCodec.decode(serializer, found[1])
     }
 

@@ -40,13 +40,14 @@ public class MessageTooLongException internal constructor(
 public class CorruptedStreamException internal constructor(message: String) : CoprocException(message)
 
 /**
- * A whole message arrived but does not decode as the connection's type. Nothing is lost: [bytes] holds it.
+ * A whole message (or queue item) arrived but does not decode as the type it was read as. Nothing is lost:
+ * [bytes] holds it.
  */
 public class MessageDecodingException internal constructor(
     /** The message as received. */
     public val bytes: ByteArray,
     cause: Throwable,
-) : CoprocException("a ${bytes.size}-byte message does not decode as the connection's type: ${cause.message}", cause)
+) : CoprocException("a ${bytes.size}-byte message does not decode as the type it was read as: ${cause.message}", cause)
 
 /** Decodes one whole message, turning a failure into [MessageDecodingException], which keeps its bytes. */
 internal fun <T> MessageCodec<T>.decodeMessage(bytes: ByteArray): T = try {

@@ -138,7 +138,7 @@ public class SharedList<T> internal constructor(internal val ref: ManagedRef, it
 }
 
 internal class SharedDictSerializer<K, V>(keys: KSerializer<K>, values: KSerializer<V>) :
-    ManagedProxySerializer<SharedDict<K, V>>("dev.coproc.SharedDict", { SharedDict(it, keys, values) }, { it.ref })
+    ManagedProxySerializer<SharedDict<K, V>>("dev.coproc.SharedDict", listOf(keys, values), { SharedDict(it, keys, values) }, { it.ref })
 
 internal class SharedListSerializer<T>(items: KSerializer<T>) :
-    ManagedProxySerializer<SharedList<T>>("dev.coproc.SharedList", { SharedList(it, items) }, { it.ref })
+    ManagedProxySerializer<SharedList<T>>("dev.coproc.SharedList", listOf(items), { SharedList(it, items) }, { it.ref })

@@ -46,4 +46,4 @@ public class SharedNamespace internal constructor(internal val ref: ManagedRef) 
 }
 
 internal object SharedNamespaceSerializer :
-    ManagedProxySerializer<SharedNamespace>("dev.coproc.SharedNamespace", ::SharedNamespace, { it.ref })
+    ManagedProxySerializer<SharedNamespace>("dev.coproc.SharedNamespace", emptyList(), ::SharedNamespace, { it.ref })

@@ -7,6 +7,7 @@ import io.kotest.matchers.collections.shouldContainExactlyInAnyOrder
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import kotlin.time.Duration.Companion.milliseconds
+import kotlinx.serialization.builtins.serializer
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
@@ -77,6 +78,31 @@ class ManagedObjectsSpec : FunSpec({
             items.put("only")
             items.get(5.seconds) shouldBe "only"
             items.size() shouldBe 0
+        }
+    }
+
+    test("a lookup with other type arguments than published is refused naming both; an item that does not decode stays in the queue") {
+        manager {
+            val strings = queue<String>()
+            strings.put("one")
+            publish("jobs", strings)
+            val refused = shouldThrow<IllegalArgumentException> { lookup<ManagedQueue<Long>>("jobs") }
+            refused.message shouldContain "dev.coproc.ManagedQueue<kotlin.String>"
+            refused.message shouldContain "dev.coproc.ManagedQueue<kotlin.Long>"
+            publish("counts", dict<String, List<Int>>())
+            shouldThrow<IllegalArgumentException> { lookup<SharedDict<String, List<String>>>("counts") }.message shouldContain "kotlin.Int"
+            lookup<SharedDict<String, List<Int>>>("counts").size() shouldBe 0
+            strings.size() shouldBe 1
+
+            // A proxy of the wrong type made anyway (its handle decoded as another type): its get fails typed,
+            // with the item's bytes, and the item stays at the head of the queue.
+            val handle = dev.coproc.codec.WireCodec.encode(ManagedQueue.serializer(String.serializer()), strings)
+            val longs = dev.coproc.codec.WireCodec.decode(ManagedQueue.serializer(Long.serializer()), handle)
+            shouldThrow<MessageDecodingException> { longs.get(5.seconds) }.bytes shouldBe "one".encodeToByteArray()
+            shouldThrow<MessageDecodingException> { longs.tryGet() }
+            strings.size() shouldBe 1
+            strings.put("two")
+            strings.get(5.seconds) shouldBe "one"
         }
     }
 
