@@ -18,6 +18,7 @@ import dev.coproc.worker.ParentDeathCleanup
 import java.net.InetSocketAddress
 import java.nio.file.Files
 import java.nio.file.Path
+import kotlin.time.Duration.Companion.milliseconds
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
@@ -244,16 +245,25 @@ public class Manager private constructor(
         /**
          * Starts a manager process and returns once it listens: on a Unix socket, or on TCP at [tcp] (port 0:
          * any free port; [address] tells which). [authKey]: the key clients must know, random when null (read
-         * it with [authKey] to give it to a JVM that will [connect]). Java callers close it (try-with-resources).
+         * it with [authKey] to give it to a JVM that will [connect]). [limits]: what a connection that has not
+         * authenticated yet is allowed. Java callers close it (try-with-resources).
          */
         @JvmStatic
-        public suspend fun start(options: WorkerOptions = DEFAULT_OPTIONS, tcp: InetSocketAddress? = null, authKey: ByteArray? = null): Manager {
+        public suspend fun start(
+            options: WorkerOptions = DEFAULT_OPTIONS,
+            tcp: InetSocketAddress? = null,
+            authKey: ByteArray? = null,
+            limits: ManagerLimits = ManagerLimits.DEFAULT,
+        ): Manager {
             require(authKey == null || authKey.size >= 16) { "an authKey needs at least 16 bytes" }
             val key = authKey ?: ManagerHandshake.newKey()
             val path = if (tcp == null) UnixListener.privatePath("manager").toString() else null
             Event().use { ready ->
                 SharedInt(0).use { boundPort ->
-                    val task = ManagerTask(path, tcp?.hostString, tcp?.port ?: 0, boundPort, key, ready)
+                    val task = ManagerTask(
+                        path, tcp?.hostString, tcp?.port ?: 0, boundPort, key, ready,
+                        limits.handshakeTimeout.inWholeMilliseconds, limits.maxPendingConnections,
+                    )
                     val process = Process(task, name = "manager", options = options)
                     // A manager nobody closes is shut down when this JVM exits, after the processes that may use it.
                     process.servesOthers = true
@@ -329,6 +339,8 @@ internal class ManagerTask(
     val boundPort: SharedInt,
     @ByteString val key: ByteArray,
     val ready: Event,
+    val handshakeMillis: Long,
+    val maxPendingConnections: Int,
 ) : Task<Unit> {
     override suspend fun run() {
         val listener: StreamListener = if (path != null) UnixListener.bind(Path.of(path)) else TcpListener.bind(host, port).also { boundPort.value = it.address().port }
@@ -336,7 +348,7 @@ internal class ManagerTask(
         ParentDeathCleanup.add { listener.close() }.use {
             listener.use {
                 ready.set()
-                ManagerServer(key, MANAGER_MAX_FRAME).serve(it)
+                ManagerServer(key, MANAGER_MAX_FRAME, handshakeMillis.milliseconds, maxPendingConnections).serve(it)
             }
         }
     }

@@ -6,6 +6,7 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.ints.shouldBeGreaterThan
+import io.kotest.matchers.ints.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import jnr.ffi.Memory
@@ -215,6 +216,31 @@ class PipeSpec : FunSpec({
                 raw.send(garbage, 0, 4) shouldBe 4
                 shouldThrow<CorruptedStreamException> { connection.receive() }
             }
+        }
+    }
+
+    test("a message announced long but arriving slowly takes memory as its bytes arrive, not as announced, and arrives whole") {
+        val (raw, wrapped) = UnixSocket.pair()
+        val framed = dev.coproc.internal.FramedSocket(wrapped)
+        try {
+            val length = 48 * 1024 * 1024
+            val message = ByteArray(length) { (it % 251).toByte() }
+            val header = byteArrayOf((length ushr 24).toByte(), (length ushr 16).toByte(), (length ushr 8).toByte(), length.toByte())
+            raw.send(header + message.copyOf(1), 0, 5) shouldBe 5
+            coroutineScope {
+                // Undispatched: it reads the header and the one byte, then waits for more.
+                val received = async(start = CoroutineStart.UNDISPATCHED) { framed.receive(64 * 1024 * 1024) }
+                framed.bufferedBytes shouldBeLessThanOrEqual 2 * 1024 * 1024
+                var sent = 1
+                while (sent < length) {
+                    val n = raw.send(message, sent, length - sent)
+                    if (n > 0) sent += n else dev.coproc.internal.awaitFd(raw.number(), dev.coproc.os.FdPoller.WRITABLE)
+                }
+                (withTimeout(30.seconds) { received.await() } contentEquals message) shouldBe true
+            }
+        } finally {
+            framed.close()
+            raw.close()
         }
     }
 

@@ -13,6 +13,7 @@ import dev.coproc.ManagedSemaphore;
 import dev.coproc.ManagedValue;
 import dev.coproc.Manager;
 import dev.coproc.ManagerKt;
+import dev.coproc.ManagerLimits;
 import dev.coproc.SharedDict;
 import dev.coproc.SharedList;
 import dev.coproc.SharedNamespace;
@@ -47,12 +48,20 @@ public final class JavaManager implements AutoCloseable {
 
     /** Starts a manager process listening on a Unix socket, with a random key. */
     public static JavaManager start() {
-        return new JavaManager(JavaSuspend.blocking(c -> Manager.Companion.start(Manager.DEFAULT_OPTIONS, null, null, c)));
+        return new JavaManager(JavaSuspend.blocking(c -> Manager.Companion.start(Manager.DEFAULT_OPTIONS, null, null, ManagerLimits.DEFAULT, c)));
     }
 
     /** Starts a manager process listening on TCP at {@code address} (port 0: any free port), with {@code authKey} (null: random). */
     public static JavaManager start(InetSocketAddress address, byte[] authKey) {
-        return new JavaManager(JavaSuspend.blocking(c -> Manager.Companion.start(Manager.DEFAULT_OPTIONS, address, authKey, c)));
+        return start(address, authKey, ManagerLimits.DEFAULT);
+    }
+
+    /**
+     * Starts a manager process listening on TCP at {@code address} (port 0: any free port), with {@code authKey}
+     * (null: random), allowing connections that have not authenticated yet what {@code limits} says.
+     */
+    public static JavaManager start(InetSocketAddress address, byte[] authKey, ManagerLimits limits) {
+        return new JavaManager(JavaSuspend.blocking(c -> Manager.Companion.start(Manager.DEFAULT_OPTIONS, address, authKey, limits, c)));
     }
 
     /** Connects to the manager at {@code address} ({@code tcp://host:port} or a socket path) with its key. */

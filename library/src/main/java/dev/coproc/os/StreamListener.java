@@ -5,7 +5,12 @@ public interface StreamListener extends AutoCloseable {
     /** The descriptor, for the {@link FdPoller}. */
     int number();
 
-    /** The next connection, non-blocking and close-on-exec, or null when none is waiting. */
+    /**
+     * The next connection, non-blocking and close-on-exec, or null when none is waiting.
+     *
+     * @throws OsException EMFILE or ENFILE when out of descriptors (ENOBUFS, ENOMEM: out of kernel memory): the
+     *     connection stays queued, and an accept once some are free takes it
+     */
     UnixSocket accept() throws OsException;
 
     /** Stops listening. */

@@ -22,6 +22,10 @@ import kotlin.time.Duration
  * Length-prefixed messages over a non-blocking [UnixSocket]: a 4-byte big-endian length, then the bytes.
  * Calls never block a thread: when the socket would block they suspend until the [FdPoller] sees it ready.
  *
+ * Memory follows the bytes that arrive, never a length a peer announces: the buffers start small and grow as
+ * traffic needs them, and a long message's array grows (doubling) as its bytes come in, so a peer that
+ * announces 60 MiB and sends one byte costs about 1 MiB here, not 60.
+ *
  * Not thread-safe on its own: one receiver and one sender at a time (the [dev.coproc.Connection] locks).
  */
 internal class FramedSocket(
@@ -30,11 +34,17 @@ internal class FramedSocket(
     /** Checked while spinning: false stops it (a thread serving several sockets has other work). */
     private val spinWhile: () -> Boolean = { true },
 ) {
-    private val sendScratch: Pointer = Memory.allocateDirect(LibC.runtime(), SCRATCH_BYTES.toLong(), true)
-    private var input = ByteArray(SCRATCH_BYTES)
+    /** Native memory a small message is staged in, made on the first send and grown up to [SCRATCH_BYTES]. */
+    private var sendScratch: Pointer? = null
+    private var input = ByteArray(INITIAL_INPUT_BYTES)
     private var start = 0
     private var end = 0
     private var atEnd = false
+
+    /** A message longer than the input buffer, being received ([largeHave] of its [largeLength] bytes): null if none is. */
+    private var large: ByteArray? = null
+    private var largeLength = 0
+    private var largeHave = 0
     private val waiting = ConcurrentHashMap.newKeySet<Waiter>()
     @Volatile private var closing = false
 
@@ -64,8 +74,12 @@ internal class FramedSocket(
 
     val isClosed: Boolean get() = closing
 
-    /** The next whole message; throws [TooLong] (leaving it unread), [Ended], [Corrupted] or [Closed]. */
+    /**
+     * The next whole message; throws [TooLong] (leaving it unread), [Ended], [Corrupted] or [Closed]. A
+     * receive cancelled partway through a long message keeps what arrived: the next receive goes on with it.
+     */
     suspend fun receive(maxBytes: Int): ByteArray {
+        if (large != null) return receiveLarge()
         while (true) {
             val available = end - start
             if (available >= HEADER_BYTES) {
@@ -77,39 +91,69 @@ internal class FramedSocket(
                     start += HEADER_BYTES + length
                     return message
                 }
-                if (HEADER_BYTES + length > input.size) return receiveLarge(length)
+                if (HEADER_BYTES + length > input.size) {
+                    if (HEADER_BYTES + length > MAX_INPUT_BYTES) return startLarge(length)
+                    growInput(HEADER_BYTES + length)
+                }
             }
             compactFor(HEADER_BYTES)
             fill()
         }
     }
 
-    /** A message too big for the input buffer: read straight into its own array. */
-    private suspend fun receiveLarge(length: Int): ByteArray {
-        val message = ByteArray(length)
-        var have = end - start - HEADER_BYTES
+    /** What this socket holds in buffers for the messages it receives, in bytes (for tests). */
+    internal val bufferedBytes: Int get() = input.size + (large?.size ?: 0)
+
+    /**
+     * A message too long for the input buffer: read straight into an array of its own, which starts at
+     * [LARGE_FIRST_BYTES] (or the whole message, if shorter) and doubles as it fills: it grows with the bytes
+     * received, not with the length announced.
+     */
+    private suspend fun startLarge(length: Int): ByteArray {
+        val have = end - start - HEADER_BYTES
+        val message = ByteArray(minOf(length, maxOf(LARGE_FIRST_BYTES, have)))
         input.copyInto(message, 0, start + HEADER_BYTES, end)
         start = 0
         end = 0
-        // The header is consumed: a failure from here on loses this message, which only happens at end of stream.
+        large = message
+        largeLength = length
+        largeHave = have
+        return receiveLarge()
+    }
+
+    private suspend fun receiveLarge(): ByteArray {
+        var message = large!!
         var idle = 0
-        while (have < length) {
-            val n = recv(message, have, length - have)
+        while (largeHave < largeLength) {
+            if (largeHave == message.size) {
+                message = message.copyOf(minOf(largeLength.toLong(), 2L * message.size).toInt())
+                large = message
+            }
+            val n = recv(message, largeHave, message.size - largeHave)
             when {
                 n > 0 -> {
-                    have += n
+                    largeHave += n
                     idle = 0
                 }
                 n == 0 -> {
                     atEnd = true
-                    throw Ended(HEADER_BYTES + have)
+                    large = null
+                    throw Ended(HEADER_BYTES + largeHave)
                 }
                 // Mid-message the sender is writing right now: retrying a little beats two thread hand-offs.
                 ++idle <= RETRIES_MID_MESSAGE -> Thread.onSpinWait()
                 else -> await(FdPoller.READABLE, cancellable = true)
             }
         }
+        large = null
         return message
+    }
+
+    /** Grows the input buffer to hold [needed] bytes (at most [MAX_INPUT_BYTES]), keeping what it holds. */
+    private fun growInput(needed: Int) {
+        var size = input.size
+        while (size < needed) size *= 2
+        input = input.copyOf(minOf(size, MAX_INPUT_BYTES))
     }
 
     /**
@@ -117,7 +161,7 @@ internal class FramedSocket(
      * nothing came within [timeout].
      */
     suspend fun poll(timeout: Duration): Boolean {
-        if (end > start || atEnd) return true
+        if (end > start || atEnd || large != null) return true
         if (readSome()) return true
         if (timeout <= Duration.ZERO) return false
         return withTimeoutOrNull(timeout) {
@@ -146,9 +190,12 @@ internal class FramedSocket(
     /** One non-blocking read into the input buffer; true if it brought bytes or the end. */
     private fun readSome(): Boolean {
         compactFor(1)
-        val n = recv(input, end, input.size - end)
+        val room = input.size - end
+        val n = recv(input, end, room)
         if (n > 0) end += n
         if (n == 0) atEnd = true
+        // A read that filled all the room: the peer sends faster than this side reads, so read more at once.
+        if (n == room && input.size < MAX_INPUT_BYTES) growInput(input.size * 2)
         return n >= 0
     }
 
@@ -184,13 +231,13 @@ internal class FramedSocket(
     suspend fun send(bytes: ByteArray, offset: Int, length: Int) {
         if (HEADER_BYTES + length <= SCRATCH_BYTES) {
             // Small: header and bytes in one system call.
-            stageHeader(length)
-            sendScratch.put(HEADER_BYTES.toLong(), bytes, offset, length)
-            sendAll(HEADER_BYTES + length) { done, count -> socket.send(sendScratch, done.toLong(), count) }
+            val scratch = stageHeader(length, HEADER_BYTES + length)
+            scratch.put(HEADER_BYTES.toLong(), bytes, offset, length)
+            sendAll(HEADER_BYTES + length) { done, count -> socket.send(scratch, done.toLong(), count) }
         } else {
             // Large: the bytes go straight from the array, without a copy through native memory.
-            stageHeader(length)
-            sendAll(HEADER_BYTES) { done, count -> socket.send(sendScratch, done.toLong(), count) }
+            val scratch = stageHeader(length, HEADER_BYTES)
+            sendAll(HEADER_BYTES) { done, count -> socket.send(scratch, done.toLong(), count) }
             sendAll(length, alreadyStarted = true) { done, count -> socket.send(bytes, offset + done, count) }
         }
     }
@@ -220,11 +267,20 @@ internal class FramedSocket(
         }
     }
 
-    private fun stageHeader(length: Int) {
-        sendScratch.putByte(0, (length ushr 24).toByte())
-        sendScratch.putByte(1, (length ushr 16).toByte())
-        sendScratch.putByte(2, (length ushr 8).toByte())
-        sendScratch.putByte(3, length.toByte())
+    /** Writes the header of a [length]-byte message into a scratch of at least [room] bytes, and returns the scratch. */
+    private fun stageHeader(length: Int, room: Int): Pointer {
+        val scratch = sendScratch?.takeIf { it.size() >= room } ?: newScratch(room)
+        scratch.putByte(0, (length ushr 24).toByte())
+        scratch.putByte(1, (length ushr 16).toByte())
+        scratch.putByte(2, (length ushr 8).toByte())
+        scratch.putByte(3, length.toByte())
+        return scratch
+    }
+
+    private fun newScratch(room: Int): Pointer {
+        var size = INITIAL_SCRATCH_BYTES
+        while (size < room) size *= 2
+        return Memory.allocateDirect(LibC.runtime(), size.toLong(), true).also { sendScratch = it }
     }
 
     private fun recv(array: ByteArray, offset: Int, count: Int): Int = try {
@@ -285,7 +341,14 @@ internal class FramedSocket(
 
     private companion object {
         const val HEADER_BYTES = 4
+        /** The largest message staged in native memory to go out in one system call with its header. */
         const val SCRATCH_BYTES = 64 * 1024
+        const val INITIAL_SCRATCH_BYTES = 256
+        const val INITIAL_INPUT_BYTES = 4 * 1024
+        /** The input buffer's largest size: longer messages are read into arrays of their own. */
+        const val MAX_INPUT_BYTES = 64 * 1024
+        /** A long message's array to begin with: a message up to this long is read into one array of its size. */
+        const val LARGE_FIRST_BYTES = 1024 * 1024
         /** Non-blocking retries (a system call and a spin-wait hint each, about a microsecond) before waiting in the poller. */
         const val RETRIES_MID_MESSAGE = 64
     }

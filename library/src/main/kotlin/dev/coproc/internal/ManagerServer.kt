@@ -2,10 +2,15 @@ package dev.coproc.internal
 
 import dev.coproc.codec.TaskTypeException
 import dev.coproc.os.FdPoller
+import dev.coproc.os.OsException
 import dev.coproc.os.StreamListener
+import dev.coproc.os.internal.LibC
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.ThreadPoolExecutor
 import java.util.concurrent.TimeUnit
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
@@ -13,11 +18,13 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
 import org.slf4j.LoggerFactory
 
 /**
@@ -27,8 +34,18 @@ import org.slf4j.LoggerFactory
  * acquire) is a suspended coroutine while the thread serves everyone else. Values stay encoded: the manager
  * stores and compares bytes and decodes nothing of a client's but a declared [dev.coproc.AtomicUpdate] or
  * registered type, so no class is ever chosen by a client's data.
+ *
+ * A connection must authenticate within [handshakeTimeout], and at most [maxPending] connections may be
+ * authenticating at once (one more drops the oldest of them): clients that connect and say nothing cost
+ * bounded memory and descriptors. Out of descriptors, the server keeps serving the connections it has and
+ * tries the waiting one again later.
  */
-internal class ManagerServer(private val key: ByteArray, private val maxFrame: Int) {
+internal class ManagerServer(
+    private val key: ByteArray,
+    private val maxFrame: Int,
+    private val handshakeTimeout: Duration,
+    private val maxPending: Int,
+) {
     private val queue = LinkedBlockingQueue<Runnable>()
     private val thread = ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, queue) { Thread(it, "coproc-manager").apply { isDaemon = true } }
     private val objects = HashMap<Long, ManagedObject>()
@@ -36,19 +53,37 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
     private var nextSession = 1L
     private val log = LoggerFactory.getLogger(ManagerServer::class.java)
 
+    /** The connections that have not authenticated yet, oldest first. */
+    private val pending = LinkedHashSet<FramedSocket>()
+    private var warnedFull = false
+
     /** Accepts and serves clients until cancelled; a client's failure ends only that client. */
     suspend fun serve(listener: StreamListener) = withContext(thread.asCoroutineDispatcher()) {
         try {
             coroutineScope {
+                var backOff = ACCEPT_BACK_OFF_MIN
                 while (true) {
-                    val socket = listener.accept()
+                    val socket = try {
+                        listener.accept()
+                    } catch (e: OsException) {
+                        if (e.errno() !in OUT_OF_RESOURCES) throw e
+                        // The connection stays queued. Polling the listener would return at once (it stays readable),
+                        // so wait a while instead, serving the connections there are, and try again.
+                        if (backOff == ACCEPT_BACK_OFF_MIN) log.warn("manager: cannot accept a connection ({}); trying again every {} at most", e.message, ACCEPT_BACK_OFF_MAX)
+                        delay(backOff)
+                        backOff = minOf(backOff * 2, ACCEPT_BACK_OFF_MAX)
+                        continue
+                    }
                     if (socket == null) {
                         awaitFd(listener.number(), FdPoller.READABLE)
                         continue
                     }
+                    backOff = ACCEPT_BACK_OFF_MIN
+                    if (pending.size >= maxPending) dropOldestPending()
                     // While nothing else is queued for this thread, a client's next call (which often follows
                     // its answer at once) is looked for briefly before sleeping in the poller.
                     val connection = FramedSocket(socket, spinNanos = NEXT_CALL_SPIN_NANOS, spinWhile = { queue.isEmpty() })
+                    pending += connection
                     val session = ManagerSession(nextSession++)
                     launch {
                         try {
@@ -65,11 +100,27 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
         }
     }
 
+    /** Closes the connection that has been authenticating the longest, to make room for a new one. */
+    private fun dropOldestPending() {
+        val oldest = pending.first()
+        pending -= oldest
+        if (!warnedFull) log.warn("manager: {} connections are authenticating at once; dropping the oldest for each new one", maxPending)
+        warnedFull = true
+        oldest.close()
+    }
+
     private suspend fun serveClient(connection: FramedSocket, session: ManagerSession) = coroutineScope {
         val calls = HashMap<Int, Job>()
         val sending = Mutex()
         try {
-            if (!authenticate(connection)) return@coroutineScope
+            val authenticated = try {
+                withTimeoutOrNull(handshakeTimeout) { authenticate(connection) }
+            } finally {
+                pending -= connection
+                if (pending.isEmpty()) warnedFull = false
+            }
+            if (authenticated == null) log.warn("manager: a client did not authenticate within {}; disconnected", handshakeTimeout)
+            if (authenticated != true) return@coroutineScope
             while (true) {
                 val frame = connection.receive(maxFrame)
                 val call = try {
@@ -108,6 +159,8 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
             log.warn("manager: {} broke the framing; disconnected", session)
         } catch (e: FramedSocket.Broken) {
             // The client closed while we answered.
+        } catch (e: FramedSocket.Closed) {
+            // Dropped while it authenticated, to make room for a newer connection.
         } finally {
             connection.close()
             val waiting = calls.values.toList()
@@ -180,5 +233,9 @@ internal class ManagerServer(private val key: ByteArray, private val maxFrame: I
 
     internal companion object {
         const val NEXT_CALL_SPIN_NANOS = 50_000L
+        /** accept4's errors that say "not now" (out of descriptors or kernel memory), not "never". */
+        private val OUT_OF_RESOURCES = setOf(LibC.EMFILE, LibC.ENFILE, LibC.ENOBUFS, LibC.ENOMEM)
+        private val ACCEPT_BACK_OFF_MIN = 50.milliseconds
+        private val ACCEPT_BACK_OFF_MAX = 1.seconds
     }
 }

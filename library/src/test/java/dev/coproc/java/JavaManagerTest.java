@@ -14,6 +14,7 @@ import dev.coproc.ManagedQueue;
 import dev.coproc.ManagedValue;
 import dev.coproc.MakeTally;
 import dev.coproc.ManagerAuthenticationException;
+import dev.coproc.ManagerLimits;
 import dev.coproc.QueueEmptyException;
 import dev.coproc.SharedDict;
 import dev.coproc.SharedList;
@@ -92,7 +93,8 @@ class JavaManagerTest {
 
     @Test
     void remoteManagerOverTcp() {
-        try (JavaManager manager = JavaManager.start(new InetSocketAddress("127.0.0.1", 0), null)) {
+        ManagerLimits limits = ManagerLimits.builder().handshakeTimeout(Duration.ofSeconds(5)).maxPendingConnections(16).build();
+        try (JavaManager manager = JavaManager.start(new InetSocketAddress("127.0.0.1", 0), null, limits)) {
             try (JavaManager remote = JavaManager.connect(manager.address(), manager.authKey())) {
                 ManagedQueue<Integer> queue = remote.queue(Integer.class, 0);
                 queue.putBlocking(42, null);

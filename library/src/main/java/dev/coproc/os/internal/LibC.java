@@ -70,6 +70,10 @@ public interface LibC {
     int ESRCH = 3;
     int EINVAL = 22;
     int ENOSYS = 38;
+    int ENOMEM = 12;
+    int ENFILE = 23;
+    int EMFILE = 24;
+    int ENOBUFS = 105;
     /** pidfd_open has the same number on every Linux architecture (the unified syscall table). */
     long SYS_PIDFD_OPEN = 434;
     /** glibc's opaque spawn structures are 80 and 336 bytes on x86_64 and aarch64; sigset_t is 128. */
