@@ -169,6 +169,23 @@ class ManagerSpec : FunSpec({
         }
     }
 
+    test("connecting to a server that accepts and never speaks fails typed after the client's handshake deadline") {
+        val server = java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())
+        val accepted = java.util.concurrent.CompletableFuture.supplyAsync { server.accept() }
+        val deadline = ManagerClient.handshakeTimeout
+        ManagerClient.handshakeTimeout = 1.seconds
+        try {
+            val error = withTimeout(20.seconds) {
+                shouldThrow<ManagerUnavailableException> { Manager.connect("tcp://127.0.0.1:${server.localPort}", ByteArray(32)) }
+            }
+            error.message shouldContain "handshake"
+        } finally {
+            ManagerClient.handshakeTimeout = deadline
+            accepted.join().close()
+            server.close()
+        }
+    }
+
     test("past maxPendingConnections the oldest connection still authenticating is dropped; a real client still gets in") {
         val manager = Manager.start(
             tcp = InetSocketAddress("127.0.0.1", 0),

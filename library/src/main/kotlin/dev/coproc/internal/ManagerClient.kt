@@ -5,6 +5,7 @@ import dev.coproc.ManagerUnavailableException
 import dev.coproc.os.OsException
 import dev.coproc.os.TcpListener
 import dev.coproc.os.UnixListener
+import java.io.IOException
 import java.nio.file.Path
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
@@ -13,11 +14,14 @@ import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.NonCancellable
 import java.util.concurrent.atomic.AtomicReference
 import kotlin.coroutines.resume
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
 
 /**
  * This process's connection to one manager, shared by all its coroutines: calls are tagged with ids, so any
@@ -204,7 +208,9 @@ internal class ManagerClient(private val address: String, private val key: ByteA
         }
         val framed = FramedSocket(socket, spinNanos = ANSWER_SPIN_NANOS)
         try {
-            authenticate(framed)
+            // Whatever answers at the address (a wrong port, a stuck server) may accept and never speak.
+            withTimeoutOrNull(handshakeTimeout) { authenticate(framed) }
+                ?: throw ManagerUnavailableException(address, IOException("it accepted the connection but did not complete the handshake within $handshakeTimeout"))
         } catch (e: FramedSocket.Ended) {
             framed.close()
             throw ManagerUnavailableException(address)
@@ -233,6 +239,11 @@ internal class ManagerClient(private val address: String, private val key: ByteA
 
     companion object {
         const val MAX_ANSWER = 64 * 1024 * 1024
+
+        /** How long a new connection may take to authenticate both ways; settable for tests. */
+        @Volatile
+        var handshakeTimeout: Duration = 10.seconds
+
         /**
          * A manager answers a call in microseconds: looking for the answer this long before sleeping in the
          * poller saves two thread hand-offs. (Waiting in the kernel instead, one wake-up, measured 23 µs a call
