@@ -289,14 +289,23 @@ public final class FdSharer {
 
     private void serve(int listening, Path path) {
         Pointer buffer = Memory.allocateDirect(LibC.runtime(), TOKEN_BYTES, true);
+        long backOffMillis = 0;
         try {
             while (true) {
                 int client = LibC.get().accept4(listening, null, null, LibC.SOCK_CLOEXEC);
                 if (client < 0) {
                     int errno = LibC.errno();
                     if (errno == LibC.EINTR || errno == LibC.ECONNABORTED) continue;
+                    if (errno == LibC.EMFILE || errno == LibC.ENFILE || errno == LibC.ENOBUFS || errno == LibC.ENOMEM) {
+                        // Out of descriptors or kernel memory for now: the fetcher waits in the backlog (its
+                        // own timeout bounds that), and sharing must go on once this process has some again.
+                        backOffMillis = Math.min(1_000, Math.max(50, backOffMillis * 2));
+                        if (!pause(backOffMillis)) return;
+                        continue;
+                    }
                     return; // shut down by stopListening()
                 }
+                backOffMillis = 0;
                 try {
                     answer(client, buffer);
                 } catch (RuntimeException e) {
@@ -307,6 +316,17 @@ public final class FdSharer {
             }
         } finally {
             LibC.get().close(listening);
+        }
+    }
+
+    /** Sleeps {@code millis}; false when interrupted. */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
