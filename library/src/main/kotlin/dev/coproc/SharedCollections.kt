@@ -15,6 +15,8 @@ import kotlinx.serialization.Serializable
  * atomic read-modify-write. Keys are compared by their encoded form.
  *
  * @throws ManagerUnavailableException from any call once the manager has ended
+ * @throws MessageDecodingException from a read whose value does not decode as this proxy's type (its bytes
+ *   travel with it): only a proxy whose handle was decoded as another type can meet one
  */
 @Serializable(with = SharedDictSerializer::class)
 public class SharedDict<K, V> internal constructor(
@@ -25,30 +27,30 @@ public class SharedDict<K, V> internal constructor(
     private val keys = MessageCodec(keySerializer)
     private val values = MessageCodec(valueSerializer)
 
-    public suspend fun get(key: K): V? = ref.call("get", keys.encode(key)).firstOrNull()?.let(values::decode)
+    public suspend fun get(key: K): V? = ref.call("get", keys.encode(key)).firstOrNull()?.let(values::decodeMessage)
 
     public suspend operator fun set(key: K, value: V) {
         ref.call("set", keys.encode(key), values.encode(value))
     }
 
     /** Removes [key]; returns its value, or null if it had none. */
-    public suspend fun remove(key: K): V? = ref.call("remove", keys.encode(key)).firstOrNull()?.let(values::decode)
+    public suspend fun remove(key: K): V? = ref.call("remove", keys.encode(key)).firstOrNull()?.let(values::decodeMessage)
 
     public suspend fun containsKey(key: K): Boolean = ManagerWire.boolean(ref.call("containsKey", keys.encode(key)).single())
 
     public suspend fun size(): Int = ManagerWire.int(ref.call("size").single())
 
     /** A snapshot of the keys, in insertion order. */
-    public suspend fun keys(): List<@JvmSuppressWildcards K> = ref.call("keys").map(keys::decode)
+    public suspend fun keys(): List<@JvmSuppressWildcards K> = ref.call("keys").map(keys::decodeMessage)
 
     /** A snapshot of the values, in insertion order. */
-    public suspend fun values(): List<@JvmSuppressWildcards V> = ref.call("values").map(values::decode)
+    public suspend fun values(): List<@JvmSuppressWildcards V> = ref.call("values").map(values::decodeMessage)
 
     /** A snapshot of the entries, in insertion order. */
     public suspend fun items(): Map<K, @JvmSuppressWildcards V> {
         val fields = ref.call("items")
         val entries = LinkedHashMap<K, V>(fields.size)
-        for (i in fields.indices step 2) entries[keys.decode(fields[i])] = values.decode(fields[i + 1])
+        for (i in fields.indices step 2) entries[keys.decodeMessage(fields[i])] = values.decodeMessage(fields[i + 1])
         return entries
     }
 
@@ -64,7 +66,7 @@ public class SharedDict<K, V> internal constructor(
     }
 
     /** The value of [key]; if it has none, sets [default] first, atomically. */
-    public suspend fun getOrPut(key: K, default: V): V = values.decode(ref.call("getOrPut", keys.encode(key), values.encode(default)).single())
+    public suspend fun getOrPut(key: K, default: V): V = values.decodeMessage(ref.call("getOrPut", keys.encode(key), values.encode(default)).single())
 
     /**
      * Sets [key] to [value] if its value now is [expected] (compared encoded; null: if it has none), atomically;
@@ -88,7 +90,7 @@ public class SharedDict<K, V> internal constructor(
      * @throws ManagerCallException when it failed in the manager (the entry is unchanged)
      */
     public suspend fun update(key: K, operation: AtomicUpdate<V>): V? {
-        return ref.call("update", keys.encode(key), *ManagedRef.encodeUpdate(operation)).firstOrNull()?.let(values::decode)
+        return ref.call("update", keys.encode(key), *ManagedRef.encodeUpdate(operation)).firstOrNull()?.let(values::decodeMessage)
     }
 
     public suspend fun clear() {
@@ -103,6 +105,8 @@ public class SharedDict<K, V> internal constructor(
  * `Manager().list()`. Each call is one atomic operation in the manager; a value read is a copy (see [SharedDict]).
  *
  * @throws ManagerUnavailableException from any call once the manager has ended
+ * @throws MessageDecodingException from a read whose value does not decode as this proxy's type (its bytes
+ *   travel with it): only a proxy whose handle was decoded as another type can meet one
  * @throws ManagerCallException for an index out of bounds (the list is unchanged)
  */
 @Serializable(with = SharedListSerializer::class)
@@ -117,18 +121,18 @@ public class SharedList<T> internal constructor(internal val ref: ManagedRef, it
         ref.call("extend", *more.map(items::encode).toTypedArray())
     }
 
-    public suspend fun get(index: Int): T = items.decode(ref.call("get", ManagerWire.of(index)).single())
+    public suspend fun get(index: Int): T = items.decodeMessage(ref.call("get", ManagerWire.of(index)).single())
 
     /** Sets element [index]; returns the element it replaced. */
-    public suspend fun set(index: Int, item: T): T = items.decode(ref.call("set", ManagerWire.of(index), items.encode(item)).single())
+    public suspend fun set(index: Int, item: T): T = items.decodeMessage(ref.call("set", ManagerWire.of(index), items.encode(item)).single())
 
     /** Removes element [index]; returns it. */
-    public suspend fun removeAt(index: Int): T = items.decode(ref.call("removeAt", ManagerWire.of(index)).single())
+    public suspend fun removeAt(index: Int): T = items.decodeMessage(ref.call("removeAt", ManagerWire.of(index)).single())
 
     public suspend fun size(): Int = ManagerWire.int(ref.call("size").single())
 
     /** A copy of the whole list now. */
-    public suspend fun snapshot(): List<@JvmSuppressWildcards T> = ref.call("snapshot").map(items::decode)
+    public suspend fun snapshot(): List<@JvmSuppressWildcards T> = ref.call("snapshot").map(items::decodeMessage)
 
     public suspend fun clear() {
         ref.call("clear")

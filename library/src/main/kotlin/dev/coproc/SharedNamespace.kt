@@ -19,7 +19,7 @@ import kotlinx.serialization.serializer
 public class SharedNamespace internal constructor(internal val ref: ManagedRef) {
     /** The attribute [name] decoded with [serializer], or null if it is not set. */
     public suspend fun <T> get(name: String, serializer: KSerializer<T>): T? =
-        ref.call("get", names.encode(name)).firstOrNull()?.let(MessageCodec(serializer)::decode)
+        ref.call("get", names.encode(name)).firstOrNull()?.let(MessageCodec(serializer)::decodeMessage)
 
     /** Sets the attribute [name] to [value], encoded with [serializer]. */
     public suspend fun <T> set(name: String, value: T, serializer: KSerializer<T>) {
@@ -33,7 +33,7 @@ public class SharedNamespace internal constructor(internal val ref: ManagedRef) 
     public suspend inline fun <reified T> set(name: String, value: T): Unit = set(name, value, serializer<T>())
 
     /** The names set now. */
-    public suspend fun names(): List<String> = ref.call("keys").map(names::decode)
+    public suspend fun names(): List<String> = ref.call("keys").map(names::decodeMessage)
 
     /** Removes the attribute [name]; true if it was set. */
     public suspend fun remove(name: String): Boolean = ref.call("remove", names.encode(name)).isNotEmpty()

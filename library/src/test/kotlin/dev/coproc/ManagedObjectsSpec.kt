@@ -103,6 +103,16 @@ class ManagedObjectsSpec : FunSpec({
             strings.size() shouldBe 1
             strings.put("two")
             strings.get(5.seconds) shouldBe "one"
+
+            // The other proxies' reads fail typed too, with the value's bytes (-1 is four 0xff bytes: no UTF-8).
+            val ints = dict<String, Int>(mapOf("k" to -1))
+            val asText = dev.coproc.codec.WireCodec.decode(
+                SharedDict.serializer(String.serializer(), String.serializer()),
+                dev.coproc.codec.WireCodec.encode(SharedDict.serializer(String.serializer(), Int.serializer()), ints),
+            )
+            shouldThrow<MessageDecodingException> { asText.get("k") }.bytes.size shouldBe 4
+            shouldThrow<MessageDecodingException> { asText.values() }
+            ints.get("k") shouldBe -1
         }
     }
 

@@ -77,7 +77,12 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
          */
         fun strictUtf8(bytes: ByteArray): String {
             val text = String(bytes, Charsets.UTF_8)
-            return if (text.indexOf('\uFFFD') < 0) text else bytes.decodeToString(throwOnInvalidSequence = true)
+            if (text.indexOf('\uFFFD') < 0) return text
+            try {
+                return bytes.decodeToString(throwOnInvalidSequence = true)
+            } catch (e: java.nio.charset.CharacterCodingException) {
+                throw SerializationException("${bytes.size} bytes are not valid UTF-8", e)
+            }
         }
     }
 }
