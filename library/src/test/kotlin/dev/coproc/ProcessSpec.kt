@@ -86,7 +86,7 @@ class ProcessSpec : FunSpec({
         val hugeError = withTimeout(30.seconds) { shouldThrow<RemoteTaskException> { huge.await() } }
         hugeError.remoteClassName shouldBe "java.lang.IllegalArgumentException"
         hugeError.remoteMessage!! shouldStartWith "huge:xxxx"
-        hugeError.remoteMessage!! shouldContain "characters cut"
+        hugeError.remoteMessage shouldContain "characters cut"
         (hugeError.cause as RemoteStackTrace).stackTrace.any { it.className == ThrowHugeMessage::class.java.name } shouldBe true
         huge.join()
     }
