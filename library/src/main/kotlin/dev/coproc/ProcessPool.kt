@@ -172,7 +172,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
 
         suspend fun loop() {
             try {
-                if (state == State.OPEN) runCatching { adopt(startWorker()) }
+                if (state == State.OPEN) runCatching { startWorker() }
                 // A map chunk already claimed by this slot: sent to its worker ahead (with a reply to await),
                 // or taken back from a worker that ended before running it.
                 var held: Held? = null
@@ -205,7 +205,7 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
         private suspend fun serve(next: Held): Held? {
             val item = next.item
             val current = worker?.takeIf { !it.ended.isCompleted } ?: try {
-                startWorker().also { adopt(it) }
+                startWorker()
             } catch (e: CoprocException) {
                 worker = null
                 item.fail(e)
@@ -334,6 +334,9 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             val name = "PoolWorker-${workerCounter.incrementAndGet()}"
             // Spawning blocks for a few milliseconds: not on a caller's or a reader's thread.
             val started = withContext(Dispatchers.IO) { PoolWorker.start(name, options.workerOptions) }
+            // Adopted before its initializer runs, so that a terminate() meanwhile kills it (one that never ends
+            // would otherwise hold the slot, and join, forever).
+            adopt(started)
             val initializer = options.initializer ?: return started
             // The worker decodes it once; what it has not fetched by the outcome, it never will.
             val leases = Leases(reusable = false)
@@ -345,6 +348,8 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
                     reply.onAwait { it }
                     started.ended.onAwait { it }
                 }
+            } catch (e: TaskEncodingException) {
+                e
             } finally {
                 leases.release()
             }
@@ -352,8 +357,12 @@ public class ProcessPool private constructor(private val options: PoolOptions) :
             if (outcome is FromWorker.Succeeded) return started
             started.kill()
             started.ended.await()
-            val cause = (outcome as? FromWorker.Failed)?.error?.toException(name, started.pid)
-                ?: (outcome as? WorkerEnd)?.let { died(started, it) }
+            worker = null
+            val cause = when (outcome) {
+                is FromWorker.Failed -> outcome.error.toException(name, started.pid)
+                is WorkerEnd -> died(started, outcome)
+                else -> outcome as? TaskEncodingException
+            }
             throw ProcessStartException("the initializer failed in $name (pid ${started.pid}): ${cause?.message}", cause)
         }
     }

@@ -202,6 +202,14 @@ class PoolSpec : FunSpec({
         }
     }
 
+    test("an initializer over the frame limit fails tasks with a typed error instead of hanging") {
+        val small = PoolOptions.DEFAULT_WORKER_OPTIONS.toBuilder().maxFrameSize(1 shl 20).build()
+        processPool(workers = 1, initializer = Echo(ByteArray(2 shl 20)), workerOptions = small) {
+            val error = withTimeout(60.seconds) { shouldThrow<ProcessStartException> { apply(Square(1)) } }
+            error.message shouldContain "over maxFrameSize"
+        }
+    }
+
     test("close lets queued tasks finish; tasks after close fail clearly") {
         val pool = ProcessPool.create(PoolOptions.builder().workers(2).build())
         val queued = List(6) { pool.applyAsync(SleepThenPid(50)) }

@@ -1,6 +1,7 @@
 package dev.coproc.internal
 
 import dev.coproc.ProtocolException
+import dev.coproc.TaskEncodingException
 import dev.coproc.WorkerOptions
 import dev.coproc.codec.FromWorker
 import dev.coproc.codec.ToWorker
@@ -9,6 +10,7 @@ import dev.coproc.os.ExitStatus
 import dev.coproc.os.Signals
 import dev.coproc.toException
 import dev.coproc.wire.Frame
+import dev.coproc.wire.FrameException
 import java.io.IOException
 import java.util.concurrent.ConcurrentHashMap
 import kotlinx.coroutines.CompletableDeferred
@@ -45,7 +47,11 @@ internal class PoolWorker private constructor(val name: String, private val opti
         replies.remove(id)
     }
 
-    /** Sends [message]; a large frame is written on the IO dispatcher, since it blocks until the worker reads. */
+    /**
+     * Sends [message]; a large frame is written on the IO dispatcher, since it blocks until the worker reads.
+     *
+     * @throws TaskEncodingException when it is over the frame limit: nothing was sent, the worker is fine
+     */
     suspend fun send(message: ToWorker) {
         val bytes = WireCodec.encode(message)
         try {
@@ -54,6 +60,11 @@ internal class PoolWorker private constructor(val name: String, private val opti
             } else {
                 withContext(Dispatchers.IO) { connection.sendEncoded(bytes) }
             }
+        } catch (e: FrameException) {
+            // Not a worker gone: taken for one, the caller would wait for a reply that never comes.
+            throw TaskEncodingException(
+                "a message for $name encodes to ${bytes.size} bytes, over maxFrameSize (${options.maxFrameSize} bytes)", e,
+            )
         } catch (e: IOException) {
             // The worker is gone; [ended] will say how.
         }
