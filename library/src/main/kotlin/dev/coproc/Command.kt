@@ -1,5 +1,6 @@
 package dev.coproc
 
+import dev.coproc.internal.withScheduling
 import dev.coproc.internal.javaFuture
 import dev.coproc.internal.toTimeout
 import dev.coproc.os.ExitStatus
@@ -134,7 +135,7 @@ public class Command private constructor(
     public fun runBlocking(): CommandResult = runBlocking { run() }
 
     /** The argv to spawn: wrapped in `nice` / `taskset` so that they apply before the program starts. */
-    internal fun spawnArgv(): List<String> = Scheduling.wrap(argv, settings.niceness, settings.cpus)
+    internal fun spawnArgv(): List<String> = argv.withScheduling(settings.niceness, settings.cpus)
 
     /**
      * Fails like a spawn would, before a wrapper (`nice`, `taskset`, a daemon's `sh`) hides a missing program

@@ -14,7 +14,7 @@ import dev.coproc.internal.awaitResult
 import dev.coproc.os.StreamListener
 import dev.coproc.os.TcpListener
 import dev.coproc.os.UnixListener
-import dev.coproc.worker.ParentDeathCleanup
+import dev.coproc.internal.ParentDeathCleanup
 import java.net.InetSocketAddress
 import java.nio.file.Files
 import java.nio.file.Path

@@ -2,12 +2,11 @@ package dev.coproc
 
 import dev.coproc.codec.EncodedTask
 import dev.coproc.codec.FromWorker
-import dev.coproc.codec.RemoteError
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
 import dev.coproc.internal.Leases
-import dev.coproc.internal.LiveProcesses
-import dev.coproc.internal.WorkerConnection
+import dev.coproc.internal.channel.WorkerChannel
+import dev.coproc.internal.channel.WorkerFailure
 import dev.coproc.internal.awaitResult
 import dev.coproc.os.ExitStatus
 import dev.coproc.os.Signals
@@ -75,7 +74,7 @@ public open class Process<R>() : Task<R>, AutoCloseable {
     internal val running = CompletableFuture<Unit>()
 
     @Volatile
-    private var connection: WorkerConnection? = null
+    private var connection: WorkerChannel? = null
 
     @Volatile
     private var closed = false
@@ -156,16 +155,16 @@ public open class Process<R>() : Task<R>, AutoCloseable {
             val leases = Leases(reusable = false)
             val encoded = leases.encoding { EncodedTask.of(task) }
             val started = try {
-                val run = WireCodec.encode(ToWorker.Run(1, name, encoded.typeName, encoded.bytes, exitAfter = true))
+                val run = WireCodec.encode(encoded.runMessage(1, name, exitAfter = true))
                 if (run.size > options.maxFrameSize) {
                     throw TaskEncodingException(
                         "task ${encoded.typeName} encodes to ${run.size} bytes, over maxFrameSize (${options.maxFrameSize} bytes)",
                     )
                 }
-                WorkerConnection.start(name, options, run, Events(encoded))
+                WorkerChannel.start(name, options.launch, run, Events(encoded))
             } catch (e: Throwable) {
                 leases.release()
-                throw e
+                throw e.toPublic()
             }
             connection = started
             LiveProcesses.add(this)
@@ -289,8 +288,8 @@ public open class Process<R>() : Task<R>, AutoCloseable {
     }
 
     /** Turns the reader thread's events into the outcome; runs on that thread. */
-    private inner class Events(private val task: EncodedTask) : WorkerConnection.Listener {
-        override fun onMessage(connection: WorkerConnection, message: FromWorker) {
+    private inner class Events(private val task: EncodedTask) : WorkerChannel.Listener {
+        override fun onMessage(connection: WorkerChannel, message: FromWorker) {
             val pid = pid ?: 0L
             // The task is over: tell the worker to exit (a worker that exits by itself, with its reader
             // thread blocked in a read, costs HotSpot 300 ms at exit).
@@ -304,15 +303,15 @@ public open class Process<R>() : Task<R>, AutoCloseable {
                         ProtocolException(name, pid, "result of $name (pid $pid) does not decode as ${task.resultSerializer.descriptor.serialName}: ${e.message}", e),
                     )
                 }
-                is FromWorker.Failed -> outcome.completeExceptionally(message.error.toException(name, pid))
+                is FromWorker.Failed -> outcome.completeExceptionally(WorkerFailure.Remote(name, pid, message.error).toPublic())
                 // A Process is stopped by signals, never by a cancel message.
                 is FromWorker.Cancelled -> Unit
             }
         }
 
-        override fun onEnd(connection: WorkerConnection, error: ProtocolException?) {
+        override fun onEnd(connection: WorkerChannel, error: WorkerFailure.Protocol?) {
             if (error != null) {
-                outcome.completeExceptionally(error)
+                outcome.completeExceptionally(error.toPublic())
                 return
             }
             // The result frame, if any, was read before EOF; wait for the exit status to explain its absence.
@@ -330,11 +329,3 @@ public open class Process<R>() : Task<R>, AutoCloseable {
         public fun activeChildren(): List<Process<*>> = LiveProcesses.snapshot()
     }
 }
-
-internal fun RemoteError.toException(processName: String, pid: Long): RemoteTaskException =
-    RemoteTaskException(processName, pid, className, message, toStackTrace())
-
-internal fun RemoteError.toStackTrace(): RemoteStackTrace =
-    RemoteStackTrace(className, message, cause?.toStackTrace()).also { trace ->
-        trace.stackTrace = stackTrace.map { StackTraceElement(it.className, it.methodName, it.fileName, it.line) }.toTypedArray()
-    }

@@ -1,5 +1,6 @@
 package dev.coproc
 
+import dev.coproc.internal.channel.WorkerLaunch
 import dev.coproc.wire.Frames
 import java.nio.file.Path
 import kotlin.time.Duration
@@ -65,18 +66,14 @@ public class WorkerOptions private constructor(builder: Builder) {
     public fun toBuilder(): Builder = Builder(this)
 
     /**
-     * Whether a worker started for [other] is one these options would start (every field that shapes the JVM
-     * or its process), so a standby worker started for one serves the other. Kept beside the fields: a new
-     * one belongs here too, or a worker of another shape could be handed out.
+     * These options as the worker channel starts a JVM from them: every field that shapes the JVM or its process
+     * (all but [terminateGrace]). Equal launches start interchangeable workers, so a standby worker started for
+     * one serves the other: a new field that shapes the worker belongs in it too.
      */
-    internal fun startsSameWorkerAs(other: WorkerOptions): Boolean = this === other || (
-        javaHome == other.javaHome && classpath == other.classpath && maxHeap == other.maxHeap &&
-            systemProperties == other.systemProperties && jvmArgs == other.jvmArgs && fastStart == other.fastStart &&
-            serialGc == other.serialGc && environment == other.environment && workingDirectory == other.workingDirectory &&
-            prefixOutput == other.prefixOutput && newProcessGroup == other.newProcessGroup && niceness == other.niceness &&
-            cpuAffinity == other.cpuAffinity && classDataSharing == other.classDataSharing &&
-            cacheDirectory == other.cacheDirectory && maxFrameSize == other.maxFrameSize
-        )
+    internal val launch: WorkerLaunch = WorkerLaunch(
+        javaHome, classpath, maxHeap, systemProperties, jvmArgs, fastStart, serialGc, environment, workingDirectory,
+        prefixOutput, newProcessGroup, niceness, cpuAffinity, classDataSharing, cacheDirectory, maxFrameSize,
+    )
 
     /** Builds [WorkerOptions]; every setter returns the builder. */
     public class Builder internal constructor(from: WorkerOptions?) {

@@ -34,7 +34,9 @@ import dev.coproc.Event
 import dev.coproc.ReadOnlyBytes
 import dev.coproc.Task
 import dev.coproc.codec.EncodedTask
-import dev.coproc.internal.ClassDataArchive
+import dev.coproc.WarmUpTask
+import dev.coproc.internal.ParentDeathCleanup
+import dev.coproc.internal.channel.ClassDataArchive
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
 import sun.misc.Signal
@@ -149,13 +151,18 @@ public object WorkerMain {
      */
     private fun train() {
         runCatching { warmUp() }
-        for (name in TRAINING_CLASSES) runCatching { Class.forName(name, false, javaClass.classLoader) }
+        runCatching { trainingClasses() }
     }
 
-    private val TRAINING_CLASSES = listOf(
-        "dev.coproc.os.FdSharer", "dev.coproc.os.UnixSocket", "dev.coproc.shm.SharedMemory", "dev.coproc.shm.SharedSegment",
-        "dev.coproc.shm.Futex", "dev.coproc.shm.Bell", "dev.coproc.SharedObject", "dev.coproc.ReadOnlyData",
-        "dev.coproc.internal.HandOver", "dev.coproc.internal.DecodedHandles", "dev.coproc.internal.FramedSocket",
+    /**
+     * The classes [train] loads: evaluating a class literal loads its class without initializing it, enough for
+     * the archive to record it, and only in the worker that trains. Futex is package-private, so it goes by name.
+     */
+    private fun trainingClasses(): List<Class<*>> = listOf(
+        dev.coproc.os.FdSharer::class.java, dev.coproc.os.UnixSocket::class.java, dev.coproc.shm.SharedMemory::class.java,
+        dev.coproc.shm.SharedSegment::class.java, dev.coproc.shm.Bell::class.java, dev.coproc.SharedObject::class.java,
+        dev.coproc.ReadOnlyData::class.java, dev.coproc.internal.HandOver::class.java, dev.coproc.internal.DecodedHandles::class.java,
+        dev.coproc.internal.FramedSocket::class.java, Class.forName("dev.coproc.shm.Futex", false, javaClass.classLoader),
     )
 
     /**
@@ -164,7 +171,7 @@ public object WorkerMain {
      */
     private fun warmUp() {
         val encoded = EncodedTask.of(WarmUpTask())
-        val command = WireCodec.decodeToWorker(WireCodec.encode(ToWorker.Run(0, "warm-up", encoded.typeName, encoded.bytes, exitAfter = false))) as ToWorker.Run
+        val command = WireCodec.decodeToWorker(WireCodec.encode(encoded.runMessage(0, "warm-up"))) as ToWorker.Run
         val task = WireCodec.decode(TaskTypes.resolve(command.taskType), command.task)
         runBlocking { scope.launch { WireCodec.encode(TaskTypes.resultSerializer(task.javaClass), task.run()) }.join() }
         WireCodec.encode(FromWorker.Started(0))
@@ -307,30 +314,3 @@ public object WorkerMain {
         System.err.flush()
     }
 }
-
-/**
- * A task that does nothing but load what tasks commonly need: a standby worker runs it through the real path
- * while it waits, so that its first real task finds that path loaded and linked, and finds the native calls
- * behind every handle bound (jnr generating its stubs: 250–500 ms of a worker's first handle, measured). One
- * handle of two common kinds makes the whole trip a task's arguments make: shared, encoded, fetched by
- * descriptor, mapped; all of it is closed again before the worker waits.
- */
-@kotlinx.serialization.Serializable
-internal class WarmUpTask : Task<Unit> {
-    override suspend fun run() {
-        ReadOnlyBytes(ByteArray(1)).use { data ->
-            Event().use { event ->
-                val owned = mutableListOf<AutoCloseable>()
-                val copy = DecodedHandles.collecting(owned) {
-                    WireCodec.decode(WarmUpHandles.serializer(), WireCodec.encode(WarmUpHandles.serializer(), WarmUpHandles(data, event)))
-                }
-                copy.data[0]
-                copy.event.set()
-                owned.forEach { it.close() }
-            }
-        }
-    }
-}
-
-@kotlinx.serialization.Serializable
-private class WarmUpHandles(val data: ReadOnlyBytes, val event: Event)

@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc.internal.channel
 
 import dev.coproc.os.Fd
 import java.io.PrintStream

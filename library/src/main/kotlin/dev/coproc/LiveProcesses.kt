@@ -1,6 +1,5 @@
-package dev.coproc.internal
+package dev.coproc
 
-import dev.coproc.Process
 import java.util.concurrent.ConcurrentHashMap
 
 /**

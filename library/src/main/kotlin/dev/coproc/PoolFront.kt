@@ -1,11 +1,5 @@
-package dev.coproc.internal
+package dev.coproc
 
-import dev.coproc.Progress
-import dev.coproc.ProtocolException
-import dev.coproc.Task
-import dev.coproc.TaskEncodingException
-import dev.coproc.TaskFunction
-import dev.coproc.TaskFunction2
 import dev.coproc.codec.EncodedTask
 import dev.coproc.codec.FunctionShape
 import dev.coproc.codec.IntProgressionList
@@ -14,6 +8,9 @@ import dev.coproc.codec.ResultCollector
 import dev.coproc.codec.TaskTypeException
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.WireCodec
+import dev.coproc.internal.Leases
+import dev.coproc.internal.pool.Payload
+import dev.coproc.internal.pool.WorkItem
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration
 import kotlinx.coroutines.CoroutineScope
@@ -28,7 +25,8 @@ import kotlinx.serialization.builtins.ListSerializer
 /**
  * The engine-neutral half of a pool: tasks and map chunks encoded into [Payload]s, handed to [submit], and
  * the results decoded, gathered in order or streamed. The local pool submits to its worker processes, the
- * cluster pool to cluster nodes; both keep the same contract because both go through here.
+ * cluster pool to cluster nodes; both keep the same contract because both go through here, and both are this
+ * [Pool] by delegation, with their states kept by the [lifecycle].
  *
  * [parallelism] sizes the default chunks (about four per worker, as Python) and the window of chunks a
  * streaming map keeps in flight. [maxFrameSize] is the largest message the engine carries: a task over it fails
@@ -42,27 +40,33 @@ internal class PoolFront(
     private val parallelism: Int,
     private val taskTimeout: Duration?,
     private val scope: CoroutineScope,
+    val lifecycle: PoolLifecycle,
     private val maxFrameSize: Int = Int.MAX_VALUE,
-    private val submit: (Payload, Duration?) -> WorkItem,
     private val resends: Boolean = true,
-) {
-    suspend fun <R> apply(task: Task<R>, timeout: Duration?): R {
+) : Pool {
+    override fun close() = lifecycle.close()
+
+    override fun terminate() = lifecycle.terminate()
+
+    override suspend fun join() = lifecycle.join()
+
+    override suspend fun <R> apply(task: Task<R>, timeout: Duration?): R {
         val leases = Leases(resends)
         val encoded = leases.encoding { EncodedTask.of(task) }
         val item = submitLeased(single(encoded, leases), timeout ?: taskTimeout)
-        return decodeResult(item, encoded.resultSerializer, item.await())
+        return decodeResult(item, encoded.resultSerializer, item.outcome())
     }
 
-    fun <R> applyAsync(task: Task<R>, timeout: Duration?): Deferred<R> {
+    override fun <R> applyAsync(task: Task<R>, timeout: Duration?): Deferred<R> {
         val leases = Leases(resends)
         val encoded = leases.encoding { EncodedTask.of(task) }
         val item = submitLeased(single(encoded, leases), timeout ?: taskTimeout)
-        return scope.async { decodeResult(item, encoded.resultSerializer, item.await()) }
+        return scope.async { decodeResult(item, encoded.resultSerializer, item.outcome()) }
     }
 
     /** [encoded] as the payload of one task, with its [leases]; over the frame limit, it fails here. */
     private fun single(encoded: EncodedTask, leases: Leases): Leased {
-        val payload = Payload.Single(encoded.typeName, encoded.bytes)
+        val payload = Payload.Single(encoded)
         if (!fits(payload)) {
             leases.release()
             throw frameLimitExceeded("task ${encoded.typeName}", payload)
@@ -70,14 +74,14 @@ internal class PoolFront(
         return Leased(payload, leases, 1)
     }
 
-    suspend fun <T, R> map(
+    override suspend fun <T, R> map(
         items: Iterable<T>,
         function: TaskFunction<T, R>,
         chunkSize: Int,
         onProgress: ((Progress) -> Unit)?,
     ): List<R> = mapChunks(items, function, chunkSize, onProgress)
 
-    suspend fun <A, B, R> starmap(
+    override suspend fun <A, B, R> starmap(
         items: Iterable<Pair<A, B>>,
         function: TaskFunction2<A, B, R>,
         chunkSize: Int,
@@ -85,7 +89,7 @@ internal class PoolFront(
     ): List<R> = mapChunks(items, function, chunkSize, onProgress)
 
     @Suppress("UNCHECKED_CAST")
-    suspend fun <R> map(tasks: Iterable<Task<R>>, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
+    override suspend fun <R> map(tasks: Iterable<Task<R>>, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
         val all = tasks.toList()
         val size = chunkSize(all.size, chunkSize)
         // A chunk holds tasks of one class, so that one list serializer encodes it.
@@ -111,10 +115,10 @@ internal class PoolFront(
         }
     }
 
-    fun <T, R> imap(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int): Flow<R> =
+    override fun <T, R> imap(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int): Flow<R> =
         streamChunks(items, function, chunkSize, ordered = true)
 
-    fun <T, R> imapUnordered(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int): Flow<R> =
+    override fun <T, R> imapUnordered(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int): Flow<R> =
         streamChunks(items, function, chunkSize, ordered = false)
 
     private suspend fun <R> mapChunks(items: Iterable<*>, function: Any, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> {
@@ -213,7 +217,7 @@ internal class PoolFront(
         }
         val results = ResultCollector(total)
         try {
-            work.forEachIndexed { index, item -> results.add(decode(index, item.await())) }
+            work.forEachIndexed { index, item -> results.add(decode(index, item.outcome())) }
         } catch (e: Throwable) {
             work.forEach { it.cancel() }
             throw e
@@ -239,7 +243,7 @@ internal class PoolFront(
                 if (inFlight.isEmpty()) break
                 val done = if (ordered) inFlight.first() else select { inFlight.forEach { item -> item.result.onJoin { item } } }
                 inFlight.remove(done)
-                val bytes = done.await()
+                val bytes = done.outcome()
                 @Suppress("UNCHECKED_CAST")
                 val results = decodeWith(done) { shape.decodeResults(bytes) } as List<R>
                 for (result in results) emit(result)
@@ -253,7 +257,7 @@ internal class PoolFront(
     /** Submits [part] as an item whose completion releases its leases (at once when it is refused). */
     private fun submitLeased(part: Leased, timeout: Duration?): WorkItem {
         val item = try {
-            submit(part.payload, timeout)
+            lifecycle.submit(part.payload, timeout)
         } catch (e: Throwable) {
             part.leases.release()
             throw e
@@ -273,6 +277,13 @@ internal class PoolFront(
         if (requested > 0) return requested
         // Python's default: about four chunks per worker.
         return maxOf(1, (total + parallelism * 4 - 1) / (parallelism * 4))
+    }
+
+    /** The item's encoded result; a failure the engine reported in internal terms is thrown as its public exception. */
+    private suspend fun WorkItem.outcome(): ByteArray = try {
+        await()
+    } catch (e: Exception) {
+        throw e.toPublic()
     }
 
     @Suppress("UNCHECKED_CAST")

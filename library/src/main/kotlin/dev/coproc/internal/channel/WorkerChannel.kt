@@ -1,31 +1,24 @@
-package dev.coproc.internal
+package dev.coproc.internal.channel
 
-import dev.coproc.ProcessStartException
-import dev.coproc.ProtocolException
-import dev.coproc.Scheduling
-import dev.coproc.WorkerOptions
 import dev.coproc.codec.FromWorker
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
 import dev.coproc.os.ExitStatus
-import dev.coproc.os.Fd
-import dev.coproc.os.OsException
-import dev.coproc.os.Pipes
-import dev.coproc.os.Reaper
 import dev.coproc.os.Signals
-import dev.coproc.os.Spawn
 import dev.coproc.wire.Frame
 import dev.coproc.wire.FrameException
 import dev.coproc.wire.FrameReader
 import dev.coproc.wire.FrameWriter
 import dev.coproc.wire.Handshake
-import java.io.BufferedInputStream
+import dev.coproc.os.Fd
 import java.io.IOException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ExecutionException
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.TimeoutException
 import java.util.concurrent.atomic.AtomicInteger
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import org.slf4j.LoggerFactory
 
 /**
@@ -35,13 +28,14 @@ import org.slf4j.LoggerFactory
  * The parent holds the only write end of the command pipe; when this JVM dies, however it dies, the worker
  * reads EOF and exits. The reader thread owns the reply pipe and closes it after EOF.
  */
-internal class WorkerConnection private constructor(
+internal class WorkerChannel private constructor(
     val name: String,
     val pid: Int,
     private val commandFd: Fd,
     private val commands: FrameWriter,
     private val reaped: CompletableFuture<ExitStatus>,
-    /** The worker's handshake was read already (by [dev.coproc.StandbyWorkers], while it warmed up). */
+    private val maxFrameSize: Int,
+    /** The worker's handshake was read already (by the [StandbySet], while it warmed up). */
     private val greeted: Boolean,
 ) {
     /**
@@ -62,10 +56,10 @@ internal class WorkerConnection private constructor(
 
     /** Receives what the reader thread sees, on that thread. */
     interface Listener {
-        fun onMessage(connection: WorkerConnection, message: FromWorker)
+        fun onMessage(connection: WorkerChannel, message: FromWorker)
 
         /** The reply stream ended: cleanly (null) or by a protocol error (the worker was then killed). */
-        fun onEnd(connection: WorkerConnection, error: ProtocolException?)
+        fun onEnd(connection: WorkerChannel, error: WorkerFailure.Protocol?)
     }
 
     private val peer = "worker $name (pid $pid)"
@@ -78,6 +72,28 @@ internal class WorkerConnection private constructor(
     @Throws(IOException::class)
     fun sendEncoded(message: ByteArray) {
         commands.write(Frame.MESSAGE, message)
+    }
+
+    /**
+     * Sends [message] from a coroutine: a large frame is written on the IO dispatcher, since it blocks until the
+     * worker reads. A worker already gone is ignored: its end says how it went.
+     *
+     * @throws WorkerFailure.TooLarge when it is over the frame limit: nothing was sent, the worker is fine
+     */
+    suspend fun post(message: ToWorker) {
+        val bytes = WireCodec.encode(message)
+        try {
+            if (bytes.size <= SMALL_FRAME) {
+                sendEncoded(bytes)
+            } else {
+                withContext(Dispatchers.IO) { sendEncoded(bytes) }
+            }
+        } catch (e: FrameException) {
+            // Not a worker gone: taken for one, the caller would wait for a reply that never comes.
+            throw WorkerFailure.TooLarge("a message for $name encodes to ${bytes.size} bytes, over maxFrameSize ($maxFrameSize bytes)", e)
+        } catch (e: IOException) {
+            log.debug("{}: {}", peer, e.message)
+        }
     }
 
     /** Sends [message], ignoring a worker that has already gone (its exit status will tell why). */
@@ -111,7 +127,7 @@ internal class WorkerConnection private constructor(
     fun closeCommands() = commandFd.close()
 
     private fun readReplies(reader: FrameReader, first: ByteArray?, listener: Listener) {
-        var error: ProtocolException? = null
+        var error: WorkerFailure.Protocol? = null
         try {
             if (first != null) commands.write(Frame.MESSAGE, first)
             if (!greeted) {
@@ -124,20 +140,20 @@ internal class WorkerConnection private constructor(
                 val message = try {
                     WireCodec.decodeFromWorker(frame.payload())
                 } catch (e: Exception) {
-                    throw ProtocolException(name, pid.toLong(), "$peer sent a message that does not decode: ${e.message}", e)
+                    throw WorkerFailure.Protocol(name, pid.toLong(), "$peer sent a message that does not decode: ${e.message}", e)
                 }
                 listener.onMessage(this, message)
             }
-        } catch (e: ProtocolException) {
+        } catch (e: WorkerFailure.Protocol) {
             error = e
         } catch (e: FrameException) {
-            error = ProtocolException(name, pid.toLong(), e.message ?: "$peer broke the protocol", e)
+            error = WorkerFailure.Protocol(name, pid.toLong(), e.message ?: "$peer broke the protocol", e)
         } catch (e: IOException) {
             // EPIPE or EOF mid-write: the worker died early; its exit status tells the caller why.
             log.debug("{}: {}", peer, e.message)
         }
         if (error == null && !exitsAfterEndOfReplies()) {
-            error = ProtocolException(name, pid.toLong(), "$peer closed its reply pipe but did not exit; it was killed")
+            error = WorkerFailure.Protocol(name, pid.toLong(), "$peer closed its reply pipe but did not exit; it was killed")
         }
         if (error != null) {
             log.warn("discarding {}: {}", peer, error.message)
@@ -163,69 +179,29 @@ internal class WorkerConnection private constructor(
     }
 
     companion object {
-        private val log = LoggerFactory.getLogger(WorkerConnection::class.java)
+        private val log = LoggerFactory.getLogger(WorkerChannel::class.java)
         private const val DRAIN_MILLIS = 1_000L
         private const val EXIT_AFTER_EOF_MILLIS = 2_000L
+        private const val SMALL_FRAME = 32 * 1024
         private const val STARTING = 0
         private const val TERM_HELD = 1
         private const val GREETED = 2
-        private const val PIPE_CAPACITY = 1 shl 20
-
+        
         /**
-         * Spawns a worker JVM for [options] and starts its reader thread; [first] (an encoded message) is sent right
+         * Spawns a worker JVM for [launch] and starts its reader thread; [first] (an encoded message) is sent right
          * after the handshake, from that thread, so a large task never blocks the caller. A matching worker
-         * started ahead ([StandbyWorkers]) is taken instead of spawning one, when there is one.
+         * started ahead ([StandbySet]) is taken instead of spawning one, when there is one.
+         *
+         * @throws WorkerFailure.StartFailed when the worker JVM cannot be started
          */
-        fun start(name: String, options: WorkerOptions, first: ByteArray?, listener: Listener): WorkerConnection {
-            val spawned = dev.coproc.StandbyWorkers.take(options) ?: spawn(name, options)
+        fun start(name: String, launch: WorkerLaunch, first: ByteArray?, listener: Listener): WorkerChannel {
+            val spawned = StandbySet.take(launch) ?: SpawnedWorker.spawn(name, launch)
             return connect(spawned, name, first, listener)
         }
 
-        /** Spawns a worker JVM for [options] ([name] only labels its output and errors) and sends it the handshake. */
-        fun spawn(name: String, options: WorkerOptions): SpawnedWorker {
-            val commandPipe = Pipes.open()
-            val replyPipe = Pipes.open()
-            // A map chunk of 125,000 ints is 500 KB: with room for it, it crosses in one write and one wake-up.
-            Pipes.requestCapacity(commandPipe[1], PIPE_CAPACITY)
-            Pipes.requestCapacity(replyPipe[1], PIPE_CAPACITY)
-            val outputPipes = if (options.prefixOutput) listOf(Pipes.open(), Pipes.open()) else emptyList()
-            val archive = ClassDataArchive.plan(options)
-            val pid: Int
-            try {
-                val spawn = Spawn.of(Scheduling.wrap(WorkerCommand.argv(options, archive), options.niceness, options.cpuAffinity))
-                    .mapFd(commandPipe[0], 3)
-                    .mapFd(replyPipe[1], 4)
-                    .newProcessGroup(options.newProcessGroup)
-                options.environment?.let { spawn.environment(it) }
-                options.workingDirectory?.let { spawn.directory(it) }
-                if (outputPipes.isNotEmpty()) {
-                    spawn.stdout(Spawn.Redirect.to(outputPipes[0][1])).stderr(Spawn.Redirect.to(outputPipes[1][1]))
-                }
-                pid = spawn.start()
-            } catch (e: OsException) {
-                (commandPipe + replyPipe + outputPipes.flatMap { it.toList() }).forEach { it.close() }
-                archive.finish(exitedNormally = false)
-                throw ProcessStartException("cannot start worker $name: ${e.message}", e)
-            } finally {
-                commandPipe[0].close()
-                replyPipe[1].close()
-                outputPipes.forEach { it[1].close() }
-            }
-            val reaped = Reaper.get().watch(pid)
-            val commands = FrameWriter(commandPipe[1].outputStream(), options.maxFrameSize)
-            // The hello is 29 bytes into an empty pipe: it cannot block, and it goes before anything else.
-            try {
-                Handshake.send(commands, ProcessHandle.current().pid(), options.maxFrameSize)
-            } catch (e: IOException) {
-                log.debug("worker {} (pid {}) closed its pipe before the handshake: {}", name, pid, e.message)
-            }
-            val replies = BufferedInputStream(replyPipe[0].inputStream(), 64 * 1024)
-            return SpawnedWorker(pid, commandPipe[1], commands, replyPipe[0], replies, reaped, archive, outputPipes, options.maxFrameSize)
-        }
-
         /** Connects a spawned worker to [listener] under [name]: its reader thread starts, and sends [first]. */
-        fun connect(spawned: SpawnedWorker, name: String, first: ByteArray?, listener: Listener): WorkerConnection {
-            val connection = WorkerConnection(name, spawned.pid, spawned.commandFd, spawned.commands, spawned.reaped, spawned.greeted)
+        fun connect(spawned: SpawnedWorker, name: String, first: ByteArray?, listener: Listener): WorkerChannel {
+            val connection = WorkerChannel(name, spawned.pid, spawned.commandFd, spawned.commands, spawned.reaped, spawned.maxFrameSize, spawned.greeted)
             val drained = spawned.outputPipes.mapIndexed { index, pipe ->
                 OutputPrefixer.start(pipe[0], "[$name ${spawned.pid}] ", if (index == 0) System.out else System.err)
             }
@@ -245,22 +221,4 @@ internal class WorkerConnection private constructor(
             return connection
         }
     }
-}
-
-/** A spawned worker JVM that has been sent the handshake, not yet connected to a listener. */
-internal class SpawnedWorker(
-    val pid: Int,
-    val commandFd: Fd,
-    val commands: FrameWriter,
-    val replies: Fd,
-    /** Reads [replies]; whoever reads the worker's first frames reads through it, so that nothing read ahead is lost. */
-    val replyStream: BufferedInputStream,
-    val reaped: CompletableFuture<ExitStatus>,
-    val archive: ClassDataArchive.Plan,
-    val outputPipes: List<Array<Fd>>,
-    val maxFrameSize: Int,
-) {
-    /** Set once the worker's handshake has been read (a standby worker's, before it is handed out). */
-    @Volatile
-    var greeted: Boolean = false
 }

@@ -1,4 +1,4 @@
-package dev.coproc.worker
+package dev.coproc.internal
 
 import java.util.concurrent.ConcurrentHashMap
 

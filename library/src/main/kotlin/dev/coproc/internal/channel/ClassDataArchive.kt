@@ -1,6 +1,5 @@
-package dev.coproc.internal
+package dev.coproc.internal.channel
 
-import dev.coproc.WorkerOptions
 import dev.coproc.os.internal.LibC
 import java.nio.file.FileAlreadyExistsException
 import java.nio.file.Files
@@ -74,7 +73,7 @@ internal object ClassDataArchive {
      */
     const val TRAINING = "coproc.cdsTraining"
 
-    fun plan(options: WorkerOptions): Plan {
+    fun plan(options: WorkerLaunch): Plan {
         if (!options.classDataSharing) return NONE
         val entries = options.classpath.split(java.io.File.pathSeparatorChar).filter { it.isNotEmpty() }.map { Path.of(it) }
         if (entries.isEmpty() || entries.any { !Files.isRegularFile(it) }) return NONE
@@ -109,7 +108,7 @@ internal object ClassDataArchive {
     }
 
     /** Everything an archive depends on: the JVM, its flags and every jar (path, size, modification time). */
-    private fun key(options: WorkerOptions, jars: List<Path>): String {
+    private fun key(options: WorkerLaunch, jars: List<Path>): String {
         val digest = MessageDigest.getInstance("SHA-256")
         fun add(text: String) = digest.update((text + "\u0000").toByteArray())
         add(options.javaHome.toString())

@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc.internal.pool
 
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation

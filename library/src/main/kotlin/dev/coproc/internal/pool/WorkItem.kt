@@ -1,6 +1,9 @@
-package dev.coproc.internal
+package dev.coproc.internal.pool
 
+import dev.coproc.codec.EncodedTask
+import dev.coproc.codec.FromWorker
 import dev.coproc.codec.ToWorker
+import dev.coproc.internal.channel.WorkerFailure
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration
 import kotlinx.coroutines.CancellationException
@@ -19,9 +22,9 @@ internal sealed interface Payload {
     /** Part of a map: may be sent to a worker ahead of time, to wait there behind the chunk it runs. */
     val isChunk: Boolean get() = this !is Single
 
-    class Single(private val typeName: String, private val task: ByteArray) : Payload {
-        override val size: Long get() = task.size + 3L * typeName.length
-        override fun message(id: Long, workerName: String) = ToWorker.Run(id, workerName, typeName, task, exitAfter = false)
+    class Single(private val task: EncodedTask) : Payload {
+        override val size: Long get() = task.bytes.size + 3L * task.typeName.length
+        override fun message(id: Long, workerName: String) = task.runMessage(id, workerName)
     }
 
     class Tasks(private val typeName: String, private val tasks: ByteArray) : Payload {
@@ -48,7 +51,10 @@ internal sealed interface Payload {
  * slot (or cancelled before that); a retried item goes back to the queue.
  */
 internal class WorkItem(val id: Long, val payload: Payload, val timeout: Duration?, var retriesLeft: Int) {
-    /** The encoded result, or the failure; completed by the slot that ran it. */
+    /**
+     * The encoded result, or the failure: a public exception (an engine's own) or an internal one
+     * ([WorkerFailure], [PoolFailure]) that the public side converts when it awaits the result.
+     */
     val result = CompletableDeferred<ByteArray>()
 
     /** Completed when the caller gives up on a running item, so the slot can cancel it in the worker. */
@@ -99,6 +105,16 @@ internal class WorkItem(val id: Long, val payload: Payload, val timeout: Duratio
     }
 
     fun succeed(bytes: ByteArray) = result.complete(bytes)
+
+    /** Completes this item with [reply], the answer of [workerName] (pid [pid]) to it: the one place a reply does. */
+    fun answer(reply: FromWorker, workerName: String, pid: Long) {
+        when (reply) {
+            is FromWorker.Succeeded -> succeed(reply.result)
+            is FromWorker.Failed -> fail(WorkerFailure.Remote(workerName, pid, reply.error))
+            is FromWorker.Cancelled -> fail(CancellationException("cancelled in $workerName"))
+            is FromWorker.Started -> Unit
+        }
+    }
 
     fun fail(error: Throwable) = result.completeExceptionally(error)
 

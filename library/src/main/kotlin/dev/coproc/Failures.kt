@@ -1,0 +1,30 @@
+package dev.coproc
+
+import dev.coproc.codec.RemoteError
+import dev.coproc.internal.channel.WorkerFailure
+import dev.coproc.internal.pool.PoolFailure
+
+/**
+ * The public exception for what the internal layers report (a remote failure, a worker's death, a protocol
+ * failure, a pool's end...): the one place the two meet. Anything else (already public, or a cancellation) is
+ * returned as it is.
+ */
+internal fun Throwable.toPublic(): Throwable = when (this) {
+    is WorkerFailure -> toPublic()
+    is PoolFailure.Terminated -> PoolTerminatedException(message!!)
+    is PoolFailure.TimedOut -> TaskTimeoutException(workerName, pid, timeout)
+    else -> this
+}
+
+private fun WorkerFailure.toPublic(): CoprocException = when (this) {
+    is WorkerFailure.Remote -> RemoteTaskException(workerName, pid, error.className, error.message, error.toStackTrace())
+    is WorkerFailure.Died -> ProcessDiedException(workerName, pid, status)
+    is WorkerFailure.Protocol -> ProtocolException(workerName, pid, message!!, cause)
+    is WorkerFailure.StartFailed -> ProcessStartException(message!!, cause?.toPublic())
+    is WorkerFailure.TooLarge -> TaskEncodingException(message!!, cause)
+}
+
+private fun RemoteError.toStackTrace(): RemoteStackTrace =
+    RemoteStackTrace(className, message, cause?.toStackTrace()).also { trace ->
+        trace.stackTrace = stackTrace.map { StackTraceElement(it.className, it.methodName, it.fileName, it.line) }.toTypedArray()
+    }

@@ -1,0 +1,94 @@
+package dev.coproc.internal.channel
+
+import dev.coproc.os.ExitStatus
+import dev.coproc.os.Fd
+import dev.coproc.os.OsException
+import dev.coproc.os.Pipes
+import dev.coproc.os.Reaper
+import dev.coproc.os.Spawn
+import dev.coproc.wire.FrameWriter
+import dev.coproc.wire.Handshake
+import java.io.BufferedInputStream
+import java.io.IOException
+import java.util.concurrent.CompletableFuture
+import org.slf4j.LoggerFactory
+
+/** A spawned worker JVM that has been sent the handshake, not yet connected to a listener. */
+internal class SpawnedWorker(
+    val pid: Int,
+    val commandFd: Fd,
+    val commands: FrameWriter,
+    val replies: Fd,
+    /** Reads [replies]; whoever reads the worker's first frames reads through it, so that nothing read ahead is lost. */
+    val replyStream: BufferedInputStream,
+    val reaped: CompletableFuture<ExitStatus>,
+    val archive: ClassDataArchive.Plan,
+    val outputPipes: List<Array<Fd>>,
+    val maxFrameSize: Int,
+) {
+    /** Set once the worker's handshake has been read (a standby worker's, before it is handed out). */
+    @Volatile
+    var greeted: Boolean = false
+
+    /** Closes what this side holds of a worker that is let go unused; the rest closes once it is reaped. */
+    fun discard() {
+        commandFd.close()
+        reaped.whenComplete { status, _ ->
+            // Closed only now: a worker still writing its hello into a closed pipe would complain on stderr.
+            replies.close()
+            outputPipes.forEach { pipe -> pipe.forEach { it.close() } }
+            archive.finish(exitedNormally = status?.exited() == true)
+        }
+    }
+
+    companion object {
+        private val log = LoggerFactory.getLogger(SpawnedWorker::class.java)
+        private const val PIPE_CAPACITY = 1 shl 20
+
+        /**
+         * Spawns a worker JVM for [launch] ([name] only labels its output and errors) and sends it the handshake.
+         *
+         * @throws WorkerFailure.StartFailed when the JVM cannot be spawned
+         */
+        fun spawn(name: String, launch: WorkerLaunch): SpawnedWorker {
+            val commandPipe = Pipes.open()
+            val replyPipe = Pipes.open()
+            // A map chunk of 125,000 ints is 500 KB: with room for it, it crosses in one write and one wake-up.
+            Pipes.requestCapacity(commandPipe[1], PIPE_CAPACITY)
+            Pipes.requestCapacity(replyPipe[1], PIPE_CAPACITY)
+            val outputPipes = if (launch.prefixOutput) listOf(Pipes.open(), Pipes.open()) else emptyList()
+            val archive = ClassDataArchive.plan(launch)
+            val pid: Int
+            try {
+                val spawn = Spawn.of(launch.argv(archive))
+                    .mapFd(commandPipe[0], 3)
+                    .mapFd(replyPipe[1], 4)
+                    .newProcessGroup(launch.newProcessGroup)
+                launch.environment?.let { spawn.environment(it) }
+                launch.workingDirectory?.let { spawn.directory(it) }
+                if (outputPipes.isNotEmpty()) {
+                    spawn.stdout(Spawn.Redirect.to(outputPipes[0][1])).stderr(Spawn.Redirect.to(outputPipes[1][1]))
+                }
+                pid = spawn.start()
+            } catch (e: OsException) {
+                (commandPipe + replyPipe + outputPipes.flatMap { it.toList() }).forEach { it.close() }
+                archive.finish(exitedNormally = false)
+                throw WorkerFailure.StartFailed("cannot start worker $name: ${e.message}", e)
+            } finally {
+                commandPipe[0].close()
+                replyPipe[1].close()
+                outputPipes.forEach { it[1].close() }
+            }
+            val reaped = Reaper.get().watch(pid)
+            val commands = FrameWriter(commandPipe[1].outputStream(), launch.maxFrameSize)
+            // The hello is 29 bytes into an empty pipe: it cannot block, and it goes before anything else.
+            try {
+                Handshake.send(commands, ProcessHandle.current().pid(), launch.maxFrameSize)
+            } catch (e: IOException) {
+                log.debug("worker {} (pid {}) closed its pipe before the handshake: {}", name, pid, e.message)
+            }
+            val replies = BufferedInputStream(replyPipe[0].inputStream(), 64 * 1024)
+            return SpawnedWorker(pid, commandPipe[1], commands, replyPipe[0], replies, reaped, archive, outputPipes, launch.maxFrameSize)
+        }
+    }
+}

@@ -1,0 +1,311 @@
+package dev.coproc.internal.pool
+
+import dev.coproc.codec.EncodedTask
+import dev.coproc.codec.FromWorker
+import dev.coproc.codec.ToWorker
+import dev.coproc.internal.Leases
+import dev.coproc.internal.channel.WorkerFailure
+import dev.coproc.internal.channel.WorkerLaunch
+import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.time.Duration
+import kotlin.time.TimeMark
+import kotlin.time.TimeSource
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.joinAll
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.selects.select
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
+
+/**
+ * The local pool's scheduler: [workers] slots, each running queued items one at a time on its own worker JVM
+ * and replacing that worker when it ends (or has served [maxTasksPerChild] items).
+ *
+ * Each slot takes the next queued item as soon as its worker is idle, so one slow task never holds up the
+ * others. Chunks of a map are the exception that pays: a worker is sent its next chunk while it still runs
+ * the current one, and starts it with no round trip through this process (a worker that dies first hands the
+ * waiting chunk back to its slot, unstarted). An item whose worker died is queued again up to [retries]
+ * times. A worker's reply completes its item on the reader thread ([PoolWorker.onMessage]); every other end
+ * (death, timeout, cancellation, termination) is decided here, and reported as a [WorkerFailure] or
+ * [PoolFailure] for the public side to convert. [initializer] encodes the task each new worker runs first.
+ */
+internal class PoolScheduler(
+    private val workers: Int,
+    private val launch: WorkerLaunch,
+    private val terminateGrace: Duration,
+    private val maxTasksPerChild: Int,
+    private val retries: Int,
+    private val initializer: (() -> EncodedTask)?,
+) {
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-pool"))
+    private val queue = WorkQueue()
+    private val ids = AtomicLong()
+
+    @Volatile
+    private var closed = false
+
+    @Volatile
+    private var terminated = false
+
+    // Last: the slots start running at once, on other threads, and read the fields above.
+    private val slots = List(workers) { Slot() }
+    // Unconfined: a slot runs on the thread that wakes it (the submitting caller, or the reader thread that
+    // got its worker's reply), so a task reaches its worker's pipe with no thread hand-off on the way.
+    private val slotJobs = slots.map { slot -> scope.launch(Dispatchers.Unconfined) { slot.loop() } }
+
+    /** The pids of the workers running now (a replaced worker's pid changes). */
+    fun workerPids(): List<Long> = slots.mapNotNull { slot -> slot.worker?.takeIf { !it.ended.isCompleted }?.pid }
+
+    /** Queues [payload] as a new item; null once closed. */
+    fun submit(payload: Payload, timeout: Duration?): WorkItem? {
+        val item = WorkItem(ids.incrementAndGet(), payload, timeout, retries)
+        return if (queue.offer(item)) item else null
+    }
+
+    /** Takes no new items; the queued ones still run. */
+    fun close() {
+        closed = true
+        queue.close()
+    }
+
+    /** Fails the queued items and kills the workers, with the items they run. */
+    fun terminate() {
+        closed = true
+        terminated = true
+        for (item in queue.drain()) {
+            if (item.claim()) item.fail(PoolFailure.Terminated("the pool was terminated before this task ran"))
+        }
+        slots.forEach { it.worker?.kill() }
+    }
+
+    /** Suspends until every slot has ended (after [close] or [terminate]), then ends the scheduler's scope. */
+    suspend fun join() {
+        slotJobs.joinAll()
+        scope.cancel()
+    }
+
+    /** One worker position: runs items one at a time on its worker, replacing the worker when it ends. */
+    private inner class Slot {
+        @Volatile
+        var worker: PoolWorker? = null
+        private var served = 0
+
+        suspend fun loop() {
+            try {
+                if (!closed) runCatching { startWorker() }
+                // A map chunk already claimed by this slot: sent to its worker ahead (with a reply to await),
+                // or taken back from a worker that ended before running it.
+                var held: Held? = null
+                while (true) {
+                    val next: Held
+                    if (held != null) {
+                        next = held
+                        held = null
+                    } else {
+                        val item = queue.take() ?: break
+                        if (!item.claim()) continue
+                        next = Held(item)
+                    }
+                    if (terminated) {
+                        next.sentTo?.forget(next.item.id)
+                        next.item.fail(PoolFailure.Terminated("the pool was terminated before this task ran"))
+                        continue
+                    }
+                    held = serve(next)
+                }
+            } finally {
+                withContext(NonCancellable) {
+                    worker?.let { if (terminated) it.kill() else it.retire() }
+                    worker?.ended?.await()
+                    worker = null
+                }
+            }
+        }
+
+        private suspend fun serve(next: Held): Held? {
+            val item = next.item
+            val current = worker?.takeIf { !it.ended.isCompleted } ?: try {
+                startWorker()
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                // The worker or its initializer failed to start (or the initializer to encode): the item says why.
+                worker = null
+                item.fail(e)
+                return null
+            }
+            item.runsOn(current.name, current.pid)
+            // Sent ahead to a worker that ended since (this one is its replacement): that reply never comes.
+            val sent = next.reply?.takeIf { next.sentTo === current }
+            val (outcome, follower) = run(current, item, sent)
+            when (outcome) {
+                // The reply has completed the item already, on the reader thread (PoolWorker.onMessage).
+                is Outcome.Replied -> {
+                    if (maxTasksPerChild > 0 && ++served >= maxTasksPerChild) {
+                        current.retire()
+                        worker = null
+                        served = 0
+                    }
+                    return follower
+                }
+                is Outcome.Ended -> {
+                    worker = null
+                    served = 0
+                    val end = outcome.end
+                    when {
+                        terminated -> item.fail(PoolFailure.Terminated("the pool was terminated while this task ran in ${item.ranOn}"))
+                        end.protocolError != null -> item.fail(end.protocolError)
+                        item.retriesLeft > 0 -> {
+                            item.retriesLeft--
+                            item.unclaim()
+                            queue.retry(item)
+                        }
+                        else -> item.fail(died(current, end))
+                    }
+                }
+                Outcome.TimedOut -> {
+                    discard(current)
+                    item.fail(PoolFailure.TimedOut(current.name, current.pid, item.timeout!!))
+                }
+                Outcome.Abandoned -> {
+                    discard(current)
+                    item.fail(CancellationException("cancelled; ${current.name} did not stop in time and was killed"))
+                }
+            }
+            // The worker ended before it got to the follower (it runs one task at a time): it runs next, on
+            // this slot's next worker.
+            return follower?.let {
+                current.forget(it.item.id)
+                Held(it.item)
+            }
+        }
+
+        /** Kills a worker that can no longer be trusted with the next item; the next item starts a new one. */
+        private suspend fun discard(current: PoolWorker) {
+            current.kill()
+            current.ended.await()
+            worker = null
+            served = 0
+        }
+
+        /**
+         * Makes [started] this slot's worker. [terminate] sets the state, then kills the slots' workers; this
+         * sets the worker, then reads the state: whichever runs second kills a worker started meanwhile.
+         */
+        private fun adopt(started: PoolWorker) {
+            worker = started
+            if (terminated) started.kill()
+        }
+
+        private fun died(worker: PoolWorker, end: WorkerEnd): WorkerFailure =
+            end.status?.let { WorkerFailure.Died(worker.name, worker.pid, it) }
+                ?: WorkerFailure.Protocol(worker.name, worker.pid, "${worker.name} (pid ${worker.pid}) ended without an exit status")
+
+        /**
+         * Sends [item] (unless [sent] says it already went ahead) and waits for its reply, the worker's end, its
+         * timeout or the caller's cancellation. Meanwhile, if [item] is a map chunk and the next queued item is
+         * one too, sends that one ahead: the worker starts it the moment [item] ends, with no round trip
+         * through this process in between. Returns the outcome and that follower.
+         */
+        private suspend fun run(worker: PoolWorker, item: WorkItem, sent: CompletableDeferred<FromWorker>?): Pair<Outcome, Held?> {
+            val reply = sent ?: worker.expect(item.id, item).also { worker.send(item.payload.message(item.id, worker.name)) }
+            val follower = if (item.payload.isChunk) sendAhead(worker) else null
+            val deadline: TimeMark? = item.timeout?.let { TimeSource.Monotonic.markNow() + it }
+            var cancelDeadline: TimeMark? = null
+            try {
+                while (true) {
+                    val wait = listOfNotNull(deadline, cancelDeadline).minOfOrNull { -it.elapsedNow() } ?: Duration.INFINITE
+                    val event = withTimeoutOrNull(wait.coerceAtLeast(Duration.ZERO)) {
+                        select<Any> {
+                            reply.onAwait { it }
+                            worker.ended.onAwait { it }
+                            if (cancelDeadline == null) item.cancelRequest.onJoin { CANCEL }
+                        }
+                    }
+                    when (event) {
+                        is FromWorker -> return Outcome.Replied(event) to follower
+                        is WorkerEnd -> return Outcome.Ended(event) to follower
+                        CANCEL -> {
+                            worker.send(ToWorker.Cancel(item.id))
+                            cancelDeadline = TimeSource.Monotonic.markNow() + terminateGrace
+                        }
+                        null -> return (if (cancelDeadline?.hasPassedNow() == true) Outcome.Abandoned else Outcome.TimedOut) to follower
+                    }
+                }
+            } finally {
+                worker.forget(item.id)
+            }
+        }
+
+        /** Takes the next queued map chunk, if that is what comes next, and sends it to [worker] to wait there. */
+        private suspend fun sendAhead(worker: PoolWorker): Held? {
+            // The follower will count as one more task of this worker.
+            if (maxTasksPerChild > 0 && served + 2 > maxTasksPerChild) return null
+            val next = queue.pollChunk() ?: return null
+            if (!next.claim()) return null
+            next.runsOn(worker.name, worker.pid)
+            val reply = worker.expect(next.id, next)
+            worker.send(next.payload.message(next.id, worker.name))
+            return Held(next, worker, reply)
+        }
+
+        private suspend fun startWorker(): PoolWorker {
+            val name = "PoolWorker-${workerCounter.incrementAndGet()}"
+            // Spawning blocks for a few milliseconds: not on a caller's or a reader's thread.
+            val started = withContext(Dispatchers.IO) { PoolWorker.start(name, launch, terminateGrace) }
+            // Adopted before its initializer runs, so that a terminate() meanwhile kills it (one that never ends
+            // would otherwise hold the slot, and join, forever).
+            adopt(started)
+            val initializer = initializer ?: return started
+            // The worker decodes it once; what it has not fetched by the outcome, it never will.
+            val leases = Leases(reusable = false)
+            val encoded = leases.encoding { initializer() }
+            val outcome = try {
+                val reply = started.expect(0)
+                started.send(encoded.runMessage(0, name, keepHandles = true))
+                select<Any> {
+                    reply.onAwait { it }
+                    started.ended.onAwait { it }
+                }
+            } catch (e: WorkerFailure.TooLarge) {
+                e
+            } finally {
+                leases.release()
+            }
+            started.forget(0)
+            if (outcome is FromWorker.Succeeded) return started
+            started.kill()
+            started.ended.await()
+            worker = null
+            val cause = when (outcome) {
+                is FromWorker.Failed -> WorkerFailure.Remote(name, started.pid, outcome.error)
+                is WorkerEnd -> died(started, outcome)
+                else -> outcome as? WorkerFailure.TooLarge
+            }
+            throw WorkerFailure.StartFailed("the initializer failed in $name (pid ${started.pid}): ${cause?.message}", cause)
+        }
+    }
+
+    /** A claimed item a slot holds: sent ahead to [sentTo] (with the [reply] to await), or not yet sent. */
+    private class Held(val item: WorkItem, val sentTo: PoolWorker? = null, val reply: CompletableDeferred<FromWorker>? = null)
+
+    private sealed interface Outcome {
+        class Replied(val reply: FromWorker) : Outcome
+        class Ended(val end: WorkerEnd) : Outcome
+        data object TimedOut : Outcome
+        data object Abandoned : Outcome
+    }
+
+    private companion object {
+        val CANCEL = Any()
+        val workerCounter = AtomicInteger()
+    }
+}
