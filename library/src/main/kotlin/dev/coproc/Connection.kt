@@ -2,10 +2,11 @@ package dev.coproc
 
 import dev.coproc.codec.MessageCodec
 import dev.coproc.internal.DecodedHandles
-import dev.coproc.internal.FramedSocket
 import dev.coproc.internal.HandOver
 import dev.coproc.os.FdSharer
 import dev.coproc.os.UnixSocket
+import dev.coproc.wire.FrameException
+import dev.coproc.wire.FramedSocket
 import kotlin.time.Duration
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.channels.Channel
@@ -164,10 +165,9 @@ public class Connection<T> internal constructor(
         throw EndOfStreamException(e.partialBytes)
     } catch (e: FramedSocket.Broken) {
         throw BrokenPipeException()
-    } catch (e: FramedSocket.TooLong) {
-        throw MessageTooLongException(e.length, e.maxLength)
-    } catch (e: FramedSocket.Corrupted) {
-        throw CorruptedStreamException("the stream holds a message header of ${e.header}: something other than a coproc connection wrote to it")
+    } catch (e: FrameException) {
+        if (e.reason() == FrameException.Reason.OVERSIZED) throw MessageTooLongException(e.length(), e.maxLength())
+        throw CorruptedStreamException("${e.message}: something other than a coproc connection wrote to it")
     }
 
     override fun toString(): String =
@@ -179,7 +179,7 @@ public class Connection<T> internal constructor(
 
     internal companion object {
         fun <T> open(socket: UnixSocket, serializer: KSerializer<T>, canSend: Boolean, canReceive: Boolean, maxMessageBytes: Int) =
-            Connection(FramedSocket(socket), serializer, canSend, canReceive, maxMessageBytes)
+            Connection(FramedSocket(socket, peer = "the other end"), serializer, canSend, canReceive, maxMessageBytes)
     }
 }
 

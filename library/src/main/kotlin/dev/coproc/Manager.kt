@@ -7,7 +7,6 @@ import dev.coproc.codec.WireCodec
 import dev.coproc.internal.RemoteInterface
 import dev.coproc.internal.interfaceOf
 import dev.coproc.internal.ManagerClient
-import dev.coproc.internal.ManagerHandshake
 import dev.coproc.internal.ManagerServer
 import dev.coproc.internal.ManagerWire
 import dev.coproc.internal.awaitResult
@@ -15,6 +14,7 @@ import dev.coproc.os.StreamListener
 import dev.coproc.os.TcpListener
 import dev.coproc.os.UnixListener
 import dev.coproc.internal.ParentDeathCleanup
+import dev.coproc.wire.KeyedHandshake
 import java.net.InetSocketAddress
 import java.nio.file.Files
 import java.nio.file.Path
@@ -256,7 +256,7 @@ public class Manager private constructor(
             limits: ManagerLimits = ManagerLimits.DEFAULT,
         ): Manager {
             require(authKey == null || authKey.size >= 16) { "an authKey needs at least 16 bytes" }
-            val key = authKey ?: ManagerHandshake.newKey()
+            val key = authKey ?: KeyedHandshake.newKey()
             val path = if (tcp == null) UnixListener.privatePath("manager").toString() else null
             Event().use { ready ->
                 SharedInt(0).use { boundPort ->

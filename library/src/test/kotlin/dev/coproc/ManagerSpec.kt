@@ -1,11 +1,15 @@
 package dev.coproc
 
-import dev.coproc.internal.FramedSocket
 import dev.coproc.internal.ManagerClient
 import dev.coproc.os.Pids
 import dev.coproc.os.Signals
 import dev.coproc.os.TcpListener
 import dev.coproc.os.UnixListener
+import dev.coproc.wire.Frame
+import dev.coproc.wire.FrameException
+import dev.coproc.wire.FramedSocket
+import dev.coproc.wire.KeyedHandshake
+import dev.coproc.wire.RawFrames
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
@@ -21,6 +25,7 @@ import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 
 class ManagerSpec : FunSpec({
@@ -123,12 +128,18 @@ class ManagerSpec : FunSpec({
             shouldThrow<ManagerAuthenticationException> { impostor.call(0, "dict", emptyList()) }.message shouldContain "refused"
             impostor.close()
 
-            for (garbage in listOf(byteArrayOf(-1, -1, -1, -1, 1, 2, 3), byteArrayOf(0x7f, 0, 0, 0))) {
+            val garbage = listOf(
+                ByteArray(9) { -1 }, // no frame kind
+                RawFrames.header(Frame.HELLO, 0x7f000000), // over the handshake's limit
+                RawFrames.frame(Frame.HELLO, ByteArray(84), checksum = 12345), // corrupted
+                RawFrames.frame(Frame.MESSAGE, ByteArray(84)), // not a hello
+            )
+            for (bytes in garbage) {
                 val socket = UnixListener.connect(Path.of(address))
                 val raw = FramedSocket(socket)
                 try {
-                    raw.receive(1024) // the challenge
-                    socket.send(garbage, 0, garbage.size) shouldBe garbage.size
+                    RawFrames.readHello(raw)
+                    socket.send(bytes, 0, bytes.size) shouldBe bytes.size
                     shouldThrow<FramedSocket.Ended> { withTimeout(10.seconds) { raw.receive(1024) } }
                 } finally {
                     raw.close()
@@ -138,10 +149,7 @@ class ManagerSpec : FunSpec({
             val socket = UnixListener.connect(Path.of(address))
             val raw = FramedSocket(socket)
             try {
-                val challenge = raw.receive(1024)
-                val proof = dev.coproc.internal.ManagerHandshake.proof(key(), "client", challenge) + ByteArray(32)
-                raw.send(proof, 0, proof.size)
-                raw.receive(1024) // the server's proof
+                RawFrames.authenticate(raw, key())
                 raw.send(byteArrayOf(1, 2, 3), 0, 3)
                 dev.coproc.internal.ManagerAnswer.decode(withTimeout(10.seconds) { raw.receive(4096) }).errorType shouldBe "Protocol"
                 shouldThrow<FramedSocket.Ended> { withTimeout(10.seconds) { raw.receive(1024) } }
@@ -256,11 +264,8 @@ class ManagerSpec : FunSpec({
             val liars = (1..12).map {
                 val socket = UnixListener.connect(Path.of(address))
                 val raw = FramedSocket(socket)
-                val challenge = raw.receive(1024)
-                val proof = dev.coproc.internal.ManagerHandshake.proof(key(), "client", challenge) + ByteArray(32)
-                raw.send(proof, 0, proof.size)
-                raw.receive(1024) // the server's proof: authenticated
-                val header = byteArrayOf((announced ushr 24).toByte(), (announced ushr 16).toByte(), (announced ushr 8).toByte(), announced.toByte(), 1)
+                RawFrames.authenticate(raw, key())
+                val header = RawFrames.header(Frame.MESSAGE, announced) + 1
                 socket.send(header, 0, header.size) shouldBe header.size
                 raw
             }
@@ -340,6 +345,44 @@ class ManagerSpec : FunSpec({
             java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(address).parent)) shouldBe "rwx------"
         }
     }
+
+    test("an answer that breaks the framing (corrupted or oversized) fails the call with ManagerUnavailableException, typed") {
+        val key = ByteArray(32) { 3 }
+        for (answer in listOf(
+            RawFrames.frame(Frame.MESSAGE, ByteArray(16), checksum = 42),
+            RawFrames.header(Frame.MESSAGE, ManagerClient.MAX_ANSWER + 1),
+        )) {
+            val path = UnixListener.privatePath("bad-manager")
+            val listener = UnixListener.bind(path)
+            try {
+                coroutineScope {
+                    launch {
+                        var socket = listener.accept()
+                        while (socket == null) {
+                            dev.coproc.internal.awaitFd(listener.number(), dev.coproc.os.FdPoller.READABLE)
+                            socket = listener.accept()
+                        }
+                        val server = FramedSocket(socket)
+                        try {
+                            KeyedHandshake.accept(server, key, 1024, "a client") shouldBe true
+                            server.receive(1024) // the call
+                            socket.send(answer, 0, answer.size) shouldBe answer.size
+                            shouldThrow<FramedSocket.Ended> { withTimeout(10.seconds) { server.receive(1024) } }
+                        } finally {
+                            server.close()
+                        }
+                    }
+                    val client = ManagerClient(path.toString(), key)
+                    val error = shouldThrow<ManagerUnavailableException> { withTimeout(10.seconds) { client.call(0, "ping", emptyList()) } }
+                    (error.cause as FrameException).reason() shouldBe
+                        if (answer.size == 9) FrameException.Reason.OVERSIZED else FrameException.Reason.CORRUPTED
+                    client.close()
+                }
+            } finally {
+                listener.close()
+            }
+        }
+    }
 })
 
 /** A raw connection to the TCP manager at [address] that reads its challenge (so it was accepted), then says nothing. */
@@ -347,7 +390,7 @@ private suspend fun silentClient(address: String): FramedSocket {
     val (host, port) = ManagerClient.hostAndPort(address)
     val raw = FramedSocket(TcpListener.connect(host, port))
     try {
-        withTimeout(10.seconds) { raw.receive(1024) }
+        withTimeout(10.seconds) { RawFrames.readHello(raw) }
     } catch (e: Throwable) {
         raw.close()
         throw e

@@ -2,6 +2,10 @@ package dev.coproc
 
 import dev.coproc.os.Signals
 import dev.coproc.os.UnixSocket
+import dev.coproc.wire.Frame
+import dev.coproc.wire.FramedSocket
+import dev.coproc.wire.Frames
+import dev.coproc.wire.RawFrames
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
@@ -9,7 +13,6 @@ import io.kotest.matchers.ints.shouldBeGreaterThan
 import io.kotest.matchers.ints.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
-import jnr.ffi.Memory
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CoroutineStart
@@ -211,22 +214,46 @@ class PipeSpec : FunSpec({
         val (raw, wrapped) = UnixSocket.pair()
         raw.use {
             Connection.open(wrapped, Int.serializer(), canSend = true, canReceive = true, maxMessageBytes = 1024).use { connection ->
-                val garbage = Memory.allocateDirect(dev.coproc.os.internal.LibC.runtime(), 4)
-                garbage.putInt(0, -1)
-                raw.send(garbage, 0, 4) shouldBe 4
+                val garbage = ByteArray(9) { -1 }
+                raw.send(garbage, 0, garbage.size) shouldBe garbage.size
                 shouldThrow<CorruptedStreamException> { connection.receive() }
+            }
+        }
+    }
+
+    test("a frame whose checksum does not match, small or large, or a handshake frame mid-stream, is a corrupted stream") {
+        for (frame in listOf(
+            RawFrames.frame(Frame.MESSAGE, byteArrayOf(0, 0, 0, 5), checksum = 7),
+            RawFrames.frame(Frame.MESSAGE, ByteArray(3 * 1024 * 1024) { it.toByte() }, checksum = 7),
+            RawFrames.frame(Frame.HELLO, byteArrayOf(0, 0, 0, 5)),
+        )) {
+            val (raw, wrapped) = UnixSocket.pair()
+            raw.use {
+                Connection.open(wrapped, Int.serializer(), canSend = true, canReceive = true, maxMessageBytes = 4 * 1024 * 1024).use { connection ->
+                    coroutineScope {
+                        launch {
+                            var sent = 0
+                            while (sent < frame.size) {
+                                val n = raw.send(frame, sent, frame.size - sent)
+                                if (n > 0) sent += n else dev.coproc.internal.awaitFd(raw.number(), dev.coproc.os.FdPoller.WRITABLE)
+                            }
+                        }
+                        val error = shouldThrow<CorruptedStreamException> { withTimeout(10.seconds) { connection.receive() } }
+                        error.message shouldContain (if (frame[4] == Frame.HELLO) "handshake" else "checksum")
+                    }
+                }
             }
         }
     }
 
     test("a message announced long but arriving slowly takes memory as its bytes arrive, not as announced, and arrives whole") {
         val (raw, wrapped) = UnixSocket.pair()
-        val framed = dev.coproc.internal.FramedSocket(wrapped)
+        val framed = FramedSocket(wrapped)
         try {
             val length = 48 * 1024 * 1024
             val message = ByteArray(length) { (it % 251).toByte() }
-            val header = byteArrayOf((length ushr 24).toByte(), (length ushr 16).toByte(), (length ushr 8).toByte(), length.toByte())
-            raw.send(header + message.copyOf(1), 0, 5) shouldBe 5
+            val header = RawFrames.frame(Frame.MESSAGE, message).copyOf(Frames.HEADER_BYTES)
+            raw.send(header + message.copyOf(1), 0, header.size + 1) shouldBe header.size + 1
             coroutineScope {
                 // Undispatched: it reads the header and the one byte, then waits for more.
                 val received = async(start = CoroutineStart.UNDISPATCHED) { framed.receive(64 * 1024 * 1024) }

@@ -5,7 +5,9 @@ import dev.coproc.os.internal.LibC;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
+import jnr.ffi.LastError;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
@@ -71,6 +73,51 @@ public final class Fd implements AutoCloseable {
             }
             offset += count;
             length -= count;
+        }
+    }
+
+    /**
+     * Makes the open file non-blocking, for every descriptor that shares it (a pipe end only this process
+     * holds, so the other process's end stays blocking). Then use {@link #readNow} and {@link #writeNow}.
+     */
+    public void setNonBlocking() throws OsException {
+        int flags = LibC.get().fcntl(fd, LibC.F_GETFL, 0);
+        if (flags < 0 || LibC.get().fcntl(fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK) < 0) {
+            throw OsException.lastError("fcntl(fd " + fd + ", O_NONBLOCK)");
+        }
+    }
+
+    /**
+     * One read of a non-blocking descriptor straight into {@code array} (pinned only for the call, which
+     * never waits).
+     *
+     * @return the bytes read, 0 at end of file, or {@link UnixSocket#WOULD_BLOCK}
+     */
+    public int readNow(byte[] array, int offset, int count) throws OsException {
+        while (true) {
+            long n = UnixSocket.HeapIo.CALLS.read(fd, ByteBuffer.wrap(array, offset, count), count);
+            if (n >= 0) return (int) n;
+            int errno = LastError.getLastError(UnixSocket.HeapIo.RUNTIME);
+            if (errno == LibC.EINTR) continue;
+            if (errno == LibC.EAGAIN) return UnixSocket.WOULD_BLOCK;
+            throw new OsException("read(fd " + fd + ")", errno);
+        }
+    }
+
+    /**
+     * One write to a non-blocking descriptor straight from {@code array}; see {@link #readNow}.
+     *
+     * @return the bytes written, or {@link UnixSocket#WOULD_BLOCK}
+     * @throws OsException EPIPE ({@link OsException#isBrokenPipe}) when the reading end is closed
+     */
+    public int writeNow(byte[] array, int offset, int count) throws OsException {
+        while (true) {
+            long n = UnixSocket.HeapIo.CALLS.write(fd, ByteBuffer.wrap(array, offset, count), count);
+            if (n >= 0) return (int) n;
+            int errno = LastError.getLastError(UnixSocket.HeapIo.RUNTIME);
+            if (errno == LibC.EINTR) continue;
+            if (errno == LibC.EAGAIN) return UnixSocket.WOULD_BLOCK;
+            throw new OsException("write(fd " + fd + ")", errno);
         }
     }
 

@@ -25,6 +25,19 @@ public class OsException extends IOException {
         return errno;
     }
 
+    /** True for EPIPE: every reader of a pipe or socket is gone, so nothing written can arrive. */
+    public boolean isBrokenPipe() {
+        return errno == LibC.EPIPE;
+    }
+
+    /**
+     * True for "not now" rather than "never": out of descriptors (EMFILE, ENFILE) or of kernel memory (ENOBUFS,
+     * ENOMEM), which a server accepting connections waits out instead of stopping.
+     */
+    public boolean isOutOfResources() {
+        return errno == LibC.EMFILE || errno == LibC.ENFILE || errno == LibC.ENOBUFS || errno == LibC.ENOMEM;
+    }
+
     static String describe(int errno) {
         Errno known = Errno.valueOf(errno);
         return known == null || known == Errno.__UNKNOWN_CONSTANT__

@@ -74,6 +74,14 @@ public final class UnixSocket implements AutoCloseable {
     }
 
     /**
+     * Native memory of {@code bytes} bytes (zeroed, freed with its last reference) to stage what
+     * {@link #send(Pointer, long, int)} sends: a small message and its header go out in one call from it.
+     */
+    public static Pointer sendBuffer(int bytes) {
+        return Memory.allocateDirect(LibC.runtime(), bytes, true);
+    }
+
+    /**
      * Writes up to {@code count} bytes from native memory at {@code buffer + offset}, without SIGPIPE.
      *
      * @return the bytes written, or {@link #WOULD_BLOCK}

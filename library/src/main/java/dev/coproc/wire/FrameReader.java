@@ -2,14 +2,18 @@ package dev.coproc.wire;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
-/** Reads whole frames from a stream, checking size and checksum before anything is decoded. */
+/**
+ * Reads whole frames from a blocking stream (the transport of a worker's pipes), checking size and checksum
+ * before anything is decoded. One reader at a time.
+ */
 public final class FrameReader implements AutoCloseable {
     private final InputStream in;
     private final int maxPayload;
     private final String peer;
     private final byte[] header = new byte[Frames.HEADER_BYTES];
+    private final CRC32C crc = new CRC32C();
 
     /**
      * @param peer names the other end in error messages (e.g. {@code "worker Process-1 (pid 4242)"})
@@ -32,25 +36,17 @@ public final class FrameReader implements AutoCloseable {
             throw new FrameException(FrameException.Reason.TRUNCATED,
                     peer + " sent a truncated frame: the stream ended after " + got + " of " + header.length + " header bytes");
         }
-        ByteBuffer buffer = ByteBuffer.wrap(header);
-        int length = buffer.getInt();
-        byte kind = buffer.get();
-        int expected = buffer.getInt();
-        if (length < 0 || length > maxPayload) {
-            throw new FrameException(FrameException.Reason.OVERSIZED,
-                    peer + " sent a frame of " + Integer.toUnsignedString(length) + " bytes, over the limit of " + maxPayload + " bytes");
-        }
-        if (!Frame.isKnownKind(kind)) {
-            throw new FrameException(FrameException.Reason.CORRUPTED, peer + " sent a frame of unknown kind " + kind);
-        }
+        FrameException breach = Frames.breach(header, 0, maxPayload, peer);
+        if (breach != null) throw breach;
+        int length = Frames.length(header, 0);
+        byte kind = Frames.kind(header, 0);
+        // readNBytes grows its buffer with the bytes that arrive, not with the length announced.
         byte[] payload = in.readNBytes(length);
         if (payload.length < length) {
             throw new FrameException(FrameException.Reason.TRUNCATED,
                     peer + " sent a truncated frame: the stream ended after " + payload.length + " of " + length + " payload bytes");
         }
-        if (Frames.checksum(kind, payload, 0, length) != expected) {
-            throw new FrameException(FrameException.Reason.CORRUPTED, peer + " sent a corrupted frame (checksum mismatch)");
-        }
+        if (Frames.checksum(crc, kind, payload, 0, length) != Frames.expectedChecksum(header, 0)) throw Frames.checksumMismatch(peer);
         return new Frame(kind, payload);
     }
 

@@ -2,13 +2,21 @@ package dev.coproc.wire;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
-/** Writes whole frames to a stream; safe to share between threads (one frame at a time). */
+/**
+ * Writes whole frames to a blocking stream (the transport of a worker's pipes); safe to share between threads
+ * (one frame at a time).
+ */
 public final class FrameWriter implements AutoCloseable {
+    /** Frames up to this payload go out in one write with their header. */
+    private static final int SMALL_PAYLOAD = 4096;
+
     private final OutputStream out;
     private final int maxPayload;
-    private final byte[] header = new byte[Frames.HEADER_BYTES];
+    private final CRC32C crc = new CRC32C();
+    /** The header, followed by a small frame's payload, so that both go out in one write; reused under the lock. */
+    private final byte[] staged = new byte[Frames.HEADER_BYTES + SMALL_PAYLOAD];
 
     /**
      * @param maxPayload the largest payload the peer accepts; a larger one fails here, before a byte is written
@@ -23,22 +31,20 @@ public final class FrameWriter implements AutoCloseable {
         return maxPayload;
     }
 
-    /** Writes one frame and flushes it. */
+    /**
+     * Writes one frame and flushes it.
+     *
+     * @throws FrameException ({@link FrameException.Reason#OVERSIZED}) when the payload is over the limit; nothing was written
+     */
     public synchronized void write(byte kind, byte[] payload) throws IOException {
-        if (payload.length > maxPayload) {
-            throw new FrameException(FrameException.Reason.OVERSIZED,
-                    "a frame of " + payload.length + " bytes is over the limit of " + maxPayload + " bytes");
-        }
-        ByteBuffer buffer = ByteBuffer.wrap(header);
-        Frames.putHeader(buffer, kind, payload, 0, payload.length);
-        if (payload.length <= 4096) {
-            // One write syscall for small frames: the header and payload together.
-            byte[] whole = new byte[header.length + payload.length];
-            System.arraycopy(header, 0, whole, 0, header.length);
-            System.arraycopy(payload, 0, whole, header.length, payload.length);
-            out.write(whole);
+        if (payload.length > maxPayload) throw FrameException.oversized("a frame", payload.length, maxPayload);
+        Frames.putHeader(staged, 0, kind, payload.length, Frames.checksum(crc, kind, payload, 0, payload.length));
+        if (payload.length <= SMALL_PAYLOAD) {
+            // One write system call for a small frame: the header and payload together.
+            System.arraycopy(payload, 0, staged, Frames.HEADER_BYTES, payload.length);
+            out.write(staged, 0, Frames.HEADER_BYTES + payload.length);
         } else {
-            out.write(header);
+            out.write(staged, 0, Frames.HEADER_BYTES);
             out.write(payload);
         }
         out.flush();

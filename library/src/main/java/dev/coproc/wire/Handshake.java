@@ -1,21 +1,29 @@
 package dev.coproc.wire;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
- * The first frame each side sends: a magic word, the protocol version and the sender's pid. A peer built from
- * another coproc version (or not speaking coproc at all) is refused before any task is exchanged.
+ * The one handshake: the first frame each side sends is a hello, a magic word, the protocol version, the
+ * sender's pid and the largest payload it accepts. A peer built from another coproc version (or not speaking
+ * coproc at all) is refused before any message is exchanged.
+ *
+ * <p>A hello may carry more bytes after those fields: {@code KeyedHandshake} (managers) puts the challenge and
+ * proof of its mutual authentication there. Worker pipes send the bare hello, with {@link #send} and
+ * {@link #receive} over blocking streams.
  */
 public final class Handshake {
     /** Bumped on every incompatible change of frames or messages. */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
+    /** The largest hello accepted, extra bytes included: a peer cannot make this side buffer more before it is known. */
+    public static final int MAX_HELLO_BYTES = 1024;
     private static final int MAGIC = 0x436f5072; // "CoPr"
+    private static final int HELLO_BYTES = 20;
 
     private Handshake() {}
 
-    /** What a peer said in its hello. */
-    public record Hello(int version, long pid, int maxPayload) {}
+    /** What a peer said in its hello; {@code extra} is what followed the fixed fields (empty from a worker pipe). */
+    public record Hello(int version, long pid, int maxPayload, byte[] extra) {}
 
     /** Sends this side's hello: {@code maxPayload} is the largest frame it accepts. */
     public static void send(FrameWriter writer, long pid, int maxPayload) throws IOException {
@@ -23,8 +31,7 @@ public final class Handshake {
     }
 
     static void send(FrameWriter writer, int version, long pid, int maxPayload) throws IOException {
-        ByteBuffer hello = ByteBuffer.allocate(20).putInt(MAGIC).putInt(version).putLong(pid).putInt(maxPayload);
-        writer.write(Frame.HELLO, hello.array());
+        writer.write(Frame.HELLO, hello(version, pid, maxPayload, new byte[0]));
     }
 
     /**
@@ -39,10 +46,22 @@ public final class Handshake {
             // A peer that died (or was killed) before saying anything: not a protocol breach.
             throw new java.io.EOFException(peer + " closed the connection before its handshake");
         }
-        ByteBuffer hello = ByteBuffer.wrap(frame.payload());
-        if (frame.kind() != Frame.HELLO || hello.remaining() != 20 || hello.getInt() != MAGIC) {
+        return parse(frame.kind(), frame.payload(), peer);
+    }
+
+    /** The payload of a hello of {@code version}, followed by {@code extra}. */
+    static byte[] hello(int version, long pid, int maxPayload, byte[] extra) {
+        return WireBuffer.allocate(HELLO_BYTES + extra.length)
+                .putInt(MAGIC).putInt(version).putLong(pid).putInt(maxPayload).put(extra).array();
+    }
+
+    /** Decodes a hello frame. */
+    static Hello parse(byte kind, byte[] payload, String peer) throws FrameException {
+        if (kind != Frame.HELLO || payload.length < HELLO_BYTES || BigEndian.getInt(payload, 0) != MAGIC) {
             throw new FrameException(FrameException.Reason.HANDSHAKE, peer + " did not start with a coproc handshake");
         }
+        WireBuffer hello = new WireBuffer(payload);
+        hello.getInt();
         int version = hello.getInt();
         long pid = hello.getLong();
         int maxPayload = hello.getInt();
@@ -50,6 +69,6 @@ public final class Handshake {
             throw new FrameException(FrameException.Reason.HANDSHAKE,
                     peer + " speaks protocol version " + version + ", this side speaks " + PROTOCOL_VERSION);
         }
-        return new Hello(version, pid, maxPayload);
+        return new Hello(version, pid, maxPayload, Arrays.copyOfRange(payload, HELLO_BYTES, payload.length));
     }
 }

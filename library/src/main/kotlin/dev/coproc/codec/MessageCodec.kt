@@ -1,5 +1,6 @@
 package dev.coproc.codec
 
+import dev.coproc.wire.BigEndian
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.SerializationException
 
@@ -24,9 +25,9 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
     }
 
     fun encode(value: T): ByteArray = when (kind) {
-        LONG -> longBytes(value as Long)
-        INT -> intBytes(value as Int)
-        DOUBLE -> longBytes((value as Double).toRawBits())
+        LONG -> BigEndian.ofLong(value as Long)
+        INT -> BigEndian.ofInt(value as Int)
+        DOUBLE -> BigEndian.ofLong((value as Double).toRawBits())
         STRING -> (value as String).encodeToByteArray()
         // A copy: the caller may change its array once the call returns, or while a put waits for room.
         BYTES -> (value as ByteArray).copyOf()
@@ -35,9 +36,9 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
 
     @Suppress("UNCHECKED_CAST")
     fun decode(bytes: ByteArray): T = when (kind) {
-        LONG -> longOf(sized(bytes, 8)) as T
-        INT -> intOf(sized(bytes, 4), 0) as T
-        DOUBLE -> Double.fromBits(longOf(sized(bytes, 8))) as T
+        LONG -> BigEndian.getLong(sized(bytes, 8), 0) as T
+        INT -> BigEndian.getInt(sized(bytes, 4), 0) as T
+        DOUBLE -> Double.fromBits(BigEndian.getLong(sized(bytes, 8), 0)) as T
         STRING -> strictUtf8(bytes) as T
         BYTES -> bytes as T
         else -> WireCodec.decode(serializer, bytes)
@@ -48,8 +49,6 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
         return bytes
     }
 
-    // Plain shifts rather than a byte-array VarHandle: workers run the quick-start compiler, which does not
-    // make a VarHandle call cheap, and these run once per item.
     private companion object {
         const val OTHER = 0
         const val LONG = 1
@@ -57,18 +56,6 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
         const val DOUBLE = 3
         const val STRING = 4
         const val BYTES = 5
-
-        fun intBytes(value: Int) = byteArrayOf((value ushr 24).toByte(), (value ushr 16).toByte(), (value ushr 8).toByte(), value.toByte())
-
-        fun longBytes(value: Long) = ByteArray(8).also {
-            for (i in 0 until 8) it[i] = (value ushr (56 - 8 * i)).toByte()
-        }
-
-        fun intOf(bytes: ByteArray, at: Int): Int =
-            (bytes[at].toInt() and 0xff shl 24) or (bytes[at + 1].toInt() and 0xff shl 16) or
-                (bytes[at + 2].toInt() and 0xff shl 8) or (bytes[at + 3].toInt() and 0xff)
-
-        fun longOf(bytes: ByteArray): Long = (intOf(bytes, 0).toLong() shl 32) or (intOf(bytes, 4).toLong() and 0xffffffffL)
 
         /**
          * UTF-8 that must be valid, as the strict decoder requires, at the JDK's fast decoding speed: the

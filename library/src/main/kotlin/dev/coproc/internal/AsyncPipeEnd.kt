@@ -3,11 +3,8 @@ package dev.coproc.internal
 import dev.coproc.os.Fd
 import dev.coproc.os.FdPoller
 import dev.coproc.os.OsException
-import dev.coproc.os.internal.LibC
+import dev.coproc.os.UnixSocket
 import java.io.IOException
-import dev.coproc.os.UnixSocket.HeapIo
-import java.nio.ByteBuffer
-import jnr.ffi.LastError
 
 /**
  * This process's end of an OS pipe to a command, read or written without blocking a thread: the end is made
@@ -16,11 +13,7 @@ import jnr.ffi.LastError
  */
 internal class AsyncPipeEnd(private val fd: Fd) : AutoCloseable {
     init {
-        val libc = LibC.get()
-        val flags = libc.fcntl(fd.number(), LibC.F_GETFL, 0)
-        if (flags < 0 || libc.fcntl(fd.number(), LibC.F_SETFL, flags or LibC.O_NONBLOCK) < 0) {
-            throw OsException("fcntl(O_NONBLOCK)", LibC.errno())
-        }
+        fd.setNonBlocking()
     }
 
     private var input: ByteArray? = null
@@ -29,15 +22,14 @@ internal class AsyncPipeEnd(private val fd: Fd) : AutoCloseable {
     suspend fun read(): ByteArray? {
         val buffer = input ?: ByteArray(CHUNK).also { input = it }
         while (true) {
-            val n = HeapIo.CALLS.read(fd.number(), ByteBuffer.wrap(buffer), CHUNK.toLong())
-            if (n > 0) return buffer.copyOf(n.toInt())
-            if (n == 0L) return null
-            val errno = LastError.getLastError(HeapIo.RUNTIME)
-            when (errno) {
-                LibC.EINTR -> continue
-                LibC.EAGAIN -> awaitReady(FdPoller.READABLE)
-                else -> throw IOException(OsException("read from a command's pipe", errno))
+            val n = try {
+                fd.readNow(buffer, 0, CHUNK)
+            } catch (e: OsException) {
+                throw IOException("read from a command's pipe failed: ${e.message}", e)
             }
+            if (n > 0) return buffer.copyOf(n)
+            if (n == 0) return null
+            awaitFd(fd.number(), FdPoller.READABLE)
         }
     }
 
@@ -49,21 +41,14 @@ internal class AsyncPipeEnd(private val fd: Fd) : AutoCloseable {
     suspend fun write(bytes: ByteArray) {
         var done = 0
         while (done < bytes.size) {
-            val n = HeapIo.CALLS.write(fd.number(), ByteBuffer.wrap(bytes, done, bytes.size - done), (bytes.size - done).toLong())
-            if (n > 0) {
-                done += n.toInt()
-                continue
+            val n = try {
+                fd.writeNow(bytes, done, bytes.size - done)
+            } catch (e: OsException) {
+                throw IOException("write to a command's input failed: ${e.message}", e)
             }
-            val errno = LastError.getLastError(HeapIo.RUNTIME)
-            when (errno) {
-                LibC.EINTR -> continue
-                LibC.EAGAIN -> awaitReady(FdPoller.WRITABLE)
-                else -> throw IOException(OsException("write to a command's input", errno))
-            }
+            if (n == UnixSocket.WOULD_BLOCK) awaitFd(fd.number(), FdPoller.WRITABLE) else done += n
         }
     }
-
-    private suspend fun awaitReady(events: Short) = awaitFd(fd.number(), events)
 
     override fun close() = fd.close()
 

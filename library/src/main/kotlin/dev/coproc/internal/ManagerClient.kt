@@ -5,6 +5,9 @@ import dev.coproc.ManagerUnavailableException
 import dev.coproc.os.OsException
 import dev.coproc.os.TcpListener
 import dev.coproc.os.UnixListener
+import dev.coproc.wire.FrameException
+import dev.coproc.wire.FramedSocket
+import dev.coproc.wire.KeyedHandshake
 import java.io.IOException
 import java.nio.file.Path
 import java.util.concurrent.ConcurrentHashMap
@@ -206,31 +209,23 @@ internal class ManagerClient(private val address: String, private val key: ByteA
         } catch (e: OsException) {
             throw ManagerUnavailableException(address, e)
         }
-        val framed = FramedSocket(socket, spinNanos = ANSWER_SPIN_NANOS)
+        val framed = FramedSocket(socket, spinNanos = ANSWER_SPIN_NANOS, peer = "the manager")
         try {
             // Whatever answers at the address (a wrong port, a stuck server) may accept and never speak.
-            withTimeoutOrNull(handshakeTimeout) { authenticate(framed) }
+            withTimeoutOrNull(handshakeTimeout) { KeyedHandshake.connect(framed, key, MAX_ANSWER, "the manager") }
                 ?: throw ManagerUnavailableException(address, IOException("it accepted the connection but did not complete the handshake within $handshakeTimeout"))
         } catch (e: FramedSocket.Ended) {
             framed.close()
             throw ManagerUnavailableException(address)
+        } catch (e: FrameException) {
+            framed.close()
+            if (e.reason() == FrameException.Reason.AUTHENTICATION) throw ManagerAuthenticationException(address, e.message ?: "")
+            throw ManagerUnavailableException(address, e)
         } catch (e: Throwable) {
             framed.close()
             throw e
         }
         framed.also { connection = it }
-    }
-
-    private suspend fun authenticate(framed: FramedSocket) {
-        val challenge = framed.receive(ManagerHandshake.MAX_FRAME)
-        val mine = ManagerHandshake.nonce()
-        val reply = ManagerHandshake.proof(key, "client", challenge) + mine
-        framed.send(reply, 0, reply.size)
-        val proof = framed.receive(ManagerHandshake.MAX_FRAME)
-        if (proof.contentEquals(ManagerHandshake.DENIED)) throw ManagerAuthenticationException(address, "the manager refused this key")
-        if (!ManagerHandshake.verify(ManagerHandshake.proof(key, "server", mine), proof)) {
-            throw ManagerAuthenticationException(address, "the server did not prove it knows the key")
-        }
     }
 
     fun close() {

@@ -4,7 +4,9 @@ import dev.coproc.codec.TaskTypeException
 import dev.coproc.os.FdPoller
 import dev.coproc.os.OsException
 import dev.coproc.os.StreamListener
-import dev.coproc.os.internal.LibC
+import dev.coproc.wire.FrameException
+import dev.coproc.wire.FramedSocket
+import dev.coproc.wire.KeyedHandshake
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.ThreadPoolExecutor
 import java.util.concurrent.TimeUnit
@@ -66,7 +68,7 @@ internal class ManagerServer(
                     val socket = try {
                         listener.accept()
                     } catch (e: OsException) {
-                        if (e.errno() !in OUT_OF_RESOURCES) throw e
+                        if (!e.isOutOfResources) throw e
                         // The connection stays queued. Polling the listener would return at once (it stays readable),
                         // so wait a while instead, serving the connections there are, and try again.
                         if (backOff == ACCEPT_BACK_OFF_MIN) log.warn("manager: cannot accept a connection ({}); trying again every {} at most", e.message, ACCEPT_BACK_OFF_MAX)
@@ -82,7 +84,7 @@ internal class ManagerServer(
                     if (pending.size >= maxPending) dropOldestPending()
                     // While nothing else is queued for this thread, a client's next call (which often follows
                     // its answer at once) is looked for briefly before sleeping in the poller.
-                    val connection = FramedSocket(socket, spinNanos = NEXT_CALL_SPIN_NANOS, spinWhile = { queue.isEmpty() })
+                    val connection = FramedSocket(socket, spinNanos = NEXT_CALL_SPIN_NANOS, spinWhile = { queue.isEmpty() }, peer = "a client")
                     pending += connection
                     val session = ManagerSession(nextSession++)
                     launch {
@@ -153,10 +155,9 @@ internal class ManagerServer(
             }
         } catch (e: FramedSocket.Ended) {
             // The client went away.
-        } catch (e: FramedSocket.TooLong) {
-            log.warn("manager: {} sent a frame of {} bytes (at most {}); disconnected", session, e.length, e.maxLength)
-        } catch (e: FramedSocket.Corrupted) {
-            log.warn("manager: {} broke the framing; disconnected", session)
+        } catch (e: FrameException) {
+            // An oversized or corrupted frame, or a hello that is not one: the stream cannot be trusted.
+            log.warn("manager: {}: {}; disconnected", session, e.message)
         } catch (e: FramedSocket.Broken) {
             // The client closed while we answered.
         } catch (e: FramedSocket.Closed) {
@@ -173,20 +174,10 @@ internal class ManagerServer(
         }
     }
 
-    private suspend fun authenticate(connection: FramedSocket): Boolean {
-        val challenge = ManagerHandshake.nonce()
-        connection.send(challenge, 0, challenge.size)
-        val reply = connection.receive(ManagerHandshake.MAX_FRAME)
-        val n = ManagerHandshake.NONCE_BYTES
-        if (reply.size != 2 * n || !ManagerHandshake.verify(ManagerHandshake.proof(key, "client", challenge), reply.copyOfRange(0, n))) {
-            log.warn("manager: a client failed authentication; disconnected")
-            connection.send(ManagerHandshake.DENIED, 0, ManagerHandshake.DENIED.size)
-            return false
+    private suspend fun authenticate(connection: FramedSocket): Boolean =
+        KeyedHandshake.accept(connection, key, maxFrame, "a client").also { proven ->
+            if (!proven) log.warn("manager: a client failed authentication; disconnected")
         }
-        val proof = ManagerHandshake.proof(key, "server", reply.copyOfRange(n, 2 * n))
-        connection.send(proof, 0, proof.size)
-        return true
-    }
 
     private suspend fun send(connection: FramedSocket, sending: Mutex, answer: ManagerAnswer) {
         val bytes = answer.encode()
@@ -233,8 +224,6 @@ internal class ManagerServer(
 
     internal companion object {
         const val NEXT_CALL_SPIN_NANOS = 50_000L
-        /** accept4's errors that say "not now" (out of descriptors or kernel memory), not "never". */
-        private val OUT_OF_RESOURCES = setOf(LibC.EMFILE, LibC.ENFILE, LibC.ENOBUFS, LibC.ENOMEM)
         private val ACCEPT_BACK_OFF_MIN = 50.milliseconds
         private val ACCEPT_BACK_OFF_MAX = 1.seconds
     }

@@ -162,7 +162,7 @@ public object WorkerMain {
         dev.coproc.os.FdSharer::class.java, dev.coproc.os.UnixSocket::class.java, dev.coproc.shm.SharedMemory::class.java,
         dev.coproc.shm.SharedSegment::class.java, dev.coproc.shm.Bell::class.java, dev.coproc.SharedObject::class.java,
         dev.coproc.ReadOnlyData::class.java, dev.coproc.internal.HandOver::class.java, dev.coproc.internal.DecodedHandles::class.java,
-        dev.coproc.internal.FramedSocket::class.java, Class.forName("dev.coproc.shm.Futex", false, javaClass.classLoader),
+        dev.coproc.wire.FramedSocket::class.java, Class.forName("dev.coproc.shm.Futex", false, javaClass.classLoader),
     )
 
     /**

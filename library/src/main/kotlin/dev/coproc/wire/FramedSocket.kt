@@ -1,12 +1,12 @@
-package dev.coproc.internal
+package dev.coproc.wire
 
 import dev.coproc.os.FdPoller
 import dev.coproc.os.OsException
 import dev.coproc.os.UnixSocket
-import dev.coproc.os.internal.LibC
 import java.nio.channels.ClosedChannelException
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
+import java.util.zip.CRC32C
 import kotlin.coroutines.resume
 import kotlin.coroutines.resumeWithException
 import kotlinx.coroutines.CancellableContinuation
@@ -14,13 +14,17 @@ import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.withTimeoutOrNull
-import jnr.ffi.Memory
 import jnr.ffi.Pointer
 import kotlin.time.Duration
 
 /**
- * Length-prefixed messages over a non-blocking [UnixSocket]: a 4-byte big-endian length, then the bytes.
- * Calls never block a thread: when the socket would block they suspend until the [FdPoller] sees it ready.
+ * The non-blocking-socket transport of [Frames] (pipes' [dev.coproc.Connection]s and managers, over Unix or TCP
+ * sockets). Calls never block a thread: when the socket would block they suspend until the [FdPoller] sees it
+ * ready. Data frames are [Frame.MESSAGE]; a [KeyedHandshake] exchanges [Frame.HELLO]s first.
+ *
+ * A frame that breaks the format fails with [FrameException]: [FrameException.Reason.OVERSIZED] leaves it
+ * unread (a later receive with a larger limit gets it), [FrameException.Reason.CORRUPTED] (unknown kind,
+ * impossible length, checksum mismatch) means the stream cannot be trusted any more.
  *
  * Memory follows the bytes that arrive, never a length a peer announces: the buffers start small and grow as
  * traffic needs them, and a long message's array grows (doubling) as its bytes come in, so a peer that
@@ -33,9 +37,15 @@ internal class FramedSocket(
     private val spinNanos: Long = 0,
     /** Checked while spinning: false stops it (a thread serving several sockets has other work). */
     private val spinWhile: () -> Boolean = { true },
+    /** Names the other end in error messages. */
+    private val peer: String = "the peer",
 ) {
     /** Native memory a small message is staged in, made on the first send and grown up to [SCRATCH_BYTES]. */
     private var sendScratch: Pointer? = null
+    /** A header staged on the heap, then copied into [sendScratch]; only the sender uses it. */
+    private val header = ByteArray(HEADER_BYTES)
+    private val sendCrc = CRC32C()
+    private val receiveCrc = CRC32C()
     private var input = ByteArray(INITIAL_INPUT_BYTES)
     private var start = 0
     private var end = 0
@@ -45,6 +55,8 @@ internal class FramedSocket(
     private var large: ByteArray? = null
     private var largeLength = 0
     private var largeHave = 0
+    private var largeKind: Byte = 0
+    private var largeChecksum = 0
     private val waiting = ConcurrentHashMap.newKeySet<Waiter>()
     @Volatile private var closing = false
 
@@ -53,12 +65,6 @@ internal class FramedSocket(
 
     /** The stream ended. [partialBytes] is how much of a last, incomplete message was dropped. */
     class Ended(val partialBytes: Int) : Exception()
-
-    /** The next message is longer than allowed; it stays unread. */
-    class TooLong(val length: Int, val maxLength: Int) : Exception()
-
-    /** The stream holds something that is not a message header: the sender broke the framing. */
-    class Corrupted(val header: Int) : Exception()
 
     /** Every receiver closed: nothing sent now can arrive. */
     class Broken : Exception()
@@ -75,21 +81,26 @@ internal class FramedSocket(
     val isClosed: Boolean get() = closing
 
     /**
-     * The next whole message; throws [TooLong] (leaving it unread), [Ended], [Corrupted] or [Closed]. A
-     * receive cancelled partway through a long message keeps what arrived: the next receive goes on with it.
+     * The next whole [Frame.MESSAGE]; throws [FrameException] (an oversized one stays unread), [Ended] or
+     * [Closed]. A receive cancelled partway through a long message keeps what arrived: the next receive goes
+     * on with it.
      */
-    suspend fun receive(maxBytes: Int): ByteArray {
+    suspend fun receive(maxBytes: Int): ByteArray = receive(maxBytes, Frame.MESSAGE)
+
+    /** The next whole frame, which must be of [kind] (a hello where a message is due breaks the protocol). */
+    internal suspend fun receive(maxBytes: Int, kind: Byte): ByteArray {
         if (large != null) return receiveLarge()
         while (true) {
             val available = end - start
             if (available >= HEADER_BYTES) {
-                val length = readLength()
-                if (length < 0) throw Corrupted(length)
-                if (length > maxBytes) throw TooLong(length, maxBytes)
+                Frames.breach(input, start, maxBytes, peer)?.let { throw it }
+                if (Frames.kind(input, start) != kind) throw unexpected(kind)
+                val length = Frames.length(input, start)
                 if (available - HEADER_BYTES >= length) {
-                    val message = input.copyOfRange(start + HEADER_BYTES, start + HEADER_BYTES + length)
-                    start += HEADER_BYTES + length
-                    return message
+                    val at = start + HEADER_BYTES
+                    checkSum(Frames.expectedChecksum(input, start), kind, input, at, length)
+                    start = at + length
+                    return input.copyOfRange(at, at + length)
                 }
                 if (HEADER_BYTES + length > input.size) {
                     if (HEADER_BYTES + length > MAX_INPUT_BYTES) return startLarge(length)
@@ -99,6 +110,18 @@ internal class FramedSocket(
             compactFor(HEADER_BYTES)
             fill()
         }
+    }
+
+    /** A frame of the other kind than [expected]: a second handshake, or a message before the handshake. */
+    private fun unexpected(expected: Byte): FrameException =
+        if (expected == Frame.MESSAGE) {
+            FrameException(FrameException.Reason.CORRUPTED, "$peer sent a handshake in the middle of the stream")
+        } else {
+            FrameException(FrameException.Reason.HANDSHAKE, "$peer did not start with a coproc handshake")
+        }
+
+    private fun checkSum(expected: Int, kind: Byte, bytes: ByteArray, offset: Int, length: Int) {
+        if (Frames.checksum(receiveCrc, kind, bytes, offset, length) != expected) throw Frames.checksumMismatch(peer)
     }
 
     /** What this socket holds in buffers for the messages it receives, in bytes (for tests). */
@@ -112,6 +135,8 @@ internal class FramedSocket(
     private suspend fun startLarge(length: Int): ByteArray {
         val have = end - start - HEADER_BYTES
         val message = ByteArray(minOf(length, maxOf(LARGE_FIRST_BYTES, have)))
+        largeKind = Frames.kind(input, start)
+        largeChecksum = Frames.expectedChecksum(input, start)
         input.copyInto(message, 0, start + HEADER_BYTES, end)
         start = 0
         end = 0
@@ -146,6 +171,7 @@ internal class FramedSocket(
             }
         }
         large = null
+        checkSum(largeChecksum, largeKind, message, 0, largeLength)
         return message
     }
 
@@ -219,24 +245,24 @@ internal class FramedSocket(
         start = 0
     }
 
-    private fun readLength(): Int =
-        (input[start].toInt() and 0xff shl 24) or (input[start + 1].toInt() and 0xff shl 16) or
-            (input[start + 2].toInt() and 0xff shl 8) or (input[start + 3].toInt() and 0xff)
-
     /**
-     * Sends one whole message. Until its first byte is written the call can be cancelled and nothing was
-     * sent; after that it completes the message even if cancelled (a torn message would corrupt the stream
+     * Sends one whole [Frame.MESSAGE]. Until its first byte is written the call can be cancelled and nothing
+     * was sent; after that it completes the message even if cancelled (a torn message would corrupt the stream
      * for the receiver), unless this socket is closed meanwhile.
      */
-    suspend fun send(bytes: ByteArray, offset: Int, length: Int) {
+    suspend fun send(bytes: ByteArray, offset: Int, length: Int) = send(Frame.MESSAGE, bytes, offset, length)
+
+    /** Sends one whole frame of [kind]; see [send]. */
+    internal suspend fun send(kind: Byte, bytes: ByteArray, offset: Int, length: Int) {
+        Frames.putHeader(header, 0, kind, length, Frames.checksum(sendCrc, kind, bytes, offset, length))
         if (HEADER_BYTES + length <= SCRATCH_BYTES) {
             // Small: header and bytes in one system call.
-            val scratch = stageHeader(length, HEADER_BYTES + length)
+            val scratch = stageHeader(HEADER_BYTES + length)
             scratch.put(HEADER_BYTES.toLong(), bytes, offset, length)
             sendAll(HEADER_BYTES + length) { done, count -> socket.send(scratch, done.toLong(), count) }
         } else {
             // Large: the bytes go straight from the array, without a copy through native memory.
-            val scratch = stageHeader(length, HEADER_BYTES)
+            val scratch = stageHeader(HEADER_BYTES)
             sendAll(HEADER_BYTES) { done, count -> socket.send(scratch, done.toLong(), count) }
             sendAll(length, alreadyStarted = true) { done, count -> socket.send(bytes, offset + done, count) }
         }
@@ -252,7 +278,7 @@ internal class FramedSocket(
             } catch (e: ClosedChannelException) {
                 throw Closed()
             } catch (e: OsException) {
-                if (e.errno() == LibC.EPIPE) throw Broken()
+                if (e.isBrokenPipe) throw Broken()
                 throw e
             }
             when {
@@ -267,20 +293,17 @@ internal class FramedSocket(
         }
     }
 
-    /** Writes the header of a [length]-byte message into a scratch of at least [room] bytes, and returns the scratch. */
-    private fun stageHeader(length: Int, room: Int): Pointer {
+    /** Copies the staged [header] into a scratch of at least [room] bytes, and returns the scratch. */
+    private fun stageHeader(room: Int): Pointer {
         val scratch = sendScratch?.takeIf { it.size() >= room } ?: newScratch(room)
-        scratch.putByte(0, (length ushr 24).toByte())
-        scratch.putByte(1, (length ushr 16).toByte())
-        scratch.putByte(2, (length ushr 8).toByte())
-        scratch.putByte(3, length.toByte())
+        scratch.put(0, header, 0, HEADER_BYTES)
         return scratch
     }
 
     private fun newScratch(room: Int): Pointer {
         var size = INITIAL_SCRATCH_BYTES
         while (size < room) size *= 2
-        return Memory.allocateDirect(LibC.runtime(), size.toLong(), true).also { sendScratch = it }
+        return UnixSocket.sendBuffer(size).also { sendScratch = it }
     }
 
     private fun recv(array: ByteArray, offset: Int, count: Int): Int = try {
@@ -340,7 +363,7 @@ internal class FramedSocket(
     }
 
     private companion object {
-        const val HEADER_BYTES = 4
+        const val HEADER_BYTES = Frames.HEADER_BYTES
         /** The largest message staged in native memory to go out in one system call with its header. */
         const val SCRATCH_BYTES = 64 * 1024
         const val INITIAL_SCRATCH_BYTES = 256
