@@ -18,7 +18,7 @@ import jnr.ffi.Pointer
 import kotlin.time.Duration
 
 /**
- * The non-blocking-socket transport of [Frames] (pipes' [dev.coproc.Connection]s and managers, over Unix or TCP
+ * The non-blocking-socket transport of [Frames] (pipes' connections and managers, over Unix or TCP
  * sockets). Calls never block a thread: when the socket would block they suspend until the [FdPoller] sees it
  * ready. Data frames are [Frame.MESSAGE]; a [KeyedHandshake] exchanges [Frame.HELLO]s first.
  *
@@ -30,7 +30,7 @@ import kotlin.time.Duration
  * traffic needs them, and a long message's array grows (doubling) as its bytes come in, so a peer that
  * announces 60 MiB and sends one byte costs about 1 MiB here, not 60.
  *
- * Not thread-safe on its own: one receiver and one sender at a time (the [dev.coproc.Connection] locks).
+ * Not thread-safe on its own: one receiver and one sender at a time (a pipe's Connection locks).
  */
 internal class FramedSocket(
     private val socket: UnixSocket,
