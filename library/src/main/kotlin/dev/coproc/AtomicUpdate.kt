@@ -1,7 +1,7 @@
 package dev.coproc
 
 /**
- * A read-modify-write of one managed value (a [SharedDict] entry, a [ManagedValue], a [ManagedArray]
+ * A read-modify-write of one managed value (a [ManagedDict] entry, a [ManagedValue], a [ManagedArray]
  * element), run inside the manager while it holds the object, so that concurrent updates from any number of
  * processes never lose one. A lambda cannot cross processes, so an update is a `@Serializable` class, decoded
  * in the manager only if it is a declared one (as tasks are):

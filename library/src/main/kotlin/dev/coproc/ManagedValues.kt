@@ -8,7 +8,7 @@ import kotlinx.serialization.Serializable
 /**
  * One value owned by a [Manager] and shared by every process holding this proxy: Python's
  * `Manager().Value()`, of any serializable type. Each call is atomic; a value read is a copy (see
- * [SharedDict]). Read-modify-write without a lock: [compareAndSet] or [update].
+ * [ManagedDict]). Read-modify-write without a lock: [compareAndSet] or [update].
  *
  * @throws ManagerUnavailableException from any call once the manager has ended
  * @throws MessageDecodingException from a read whose value does not decode as this proxy's type (its bytes

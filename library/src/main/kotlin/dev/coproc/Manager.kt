@@ -62,27 +62,27 @@ public class Manager private constructor(
     public val pid: Long? get() = process?.pid
 
     /** A new shared dict holding [initial]. */
-    public suspend fun <K, V> dict(keySerializer: KSerializer<K>, valueSerializer: KSerializer<V>, initial: Map<K, V> = emptyMap()): SharedDict<K, V> {
+    public suspend fun <K, V> dict(keySerializer: KSerializer<K>, valueSerializer: KSerializer<V>, initial: Map<K, V> = emptyMap()): ManagedDict<K, V> {
         val keys = MessageCodec(keySerializer)
         val values = MessageCodec(valueSerializer)
         val args = initial.flatMap { (key, value) -> listOf(keys.encode(key), values.encode(value)) }
-        return SharedDict(create("dict", args), keySerializer, valueSerializer)
+        return ManagedDict(create("dict", args), keySerializer, valueSerializer)
     }
 
     /** A new shared dict holding [initial]. */
-    public suspend inline fun <reified K, reified V> dict(initial: Map<K, V> = emptyMap()): SharedDict<K, V> = dict(serializer(), serializer(), initial)
+    public suspend inline fun <reified K, reified V> dict(initial: Map<K, V> = emptyMap()): ManagedDict<K, V> = dict(serializer(), serializer(), initial)
 
     /** A new shared list holding [initial]. */
-    public suspend fun <T> list(itemSerializer: KSerializer<T>, initial: List<T> = emptyList()): SharedList<T> {
+    public suspend fun <T> list(itemSerializer: KSerializer<T>, initial: List<T> = emptyList()): ManagedList<T> {
         val items = MessageCodec(itemSerializer)
-        return SharedList(create("list", initial.map(items::encode)), itemSerializer)
+        return ManagedList(create("list", initial.map(items::encode)), itemSerializer)
     }
 
     /** A new shared list holding [initial]. */
-    public suspend inline fun <reified T> list(initial: List<T> = emptyList()): SharedList<T> = list(serializer(), initial)
+    public suspend inline fun <reified T> list(initial: List<T> = emptyList()): ManagedList<T> = list(serializer(), initial)
 
     /** A new, empty namespace of named attributes. */
-    public suspend fun namespace(): SharedNamespace = SharedNamespace(create("dict", emptyList()))
+    public suspend fun namespace(): ManagedNamespace = ManagedNamespace(create("dict", emptyList()))
 
     /** A new queue holding at most [maxSize] items (0: unbounded). */
     public suspend fun <T> queue(itemSerializer: KSerializer<T>, maxSize: Int = 0): ManagedQueue<T> =

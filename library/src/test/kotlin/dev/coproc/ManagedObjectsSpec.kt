@@ -90,8 +90,8 @@ class ManagedObjectsSpec : FunSpec({
             refused.message shouldContain "dev.coproc.ManagedQueue<kotlin.String>"
             refused.message shouldContain "dev.coproc.ManagedQueue<kotlin.Long>"
             publish("counts", dict<String, List<Int>>())
-            shouldThrow<IllegalArgumentException> { lookup<SharedDict<String, List<String>>>("counts") }.message shouldContain "kotlin.Int"
-            lookup<SharedDict<String, List<Int>>>("counts").size() shouldBe 0
+            shouldThrow<IllegalArgumentException> { lookup<ManagedDict<String, List<String>>>("counts") }.message shouldContain "kotlin.Int"
+            lookup<ManagedDict<String, List<Int>>>("counts").size() shouldBe 0
             strings.size() shouldBe 1
 
             // A proxy of the wrong type made anyway (its handle decoded as another type): its get fails typed,
@@ -107,8 +107,8 @@ class ManagedObjectsSpec : FunSpec({
             // The other proxies' reads fail typed too, with the value's bytes (-1 is four 0xff bytes: no UTF-8).
             val ints = dict<String, Int>(mapOf("k" to -1))
             val asText = dev.coproc.codec.WireCodec.decode(
-                SharedDict.serializer(String.serializer(), String.serializer()),
-                dev.coproc.codec.WireCodec.encode(SharedDict.serializer(String.serializer(), Int.serializer()), ints),
+                ManagedDict.serializer(String.serializer(), String.serializer()),
+                dev.coproc.codec.WireCodec.encode(ManagedDict.serializer(String.serializer(), Int.serializer()), ints),
             )
             shouldThrow<MessageDecodingException> { asText.get("k") }.bytes.size shouldBe 4
             shouldThrow<MessageDecodingException> { asText.values() }

@@ -6,7 +6,7 @@ import kotlinx.serialization.Serializable
 
 /** The seeds' worker: writes its pid into the shared dict (under [name]) and the shared list. */
 @Serializable
-class RecordPid(val dict: SharedDict<String, Long>, val list: SharedList<Long>, val name: String) : Task<Unit> {
+class RecordPid(val dict: ManagedDict<String, Long>, val list: ManagedList<Long>, val name: String) : Task<Unit> {
     override suspend fun run() {
         val pid = ProcessHandle.current().pid()
         dict[name] = pid
@@ -16,7 +16,7 @@ class RecordPid(val dict: SharedDict<String, Long>, val list: SharedList<Long>, 
 
 /** Adds 1 to the dict's "n" [times] times, each a compare-and-set retry loop. */
 @Serializable
-class CountInDict(val dict: SharedDict<String, Int>, val times: Int) : Task<Unit> {
+class CountInDict(val dict: ManagedDict<String, Int>, val times: Int) : Task<Unit> {
     override suspend fun run() = repeat(times) {
         while (true) {
             val current = dict.get("n")
@@ -27,7 +27,7 @@ class CountInDict(val dict: SharedDict<String, Int>, val times: Int) : Task<Unit
 
 /** Sets two attributes of [namespace] and removes a third. */
 @Serializable
-class UpdateNamespace(val namespace: SharedNamespace) : Task<Unit> {
+class UpdateNamespace(val namespace: ManagedNamespace) : Task<Unit> {
     override suspend fun run() {
         namespace.set("x", 10)
         namespace.set("label", "set by a child")
@@ -60,7 +60,7 @@ class LocalOperation : AtomicUpdate<Int> {
 
 /** Adds 1 to the dict's "n" [times] times with update. */
 @Serializable
-class UpdateInDict(val dict: SharedDict<String, Int>, val times: Int) : Task<Unit> {
+class UpdateInDict(val dict: ManagedDict<String, Int>, val times: Int) : Task<Unit> {
     override suspend fun run() = repeat(times) { dict.update("n", AddToEntry(1)) }
 }
 

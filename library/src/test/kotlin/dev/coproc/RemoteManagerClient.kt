@@ -13,7 +13,7 @@ object RemoteManagerClient {
         val remote = Manager.connect(args[0], args[1].hexToByteArray())
         try {
             val inbox = remote.lookup<ManagedQueue<String>>("inbox")
-            val stats = remote.lookup<SharedDict<String, Int>>("stats")
+            val stats = remote.lookup<ManagedDict<String, Int>>("stats")
             inbox.put("hello from ${ProcessHandle.current().pid()}")
             stats.update("visits", AddToEntry(1))
         } finally {

@@ -1,7 +1,7 @@
 package dev.coproc.demo
 
 import dev.coproc.Process
-import dev.coproc.SharedDict
+import dev.coproc.ManagedDict
 import dev.coproc.Task
 import dev.coproc.WorkerOptions
 import dev.coproc.manager
@@ -15,7 +15,7 @@ import kotlinx.serialization.Serializable
  * (their calls are in flight together on the process's one connection). Returns operations per second.
  */
 @Serializable
-class DictHammer(val dict: SharedDict<String, Int>, val warmUp: Int, val pairs: Int, val coroutines: Int = 1) : Task<Double> {
+class DictHammer(val dict: ManagedDict<String, Int>, val warmUp: Int, val pairs: Int, val coroutines: Int = 1) : Task<Double> {
     override suspend fun run(): Double {
         hammer(warmUp)
         val start = System.nanoTime()
@@ -38,7 +38,7 @@ class DictHammer(val dict: SharedDict<String, Int>, val warmUp: Int, val pairs: 
 
 /** In a child: [rounds] times, writes 100 entries in one call and reads the whole dict back in one. Entries per second. */
 @Serializable
-class DictBatches(val dict: SharedDict<String, Int>, val rounds: Int) : Task<Double> {
+class DictBatches(val dict: ManagedDict<String, Int>, val rounds: Int) : Task<Double> {
     override suspend fun run(): Double {
         val batch = (0 until 100).associate { "b$it" to it }
         repeat(rounds / 10) { dict.putAll(batch); dict.items() } // warm-up

@@ -5,8 +5,8 @@ import dev.coproc.ManagedQueue
 import dev.coproc.Manager
 import dev.coproc.CommandOutput
 import dev.coproc.Process
-import dev.coproc.SharedDict
-import dev.coproc.SharedList
+import dev.coproc.ManagedDict
+import dev.coproc.ManagedList
 import dev.coproc.Task
 import dev.coproc.authKey
 import dev.coproc.manager
@@ -17,7 +17,7 @@ import kotlinx.serialization.Serializable
 
 /** The seeds' worker: puts its pid into the dict under its name and appends it to the list. */
 @Serializable
-class WritePid(val dict: SharedDict<Int, Long>, val list: SharedList<Long>, val name: Int) : Task<Unit> {
+class WritePid(val dict: ManagedDict<Int, Long>, val list: ManagedList<Long>, val name: Int) : Task<Unit> {
     override suspend fun run() {
         val pid = ProcessHandle.current().pid()
         dict[name] = pid
@@ -40,7 +40,7 @@ object ManagerDictList {
 
 /** Sets attributes of a manager's namespace from a child. */
 @Serializable
-class FillNamespace(val namespace: dev.coproc.SharedNamespace) : Task<Unit> {
+class FillNamespace(val namespace: dev.coproc.ManagedNamespace) : Task<Unit> {
     override suspend fun run() {
         namespace.set("x", 10)
         namespace.set("y", "hello from ${ProcessHandle.current().pid()}")

@@ -14,9 +14,9 @@ import dev.coproc.ManagedValue;
 import dev.coproc.Manager;
 import dev.coproc.ManagerKt;
 import dev.coproc.ManagerLimits;
-import dev.coproc.SharedDict;
-import dev.coproc.SharedList;
-import dev.coproc.SharedNamespace;
+import dev.coproc.ManagedDict;
+import dev.coproc.ManagedList;
+import dev.coproc.ManagedNamespace;
 import dev.coproc.WorkerOptions;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -31,7 +31,7 @@ import kotlinx.serialization.SerializersKt;
  *
  * <pre>{@code
  * try (JavaManager manager = JavaManager.start()) {           // close() shuts the manager process down
- *     SharedDict<String, Integer> dict = manager.dict(String.class, Integer.class);
+ *     ManagedDict<String, Integer> dict = manager.dict(String.class, Integer.class);
  *     JavaSuspend.blocking(c -> dict.set("hits", 1, c));
  *     Integer hits = JavaSuspend.blocking(c -> dict.get("hits", c));
  *     ManagedQueue<String> queue = manager.queue(String.class, 0);
@@ -84,15 +84,15 @@ public final class JavaManager implements AutoCloseable {
         return ManagerKt.getAuthKey(manager);
     }
 
-    public <K, V> SharedDict<K, V> dict(Class<K> keys, Class<V> values) {
+    public <K, V> ManagedDict<K, V> dict(Class<K> keys, Class<V> values) {
         return JavaSuspend.blocking(c -> manager.dict(serializer(keys), serializer(values), Map.of(), c));
     }
 
-    public <T> SharedList<T> list(Class<T> items) {
+    public <T> ManagedList<T> list(Class<T> items) {
         return JavaSuspend.blocking(c -> manager.list(serializer(items), List.of(), c));
     }
 
-    public SharedNamespace namespace() {
+    public ManagedNamespace namespace() {
         return JavaSuspend.blocking(manager::namespace);
     }
 

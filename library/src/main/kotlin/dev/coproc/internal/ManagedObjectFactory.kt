@@ -16,7 +16,7 @@ internal fun interfaceOf(factoryType: Class<*>): Class<Any> {
  * The manager itself (object 0): makes the objects (answering the new object's id), and keeps the names
  * they are published under.
  */
-internal class ManagedObjectFactory(private val objects: HashMap<Long, ManagedObject>) {
+internal class ManagedObjectFactory(private val objects: HashMap<Long, ObjectState>) {
     private var nextId = 1L
     /** Published name to the proxy's kind and encoded handle. */
     private val published = HashMap<String, List<ByteArray>>()
@@ -30,26 +30,26 @@ internal class ManagedObjectFactory(private val objects: HashMap<Long, ManagedOb
     }
 
     private suspend fun create(kind: String, args: List<ByteArray>): List<ByteArray> {
-        val created: ManagedObject = when (kind) {
-            "dict" -> ManagedDict().also { putAll(it, args) }
-            "list" -> ManagedList(fixedSize = false).also { fill(it, args) }
-            "array" -> ManagedList(fixedSize = true).also { fill(it, args) }
-            "value" -> ManagedCell(args.single())
+        val created: ObjectState = when (kind) {
+            "dict" -> DictState().also { putAll(it, args) }
+            "list" -> ListState(fixedSize = false).also { fill(it, args) }
+            "array" -> ListState(fixedSize = true).also { fill(it, args) }
+            "value" -> ValueState(args.single())
             // args: maximum size (0: unbounded)
-            "queue" -> ManagedQueue(ManagerWire.int(args[0]), joinable = false)
-            "joinableQueue" -> ManagedQueue(ManagerWire.int(args[0]), joinable = true)
-            "lock" -> ManagedLock(reentrant = false)
-            "rlock" -> ManagedLock(reentrant = true)
+            "queue" -> QueueState(ManagerWire.int(args[0]), joinable = false)
+            "joinableQueue" -> QueueState(ManagerWire.int(args[0]), joinable = true)
+            "lock" -> LockState(reentrant = false)
+            "rlock" -> LockState(reentrant = true)
             // args: initial value
-            "semaphore" -> ManagedSemaphore(nonNegative(ManagerWire.int(args[0])), bounded = false)
-            "boundedSemaphore" -> ManagedSemaphore(nonNegative(ManagerWire.int(args[0])), bounded = true)
-            "event" -> ManagedEvent()
+            "semaphore" -> SemaphoreState(nonNegative(ManagerWire.int(args[0])), bounded = false)
+            "boundedSemaphore" -> SemaphoreState(nonNegative(ManagerWire.int(args[0])), bounded = true)
+            "event" -> EventState()
             // args: the id of its lock
-            "condition" -> ManagedCondition(objects[ManagerWire.long(args[0])] as? ManagedLock ?: throw IllegalArgumentException("a condition needs a lock or rlock of the same manager"))
+            "condition" -> ConditionState(objects[ManagerWire.long(args[0])] as? LockState ?: throw IllegalArgumentException("a condition needs a lock or rlock of the same manager"))
             // args: parties
             // args: the factory's type name and bytes
             "custom" -> custom(args[0].decodeToString(), args[1])
-            "barrier" -> ManagedBarrier(ManagerWire.int(args[0]).also { require(it > 0) { "a barrier needs at least one party, not $it" } })
+            "barrier" -> BarrierState(ManagerWire.int(args[0]).also { require(it > 0) { "a barrier needs at least one party, not $it" } })
             else -> throw IllegalArgumentException("the manager cannot make a $kind")
         }
         val id = nextId++
@@ -58,20 +58,20 @@ internal class ManagedObjectFactory(private val objects: HashMap<Long, ManagedOb
     }
 
     /** Makes an object of a registered type with its declared `@Serializable` factory. */
-    private fun custom(factoryType: String, bytes: ByteArray): ManagedObject {
+    private fun custom(factoryType: String, bytes: ByteArray): ObjectState {
         val type = TaskTypes.load(factoryType)
         val factory = WireCodec.decode(TaskTypes.declaredSerializer(type, ManagedFactory::class.java), bytes)
         val made = factory.create()
-        return ManagedCustom(made, RemoteInterface.of(interfaceOf(type)))
+        return CustomObjectState(made, RemoteInterface.of(interfaceOf(type)))
     }
 
     private fun nonNegative(value: Int): Int = value.also { require(it >= 0) { "a semaphore's value cannot be negative ($it)" } }
 
-    private suspend fun putAll(dict: ManagedDict, entries: List<ByteArray>) {
+    private suspend fun putAll(dict: DictState, entries: List<ByteArray>) {
         dict.call("putAll", entries, NOBODY)
     }
 
-    private suspend fun fill(list: ManagedList, items: List<ByteArray>) {
+    private suspend fun fill(list: ListState, items: List<ByteArray>) {
         list.call("init", items, NOBODY)
     }
 

@@ -50,7 +50,7 @@ internal class ManagerServer(
 ) {
     private val queue = LinkedBlockingQueue<Runnable>()
     private val thread = ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, queue) { Thread(it, "coproc-manager").apply { isDaemon = true } }
-    private val objects = HashMap<Long, ManagedObject>()
+    private val objects = HashMap<Long, ObjectState>()
     private val factory = ManagedObjectFactory(objects)
     private var nextSession = 1L
     private val log = LoggerFactory.getLogger(ManagerServer::class.java)

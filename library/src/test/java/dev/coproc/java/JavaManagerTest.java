@@ -16,8 +16,8 @@ import dev.coproc.MakeTally;
 import dev.coproc.ManagerAuthenticationException;
 import dev.coproc.ManagerLimits;
 import dev.coproc.QueueEmptyException;
-import dev.coproc.SharedDict;
-import dev.coproc.SharedList;
+import dev.coproc.ManagedDict;
+import dev.coproc.ManagedList;
 import dev.coproc.Tally;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -52,13 +52,13 @@ class JavaManagerTest {
     @Test
     void collectionsQueuesAndLocks() throws Exception {
         try (JavaManager manager = JavaManager.start()) {
-            SharedDict<String, Integer> dict = manager.dict(String.class, Integer.class);
+            ManagedDict<String, Integer> dict = manager.dict(String.class, Integer.class);
             JavaSuspend.<kotlin.Unit>blocking(c -> dict.set("a", 1, c));
             assertEquals(1, JavaSuspend.<Integer>blocking(c -> dict.get("a", c)));
             assertNull(JavaSuspend.<Integer>blocking(c -> dict.get("b", c)));
             assertEquals(Map.of("a", 1), JavaSuspend.<Map<String, Integer>>async(dict::items).get(10, TimeUnit.SECONDS));
 
-            SharedList<String> list = manager.list(String.class);
+            ManagedList<String> list = manager.list(String.class);
             JavaSuspend.<kotlin.Unit>blocking(c -> list.append("x", c));
             assertEquals(List.of("x"), JavaSuspend.<List<String>>blocking(list::snapshot));
 

@@ -8,15 +8,15 @@ import kotlinx.serialization.serializer
 
 /**
  * Named attributes owned by a [Manager], each holding a serializable value: Python's `Manager().Namespace()`.
- * Each attribute is read and written whole (a value read is a copy, see [SharedDict]); each call is atomic.
+ * Each attribute is read and written whole (a value read is a copy, see [ManagedDict]); each call is atomic.
  *
  * ```
  * namespace.set("x", 10); namespace.set("label", "ready")
  * val x: Int? = namespace.get("x")
  * ```
  */
-@Serializable(with = SharedNamespaceSerializer::class)
-public class SharedNamespace internal constructor(internal val ref: ManagedRef) {
+@Serializable(with = ManagedNamespaceSerializer::class)
+public class ManagedNamespace internal constructor(internal val ref: ManagedRef) {
     /** The attribute [name] decoded with [serializer], or null if it is not set. */
     public suspend fun <T> get(name: String, serializer: KSerializer<T>): T? =
         ref.call("get", names.encode(name)).firstOrNull()?.let(MessageCodec(serializer)::decodeMessage)
@@ -38,12 +38,12 @@ public class SharedNamespace internal constructor(internal val ref: ManagedRef) 
     /** Removes the attribute [name]; true if it was set. */
     public suspend fun remove(name: String): Boolean = ref.call("remove", names.encode(name)).isNotEmpty()
 
-    override fun toString(): String = ref.describe("SharedNamespace")
+    override fun toString(): String = ref.describe("ManagedNamespace")
 
     private companion object {
         val names = MessageCodec(String.serializer())
     }
 }
 
-internal object SharedNamespaceSerializer :
-    ManagedProxySerializer<SharedNamespace>("dev.coproc.SharedNamespace", emptyList(), ::SharedNamespace, { it.ref })
+internal object ManagedNamespaceSerializer :
+    ManagedProxySerializer<ManagedNamespace>("dev.coproc.ManagedNamespace", emptyList(), ::ManagedNamespace, { it.ref })

@@ -5,7 +5,6 @@ import dev.coproc.internal.ManagerWire
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
 
-
 /**
  * A dictionary owned by a [Manager] process and shared by every process holding this proxy: Python's
  * `Manager().dict()`. Each call is one atomic operation in the manager.
@@ -18,8 +17,8 @@ import kotlinx.serialization.Serializable
  * @throws MessageDecodingException from a read whose value does not decode as this proxy's type (its bytes
  *   travel with it): only a proxy whose handle was decoded as another type can meet one
  */
-@Serializable(with = SharedDictSerializer::class)
-public class SharedDict<K, V> internal constructor(
+@Serializable(with = ManagedDictSerializer::class)
+public class ManagedDict<K, V> internal constructor(
     internal val ref: ManagedRef,
     keySerializer: KSerializer<K>,
     valueSerializer: KSerializer<V>,
@@ -97,52 +96,8 @@ public class SharedDict<K, V> internal constructor(
         ref.call("clear")
     }
 
-    override fun toString(): String = ref.describe("SharedDict")
+    override fun toString(): String = ref.describe("ManagedDict")
 }
 
-/**
- * A list owned by a [Manager] process and shared by every process holding this proxy: Python's
- * `Manager().list()`. Each call is one atomic operation in the manager; a value read is a copy (see [SharedDict]).
- *
- * @throws ManagerUnavailableException from any call once the manager has ended
- * @throws MessageDecodingException from a read whose value does not decode as this proxy's type (its bytes
- *   travel with it): only a proxy whose handle was decoded as another type can meet one
- * @throws ManagerCallException for an index out of bounds (the list is unchanged)
- */
-@Serializable(with = SharedListSerializer::class)
-public class SharedList<T> internal constructor(internal val ref: ManagedRef, itemSerializer: KSerializer<T>) {
-    private val items = MessageCodec(itemSerializer)
-
-    public suspend fun append(item: T) {
-        ref.call("append", items.encode(item))
-    }
-
-    public suspend fun extend(more: Iterable<T>) {
-        ref.call("extend", *more.map(items::encode).toTypedArray())
-    }
-
-    public suspend fun get(index: Int): T = items.decodeMessage(ref.call("get", ManagerWire.of(index)).single())
-
-    /** Sets element [index]; returns the element it replaced. */
-    public suspend fun set(index: Int, item: T): T = items.decodeMessage(ref.call("set", ManagerWire.of(index), items.encode(item)).single())
-
-    /** Removes element [index]; returns it. */
-    public suspend fun removeAt(index: Int): T = items.decodeMessage(ref.call("removeAt", ManagerWire.of(index)).single())
-
-    public suspend fun size(): Int = ManagerWire.int(ref.call("size").single())
-
-    /** A copy of the whole list now. */
-    public suspend fun snapshot(): List<@JvmSuppressWildcards T> = ref.call("snapshot").map(items::decodeMessage)
-
-    public suspend fun clear() {
-        ref.call("clear")
-    }
-
-    override fun toString(): String = ref.describe("SharedList")
-}
-
-internal class SharedDictSerializer<K, V>(keys: KSerializer<K>, values: KSerializer<V>) :
-    ManagedProxySerializer<SharedDict<K, V>>("dev.coproc.SharedDict", listOf(keys, values), { SharedDict(it, keys, values) }, { it.ref })
-
-internal class SharedListSerializer<T>(items: KSerializer<T>) :
-    ManagedProxySerializer<SharedList<T>>("dev.coproc.SharedList", listOf(items), { SharedList(it, items) }, { it.ref })
+internal class ManagedDictSerializer<K, V>(keys: KSerializer<K>, values: KSerializer<V>) :
+    ManagedProxySerializer<ManagedDict<K, V>>("dev.coproc.ManagedDict", listOf(keys, values), { ManagedDict(it, keys, values) }, { it.ref })
