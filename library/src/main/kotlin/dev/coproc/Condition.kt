@@ -33,19 +33,19 @@ public class Condition internal constructor(
     segment: SharedSegment,
     private val lock: SharedObject,
     private val ownsLock: Boolean,
-) : SharedObject(segment) {
+) : SharedObject(segment), CoroutineLock {
     private val bell = Bell(segment, BELL)
     private val waiter = waiter(bell, "condition")
 
     /** Acquires the condition's lock (re-entrantly if it is an [RLock]); false if it timed out. */
-    public suspend fun acquire(timeout: Duration = Duration.INFINITE): Boolean = when (lock) {
+    override suspend fun acquire(timeout: Duration): Boolean = when (lock) {
         is RLock -> lock.acquire(timeout)
         is Lock -> lock.acquire(timeout)
         else -> error("unreachable")
     }
 
     /** Releases the condition's lock (one level, for an [RLock]). */
-    public suspend fun release(): Unit = when (lock) {
+    override suspend fun release(): Unit = when (lock) {
         is RLock -> lock.release()
         is Lock -> lock.release()
         else -> error("unreachable")
@@ -251,16 +251,6 @@ public class Condition internal constructor(
         private const val NOTIFIED = 2
 
         internal fun segment(): SharedSegment = SharedSegment.create("condition", KIND, (SLOTS + MAX_WAITERS * SLOT_BYTES).toLong())
-    }
-}
-
-/** Runs [block] holding the condition's lock, releasing it however [block] ends. */
-public suspend inline fun <R> Condition.withLock(block: () -> R): R {
-    acquire()
-    try {
-        return block()
-    } finally {
-        release()
     }
 }
 

@@ -14,30 +14,44 @@ import kotlinx.serialization.Serializable
 
 /**
  * A FIFO queue owned by a [Manager] and shared by every process holding this proxy: Python's
- * `Manager().Queue()`. Unlike the shared-memory [Queue], it can be reached from another machine (a manager on
- * TCP); each put and get is one round trip to the manager.
+ * `Manager().Queue()`, and the manager's [SharedQueue]. Unlike the shared-memory [Queue], it can be reached
+ * from another machine (a manager on TCP); each put and get is one round trip to the manager.
  *
  * A waiting [get] or [put] waits in the manager, not here: the caller's coroutine is suspended, and other
  * calls of this process go on meanwhile. A cancelled [get] takes nothing: an item the manager had already
- * handed to it goes back to the head of the queue.
+ * handed to it goes back to the head of the queue. [tryPut], [tryGet], [size], [capacity], [isEmpty],
+ * [isShutdown] and [shutdown] do not wait: each is one round trip that blocks the calling thread for its
+ * length, as on a cluster.
  *
  * @throws ManagerUnavailableException from any call once the manager has ended
  */
 @Serializable(with = ManagedQueueSerializer::class)
-public open class ManagedQueue<T> internal constructor(internal val ref: ManagedRef, itemSerializer: KSerializer<T>) {
+public open class ManagedQueue<T> internal constructor(internal val ref: ManagedRef, itemSerializer: KSerializer<T>) : SharedQueue<T> {
     private val items = MessageCodec(itemSerializer)
+
+    // Read when first asked, not when a task decodes the handle: most tasks never ask.
+    override val capacity: Int by lazy { blockingCall { ManagerWire.int(ref.call("capacity").single()) } }
+
+    override val size: Int get() = blockingCall { ManagerWire.int(ref.call("size").single()) }
+
+    /** True when no item is in the queue now. */
+    public val isEmpty: Boolean get() = size == 0
+
+    /** True once any process [shut the queue down][shutdown]. */
+    public val isShutdown: Boolean get() = blockingCall { ManagerWire.boolean(ref.call("isShutdown").single()) }
 
     /**
      * Puts [item], waiting up to [timeout] for room when the queue is bounded and full.
      *
      * @throws QueueFullException when it stayed full for [timeout]
+     * @throws QueueShutdownException when the queue is shut down
      */
-    public suspend fun put(item: T, timeout: Duration = Duration.INFINITE) {
+    override suspend fun put(item: T, timeout: Duration) {
         if (!putWithin(item, timeout)) throw QueueFullException(-1)
     }
 
-    /** Puts [item] if there is room now; false when the queue is full. */
-    public suspend fun tryPut(item: T): Boolean = putWithin(item, Duration.ZERO)
+    /** Puts [item] if there is room now; false when the queue is full. [QueueShutdownException] as [put]. */
+    override fun tryPut(item: T): Boolean = blockingCall { putWithin(item, Duration.ZERO) }
 
     private suspend fun putWithin(item: T, timeout: Duration): Boolean =
         ManagerWire.boolean(ref.waitingCall("put", items.encode(item), ManagerWire.of(ManagedRef.millis(timeout))).single())
@@ -46,10 +60,11 @@ public open class ManagedQueue<T> internal constructor(internal val ref: Managed
      * Takes the first item, waiting up to [timeout] for one.
      *
      * @throws QueueEmptyException when none came within [timeout]
+     * @throws QueueShutdownException when the queue is shut down and empty
      * @throws MessageDecodingException when the item does not decode as [T] (its bytes travel with the
      *   exception); it is not taken: it goes back to the head of the queue
      */
-    public suspend fun get(timeout: Duration = Duration.INFINITE): T {
+    override suspend fun get(timeout: Duration): T {
         val item = takeWithin(timeout) ?: throw QueueEmptyException()
         return decodeOrGiveBack(item)
     }
@@ -59,7 +74,15 @@ public open class ManagedQueue<T> internal constructor(internal val ref: Managed
      *
      * @throws MessageDecodingException as [get] does
      */
-    public suspend fun tryGet(): T? = takeWithin(Duration.ZERO)?.let { decodeOrGiveBack(it) }
+    override fun tryGet(): T? = blockingCall { takeWithin(Duration.ZERO)?.let { decodeOrGiveBack(it) } }
+
+    /**
+     * Ends the input for every process (Python 3.13's `Queue.shutdown()`): puts fail from now on with
+     * [QueueShutdownException], getters drain what is left, then fail with it too.
+     */
+    public fun shutdown() {
+        blockingCall { ref.call("shutdown") }
+    }
 
     /** Decodes a taken item; one that does not decode goes back to the head of the queue, for a reader of its type. */
     private suspend fun decodeOrGiveBack(item: ByteArray): T = try {
@@ -83,11 +106,6 @@ public open class ManagedQueue<T> internal constructor(internal val ref: Managed
 
     /** Java: blocking [get]. */
     public fun getBlocking(timeout: java.time.Duration?): T = blockingCall { get(timeout.toTimeout()) }
-
-    /** How many items it holds now. */
-    public suspend fun size(): Int = ManagerWire.int(ref.call("size").single())
-
-    public suspend fun isEmpty(): Boolean = size() == 0
 
     override fun toString(): String = ref.describe(javaClass.simpleName)
 }
@@ -113,7 +131,7 @@ public class ManagedJoinableQueue<T> internal constructor(ref: ManagedRef, itemS
     }
 
     /** Items put and not yet marked done. */
-    public suspend fun unfinished(): Long = ManagerWire.long(ref.call("unfinished").single())
+    public suspend fun unfinished(): Int = ManagerWire.int(ref.call("unfinished").single())
 }
 
 internal class ManagedQueueSerializer<T>(items: KSerializer<T>) :

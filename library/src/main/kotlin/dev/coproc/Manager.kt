@@ -84,19 +84,19 @@ public class Manager private constructor(
     /** A new, empty namespace of named attributes. */
     public suspend fun namespace(): ManagedNamespace = ManagedNamespace(create("dict", emptyList()))
 
-    /** A new queue holding at most [maxSize] items (0: unbounded). */
-    public suspend fun <T> queue(itemSerializer: KSerializer<T>, maxSize: Int = 0): ManagedQueue<T> =
-        ManagedQueue(create("queue", listOf(ManagerWire.of(maxSize(maxSize)))), itemSerializer)
+    /** A new queue holding at most [capacity] items ([UNBOUNDED]: no limit). */
+    public suspend fun <T> queue(itemSerializer: KSerializer<T>, capacity: Int = UNBOUNDED): ManagedQueue<T> =
+        ManagedQueue(create("queue", listOf(ManagerWire.of(checkCapacity(capacity)))), itemSerializer)
 
-    /** A new queue holding at most [maxSize] items (0: unbounded). */
-    public suspend inline fun <reified T> queue(maxSize: Int = 0): ManagedQueue<T> = queue(serializer(), maxSize)
+    /** A new queue holding at most [capacity] items ([UNBOUNDED]: no limit). */
+    public suspend inline fun <reified T> queue(capacity: Int = UNBOUNDED): ManagedQueue<T> = queue(serializer(), capacity)
 
-    /** A new joinable queue holding at most [maxSize] items (0: unbounded). */
-    public suspend fun <T> joinableQueue(itemSerializer: KSerializer<T>, maxSize: Int = 0): ManagedJoinableQueue<T> =
-        ManagedJoinableQueue(create("joinableQueue", listOf(ManagerWire.of(maxSize(maxSize)))), itemSerializer)
+    /** A new joinable queue holding at most [capacity] items ([UNBOUNDED]: no limit). */
+    public suspend fun <T> joinableQueue(itemSerializer: KSerializer<T>, capacity: Int = UNBOUNDED): ManagedJoinableQueue<T> =
+        ManagedJoinableQueue(create("joinableQueue", listOf(ManagerWire.of(checkCapacity(capacity)))), itemSerializer)
 
-    /** A new joinable queue holding at most [maxSize] items (0: unbounded). */
-    public suspend inline fun <reified T> joinableQueue(maxSize: Int = 0): ManagedJoinableQueue<T> = joinableQueue(serializer(), maxSize)
+    /** A new joinable queue holding at most [capacity] items ([UNBOUNDED]: no limit). */
+    public suspend inline fun <reified T> joinableQueue(capacity: Int = UNBOUNDED): ManagedJoinableQueue<T> = joinableQueue(serializer(), capacity)
 
     /** A new shared value holding [initial]. */
     public suspend fun <T> value(serializer: KSerializer<T>, initial: T): ManagedValue<T> =
@@ -205,7 +205,7 @@ public class Manager private constructor(
         return ref.objectId
     }
 
-    private fun maxSize(value: Int): Int = value.also { require(it >= 0) { "a queue's maxSize cannot be negative ($it)" } }
+    private fun checkCapacity(value: Int): Int = value.also { require(it > 0) { "a queue's capacity must be positive: $it" } }
 
     /**
      * Shuts the manager down: its process is terminated and reaped, its socket removed; proxies fail from now

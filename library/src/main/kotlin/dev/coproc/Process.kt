@@ -137,13 +137,14 @@ public open class Process<R>() : Task<R>, AutoCloseable {
         target?.run() ?: throw IllegalStateException("$name has no target task and its class does not override run()")
 
     /**
-     * Starts the child. The task is encoded first, so one that cannot travel fails here with a
-     * [TaskEncodingException] and no process is started.
+     * Starts the child and returns this process, so that calls chain: `Process(task).start().await()`. The
+     * task is encoded first, so one that cannot travel fails here with a [TaskEncodingException] and no
+     * process is started.
      *
      * @throws IllegalStateException when already started or closed
      * @throws ProcessStartException when the worker JVM cannot be started
      */
-    public fun start() {
+    public fun start(): Process<R> {
         synchronized(lock) {
             check(!closed) { "$name is closed" }
             check(connection == null) { "$name was already started (a process can be started once)" }
@@ -175,6 +176,7 @@ public open class Process<R>() : Task<R>, AutoCloseable {
                 if (error != null) exitFuture.completeExceptionally(error) else exitFuture.complete(status)
             }
         }
+        return this
     }
 
     /** Suspends until the child has ended. Cancelling the caller terminates the child. */

@@ -19,7 +19,7 @@ import kotlinx.serialization.encoding.Encoder
 import kotlinx.serialization.serializer
 
 /** A queue's default capacity: no limit on the number of items. */
-public const val UNBOUNDED: Long = Long.MAX_VALUE
+public const val UNBOUNDED: Int = Int.MAX_VALUE
 
 /**
  * A queue's default buffer: up to 1 GiB of encoded items waiting. It is address space, not memory: the
@@ -44,18 +44,18 @@ public const val DEFAULT_QUEUE_BUFFER_BYTES: Int = 1024 * 1024 * 1024
  * or not, taken or left for the others, as a whole. (An item a consumer had taken is gone with it, as it
  * would be a moment after [get] returned.)
  *
- * **Closing**: [close] ends the input for every process; consumers still get what is left, then
- * [QueueClosedException], and [asFlow] completes: no per-consumer sentinel needed.
+ * **Shutting down**: [shutdown] ends the input for every process; consumers still get what is left, then
+ * [QueueShutdownException], and [asFlow] completes: no per-consumer sentinel needed.
  *
  * A queue is a handle: pass it in a task's or a process's arguments, pool tasks included, and the other
- * process uses the same queue. Each process [release]s its handle when done with the queue (a pool task's
- * handles are released when the task ends); the memory goes when the last process released it or exited.
+ * process uses the same queue. Each process [close]s its handle when done with the queue (a pool task's
+ * handles are closed when the task ends); the memory goes when the last process closed it or exited.
  */
 @Serializable(with = QueueSerializer::class)
 public open class Queue<T> internal constructor(
     internal val ring: QueueRing,
     internal val serializer: KSerializer<T>,
-) : SharedQueue<T> {
+) : SharedQueue<T>, AutoCloseable {
     private val codec = MessageCodec(serializer)
     private val notEmpty = SequenceWaiter.of(ring, QueueRing.NOT_EMPTY, "not-empty")
     private val notFull = SequenceWaiter.of(ring, QueueRing.NOT_FULL, "not-full")
@@ -64,10 +64,10 @@ public open class Queue<T> internal constructor(
     @Volatile private var released = false
 
     /** The most items the queue holds, or [UNBOUNDED]. */
-    override val capacity: Long get() = ring.capacity()
+    override val capacity: Int get() = ring.capacity().toInt()
 
     /** Items in the queue now (a snapshot: other processes change it). */
-    override val size: Long get() = ring.size()
+    override val size: Int get() = ring.size().toInt()
 
     /** True when no item is in the queue now. */
     public val isEmpty: Boolean get() = ring.size() == 0L
@@ -75,8 +75,8 @@ public open class Queue<T> internal constructor(
     /** True when the queue holds [capacity] items now. */
     public val isFull: Boolean get() = ring.size() >= ring.capacity()
 
-    /** True once any process closed the queue. */
-    public val isClosed: Boolean get() = ring.isClosed
+    /** True once any process [shut the queue down][shutdown]. */
+    public val isShutdown: Boolean get() = ring.isClosed
 
     /**
      * The largest encoded item the queue takes: its buffer (`bufferBytes` as rounded) less 8 bytes. Such an
@@ -89,7 +89,7 @@ public open class Queue<T> internal constructor(
      * Puts [item] at the end, waiting up to [timeout] for room.
      *
      * @throws QueueFullException when the queue stayed full for [timeout]
-     * @throws QueueClosedException when the queue is closed
+     * @throws QueueShutdownException when the queue is shut down
      * @throws QueueItemTooLargeException when the encoded item is over [maxItemBytes] (nothing is put)
      */
     override suspend fun put(item: T, timeout: Duration) {
@@ -113,7 +113,7 @@ public open class Queue<T> internal constructor(
      * Takes the first item, waiting up to [timeout] for one.
      *
      * @throws QueueEmptyException when none came within [timeout]
-     * @throws QueueClosedException when the queue is closed and empty
+     * @throws QueueShutdownException when the queue is shut down and empty
      * @throws MessageDecodingException when the item does not decode as [T] (it is taken; its bytes travel with the exception)
      */
     override suspend fun get(timeout: Duration): T {
@@ -132,28 +132,32 @@ public open class Queue<T> internal constructor(
      * The first item if there is one now (Python's `get_nowait`).
      *
      * @throws QueueEmptyException when the queue is empty and open
-     * @throws QueueClosedException when it is empty and closed
+     * @throws QueueShutdownException when it is empty and shut down
      */
     public fun getNowait(): T {
         checkUsable()
-        val bytes = ring.get() ?: throw if (ring.isClosed) QueueClosedException(drained = true) else QueueEmptyException()
+        val bytes = ring.get() ?: throw if (ring.isClosed) QueueShutdownException(drained = true) else QueueEmptyException()
         return decode(bytes)
     }
 
-    /** The items as a [Flow] that takes them one by one and completes once the queue is closed and drained. */
+    /** The items as a [Flow] that takes them one by one and completes once the queue is shut down and drained. */
     public fun asFlow(): Flow<T> = flow {
         while (true) {
             val item = try {
                 get()
-            } catch (e: QueueClosedException) {
+            } catch (e: QueueShutdownException) {
                 break
             }
             emit(item)
         }
     }
 
-    /** Ends the input for every process: puts fail from now on, getters drain what is left, then end. */
-    public fun close() {
+    /**
+     * Ends the input for every process (Python 3.13's `Queue.shutdown()`): puts fail from now on with
+     * [QueueShutdownException], getters drain what is left, then fail with it too, and [asFlow] completes.
+     * Unlike [close], which lets go of this process's handle only, it acts on the queue itself.
+     */
+    public fun shutdown() {
         checkUsable()
         ring.close()
     }
@@ -161,10 +165,10 @@ public open class Queue<T> internal constructor(
     /**
      * Releases this process's handle: its waiting threads stop and its descriptor closes (in the creating
      * process, also the one kept for handles still on their way to other processes, once they arrived).
-     * The queue lives on in the processes that still hold it. Calls on a released handle fail, and so do this
-     * handle's calls still waiting (with [IllegalStateException]).
+     * The queue lives on in the processes that still hold it. Calls on a closed handle fail, and so do this
+     * handle's calls still waiting (with [IllegalStateException]). Closing it again does nothing.
      */
-    public fun release() {
+    override fun close() {
         if (released) return
         released = true
         notEmpty.stop()
@@ -188,7 +192,7 @@ public open class Queue<T> internal constructor(
         if (bytes.size > ring.maxMessageBytes()) throw QueueItemTooLargeException(bytes.size, ring.maxMessageBytes())
         return when (ring.put(bytes, 0, bytes.size)) {
             QueueRing.PUT -> true
-            QueueRing.CLOSED -> throw QueueClosedException(drained = false)
+            QueueRing.CLOSED -> throw QueueShutdownException(drained = false)
             else -> false
         }
     }
@@ -198,8 +202,8 @@ public open class Queue<T> internal constructor(
             checkUsable()
             ring.get()?.let { return it }
             if (ring.isClosed) {
-                // Closed: what was put before the close is still taken, then the end.
-                return ring.get() ?: throw QueueClosedException(drained = true)
+                // Shut down: what was put before the shutdown is still taken, then the end.
+                return ring.get() ?: throw QueueShutdownException(drained = true)
             }
             if (spinUntil { ring.size() > 0 || ring.isClosed }) continue
             ring.recoverAbandoned()
@@ -241,7 +245,7 @@ public open class Queue<T> internal constructor(
     private fun decode(bytes: ByteArray): T = codec.decodeMessage(bytes)
 
     internal fun checkUsable() {
-        check(!released) { "this queue handle was released" }
+        check(!released) { "this queue handle was closed" }
     }
 
     internal fun ticketForHandOver(): FdSharer.Grant {
@@ -250,7 +254,7 @@ public open class Queue<T> internal constructor(
     }
 
     override fun toString(): String = "${this::class.simpleName}(size $size" + (if (capacity != UNBOUNDED) ", capacity $capacity" else "") +
-        (if (isClosed) ", closed" else "") + ")"
+        (if (isShutdown) ", shut down" else "") + ")"
 
     internal companion object {
         const val SPINS = 2_000
@@ -265,7 +269,7 @@ public open class Queue<T> internal constructor(
 @Serializable(with = JoinableQueueSerializer::class)
 public class JoinableQueue<T> internal constructor(ring: QueueRing, serializer: KSerializer<T>) : Queue<T>(ring, serializer) {
     /** Items put and not yet marked done. */
-    public val unfinished: Long get() = ring.unfinished()
+    public val unfinished: Int get() = ring.unfinished().toInt()
 
     /**
      * Marks one item taken from the queue as processed.
@@ -296,27 +300,27 @@ public class JoinableQueue<T> internal constructor(ring: QueueRing, serializer: 
  * the items waiting (rounded up to a multiple of 8, and to whole MiB above 4 MiB, so that consumed memory can
  * be given back). One item may take all of it but 8 bytes ([Queue.maxItemBytes]).
  */
-public fun <T> Queue(serializer: KSerializer<T>, capacity: Long = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): Queue<T> =
+public fun <T> Queue(serializer: KSerializer<T>, capacity: Int = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): Queue<T> =
     Queue(createRing(capacity, bufferBytes), serializer)
 
 /** A new queue of [T]; see [Queue]. */
-public inline fun <reified T> Queue(capacity: Long = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): Queue<T> =
+public inline fun <reified T> Queue(capacity: Int = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): Queue<T> =
     Queue(serializer<T>(), capacity, bufferBytes)
 
 /** A new joinable queue of [T]; see [JoinableQueue]. */
-public fun <T> JoinableQueue(serializer: KSerializer<T>, capacity: Long = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): JoinableQueue<T> =
+public fun <T> JoinableQueue(serializer: KSerializer<T>, capacity: Int = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): JoinableQueue<T> =
     JoinableQueue(createRing(capacity, bufferBytes), serializer)
 
 /** A new joinable queue of [T]; see [JoinableQueue]. */
-public inline fun <reified T> JoinableQueue(capacity: Long = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): JoinableQueue<T> =
+public inline fun <reified T> JoinableQueue(capacity: Int = UNBOUNDED, bufferBytes: Int = DEFAULT_QUEUE_BUFFER_BYTES): JoinableQueue<T> =
     JoinableQueue(serializer<T>(), capacity, bufferBytes)
 
-private fun createRing(capacity: Long, bufferBytes: Int): QueueRing {
+private fun createRing(capacity: Int, bufferBytes: Int): QueueRing {
     require(capacity > 0) { "capacity must be positive: $capacity" }
     require(bufferBytes >= 64) { "bufferBytes must be at least 64: $bufferBytes" }
     val mib = 1024 * 1024
     val rounded = if (bufferBytes >= 4 * mib) ((bufferBytes.toLong() + mib - 1) / mib * mib).coerceAtMost(Int.MAX_VALUE.toLong() / mib * mib - mib) else ((bufferBytes + 7) and 7.inv()).toLong()
-    return QueueRing.create(capacity, rounded.toInt())
+    return QueueRing.create(capacity.toLong(), rounded.toInt())
 }
 
 /** What crosses to another process in place of a queue: where to fetch its shared memory. */
@@ -341,7 +345,7 @@ internal class QueueSerializer<T>(private val itemSerializer: KSerializer<T>) : 
     override fun serialize(encoder: Encoder, value: Queue<T>) = encodeQueue(encoder, value)
 
     override fun deserialize(decoder: Decoder): Queue<T> =
-        Queue(decodeRing(decoder), itemSerializer).also { queue -> DecodedHandles.adopt(AutoCloseable { queue.release() }) }
+        Queue(decodeRing(decoder), itemSerializer).also { queue -> DecodedHandles.adopt(queue) }
 }
 
 /** Encodes a [JoinableQueue] as a [QueueHandle]; decoding maps the same shared memory. */
@@ -351,5 +355,5 @@ internal class JoinableQueueSerializer<T>(private val itemSerializer: KSerialize
     override fun serialize(encoder: Encoder, value: JoinableQueue<T>) = encodeQueue(encoder, value)
 
     override fun deserialize(decoder: Decoder): JoinableQueue<T> =
-        JoinableQueue(decodeRing(decoder), itemSerializer).also { queue -> DecodedHandles.adopt(AutoCloseable { queue.release() }) }
+        JoinableQueue(decodeRing(decoder), itemSerializer).also { queue -> DecodedHandles.adopt(queue) }
 }

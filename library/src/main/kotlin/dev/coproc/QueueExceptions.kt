@@ -1,18 +1,18 @@
 package dev.coproc
 
 /** The queue stayed full for the whole timeout, or `putNowait` found it full. Python's `queue.Full`. */
-public class QueueFullException internal constructor(capacity: Long) :
+public class QueueFullException internal constructor(capacity: Int) :
     CoprocException(if (capacity >= 0) "the queue is full (capacity $capacity)" else "the queue is full")
 
 /** The queue stayed empty for the whole timeout, or `getNowait` found it empty. Python's `queue.Empty`. */
 public class QueueEmptyException internal constructor() : CoprocException("the queue is empty")
 
 /**
- * The queue was closed: no item can be put any more, and every item put before was taken. Consumers end on
- * it; a [Queue.asFlow] completes instead.
+ * The queue was shut down ([Queue.shutdown]): no item can be put any more, and every item put before was
+ * taken. Consumers end on it; a [Queue.asFlow] completes instead. Python 3.13's `queue.ShutDown`.
  */
-public class QueueClosedException internal constructor(drained: Boolean) :
-    CoprocException(if (drained) "the queue is closed and every item was taken" else "the queue is closed: no more items can be put")
+public class QueueShutdownException internal constructor(drained: Boolean) :
+    CoprocException(if (drained) "the queue is shut down and every item was taken" else "the queue is shut down: no more items can be put")
 
 /**
  * The item's encoding is larger than the queue's buffer can ever hold ([Queue.maxItemBytes]): raised by the

@@ -18,7 +18,7 @@ import kotlinx.serialization.Serializable
  * that dies holding it does not leave it locked, and the next holder finds [previousOwnerDied] true.
  */
 @Serializable(with = RLockSerializer::class)
-public class RLock internal constructor(segment: SharedSegment) : SharedObject(segment) {
+public class RLock internal constructor(segment: SharedSegment) : SharedObject(segment), CoroutineLock {
     private val lock = Lock(segment)
     @Volatile private var holder: Any? = null
     private var depth = 0
@@ -36,14 +36,14 @@ public class RLock internal constructor(segment: SharedSegment) : SharedObject(s
     public suspend fun holdCount(): Int = if (holder === currentHolder()) depth else 0
 
     /** Acquires it (again, if this coroutine holds it), waiting up to [timeout]; false if it timed out. */
-    public suspend fun acquire(timeout: Duration = Duration.INFINITE): Boolean = acquireAs(currentHolder(), timeout)
+    override suspend fun acquire(timeout: Duration): Boolean = acquireAs(currentHolder(), timeout)
 
     /**
      * Releases one level of this coroutine's holding; the last one frees it for other holders.
      *
      * @throws IllegalStateException when this coroutine does not hold it, as Python's RuntimeError
      */
-    public suspend fun release(): Unit = releaseAs(currentHolder())
+    override suspend fun release(): Unit = releaseAs(currentHolder())
 
     /** Acquires it for the calling thread, blocking up to [timeout] (null: no limit); for Java callers. */
     @JvmOverloads
@@ -130,16 +130,6 @@ public class RLock internal constructor(segment: SharedSegment) : SharedObject(s
 
         /** kotlinx-coroutines' base class of the scoping functions' coroutines (internal there, stable since 1.3). */
         private val scopeCoroutine: Class<*>? = runCatching { Class.forName("kotlinx.coroutines.internal.ScopeCoroutine") }.getOrNull()
-    }
-}
-
-/** Runs [block] holding the lock (re-entrantly), releasing one level however [block] ends. */
-public suspend inline fun <R> RLock.withLock(block: () -> R): R {
-    acquire()
-    try {
-        return block()
-    } finally {
-        release()
     }
 }
 

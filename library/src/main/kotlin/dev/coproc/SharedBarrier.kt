@@ -5,7 +5,7 @@ import kotlinx.serialization.Serializable
 
 /**
  * A meeting point for a fixed number of [parties] across processes: the interface code is written against when
- * it should run on either engine. [Barrier] is the one-machine barrier (shared memory, with an optional action);
+ * it should run on any engine. [Barrier] is the one-machine barrier (shared memory, with an optional action), [ManagedBarrier] a manager's;
  * `ClusterNode.barrier` makes one held by an Apache Ignite cluster.
  *
  * It is a handle: pass it in a task's arguments. [wait] suspends; [abort] and [reset] do not, and on a cluster
@@ -39,4 +39,5 @@ public interface SharedBarrier {
 }
 
 internal object SharedBarrierSerializer :
-    EngineSerializer<SharedBarrier>("dev.coproc.SharedBarrier", "barrier", Barrier::class.java, BarrierSerializer)
+    EngineSerializer<SharedBarrier>("dev.coproc.SharedBarrier", "barrier", Barrier::class.java, BarrierSerializer,
+        managedClass = ManagedBarrier::class.java, managed = ManagedBarrier.serializer())

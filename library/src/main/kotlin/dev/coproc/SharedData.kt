@@ -2,6 +2,9 @@ package dev.coproc
 
 import dev.coproc.shm.RobustLock
 import dev.coproc.shm.SharedSegment
+import kotlin.contracts.ExperimentalContracts
+import kotlin.contracts.InvocationKind
+import kotlin.contracts.contract
 
 /**
  * A shared value or array: its single reads, writes and atomic operations need no lock; [withLock] guards
@@ -10,9 +13,6 @@ import dev.coproc.shm.SharedSegment
  */
 public sealed class SharedData(segment: SharedSegment) : SharedObject(segment) {
     @PublishedApi internal val lock: Lock = Lock(segment)
-
-    /** Runs [block] holding this value's lock; other processes' [withLock] wait meanwhile. */
-    public suspend inline fun <R> withLock(block: () -> R): R = lock.withLock(block)
 
     /** Runs [block] holding this value's lock, blocking the calling thread to take it; for Java callers. */
     @Throws(InterruptedException::class)
@@ -27,4 +27,11 @@ public sealed class SharedData(segment: SharedSegment) : SharedObject(segment) {
         /** Where the data begins, after the kind word and the lock. */
         const val DATA = Lock.OFFSET + RobustLock.BYTES + 64
     }
+}
+
+/** Runs [action] holding this value's lock; other processes' [withLock] wait meanwhile. */
+@OptIn(ExperimentalContracts::class)
+public suspend inline fun <R> SharedData.withLock(action: () -> R): R {
+    contract { callsInPlace(action, InvocationKind.EXACTLY_ONCE) }
+    return lock.withLock(action)
 }

@@ -5,7 +5,7 @@ import kotlinx.serialization.Serializable
 
 /**
  * A flag every process holding it shares, that processes wait for: the interface code is written against when
- * it should run on either engine. [Event] is the one-machine event (shared memory); `ClusterNode.event` makes
+ * it should run on any engine. [Event] is the one-machine event (shared memory), [ManagedEvent] a manager's; `ClusterNode.event` makes
  * one held by an Apache Ignite cluster.
  *
  * It is a handle: pass it in a task's arguments. [wait] suspends; [set], [clear] and [isSet] do not, and on a
@@ -26,4 +26,5 @@ public interface SharedEvent {
     public suspend fun wait(timeout: Duration = Duration.INFINITE): Boolean
 }
 
-internal object SharedEventSerializer : EngineSerializer<SharedEvent>("dev.coproc.SharedEvent", "event", Event::class.java, EventSerializer)
+internal object SharedEventSerializer : EngineSerializer<SharedEvent>("dev.coproc.SharedEvent", "event", Event::class.java, EventSerializer,
+    managedClass = ManagedEvent::class.java, managed = ManagedEventSerializer)

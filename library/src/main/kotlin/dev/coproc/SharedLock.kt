@@ -1,11 +1,14 @@
 package dev.coproc
 
+import kotlin.contracts.ExperimentalContracts
+import kotlin.contracts.InvocationKind
+import kotlin.contracts.contract
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable
 
 /**
  * A lock every process holding it shares, which a holder's death does not leave locked: the interface code is
- * written against when it should run on either engine. [Lock] is the one-machine lock (shared memory);
+ * written against when it should run on any engine. [Lock] is the one-machine lock (shared memory), [ManagedLock] a manager's;
  * `ClusterNode.lock` makes one held by an Apache Ignite cluster, where a dead node's holding passes to the next
  * acquirer. Either way that acquirer finds [previousOwnerDied] true, so it can repair what was left half-done.
  *
@@ -38,16 +41,14 @@ public interface SharedLock {
 }
 
 /**
- * Runs [block] holding the lock, releasing it however [block] ends. Check [SharedLock.previousOwnerDied] inside
+ * Runs [action] holding the lock, releasing it however [action] ends. Check [SharedLock.previousOwnerDied] inside
  * when a dead holder could have left the guarded data half-changed.
  */
-public suspend inline fun <R> SharedLock.withLock(block: () -> R): R {
-    acquire()
-    try {
-        return block()
-    } finally {
-        release()
-    }
+@OptIn(ExperimentalContracts::class)
+public suspend inline fun <R> SharedLock.withLock(action: () -> R): R {
+    contract { callsInPlace(action, InvocationKind.EXACTLY_ONCE) }
+    return holding({ acquire() }, { release() }, action)
 }
 
-internal object SharedLockSerializer : EngineSerializer<SharedLock>("dev.coproc.SharedLock", "lock", Lock::class.java, LockSerializer)
+internal object SharedLockSerializer : EngineSerializer<SharedLock>("dev.coproc.SharedLock", "lock", Lock::class.java, LockSerializer,
+    managedClass = ManagedLock::class.java, managed = ManagedLockSerializer)

@@ -6,19 +6,19 @@ import kotlinx.serialization.Serializable
 
 /**
  * A first-in first-out queue of [T] shared by every process holding it, each of which may put and get: the
- * interface code is written against when it should run on either engine. [Queue] is the one-machine queue
- * (shared memory); `ClusterNode.queue` makes one held by an Apache Ignite cluster.
+ * interface code is written against when it should run on any engine. [Queue] is the one-machine queue
+ * (shared memory); [ManagedQueue] is a manager's; `ClusterNode.queue` makes one held by an Apache Ignite cluster.
  *
  * It is a handle: pass it in a task's arguments. [put] and [get] suspend while they wait; [tryPut], [tryGet]
- * and [size] do not, and on a cluster they are a network round trip that blocks the calling thread for its length.
+ * and [size] do not, and on a manager or a cluster they are a network round trip that blocks the calling thread for its length.
  */
 @Serializable(with = SharedQueueSerializer::class)
 public interface SharedQueue<T> {
     /** The most items the queue holds, or [UNBOUNDED]. */
-    public val capacity: Long
+    public val capacity: Int
 
     /** Items in the queue now (a snapshot). */
-    public val size: Long
+    public val size: Int
 
     /**
      * Puts [item] at the end, waiting up to [timeout] for room. A put cancelled while it waits puts nothing.
@@ -42,4 +42,7 @@ public interface SharedQueue<T> {
 }
 
 internal class SharedQueueSerializer<T>(itemSerializer: KSerializer<T>) :
-    EngineSerializer<SharedQueue<T>>("dev.coproc.SharedQueue", "queue", Queue::class.java, QueueSerializer(itemSerializer), itemSerializer)
+    EngineSerializer<SharedQueue<T>>(
+        "dev.coproc.SharedQueue", "queue", Queue::class.java, QueueSerializer(itemSerializer), itemSerializer,
+        managedClass = ManagedQueue::class.java, managed = ManagedQueueSerializer(itemSerializer),
+    )

@@ -1,11 +1,14 @@
 package dev.coproc
 
+import kotlin.contracts.ExperimentalContracts
+import kotlin.contracts.InvocationKind
+import kotlin.contracts.contract
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable
 
 /**
  * A counter of permits every process holding it shares: the interface code is written against when it should
- * run on either engine. [Semaphore] is the one-machine semaphore (shared memory); `ClusterNode.semaphore` makes
+ * run on either engine. [Semaphore] is the one-machine semaphore (shared memory), [ManagedSemaphore] a manager's; `ClusterNode.semaphore` makes
  * one held by an Apache Ignite cluster, where the permits a dead node held come back.
  *
  * It is a handle: pass it in a task's arguments. [acquire] suspends; [tryAcquire] and [release] do not, and on
@@ -26,15 +29,13 @@ public interface SharedSemaphore {
     public fun release(permits: Int = 1)
 }
 
-/** Runs [block] holding a permit, giving it back however [block] ends. */
-public suspend inline fun <R> SharedSemaphore.withPermit(block: () -> R): R {
-    acquire()
-    try {
-        return block()
-    } finally {
-        release()
-    }
+/** Runs [action] holding a permit, giving it back however [action] ends. */
+@OptIn(ExperimentalContracts::class)
+public suspend inline fun <R> SharedSemaphore.withPermit(action: () -> R): R {
+    contract { callsInPlace(action, InvocationKind.EXACTLY_ONCE) }
+    return holding({ acquire() }, { release() }, action)
 }
 
 internal object SharedSemaphoreSerializer :
-    EngineSerializer<SharedSemaphore>("dev.coproc.SharedSemaphore", "semaphore", Semaphore::class.java, SemaphoreSerializer)
+    EngineSerializer<SharedSemaphore>("dev.coproc.SharedSemaphore", "semaphore", Semaphore::class.java, SemaphoreSerializer,
+        managedClass = ManagedSemaphore::class.java, managed = ManagedSemaphoreSerializer)

@@ -11,12 +11,12 @@ class LocalSharedObjectsContractSpec : FunSpec({
         sharedObjectsContract("local") { block ->
             val made = mutableListOf<AutoCloseable>()
             val objects = object : SharedObjectMaker {
-                override fun counter(initial: Long) = SharedLong(initial).also { made += it }
-                override fun lock() = Lock().also { made += it }
-                override fun semaphore(permits: Int) = Semaphore(permits.toLong()).also { made += it }
-                override fun queue(capacity: Long) = Queue<Int>(capacity).also { queue -> made += AutoCloseable { queue.release() } }
-                override fun event() = Event().also { made += it }
-                override fun barrier(parties: Int) = Barrier(parties).also { made += it }
+                override suspend fun counter(initial: Long) = SharedLong(initial).also { made += it }
+                override suspend fun lock() = Lock().also { made += it }
+                override suspend fun semaphore(permits: Int) = Semaphore(permits.toLong()).also { made += it }
+                override suspend fun queue(capacity: Int) = Queue<Int>(capacity).also { made += it }
+                override suspend fun event() = Event().also { made += it }
+                override suspend fun barrier(parties: Int) = Barrier(parties).also { made += it }
             }
             try {
                 processPool(PoolOptions.builder().workers(2).build()) { block(objects, this) }

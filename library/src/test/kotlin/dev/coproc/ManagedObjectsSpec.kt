@@ -6,6 +6,7 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactlyInAnyOrder
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.types.shouldBeInstanceOf
 import kotlin.time.Duration.Companion.milliseconds
 import kotlinx.serialization.builtins.serializer
 import kotlin.time.Duration.Companion.seconds
@@ -24,7 +25,7 @@ class ManagedObjectsSpec : FunSpec({
         manager {
             val results = queue<Int>()
             processPool(workers = 2) { map((1..10).map { PutSquare(results, it) }) }
-            results.size() shouldBe 10
+            results.size shouldBe 10
             List(10) { results.get(5.seconds) } shouldContainExactlyInAnyOrder (1..10).map { it * it }
             results.tryGet() shouldBe null
             shouldThrow<QueueEmptyException> { results.get(50.milliseconds) }
@@ -33,7 +34,7 @@ class ManagedObjectsSpec : FunSpec({
 
     test("queue order, bounds and timeouts; a waiting get holds up no other call of its process") {
         manager {
-            val bounded = queue<String>(maxSize = 2)
+            val bounded = queue<String>(capacity = 2)
             bounded.put("a")
             bounded.tryPut("b") shouldBe true
             bounded.tryPut("c") shouldBe false
@@ -77,7 +78,26 @@ class ManagedObjectsSpec : FunSpec({
             child.join()
             items.put("only")
             items.get(5.seconds) shouldBe "only"
-            items.size() shouldBe 0
+            items.size shouldBe 0
+        }
+    }
+
+    test("a shut-down queue refuses puts, fails a waiting get, and drains what is left before failing gets") {
+        manager {
+            val items = queue<String>()
+            val waitingGet = async(start = CoroutineStart.UNDISPATCHED) { runCatching { items.get(30.seconds) } }
+            items.shutdown()
+            waitingGet.await().exceptionOrNull().shouldBeInstanceOf<QueueShutdownException>()
+            shouldThrow<QueueShutdownException> { items.put("late") }
+
+            val draining = queue<String>()
+            draining.put("left")
+            draining.shutdown()
+            draining.isShutdown shouldBe true
+            shouldThrow<QueueShutdownException> { draining.tryPut("late") }.message shouldContain "no more items"
+            draining.get() shouldBe "left"
+            shouldThrow<QueueShutdownException> { draining.get(5.seconds) }.message shouldContain "every item was taken"
+            shouldThrow<QueueShutdownException> { draining.tryGet() }
         }
     }
 
@@ -92,7 +112,7 @@ class ManagedObjectsSpec : FunSpec({
             publish("counts", dict<String, List<Int>>())
             shouldThrow<IllegalArgumentException> { lookup<ManagedDict<String, List<String>>>("counts") }.message shouldContain "kotlin.Int"
             lookup<ManagedDict<String, List<Int>>>("counts").size() shouldBe 0
-            strings.size() shouldBe 1
+            strings.size shouldBe 1
 
             // A proxy of the wrong type made anyway (its handle decoded as another type): its get fails typed,
             // with the item's bytes, and the item stays at the head of the queue.
@@ -100,7 +120,7 @@ class ManagedObjectsSpec : FunSpec({
             val longs = dev.coproc.codec.WireCodec.decode(ManagedQueue.serializer(Long.serializer()), handle)
             shouldThrow<MessageDecodingException> { longs.get(5.seconds) }.bytes shouldBe "one".encodeToByteArray()
             shouldThrow<MessageDecodingException> { longs.tryGet() }
-            strings.size() shouldBe 1
+            strings.size shouldBe 1
             strings.put("two")
             strings.get(5.seconds) shouldBe "one"
 
@@ -166,7 +186,7 @@ class ManagedObjectsSpec : FunSpec({
             val holder = Process(HoldLockUntilKilled(lock, holding)).also { it.start() }
             withTimeout(30.seconds) { holding.wait() }
             lock.tryAcquire() shouldBe false
-            lock.isLocked() shouldBe true
+            lock.isLocked shouldBe true
             Signals.send(holder.pid!!, Signals.SIGKILL)
             withTimeout(30.seconds) { lock.acquire() } shouldBe true
             lock.previousOwnerDied shouldBe true
@@ -215,14 +235,14 @@ class ManagedObjectsSpec : FunSpec({
             semaphore.tryAcquire() shouldBe false
             semaphore.acquire(50.milliseconds) shouldBe false
             semaphore.release(2)
-            semaphore.value() shouldBe 2
+            semaphore.value shouldBe 2L
             semaphore.release()
-            semaphore.value() shouldBe 3
+            semaphore.value shouldBe 3L
 
             val bounded = boundedSemaphore(1)
-            bounded.withPermit { bounded.value() shouldBe 0 }
+            bounded.withPermit { bounded.value shouldBe 0L }
             shouldThrow<IllegalStateException> { bounded.release() }.message shouldContain "bounded"
-            bounded.value() shouldBe 1
+            bounded.value shouldBe 1L
         }
     }
 
@@ -232,7 +252,7 @@ class ManagedObjectsSpec : FunSpec({
             val waiter = Process(WaitForManagedEvent(event, 30_000)).also { it.start() }
             Process(WaitForManagedEvent(event, 50)).also { it.start() }.run { await() shouldBe false; join() }
             event.set()
-            event.isSet() shouldBe true
+            event.isSet shouldBe true
             waiter.await() shouldBe true
             waiter.join()
             event.clear()
@@ -263,10 +283,10 @@ class ManagedObjectsSpec : FunSpec({
             parties.forEach { it.join() }
 
             shouldThrow<BrokenBarrierException> { barrier.wait(50.milliseconds) }.message shouldContain "timed out"
-            barrier.isBroken() shouldBe true
+            barrier.isBroken shouldBe true
             shouldThrow<BrokenBarrierException> { barrier.wait() }
             barrier.reset()
-            barrier.isBroken() shouldBe false
+            barrier.isBroken shouldBe false
             barrier.abort()
             shouldThrow<BrokenBarrierException> { barrier.wait() }
         }

@@ -30,6 +30,13 @@ class ProcessSpec : FunSpec({
         p.exitCode shouldBe 0
     }
 
+    test("start returns the process, so starting and awaiting chain") {
+        Process(Square(6)).start().use { p ->
+            p.await() shouldBe 36
+            p.join()
+        }
+    }
+
     test("join returns once this JVM has closed the child's pipes, even when the thread reading its replies is held up") {
         val before = Hygiene.openFds()
         val p = Process(Square(3))

@@ -41,7 +41,7 @@ class QueueSpec : FunSpec({
             queue.getNowait() shouldBe "b"
             queue.isEmpty shouldBe true
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -59,7 +59,7 @@ class QueueSpec : FunSpec({
             (1..3).map { queue.get() } shouldBe listOf(1, 2, 3)
             shouldThrow<QueueEmptyException> { queue.get(timeout = 50.milliseconds) }
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -69,14 +69,14 @@ class QueueSpec : FunSpec({
             coroutineScope {
                 val consumer = async { queue.asFlow().toList() }
                 for (i in 1..1000) queue.put(i)
-                queue.close()
-                shouldThrow<QueueClosedException> { queue.put(1001) }
-                shouldThrow<QueueClosedException> { queue.tryPut(1001) }
+                queue.shutdown()
+                shouldThrow<QueueShutdownException> { queue.put(1001) }
+                shouldThrow<QueueShutdownException> { queue.tryPut(1001) }
                 consumer.await() shouldBe (1..1000).toList()
             }
-            shouldThrow<QueueClosedException> { queue.get() }
+            shouldThrow<QueueShutdownException> { queue.get() }
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -86,7 +86,7 @@ class QueueSpec : FunSpec({
             val producers = (0 until 3).map { Process(Produce(queue, it * 1_000_000L, 3000)).also { p -> p.start() } }
             val consumers = (0 until 2).map { Process(Consume(queue)).also { p -> p.start() } }
             producers.forEach { it.await() shouldBe 3000 }
-            queue.close()
+            queue.shutdown()
             val taken = consumers.map { it.await() }
             val all = taken.flatten()
             all.size shouldBe 9000
@@ -96,7 +96,7 @@ class QueueSpec : FunSpec({
             }
             (producers + consumers).forEach { it.join() }
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -109,7 +109,7 @@ class QueueSpec : FunSpec({
             queue.size shouldBe 2000
             List(2000) { queue.get() }.sorted() shouldBe (0 until 4).flatMap { t -> (0 until 500).map { t * 1000L + it } }
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -124,7 +124,7 @@ class QueueSpec : FunSpec({
             children.forEach { it.join() }
             children.forEach { it.exitCode shouldBe -9 }
         } finally {
-            queue.release()
+            queue.close()
         }
         queueMemfds() shouldBe before
     }
@@ -143,7 +143,7 @@ class QueueSpec : FunSpec({
             child.await()
             child.join()
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -157,11 +157,11 @@ class QueueSpec : FunSpec({
             val workers = (0 until 2).map { Process(Work(queue)).also { it.start() } }
             withTimeout(30.seconds) { queue.join() } shouldBe true
             queue.unfinished shouldBe 0
-            queue.close()
+            queue.shutdown()
             workers.sumOf { it.await() } shouldBe 300
             workers.forEach { it.join() }
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -187,7 +187,7 @@ class QueueSpec : FunSpec({
             queue.put(7)
             queue.get() shouldBe 7
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -227,7 +227,7 @@ class QueueSpec : FunSpec({
             mine.size shouldBeGreaterThan 0
         } finally {
             reports.close()
-            queue.release()
+            queue.close()
         }
     }
 
@@ -247,7 +247,7 @@ class QueueSpec : FunSpec({
             queue.tryGet() shouldBe null
             queue.size shouldBe 0
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -261,7 +261,7 @@ class QueueSpec : FunSpec({
             repeat(100) { queue.get().length shouldBe item.length }
             queue.ring.memory().allocatedBytes() shouldBeLessThan 4L * mib
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -277,7 +277,7 @@ class QueueSpec : FunSpec({
             }
             queue.ring.memory().allocatedBytes() shouldBeLessThan 4L * 1024 * 1024
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -292,7 +292,7 @@ class QueueSpec : FunSpec({
                 queue.get().size shouldBe 45_000
             }
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -313,7 +313,7 @@ class QueueSpec : FunSpec({
                 }
             }
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -332,7 +332,7 @@ class QueueSpec : FunSpec({
                 }
             }
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -348,7 +348,7 @@ class QueueSpec : FunSpec({
             queue.put(byteArrayOf(1, 2, 3))
             queue.get() shouldBe byteArrayOf(1, 2, 3)
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -359,7 +359,7 @@ class QueueSpec : FunSpec({
             queue.put("fits")
             queue.get() shouldBe "fits"
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 
@@ -385,8 +385,8 @@ class QueueSpec : FunSpec({
             echo.await() shouldBe items.sumOf { it.size.toLong() }
             echo.join()
         } finally {
-            input.release()
-            output.release()
+            input.close()
+            output.close()
         }
     }
 })

@@ -109,6 +109,25 @@ class SyncSpec : FunSpec({
         }
     }
 
+    test("withLock and withPermit run their block exactly once, in place: a val assigned inside is definitely assigned") {
+        Lock().use { lock ->
+            RLock().use { rLock ->
+                Semaphore(1).use { semaphore ->
+                    val plain: Int
+                    val reentrant: Int
+                    val permitted: Int
+                    lock.withLock { plain = 1 }
+                    rLock.withLock { reentrant = 2 }
+                    semaphore.withPermit { permitted = 3 }
+                    listOf(plain, reentrant, permitted) shouldBe listOf(1, 2, 3)
+                    lock.isLocked shouldBe false
+                    rLock.isLocked shouldBe false
+                    semaphore.value shouldBe 1L
+                }
+            }
+        }
+    }
+
     test("an RLock whose holding process was killed is taken over, with the owner-died signal") {
         RLock().use { lock ->
             Event().use { holding ->

@@ -39,7 +39,7 @@ object ClusterBench {
             try {
                 measure(this, LOCAL_INCREMENTS, LOCAL_PAIRS, object : BenchObjects {
                     override fun counter() = SharedLong().also { made += it }
-                    override fun queue() = Queue<Int>(capacity = 1_000).also { queue -> made += AutoCloseable { queue.release() } }
+                    override fun queue() = Queue<Int>(capacity = 1_000).also { made += it }
                     override fun event() = Event().also { made += it }
                 })
             } finally {

@@ -46,7 +46,7 @@ object QueueBench {
             children.forEach { it.join() }
             return seconds * items / (items - 1)
         } finally {
-            queue.release()
+            queue.close()
         }
     }
 

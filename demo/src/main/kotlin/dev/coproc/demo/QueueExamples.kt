@@ -46,10 +46,10 @@ object ProducerConsumer {
         bakers.forEach { it.join() }
         queue.join()                      // every bun put was eaten
         println("main: all ${bakers.size * 3} buns eaten")
-        queue.close()                     // the eaters' flows complete: no sentinel per consumer
+        queue.shutdown()                  // the eaters' flows complete: no sentinel per consumer
         println("eaten per consumer: ${eaters.map { it.await() }}")
         eaters.forEach { it.join() }
-        queue.release()
+        queue.close()
     }
 }
 
@@ -63,6 +63,6 @@ object BoundedQueue {
         }
         println("get: ${queue.get()}, then tryPut(fourth) = ${queue.tryPut("fourth")}")
         while (!queue.isEmpty) println("get: ${queue.get()}")
-        queue.release()
+        queue.close()
     }
 }

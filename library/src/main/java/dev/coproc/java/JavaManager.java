@@ -97,12 +97,24 @@ public final class JavaManager implements AutoCloseable {
     }
 
     /** A queue of at most {@code maxSize} items (0: unbounded). */
-    public <T> ManagedQueue<T> queue(Class<T> items, int maxSize) {
-        return JavaSuspend.blocking(c -> manager.queue(serializer(items), maxSize, c));
+    /** A new queue of {@code items} holding at most {@code capacity} items. */
+    public <T> ManagedQueue<T> queue(Class<T> items, int capacity) {
+        return JavaSuspend.blocking(c -> manager.queue(serializer(items), capacity, c));
     }
 
-    public <T> ManagedJoinableQueue<T> joinableQueue(Class<T> items, int maxSize) {
-        return JavaSuspend.blocking(c -> manager.joinableQueue(serializer(items), maxSize, c));
+    /** A new queue of {@code items} with no limit on the number of items. */
+    public <T> ManagedQueue<T> queue(Class<T> items) {
+        return queue(items, Integer.MAX_VALUE);
+    }
+
+    /** A new joinable queue of {@code items} holding at most {@code capacity} items. */
+    public <T> ManagedJoinableQueue<T> joinableQueue(Class<T> items, int capacity) {
+        return JavaSuspend.blocking(c -> manager.joinableQueue(serializer(items), capacity, c));
+    }
+
+    /** A new joinable queue of {@code items} with no limit on the number of items. */
+    public <T> ManagedJoinableQueue<T> joinableQueue(Class<T> items) {
+        return joinableQueue(items, Integer.MAX_VALUE);
     }
 
     public <T> ManagedValue<T> value(Class<T> type, T initial) {

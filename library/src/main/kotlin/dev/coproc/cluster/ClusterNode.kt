@@ -67,15 +67,15 @@ public class ClusterNode private constructor(
 
     /**
      * The cluster's queue of [T] named [name], made holding at most [capacity] items if it does not exist yet
-     * (a [capacity] of [UNBOUNDED] or any value above [Int.MAX_VALUE] sets no limit). Items survive the death of one node.
+     * (a [capacity] of [UNBOUNDED] sets no limit). Items survive the death of one node.
      */
-    public fun <T> queue(name: String, serializer: KSerializer<T>, capacity: Long = UNBOUNDED): ClusterQueue<T> {
+    public fun <T> queue(name: String, serializer: KSerializer<T>, capacity: Int = UNBOUNDED): ClusterQueue<T> {
         require(capacity >= 1) { "a queue's capacity must be at least 1: $capacity" }
-        return objects.queue(name, serializer, if (capacity >= Int.MAX_VALUE) 0 else capacity.toInt(), create = true)
+        return objects.queue(name, serializer, if (capacity == UNBOUNDED) 0 else capacity, create = true)
     }
 
     /** [queue] for a reified [T]. */
-    public inline fun <reified T> queue(name: String, capacity: Long = UNBOUNDED): ClusterQueue<T> = queue(name, serializer<T>(), capacity)
+    public inline fun <reified T> queue(name: String, capacity: Int = UNBOUNDED): ClusterQueue<T> = queue(name, serializer<T>(), capacity)
 
     /** The cluster's event named [name], made clear if it does not exist yet. */
     public fun event(name: String): ClusterEvent = objects.event(name, create = true)

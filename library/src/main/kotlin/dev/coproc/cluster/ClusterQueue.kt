@@ -36,11 +36,11 @@ public class ClusterQueue<T> internal constructor(
     public val name: String get() = handle.name
 
     // Read when first asked, not when a task decodes the handle: most tasks never ask.
-    override val capacity: Long by lazy {
-        clusterCall("read queue \"$name\"") { if (queue.bounded()) queue.capacity().toLong() else UNBOUNDED }
+    override val capacity: Int by lazy {
+        clusterCall("read queue \"$name\"") { if (queue.bounded()) queue.capacity() else UNBOUNDED }
     }
 
-    override val size: Long get() = clusterCall("read queue \"$name\"") { queue.size.toLong() }
+    override val size: Int get() = clusterCall("read queue \"$name\"") { queue.size }
 
     override suspend fun put(item: T, timeout: Duration) {
         val bytes = codec.encode(item)

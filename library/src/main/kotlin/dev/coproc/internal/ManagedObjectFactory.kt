@@ -35,9 +35,9 @@ internal class ManagedObjectFactory(private val objects: HashMap<Long, ObjectSta
             "list" -> ListState(fixedSize = false).also { fill(it, args) }
             "array" -> ListState(fixedSize = true).also { fill(it, args) }
             "value" -> ValueState(args.single())
-            // args: maximum size (0: unbounded)
-            "queue" -> QueueState(ManagerWire.int(args[0]), joinable = false)
-            "joinableQueue" -> QueueState(ManagerWire.int(args[0]), joinable = true)
+            // args: capacity (Int.MAX_VALUE: unbounded)
+            "queue" -> QueueState(positive(ManagerWire.int(args[0])), joinable = false)
+            "joinableQueue" -> QueueState(positive(ManagerWire.int(args[0])), joinable = true)
             "lock" -> LockState(reentrant = false)
             "rlock" -> LockState(reentrant = true)
             // args: initial value
@@ -66,6 +66,8 @@ internal class ManagedObjectFactory(private val objects: HashMap<Long, ObjectSta
     }
 
     private fun nonNegative(value: Int): Int = value.also { require(it >= 0) { "a semaphore's value cannot be negative ($it)" } }
+
+    private fun positive(capacity: Int): Int = capacity.also { require(it > 0) { "a queue's capacity must be positive: $it" } }
 
     private suspend fun putAll(dict: DictState, entries: List<ByteArray>) {
         dict.call("putAll", entries, NOBODY)

@@ -201,6 +201,8 @@ internal class ManagerServer(
         failed(call, "IllegalState", e)
     } catch (e: ManagedBrokenBarrierException) {
         failed(call, "BrokenBarrier", e)
+    } catch (e: QueueShutDownState) {
+        failed(call, if (e.drained) "QueueShutdownDrained" else "QueueShutdown", e)
     } catch (e: TaskTypeException) {
         failed(call, "UndeclaredType", e)
     } catch (e: Exception) {

@@ -74,12 +74,12 @@ class JavaManagerTest {
             ManagedLock lock = manager.lock();
             assertTrue(lock.acquireBlocking(null));
             assertFalse(lock.acquireAsync(Duration.ofMillis(20)).get(10, TimeUnit.SECONDS));
-            JavaSuspend.<kotlin.Unit>blocking(lock::release);
-            assertThrows(IllegalStateException.class, () -> JavaSuspend.<kotlin.Unit>blocking(lock::release));
+            lock.release();
+            assertThrows(IllegalStateException.class, lock::release);
 
             ManagedEvent event = manager.event();
             CompletableFuture<Boolean> set = event.waitAsync(Duration.ofSeconds(10));
-            JavaSuspend.<kotlin.Unit>blocking(event::set);
+            event.set();
             assertTrue(set.get(10, TimeUnit.SECONDS));
 
             ManagedValue<Long> value = manager.value(Long.class, 5L);
@@ -96,7 +96,7 @@ class JavaManagerTest {
         ManagerLimits limits = ManagerLimits.builder().handshakeTimeout(Duration.ofSeconds(5)).maxPendingConnections(16).build();
         try (JavaManager manager = JavaManager.start(new InetSocketAddress("127.0.0.1", 0), null, limits)) {
             try (JavaManager remote = JavaManager.connect(manager.address(), manager.authKey())) {
-                ManagedQueue<Integer> queue = remote.queue(Integer.class, 0);
+                ManagedQueue<Integer> queue = remote.queue(Integer.class);
                 queue.putBlocking(42, null);
                 assertEquals(42, queue.getBlocking(Duration.ofSeconds(5)));
             }

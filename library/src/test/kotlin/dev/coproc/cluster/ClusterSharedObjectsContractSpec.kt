@@ -45,12 +45,12 @@ class ClusterSharedObjectsContractSpec : FunSpec({
             // Made through one node, used through the other too: the caller's handles and the tasks' resolve by name.
             val node = nodes[names % 2]
             val objects = object : SharedObjectMaker {
-                override fun counter(initial: Long) = node.counter("counter-${++names}", initial).also { made += it::remove }
-                override fun lock() = node.lock("lock-${++names}").also { made += it::remove }
-                override fun semaphore(permits: Int) = node.semaphore("semaphore-${++names}", permits).also { made += it::remove }
-                override fun queue(capacity: Long) = node.queue<Int>("queue-${++names}", capacity).also { made += it::remove }
-                override fun event() = node.event("event-${++names}").also { made += it::remove }
-                override fun barrier(parties: Int) = node.barrier("barrier-${++names}", parties).also { made += it::remove }
+                override suspend fun counter(initial: Long) = node.counter("counter-${++names}", initial).also { made += it::remove }
+                override suspend fun lock() = node.lock("lock-${++names}").also { made += it::remove }
+                override suspend fun semaphore(permits: Int) = node.semaphore("semaphore-${++names}", permits).also { made += it::remove }
+                override suspend fun queue(capacity: Int) = node.queue<Int>("queue-${++names}", capacity).also { made += it::remove }
+                override suspend fun event() = node.event("event-${++names}").also { made += it::remove }
+                override suspend fun barrier(parties: Int) = node.barrier("barrier-${++names}", parties).also { made += it::remove }
             }
             try {
                 clusterPool(nodes[0], parallelism = 2) { block(objects, this) }

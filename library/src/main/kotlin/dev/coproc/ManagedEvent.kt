@@ -1,0 +1,42 @@
+package dev.coproc
+
+import dev.coproc.internal.ManagerWire
+import dev.coproc.internal.blockingCall
+import dev.coproc.internal.javaFuture
+import dev.coproc.internal.toTimeout
+import java.util.concurrent.CompletableFuture
+import kotlin.time.Duration
+import kotlinx.serialization.Serializable
+
+/**
+ * An event owned by a [Manager]: Python's `Manager().Event()`, and the manager's [SharedEvent]. A [wait]
+ * waits in the manager, with the caller suspended; [set], [clear] and [isSet] are one round trip that blocks
+ * the calling thread for its length.
+ *
+ * @throws ManagerUnavailableException from any call once the manager has ended
+ */
+@Serializable(with = ManagedEventSerializer::class)
+public class ManagedEvent internal constructor(internal val ref: ManagedRef) : SharedEvent {
+    override val isSet: Boolean get() = blockingCall { ManagerWire.boolean(ref.call("isSet").single()) }
+
+    override fun set() {
+        blockingCall { ref.call("set") }
+    }
+
+    override fun clear() {
+        blockingCall { ref.call("clear") }
+    }
+
+    override suspend fun wait(timeout: Duration): Boolean =
+        ManagerWire.boolean(ref.waitingCall("wait", ManagerWire.of(ManagedRef.millis(timeout))).single())
+
+    /** Java: [wait], at most [timeout] (null: no limit). */
+    public fun waitAsync(timeout: java.time.Duration?): CompletableFuture<Boolean> = javaFuture { wait(timeout.toTimeout()) }
+
+    /** Java: blocking [wait]. */
+    public fun waitBlocking(timeout: java.time.Duration?): Boolean = blockingCall { wait(timeout.toTimeout()) }
+
+    override fun toString(): String = ref.describe("ManagedEvent")
+}
+
+internal object ManagedEventSerializer : ManagedProxySerializer<ManagedEvent>("dev.coproc.ManagedEvent", emptyList(), ::ManagedEvent, { it.ref })
