@@ -1,5 +1,6 @@
 package dev.coproc
 
+import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.SerializationException
@@ -48,6 +49,7 @@ internal object RemoteObjects {
  * an object) or as a [RemoteHandle], whichever engine made it, so a task's field typed with the interface
  * carries any of them.
  */
+@OptIn(ExperimentalSerializationApi::class) // the nullable-element calls of kotlinx-serialization's composite encoder
 internal open class EngineSerializer<I : Any>(
     serialName: String,
     private val what: String,
