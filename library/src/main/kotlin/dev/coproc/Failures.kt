@@ -2,6 +2,7 @@ package dev.coproc
 
 import dev.coproc.codec.RemoteError
 import dev.coproc.internal.channel.WorkerFailure
+import dev.coproc.internal.manager.ManagerFailure
 import dev.coproc.internal.pool.PoolFailure
 
 /**
@@ -13,7 +14,28 @@ internal fun Throwable.toPublic(): Throwable = when (this) {
     is WorkerFailure -> toPublic()
     is PoolFailure.Terminated -> PoolTerminatedException(message!!)
     is PoolFailure.TimedOut -> TaskTimeoutException(workerName, pid, timeout)
+    is ManagerFailure -> toPublic()
     else -> this
+}
+
+/** Runs a manager call, with its failure named as the public exception. */
+internal inline fun <T> managerCall(call: () -> T): T = try {
+    call()
+} catch (e: ManagerFailure) {
+    throw e.toPublic()
+}
+
+private fun ManagerFailure.toPublic(): Exception = when (this) {
+    is ManagerFailure.Unavailable -> ManagerUnavailableException(address, cause)
+    is ManagerFailure.Refused -> ManagerAuthenticationException(address, reason)
+    // The same types the local objects raise for the same misuse, so code handles both alike.
+    is ManagerFailure.Answered -> when (type) {
+        "IllegalState" -> IllegalStateException(reason)
+        "BrokenBarrier" -> BrokenBarrierException(reason)
+        "QueueShutdown" -> QueueShutdownException(drained = false)
+        "QueueShutdownDrained" -> QueueShutdownException(drained = true)
+        else -> ManagerCallException(type, reason)
+    }
 }
 
 private fun WorkerFailure.toPublic(): CoprocException = when (this) {

@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.internal.ManagerWire
+import dev.coproc.internal.manager.ManagerWire
 import dev.coproc.internal.blockingCall
 import dev.coproc.internal.javaFuture
 import dev.coproc.internal.toTimeout

@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.internal.ManagerWire
+import dev.coproc.internal.manager.ManagerWire
 import kotlin.time.Duration
 import kotlin.time.TimeSource
 import kotlinx.serialization.Serializable

@@ -1,7 +1,7 @@
 package dev.coproc
 
 import dev.coproc.codec.MessageCodec
-import dev.coproc.internal.ManagerWire
+import dev.coproc.internal.manager.ManagerWire
 import dev.coproc.internal.blockingCall
 import dev.coproc.internal.javaFuture
 import dev.coproc.internal.toTimeout

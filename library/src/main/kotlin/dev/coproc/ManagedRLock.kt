@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.internal.ManagerWire
+import dev.coproc.internal.manager.ManagerWire
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.Transient

@@ -2,7 +2,7 @@ package dev.coproc
 
 import dev.coproc.codec.EncodedOperation
 import dev.coproc.codec.TaskTypeException
-import dev.coproc.internal.ManagerClient
+import dev.coproc.internal.manager.ManagerClient
 import java.util.WeakHashMap
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
@@ -23,14 +23,14 @@ internal class ManagedRef(val address: String, @ByteString val key: ByteArray, v
     @Transient
     private val client: ManagerClient = ManagerClient.of(address, key)
 
-    suspend fun call(method: String, vararg args: ByteArray): List<ByteArray> = client.call(objectId, method, args.asList())
+    suspend fun call(method: String, vararg args: ByteArray): List<ByteArray> = managerCall { client.call(objectId, method, args.asList()) }
 
     /**
      * A call that may wait in the manager: a cancelled caller cancels it there too, and if it had already
      * done its work, [undo] gives back what it took (a queue's item, a lock).
      */
     suspend fun waitingCall(method: String, vararg args: ByteArray, undo: (suspend (List<ByteArray>) -> Unit)? = null): List<ByteArray> =
-        client.call(objectId, method, args.asList(), waits = true, undo = undo)
+        managerCall { client.call(objectId, method, args.asList(), waits = true, undo = undo) }
 
     fun describe(kind: String): String = "$kind($objectId in the manager at $address)"
 

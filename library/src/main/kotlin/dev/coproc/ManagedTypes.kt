@@ -1,6 +1,5 @@
 package dev.coproc
 
-import dev.coproc.internal.RemoteInterface
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.PolymorphicSerializer
 import kotlinx.serialization.Serializable

@@ -1,7 +1,7 @@
 package dev.coproc
 
 import dev.coproc.codec.MessageCodec
-import dev.coproc.internal.ManagerWire
+import dev.coproc.internal.manager.ManagerWire
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
 

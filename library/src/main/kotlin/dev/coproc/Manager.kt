@@ -4,11 +4,9 @@ import dev.coproc.codec.MessageCodec
 import dev.coproc.codec.TaskTypeException
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.WireCodec
-import dev.coproc.internal.RemoteInterface
-import dev.coproc.internal.interfaceOf
-import dev.coproc.internal.ManagerClient
-import dev.coproc.internal.ManagerServer
-import dev.coproc.internal.ManagerWire
+import dev.coproc.internal.manager.ManagerClient
+import dev.coproc.internal.manager.ManagerServer
+import dev.coproc.internal.manager.ManagerWire
 import dev.coproc.internal.awaitResult
 import dev.coproc.os.StreamListener
 import dev.coproc.os.TcpListener
@@ -165,7 +163,7 @@ public class Manager private constructor(
      * is recorded with it for [lookup] to check.
      */
     public suspend fun <P> publish(name: String, proxy: P, serializer: KSerializer<P>) {
-        client().call(0, "publish", listOf(name.encodeToByteArray(), typeName(serializer.descriptor).encodeToByteArray(), WireCodec.encode(serializer, proxy)))
+        callManager("publish", listOf(name.encodeToByteArray(), typeName(serializer.descriptor).encodeToByteArray(), WireCodec.encode(serializer, proxy)))
     }
 
     /** See [publish]. */
@@ -179,7 +177,7 @@ public class Manager private constructor(
      *   the same kind with other type arguments (a `ManagedQueue<String>` looked up as a `ManagedQueue<Long>`)
      */
     public suspend fun <P> lookup(name: String, serializer: KSerializer<P>): P {
-        val found = client().call(0, "lookup", listOf(name.encodeToByteArray()))
+        val found = callManager("lookup", listOf(name.encodeToByteArray()))
         if (found.isEmpty()) throw NoSuchElementException("nothing is published under \"$name\" in the manager at $address")
         val published = found[0].decodeToString()
         val wanted = typeName(serializer.descriptor)
@@ -195,8 +193,12 @@ public class Manager private constructor(
 
     private fun client() = ManagerClient.of(address, key)
 
+    /** A call on the manager itself (object 0: it makes, publishes and looks up objects). */
+    private suspend fun callManager(method: String, args: List<ByteArray>): List<ByteArray> =
+        managerCall { client().call(0, method, args) }
+
     private suspend fun create(kind: String, args: List<ByteArray>): ManagedRef {
-        val id = ManagerWire.long(client().call(0, kind, args).single())
+        val id = ManagerWire.long(callManager(kind, args).single())
         return ManagedRef(address, key, id)
     }
 
@@ -293,7 +295,7 @@ public class Manager private constructor(
             if (address.startsWith(ManagerClient.TCP)) ManagerClient.hostAndPort(address)
             val manager = Manager(null, address, authKey)
             try {
-                manager.client().call(0, "ping", emptyList())
+                manager.callManager("ping", emptyList())
             } catch (e: Throwable) {
                 ManagerClient.forget(address, authKey)
                 throw e
@@ -348,7 +350,7 @@ internal class ManagerTask(
         ParentDeathCleanup.add { listener.close() }.use {
             listener.use {
                 ready.set()
-                ManagerServer(key, MANAGER_MAX_FRAME, handshakeMillis.milliseconds, maxPendingConnections).serve(it)
+                ManagerServer(key, MANAGER_MAX_FRAME, handshakeMillis.milliseconds, maxPendingConnections, ::makeCustomObject).serve(it)
             }
         }
     }

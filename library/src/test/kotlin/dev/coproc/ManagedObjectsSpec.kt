@@ -319,4 +319,4 @@ class ManagedObjectsSpec : FunSpec({
 })
 
 /** How many gets wait on [queue] in the manager now (a test's way to know a child's get arrived there). */
-private suspend fun managerQueueWaiters(queue: ManagedQueue<*>): Int = dev.coproc.internal.ManagerWire.int(queue.ref.call("waiting").single())
+private suspend fun managerQueueWaiters(queue: ManagedQueue<*>): Int = dev.coproc.internal.manager.ManagerWire.int(queue.ref.call("waiting").single())

@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.internal.ManagerClient
+import dev.coproc.internal.manager.ManagerClient
 import dev.coproc.os.Pids
 import dev.coproc.os.Signals
 import dev.coproc.os.TcpListener
@@ -125,7 +125,7 @@ class ManagerSpec : FunSpec({
         manager {
             val dict = dict<String, Int>(mapOf("k" to 1))
             val impostor = ManagerClient(address, ByteArray(32) { 7 })
-            shouldThrow<ManagerAuthenticationException> { impostor.call(0, "dict", emptyList()) }.message shouldContain "refused"
+            shouldThrow<ManagerAuthenticationException> { managerCall { impostor.call(0, "dict", emptyList()) } }.message shouldContain "refused"
             impostor.close()
 
             val garbage = listOf(
@@ -151,7 +151,7 @@ class ManagerSpec : FunSpec({
             try {
                 RawFrames.authenticate(raw, key())
                 raw.send(byteArrayOf(1, 2, 3), 0, 3)
-                dev.coproc.internal.ManagerAnswer.decode(withTimeout(10.seconds) { raw.receive(4096) }).errorType shouldBe "Protocol"
+                dev.coproc.internal.manager.ManagerAnswer.decode(withTimeout(10.seconds) { raw.receive(4096) }).errorType shouldBe "Protocol"
                 shouldThrow<FramedSocket.Ended> { withTimeout(10.seconds) { raw.receive(1024) } }
             } finally {
                 raw.close()
@@ -373,7 +373,7 @@ class ManagerSpec : FunSpec({
                         }
                     }
                     val client = ManagerClient(path.toString(), key)
-                    val error = shouldThrow<ManagerUnavailableException> { withTimeout(10.seconds) { client.call(0, "ping", emptyList()) } }
+                    val error = shouldThrow<ManagerUnavailableException> { withTimeout(10.seconds) { managerCall { client.call(0, "ping", emptyList()) } } }
                     (error.cause as FrameException).reason() shouldBe
                         if (answer.size == 9) FrameException.Reason.OVERSIZED else FrameException.Reason.CORRUPTED
                     client.close()

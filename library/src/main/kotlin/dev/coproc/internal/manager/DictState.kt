@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
 import dev.coproc.codec.EncodedOperation
 

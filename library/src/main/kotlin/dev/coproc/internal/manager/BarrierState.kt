@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
 /** A barrier in the manager for [parties] parties. */
 internal class BarrierState(private val parties: Int) : ObjectState {

@@ -1,22 +1,15 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
-import dev.coproc.ManagedFactory
-import dev.coproc.codec.TaskTypes
-import dev.coproc.codec.WireCodec
-
-/** The interface a factory class makes objects of: the `T` of its `ManagedFactory<T>`. */
-internal fun interfaceOf(factoryType: Class<*>): Class<Any> {
-    val type = TaskTypes.argumentType(factoryType, ManagedFactory::class.java, 0)
-    @Suppress("UNCHECKED_CAST")
-    return (type as? Class<Any>)?.takeIf { it.isInterface }
-        ?: throw IllegalArgumentException("${factoryType.name} must implement ManagedFactory<T> with an interface for T, not $type")
-}
 
 /**
  * The manager itself (object 0): makes the objects (answering the new object's id), and keeps the names
- * they are published under.
+ * they are published under. Objects of the program's own registered types are made by [makeCustom], which
+ * the public layer gives (it knows their factories).
  */
-internal class ManagedObjectFactory(private val objects: HashMap<Long, ObjectState>) {
+internal class ManagedObjectFactory(
+    private val objects: HashMap<Long, ObjectState>,
+    private val makeCustom: (factoryType: String, factory: ByteArray) -> ObjectState,
+) {
     private var nextId = 1L
     /** Published name to the proxy's kind and encoded handle. */
     private val published = HashMap<String, List<ByteArray>>()
@@ -48,21 +41,13 @@ internal class ManagedObjectFactory(private val objects: HashMap<Long, ObjectSta
             "condition" -> ConditionState(objects[ManagerWire.long(args[0])] as? LockState ?: throw IllegalArgumentException("a condition needs a lock or rlock of the same manager"))
             // args: parties
             // args: the factory's type name and bytes
-            "custom" -> custom(args[0].decodeToString(), args[1])
+            "custom" -> makeCustom(args[0].decodeToString(), args[1])
             "barrier" -> BarrierState(ManagerWire.int(args[0]).also { require(it > 0) { "a barrier needs at least one party, not $it" } })
             else -> throw IllegalArgumentException("the manager cannot make a $kind")
         }
         val id = nextId++
         objects[id] = created
         return listOf(ManagerWire.of(id))
-    }
-
-    /** Makes an object of a registered type with its declared `@Serializable` factory. */
-    private fun custom(factoryType: String, bytes: ByteArray): ObjectState {
-        val type = TaskTypes.load(factoryType)
-        val factory = WireCodec.decode(TaskTypes.declaredSerializer(type, ManagedFactory::class.java), bytes)
-        val made = factory.create()
-        return CustomObjectState(made, RemoteInterface.of(interfaceOf(type)))
     }
 
     private fun nonNegative(value: Int): Int = value.also { require(it >= 0) { "a semaphore's value cannot be negative ($it)" } }

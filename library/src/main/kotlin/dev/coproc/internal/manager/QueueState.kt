@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
 /**
  * A queue in the manager (Python's `Manager().Queue()`), holding at most [capacity] items; [joinable] adds

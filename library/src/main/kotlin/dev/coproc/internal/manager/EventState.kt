@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
 /** An event in the manager. */
 internal class EventState : ObjectState {

@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc
 
 import dev.coproc.ManagedRef
 import dev.coproc.codec.WireCodec

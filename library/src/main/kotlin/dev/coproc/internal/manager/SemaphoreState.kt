@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
 /** A semaphore in the manager; [bounded]: releasing above its initial value is an error. */
 internal class SemaphoreState(private var value: Int, private val bounded: Boolean) : ObjectState {

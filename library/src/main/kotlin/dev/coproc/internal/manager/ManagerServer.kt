@@ -1,6 +1,7 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
 import dev.coproc.codec.TaskTypeException
+import dev.coproc.internal.awaitFd
 import dev.coproc.os.FdPoller
 import dev.coproc.os.OsException
 import dev.coproc.os.StreamListener
@@ -47,11 +48,12 @@ internal class ManagerServer(
     private val maxFrame: Int,
     private val handshakeTimeout: Duration,
     private val maxPending: Int,
+    makeCustom: (factoryType: String, factory: ByteArray) -> ObjectState,
 ) {
     private val queue = LinkedBlockingQueue<Runnable>()
     private val thread = ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, queue) { Thread(it, "coproc-manager").apply { isDaemon = true } }
     private val objects = HashMap<Long, ObjectState>()
-    private val factory = ManagedObjectFactory(objects)
+    private val factory = ManagedObjectFactory(objects, makeCustom)
     private var nextSession = 1L
     private val log = LoggerFactory.getLogger(ManagerServer::class.java)
 

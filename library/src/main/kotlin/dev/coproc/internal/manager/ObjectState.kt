@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
 /**
  * A shared object as the manager keeps it. Only the manager's one thread calls it, so it needs no locking;

@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred

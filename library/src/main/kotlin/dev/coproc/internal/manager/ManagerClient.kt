@@ -1,7 +1,5 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
-import dev.coproc.ManagerAuthenticationException
-import dev.coproc.ManagerUnavailableException
 import dev.coproc.os.OsException
 import dev.coproc.os.TcpListener
 import dev.coproc.os.UnixListener
@@ -35,7 +33,7 @@ import kotlinx.coroutines.withTimeoutOrNull
  * (handing others' answers over) until its own arrives, then passes the reading on to a caller still waiting.
  * A lone caller so reads its answer itself, with no thread hand-off on the way.
  *
- * A lost connection fails the calls in flight with [ManagerUnavailableException], and the next call connects
+ * A lost connection fails the calls in flight with [ManagerFailure.Unavailable], and the next call connects
  * again (the manager may have been the one that went away, or only the connection).
  */
 internal class ManagerClient(private val address: String, private val key: ByteArray) {
@@ -118,7 +116,7 @@ internal class ManagerClient(private val address: String, private val key: ByteA
             withContext(NonCancellable) { cancelInManager(open, callId, call, undo) }
             throw e
         }
-        answer.errorType?.let { throw ManagerErrors.exception(it, answer.errorMessage ?: "") }
+        answer.errorType?.let { throw ManagerFailure.Answered(it, answer.errorMessage ?: "") }
         return answer.values
     }
 
@@ -188,8 +186,8 @@ internal class ManagerClient(private val address: String, private val key: ByteA
     private fun lost(open: FramedSocket, cause: Throwable): Throwable {
         if (cause is CancellationException) return cause
         val failure = when (cause) {
-            is FramedSocket.Ended, is FramedSocket.Broken, is FramedSocket.Closed -> ManagerUnavailableException(address)
-            else -> ManagerUnavailableException(address, cause)
+            is FramedSocket.Ended, is FramedSocket.Broken, is FramedSocket.Closed -> ManagerFailure.Unavailable(address)
+            else -> ManagerFailure.Unavailable(address, cause)
         }
         if (connection === open) connection = null
         open.close()
@@ -207,20 +205,20 @@ internal class ManagerClient(private val address: String, private val key: ByteA
                 UnixListener.connect(Path.of(address))
             }
         } catch (e: OsException) {
-            throw ManagerUnavailableException(address, e)
+            throw ManagerFailure.Unavailable(address, e)
         }
         val framed = FramedSocket(socket, spinNanos = ANSWER_SPIN_NANOS, peer = "the manager")
         try {
             // Whatever answers at the address (a wrong port, a stuck server) may accept and never speak.
             withTimeoutOrNull(handshakeTimeout) { KeyedHandshake.connect(framed, key, MAX_ANSWER, "the manager") }
-                ?: throw ManagerUnavailableException(address, IOException("it accepted the connection but did not complete the handshake within $handshakeTimeout"))
+                ?: throw ManagerFailure.Unavailable(address, IOException("it accepted the connection but did not complete the handshake within $handshakeTimeout"))
         } catch (e: FramedSocket.Ended) {
             framed.close()
-            throw ManagerUnavailableException(address)
+            throw ManagerFailure.Unavailable(address)
         } catch (e: FrameException) {
             framed.close()
-            if (e.reason() == FrameException.Reason.AUTHENTICATION) throw ManagerAuthenticationException(address, e.message ?: "")
-            throw ManagerUnavailableException(address, e)
+            if (e.reason() == FrameException.Reason.AUTHENTICATION) throw ManagerFailure.Refused(address, e.message ?: "")
+            throw ManagerFailure.Unavailable(address, e)
         } catch (e: Throwable) {
             framed.close()
             throw e

@@ -1,4 +1,4 @@
-package dev.coproc.internal
+package dev.coproc.internal.manager
 
 /**
  * A lock in the manager; [reentrant]: an RLock, held by one holder (a coroutine or thread of a process) any
