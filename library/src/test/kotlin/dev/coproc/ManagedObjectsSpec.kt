@@ -10,7 +10,12 @@ import io.kotest.matchers.types.shouldBeInstanceOf
 import kotlin.time.Duration.Companion.milliseconds
 import kotlinx.serialization.builtins.serializer
 import kotlin.time.Duration.Companion.seconds
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.future.asCompletableFuture
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
@@ -29,6 +34,27 @@ class ManagedObjectsSpec : FunSpec({
             List(10) { results.get(5.seconds) } shouldContainExactlyInAnyOrder (1..10).map { it * it }
             results.tryGet() shouldBe null
             shouldThrow<QueueEmptyException> { results.get(50.milliseconds) }
+        }
+    }
+
+    test("a call that blocks its thread is answered while a coroutine of that single thread waits in the manager") {
+        manager {
+            val items = queue<Int>()
+            val lock = lock()
+            val thread = Executors.newSingleThreadExecutor()
+            try {
+                val answered = CoroutineScope(thread.asCoroutineDispatcher()).async {
+                    // The waiting get reads the connection for every caller of this process while it waits...
+                    val waiting = launch(start = CoroutineStart.UNDISPATCHED) { items.get() }
+                    // ...and these calls hold the one thread until their answers are read.
+                    val taken = lock.tryAcquire()
+                    lock.release()
+                    items.size.also { waiting.cancel() } to taken
+                }.asCompletableFuture()
+                answered.get(20, TimeUnit.SECONDS) shouldBe (0 to true)
+            } finally {
+                thread.shutdownNow()
+            }
         }
     }
 

@@ -37,7 +37,7 @@ public final class FdPoller {
     private final Map<Integer, List<Wait>> waitsByFd = new HashMap<>();
     private final Pointer control = Memory.allocateDirect(LibC.runtime(), 16, true);
     private int epoll = -1;
-    private Thread thread;
+    private volatile Thread thread;
 
     private FdPoller() {}
 
@@ -103,6 +103,11 @@ public final class FdPoller {
         thread = new Thread(null, this::loop, "coproc-poller", 256 * 1024);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Whether the caller runs on the poller's thread (where nothing may spin or block). */
+    public boolean isPollerThread() {
+        return Thread.currentThread() == thread;
     }
 
     /** Creates the poller's thread and epoll descriptor now, so that a later fd count does not see them appear. */

@@ -1,5 +1,6 @@
 package dev.coproc.internal.manager
 
+import dev.coproc.os.FdPoller
 import dev.coproc.os.OsException
 import dev.coproc.os.TcpListener
 import dev.coproc.os.UnixListener
@@ -11,13 +12,14 @@ import java.nio.file.Path
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicInteger
-import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.NonCancellable
 import java.util.concurrent.atomic.AtomicReference
 import kotlin.coroutines.resume
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
@@ -136,11 +138,16 @@ internal class ManagerClient(private val address: String, private val key: ByteA
         while (true) {
             call.outcome?.let { return outcomeOf(it) }
             if (reading.compareAndSet(false, true)) {
-                try {
-                    while (call.outcome == null) readOne(open)
-                } finally {
-                    reading.set(false)
-                    passReadingOn()
+                // Resumed by the poller, the reading goes on in the poller's thread rather than in this caller's
+                // dispatcher, which may be one thread blocked by another caller of this process waiting for its
+                // answer (a blocking call made on a single-threaded dispatcher): that answer is read regardless.
+                withContext(Dispatchers.Unconfined) {
+                    try {
+                        while (call.outcome == null) readOne(open)
+                    } finally {
+                        reading.set(false)
+                        passReadingOn()
+                    }
                 }
             } else {
                 try {
@@ -207,7 +214,8 @@ internal class ManagerClient(private val address: String, private val key: ByteA
         } catch (e: OsException) {
             throw ManagerFailure.Unavailable(address, e)
         }
-        val framed = FramedSocket(socket, spinNanos = ANSWER_SPIN_NANOS, peer = "the manager")
+        // The reading caller may run on the poller's thread (see awaitAnswer), which must never spin.
+        val framed = FramedSocket(socket, spinNanos = ANSWER_SPIN_NANOS, spinWhile = { !FdPoller.get().isPollerThread() }, peer = "the manager")
         try {
             // Whatever answers at the address (a wrong port, a stuck server) may accept and never speak.
             withTimeoutOrNull(handshakeTimeout) { KeyedHandshake.connect(framed, key, MAX_ANSWER, "the manager") }
