@@ -2,22 +2,14 @@ package dev.coproc.os;
 
 import dev.coproc.os.internal.LibC;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Set;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
-import jnr.ffi.byref.IntByReference;
 
 /**
  * Hands open descriptors of this process to other processes of the same user, as Python's
@@ -39,18 +31,15 @@ import jnr.ffi.byref.IntByReference;
  */
 public final class FdSharer {
     private static final FdSharer INSTANCE = new FdSharer();
-    private static final int TOKEN_BYTES = 16;
-    private static final byte OK = 0;
-    private static final byte UNKNOWN = 1;
-    private static final int FETCH_TIMEOUT_MILLIS = 10_000;
+    static final int TOKEN_BYTES = 16;
 
     /** Made on first use: a process that only fetches descriptors never pays for the security providers' start. */
     private SecureRandom random;
     /** What a fetch may present, by its secret in hex: each ticket's own secret, and each lease's. */
     private final Map<String, Grant> grants = new HashMap<>();
-    private Path socketPath;
-    private int listenFd = -1;
-    private Thread thread;
+    /** Open while something is shared. */
+    private SharingSocket socket;
+    private boolean exitHookAdded;
 
     private FdSharer() {}
 
@@ -203,7 +192,7 @@ public final class FdSharer {
         ensureListening();
         byte[] secret = new byte[TOKEN_BYTES];
         random().nextBytes(secret);
-        Ticket ticket = new Ticket(socketPath.toString(), secret, duplicate);
+        Ticket ticket = new Ticket(socket.path().toString(), secret, duplicate);
         grants.put(ticket.key, ticket);
         return ticket;
     }
@@ -225,35 +214,34 @@ public final class FdSharer {
         int fd = LibC.get().socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0) throw OsException.lastError("socket");
         try {
-            setTimeouts(fd);
-            Pointer address = socketAddress(path);
+            DescriptorPassing.setTimeouts(fd);
+            Pointer address = PrivateSockets.address(path);
             if (LibC.get().connect(fd, address, (int) address.size()) != 0) {
                 throw new OsException(LibC.errno(), "cannot reach the process that shared this descriptor (" + path + "); it may have exited");
             }
             Pointer buffer = Memory.allocateDirect(LibC.runtime(), TOKEN_BYTES, true);
             buffer.put(0, secret, 0, TOKEN_BYTES);
             if (LibC.get().send(fd, buffer, TOKEN_BYTES, LibC.MSG_NOSIGNAL) != TOKEN_BYTES) throw OsException.lastError("send(ticket)");
-            return receiveDescriptor(fd, path);
+            return DescriptorPassing.receive(fd, path);
         } finally {
             LibC.get().close(fd);
         }
     }
 
-    private static int receiveDescriptor(int fd, String path) throws OsException {
-        Pointer status = Memory.allocateDirect(LibC.runtime(), 1, true);
-        Pointer message = messageHeader(status);
-        long n;
-        do {
-            n = LibC.get().recvmsg(fd, message, LibC.MSG_CMSG_CLOEXEC);
-        } while (n < 0 && LibC.errno() == LibC.EINTR);
-        if (n < 0) throw OsException.lastError("recvmsg(" + path + ")");
-        if (n == 0) throw new OsException(LibC.EPIPE, "the process that shared this descriptor closed the exchange (" + path + ")");
-        Pointer control = message.getPointer(32);
-        long controlLength = message.getLong(40);
-        int received = controlLength >= CMSG_LEN_ONE_FD ? control.getInt(16) : -1;
-        if (status.getByte(0) == OK && received >= 0) return received;
-        if (received >= 0) LibC.get().close(received);
-        throw new OsException(LibC.ENOENT, "the process that shared this descriptor no longer holds it (" + path + ")");
+    /** Answers a client of the {@link SharingSocket} that presented {@code presented}: the descriptor, or a refusal. */
+    synchronized void answer(int client, byte[] presented) {
+        Grant grant = grants.get(HexFormat.of().formatHex(presented));
+        if (grant != null && !MessageDigest.isEqual(grant.secret, presented)) grant = null;
+        if (grant == null) {
+            DescriptorPassing.send(client, DescriptorPassing.UNKNOWN, -1);
+            return;
+        }
+        // Sent under the lock, so that a release cannot close the duplicate while it is being sent.
+        Ticket ticket = grant.ticket();
+        if (DescriptorPassing.send(client, DescriptorPassing.OK, ticket.duplicate)) {
+            grant.fetched();
+            retireIfDone(ticket);
+        }
     }
 
     private synchronized SecureRandom random() {
@@ -262,226 +250,22 @@ public final class FdSharer {
     }
 
     private synchronized void ensureListening() throws OsException {
-        if (listenFd >= 0) return;
-        Path directory = privateDirectory();
-        sweepStaleSockets(directory);
-        Path path = directory.resolve("share-" + Pids.current() + "-" + Long.toHexString(random().nextLong()) + ".sock");
-        // The serving thread owns the socket (and closes it): the listener object only set it up.
-        int fd = UnixListener.bind(path, false).number();
-        listenFd = fd;
-        socketPath = path;
-        int listening = fd;
-        thread = new Thread(null, () -> serve(listening, path), "coproc-fd-sharer", 256 * 1024);
-        thread.setDaemon(true);
-        thread.start();
-        ensureExitHook();
-    }
-
-    private void stopListening() {
-        if (listenFd < 0) return;
-        // Wakes the accept() in progress; the serving thread closes the socket on its way out.
-        LibC.get().shutdown(listenFd, LibC.SHUT_RDWR);
-        listenFd = -1;
-        deleteQuietly(socketPath);
-        socketPath = null;
-        thread = null;
-    }
-
-    private void serve(int listening, Path path) {
-        Pointer buffer = Memory.allocateDirect(LibC.runtime(), TOKEN_BYTES, true);
-        long backOffMillis = 0;
-        try {
-            while (true) {
-                int client = LibC.get().accept4(listening, null, null, LibC.SOCK_CLOEXEC);
-                if (client < 0) {
-                    int errno = LibC.errno();
-                    if (errno == LibC.EINTR || errno == LibC.ECONNABORTED) continue;
-                    if (errno == LibC.EMFILE || errno == LibC.ENFILE || errno == LibC.ENOBUFS || errno == LibC.ENOMEM) {
-                        // Out of descriptors or kernel memory for now: the fetcher waits in the backlog (its
-                        // own timeout bounds that), and sharing must go on once this process has some again.
-                        backOffMillis = Math.min(1_000, Math.max(50, backOffMillis * 2));
-                        if (!pause(backOffMillis)) return;
-                        continue;
-                    }
-                    return; // shut down by stopListening()
-                }
-                backOffMillis = 0;
-                try {
-                    answer(client, buffer);
-                } catch (RuntimeException e) {
-                    // One misbehaving client must not stop the sharing for the others.
-                } finally {
-                    LibC.get().close(client);
-                }
-            }
-        } finally {
-            LibC.get().close(listening);
-        }
-    }
-
-    /** Sleeps {@code millis}; false when interrupted. */
-    private static boolean pause(long millis) {
-        try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private void answer(int client, Pointer buffer) {
-        setTimeouts(client);
-        if (peerUid(client) != LibC.get().getuid()) return;
-        int read = 0;
-        while (read < TOKEN_BYTES) {
-            long n = LibC.get().recv(client, buffer.slice(read), TOKEN_BYTES - read, 0);
-            if (n <= 0 && !(n < 0 && LibC.errno() == LibC.EINTR)) return;
-            if (n > 0) read += (int) n;
-        }
-        byte[] presented = new byte[TOKEN_BYTES];
-        buffer.get(0, presented, 0, TOKEN_BYTES);
-        synchronized (this) {
-            Grant grant = grants.get(HexFormat.of().formatHex(presented));
-            if (grant != null && !MessageDigest.isEqual(grant.secret, presented)) grant = null;
-            if (grant == null) {
-                sendStatus(client, UNKNOWN, -1);
-                return;
-            }
-            // Sent under the lock, so that a release cannot close the duplicate while it is being sent.
-            Ticket ticket = grant.ticket();
-            if (sendStatus(client, OK, ticket.duplicate)) {
-                grant.fetched();
-                retireIfDone(ticket);
-            }
-        }
-    }
-
-    private static boolean sendStatus(int client, byte status, int fd) {
-        Pointer statusByte = Memory.allocateDirect(LibC.runtime(), 1, true);
-        statusByte.putByte(0, status);
-        Pointer message = messageHeader(statusByte);
-        if (fd >= 0) {
-            Pointer control = message.getPointer(32);
-            control.putLong(0, CMSG_LEN_ONE_FD);
-            control.putInt(8, LibC.SOL_SOCKET);
-            control.putInt(12, LibC.SCM_RIGHTS);
-            control.putInt(16, fd);
-        } else {
-            message.putLong(40, 0);
-        }
-        return LibC.get().sendmsg(client, message, LibC.MSG_NOSIGNAL) == 1;
-    }
-
-    /** struct cmsghdr carrying one int: {@code CMSG_LEN(4)} and its aligned space {@code CMSG_SPACE(4)}. */
-    private static final long CMSG_LEN_ONE_FD = 20;
-    private static final long CMSG_SPACE_ONE_FD = 24;
-
-    /**
-     * A struct msghdr (LP64 layout, as on x86_64 and aarch64) with one iovec over {@code data} and room for one
-     * descriptor: name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48.
-     */
-    private static Pointer messageHeader(Pointer data) {
-        Pointer iovec = Memory.allocateDirect(LibC.runtime(), 16, true);
-        iovec.putPointer(0, data);
-        iovec.putLong(8, data.size());
-        Pointer control = Memory.allocateDirect(LibC.runtime(), CMSG_SPACE_ONE_FD, true);
-        Pointer message = Memory.allocateDirect(LibC.runtime(), 56, true);
-        message.putPointer(16, iovec);
-        message.putLong(24, 1);
-        message.putPointer(32, control);
-        message.putLong(40, CMSG_SPACE_ONE_FD);
-        return message;
-    }
-
-    /** struct sockaddr_un: the family, then the NUL-terminated path (at most 107 bytes). */
-    static Pointer socketAddress(String path) {
-        byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > 107) throw new IllegalArgumentException("socket path too long (" + bytes.length + " bytes > 107): " + path);
-        Pointer address = Memory.allocateDirect(LibC.runtime(), 2 + bytes.length + 1, true);
-        address.putShort(0, (short) LibC.AF_UNIX);
-        address.put(2, bytes, 0, bytes.length);
-        address.putByte(2 + bytes.length, (byte) 0);
-        return address;
-    }
-
-    static int peerUid(int fd) {
-        Pointer credentials = Memory.allocateDirect(LibC.runtime(), 12, true);
-        IntByReference length = new IntByReference(12);
-        if (LibC.get().getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERCRED, credentials, length) != 0) return -1;
-        return credentials.getInt(4); // struct ucred { pid, uid, gid }
-    }
-
-    /** A stuck peer must not hold a fetch (or the serving thread) forever. */
-    private static void setTimeouts(int fd) {
-        Pointer timeval = Memory.allocateDirect(LibC.runtime(), 16, true);
-        timeval.putLong(0, FETCH_TIMEOUT_MILLIS / 1000);
-        timeval.putLong(8, 0);
-        LibC.get().setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, timeval, 16);
-        LibC.get().setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_SNDTIMEO, timeval, 16);
-    }
-
-    /** {@code <tmpdir>/coproc-<uid>}, mode 0700 and ours, or an error: a directory others could write is refused. */
-    static Path privateDirectory() throws OsException {
-        int uid = LibC.get().getuid();
-        Path directory = Path.of(System.getProperty("java.io.tmpdir"), "coproc-" + uid);
-        try {
-            if (!Files.isDirectory(directory)) {
-                try {
-                    Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                } catch (java.nio.file.FileAlreadyExistsException raced) {
-                    // created by another process of ours meanwhile: checked below
-                }
-            }
-            Object owner = Files.getAttribute(directory, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            if (!(owner instanceof Integer) || (Integer) owner != uid || !permissions.equals(PosixFilePermissions.fromString("rwx------"))) {
-                throw new OsException(LibC.EPERM, directory + " must be a directory owned by uid " + uid + " with mode 0700");
-            }
-            return directory;
-        } catch (IOException e) {
-            if (e instanceof OsException) throw (OsException) e;
-            throw new OsException(LibC.EPERM, "cannot prepare " + directory + ": " + e);
-        }
-    }
-
-    /** Sockets left by processes that were killed before they could delete theirs. */
-    private static void sweepStaleSockets(Path directory) {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "share-*.sock")) {
-            for (Path entry : entries) {
-                String[] parts = entry.getFileName().toString().split("-");
-                if (parts.length < 3) continue;
-                try {
-                    long pid = Long.parseLong(parts[1]);
-                    if (pid != Pids.current() && !Files.exists(Path.of("/proc", Long.toString(pid)))) deleteQuietly(entry);
-                } catch (NumberFormatException ignored) {
-                    // not one of ours
-                }
-            }
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
-
-    private boolean exitHookAdded;
-
-    private void ensureExitHook() {
+        if (socket != null) return;
+        socket = SharingSocket.open(this, random().nextLong());
         if (exitHookAdded) return;
         exitHookAdded = true;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Path path;
             synchronized (this) {
-                path = socketPath;
+                path = socket == null ? null : socket.path();
             }
-            if (path != null) deleteQuietly(path);
+            PrivateSockets.deleteQuietly(path);
         }, "coproc-fd-sharer-exit"));
     }
 
-    private static void deleteQuietly(Path path) {
-        try {
-            if (path != null) Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // the sweep of a later process removes it
-        }
+    private void stopListening() {
+        if (socket == null) return;
+        socket.close();
+        socket = null;
     }
 }

@@ -24,7 +24,7 @@ public final class UnixListener implements StreamListener {
 
     /** A path for a new socket named {@code prefix-<pid>-<random>.sock} in this user's private directory. */
     public static Path privatePath(String prefix) throws OsException {
-        return FdSharer.privateDirectory().resolve(prefix + "-" + Pids.current() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + ".sock");
+        return PrivateSockets.directory().resolve(prefix + "-" + Pids.current() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong()) + ".sock");
     }
 
     /** Listens at {@code path}, which must not exist yet; {@link #accept} never blocks. */
@@ -36,7 +36,7 @@ public final class UnixListener implements StreamListener {
     static UnixListener bind(Path path, boolean nonBlocking) throws OsException {
         int fd = LibC.get().socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC | (nonBlocking ? LibC.SOCK_NONBLOCK : 0), 0);
         if (fd < 0) throw new OsException("socket", LibC.errno());
-        Pointer address = FdSharer.socketAddress(path.toString());
+        Pointer address = PrivateSockets.address(path.toString());
         if (LibC.get().bind(fd, address, (int) address.size()) != 0 || LibC.get().listen(fd, 128) != 0) {
             OsException failure = new OsException("bind/listen(" + path + ")", LibC.errno());
             LibC.get().close(fd);
@@ -76,7 +76,7 @@ public final class UnixListener implements StreamListener {
 
     /** The uid of the process at the other end of {@code socket}. */
     public static int peerUid(UnixSocket socket) {
-        return FdSharer.peerUid(socket.number());
+        return PrivateSockets.peerUid(socket.number());
     }
 
     /**
@@ -87,7 +87,7 @@ public final class UnixListener implements StreamListener {
     public static UnixSocket connect(Path path) throws OsException {
         int fd = LibC.get().socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0) throw new OsException("socket", LibC.errno());
-        Pointer address = FdSharer.socketAddress(path.toString());
+        Pointer address = PrivateSockets.address(path.toString());
         if (LibC.get().connect(fd, address, (int) address.size()) != 0) {
             int errno = LibC.errno();
             LibC.get().close(fd);
