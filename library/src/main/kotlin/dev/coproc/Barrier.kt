@@ -4,10 +4,11 @@ import dev.coproc.codec.EncodedTask
 import dev.coproc.codec.TaskTypeException
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.WireCodec
-import dev.coproc.internal.DecodedHandles
 import dev.coproc.internal.awaitAttempt
 import dev.coproc.internal.javaFuture
 import dev.coproc.internal.toTimeout
+import dev.coproc.internal.handles.DescriptorGrant
+import dev.coproc.internal.handles.HandleSerializer
 import dev.coproc.shm.Bell
 import dev.coproc.shm.ProcessIdentity
 import dev.coproc.shm.RobustLock
@@ -17,13 +18,10 @@ import kotlin.time.Duration
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
-import kotlinx.serialization.KSerializer
+import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.SerializationException
 import kotlinx.serialization.cbor.ByteString
-import kotlinx.serialization.descriptors.SerialDescriptor
-import kotlinx.serialization.encoding.Decoder
-import kotlinx.serialization.encoding.Encoder
 
 /**
  * A meeting point for a fixed number of [parties] across processes: Python's `multiprocessing.Barrier`. Each
@@ -235,22 +233,18 @@ internal class BarrierAction(val typeName: String, val bytes: ByteArray) {
 }
 
 /** What crosses in place of a barrier: its memory and its action's encoded form. */
+@OptIn(ExperimentalSerializationApi::class)
 @Serializable
-internal class BarrierHandle(val barrier: SegmentHandle, val actionType: String?, @ByteString val action: ByteArray?)
+internal class BarrierForm(val barrier: DescriptorGrant, val actionType: String?, @ByteString val action: ByteArray?)
 
-internal object BarrierSerializer : KSerializer<Barrier> {
-    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Barrier", BarrierHandle.serializer().descriptor)
-
-    override fun serialize(encoder: Encoder, value: Barrier) {
-        val action = value.encodedAction
-        encoder.encodeSerializableValue(BarrierHandle.serializer(), BarrierHandle(value.encodeHandle(), action?.typeName, action?.bytes))
+internal object BarrierSerializer : HandleSerializer<Barrier, BarrierForm>("dev.coproc.Barrier", BarrierForm.serializer()) {
+    override fun carry(handle: Barrier): BarrierForm {
+        val action = handle.encodedAction
+        return BarrierForm(handle.grant(), action?.typeName, action?.bytes)
     }
 
-    override fun deserialize(decoder: Decoder): Barrier {
-        val handle = decoder.decodeSerializableValue(BarrierHandle.serializer())
-        val action = handle.actionType?.let { type -> BarrierAction(type, handle.action ?: ByteArray(0)) }
-        return Barrier(handle.barrier.open(KIND, "barrier"), action).also { DecodedHandles.adopt(it) }
+    override fun rebuild(form: BarrierForm): Barrier {
+        val action = form.actionType?.let { type -> BarrierAction(type, form.action ?: ByteArray(0)) }
+        return Barrier(form.barrier.openSegment(Barrier.KIND, "barrier"), action)
     }
-
-    private const val KIND = Barrier.KIND
 }

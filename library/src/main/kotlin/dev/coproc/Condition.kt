@@ -1,9 +1,10 @@
 package dev.coproc
 
-import dev.coproc.internal.DecodedHandles
 import dev.coproc.internal.awaitAttempt
 import dev.coproc.internal.blockOnAttempt
 import dev.coproc.internal.toTimeoutNanos
+import dev.coproc.internal.handles.DescriptorGrant
+import dev.coproc.internal.handles.HandleSerializer
 import dev.coproc.shm.Bell
 import dev.coproc.shm.ProcessIdentity
 import dev.coproc.shm.SharedSegment
@@ -11,11 +12,7 @@ import kotlin.time.Duration
 import kotlin.time.TimeSource
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.withContext
-import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.descriptors.SerialDescriptor
-import kotlinx.serialization.encoding.Decoder
-import kotlinx.serialization.encoding.Encoder
 
 /**
  * A condition variable shared by every process holding it: Python's `multiprocessing.Condition`. A holder of
@@ -265,24 +262,21 @@ public fun Condition(lock: RLock): Condition = Condition(Condition.segment(), lo
 
 /** What crosses in place of a condition: its own memory and its lock's. */
 @Serializable
-internal class ConditionHandle(val condition: SegmentHandle, val reentrant: Boolean, val lock: SegmentHandle)
+internal class ConditionForm(val condition: DescriptorGrant, val reentrant: Boolean, val lock: DescriptorGrant)
 
-internal object ConditionSerializer : KSerializer<Condition> {
-    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Condition", ConditionHandle.serializer().descriptor)
-
-    override fun serialize(encoder: Encoder, value: Condition) {
-        val lock = value.lockHandle
-        encoder.encodeSerializableValue(ConditionHandle.serializer(), ConditionHandle(value.encodeHandle(), lock is RLock, lock.encodeHandle()))
+internal object ConditionSerializer : HandleSerializer<Condition, ConditionForm>("dev.coproc.Condition", ConditionForm.serializer()) {
+    override fun carry(handle: Condition): ConditionForm {
+        val lock = handle.lockHandle
+        return ConditionForm(handle.grant(), lock is RLock, lock.grant())
     }
 
-    override fun deserialize(decoder: Decoder): Condition {
-        val handle = decoder.decodeSerializableValue(ConditionHandle.serializer())
-        val lock: SharedObject = if (handle.reentrant) {
-            RLock(handle.lock.open(RLock.KIND, "re-entrant lock"))
+    override fun rebuild(form: ConditionForm): Condition {
+        val lock: SharedObject = if (form.reentrant) {
+            RLock(form.lock.openSegment(RLock.KIND, "re-entrant lock"))
         } else {
-            Lock(handle.lock.open(Lock.KIND, "lock"))
+            Lock(form.lock.openSegment(Lock.KIND, "lock"))
         }
         // The decoded condition owns the lock handle decoded with it: closing one closes both.
-        return Condition(handle.condition.open(Condition.KIND, "condition"), lock, ownsLock = true).also { DecodedHandles.adopt(it) }
+        return Condition(form.condition.openSegment(Condition.KIND, "condition"), lock, ownsLock = true)
     }
 }

@@ -1,9 +1,9 @@
 package dev.coproc
 
 import dev.coproc.codec.MessageCodec
-import dev.coproc.internal.DecodedHandles
-import dev.coproc.internal.HandOver
-import dev.coproc.os.FdSharer
+import dev.coproc.internal.handles.DescriptorGrant
+import dev.coproc.internal.handles.HandOver
+import dev.coproc.internal.handles.HandleSerializer
 import dev.coproc.os.UnixSocket
 import dev.coproc.wire.FrameException
 import dev.coproc.wire.FramedSocket
@@ -19,9 +19,6 @@ import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.descriptors.SerialDescriptor
-import kotlinx.serialization.encoding.Decoder
-import kotlinx.serialization.encoding.Encoder
 
 /**
  * One end of a [Pipe]: messages of type [T] (or raw byte messages) to and from the other end, in order,
@@ -141,10 +138,10 @@ public class Connection<T> internal constructor(
         handOver.release()
     }
 
-    /** The ticket another process presents to get this end; shared on first use. */
-    internal fun ticketForHandOver(): FdSharer.Grant {
+    /** What another process presents to get this end; shared on first use. */
+    internal fun grant(): DescriptorGrant {
         if (isClosed) throw ConnectionClosedException()
-        return handOver.ticket(this) { translate { framed.duplicate() } }
+        return handOver.grant(this) { translate { framed.duplicate() } }
     }
 
     private fun checkSend() {
@@ -185,29 +182,13 @@ public class Connection<T> internal constructor(
 
 /** What crosses to another process in place of a [Connection]: where to fetch its descriptor, and how to use it. */
 @Serializable
-internal class ConnectionHandle(
-    val sharer: String,
-    @kotlinx.serialization.cbor.ByteString val secret: ByteArray,
-    val canSend: Boolean,
-    val canReceive: Boolean,
-    val maxMessageBytes: Int,
-)
+internal class ConnectionForm(val end: DescriptorGrant, val canSend: Boolean, val canReceive: Boolean, val maxMessageBytes: Int)
 
-/** Encodes a [Connection] as a [ConnectionHandle]; decoding fetches the descriptor from the process that sent it. */
-internal class ConnectionSerializer<T>(private val messageSerializer: KSerializer<T>) : KSerializer<Connection<T>> {
-    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Connection", ConnectionHandle.serializer().descriptor)
+/** A [Connection] crosses as a [ConnectionForm]; decoding fetches the descriptor from the process that sent it. */
+internal class ConnectionSerializer<T>(private val messageSerializer: KSerializer<T>) :
+    HandleSerializer<Connection<T>, ConnectionForm>("dev.coproc.Connection", ConnectionForm.serializer()) {
+    override fun carry(handle: Connection<T>) = ConnectionForm(handle.grant(), handle.canSend, handle.canReceive, handle.maxMessageBytes)
 
-    override fun serialize(encoder: Encoder, value: Connection<T>) {
-        val ticket = value.ticketForHandOver()
-        val handle = ConnectionHandle(ticket.path(), ticket.secret(), value.canSend, value.canReceive, value.maxMessageBytes)
-        encoder.encodeSerializableValue(ConnectionHandle.serializer(), handle)
-    }
-
-    override fun deserialize(decoder: Decoder): Connection<T> {
-        val handle = decoder.decodeSerializableValue(ConnectionHandle.serializer())
-        val fd = HandOver.fetch(handle.sharer, handle.secret, "connection")
-        val connection = Connection.open(UnixSocket.adopt(fd), messageSerializer, handle.canSend, handle.canReceive, handle.maxMessageBytes)
-        DecodedHandles.adopt(connection)
-        return connection
-    }
+    override fun rebuild(form: ConnectionForm): Connection<T> =
+        Connection.open(UnixSocket.adopt(form.end.fetch("connection")), messageSerializer, form.canSend, form.canReceive, form.maxMessageBytes)
 }

@@ -8,7 +8,7 @@ import dev.coproc.codec.ResultCollector
 import dev.coproc.codec.TaskTypeException
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.WireCodec
-import dev.coproc.internal.Leases
+import dev.coproc.internal.handles.Leases
 import dev.coproc.internal.pool.Payload
 import dev.coproc.internal.pool.WorkItem
 import java.util.concurrent.atomic.AtomicInteger

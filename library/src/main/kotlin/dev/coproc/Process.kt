@@ -4,7 +4,7 @@ import dev.coproc.codec.EncodedTask
 import dev.coproc.codec.FromWorker
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
-import dev.coproc.internal.Leases
+import dev.coproc.internal.handles.Leases
 import dev.coproc.internal.channel.WorkerChannel
 import dev.coproc.internal.channel.WorkerFailure
 import dev.coproc.internal.awaitResult

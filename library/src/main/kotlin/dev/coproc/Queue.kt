@@ -2,9 +2,9 @@ package dev.coproc
 
 import dev.coproc.codec.MessageCodec
 import dev.coproc.internal.SequenceWaiter
-import dev.coproc.internal.DecodedHandles
-import dev.coproc.internal.HandOver
-import dev.coproc.os.FdSharer
+import dev.coproc.internal.handles.DescriptorGrant
+import dev.coproc.internal.handles.HandOver
+import dev.coproc.internal.handles.HandleSerializer
 import dev.coproc.shm.QueueRing
 import dev.coproc.shm.SharedMemory
 import kotlin.time.Duration
@@ -13,9 +13,6 @@ import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.descriptors.SerialDescriptor
-import kotlinx.serialization.encoding.Decoder
-import kotlinx.serialization.encoding.Encoder
 import kotlinx.serialization.serializer
 
 /** A queue's default capacity: no limit on the number of items. */
@@ -248,9 +245,10 @@ public open class Queue<T> internal constructor(
         check(!released) { "this queue handle was closed" }
     }
 
-    internal fun ticketForHandOver(): FdSharer.Grant {
+    /** What crosses to another process in place of this queue: where to fetch its shared memory. */
+    internal fun grant(): DescriptorGrant {
         checkUsable()
-        return handOver.ticket(this) { ring.memory().duplicate() }
+        return handOver.grant(this) { ring.memory().duplicate() }
     }
 
     override fun toString(): String = "${this::class.simpleName}(size $size" + (if (capacity != UNBOUNDED) ", capacity $capacity" else "") +
@@ -323,37 +321,22 @@ private fun createRing(capacity: Int, bufferBytes: Int): QueueRing {
     return QueueRing.create(capacity.toLong(), rounded.toInt())
 }
 
-/** What crosses to another process in place of a queue: where to fetch its shared memory. */
-@Serializable
-internal class QueueHandle(val sharer: String, @kotlinx.serialization.cbor.ByteString val secret: ByteArray)
+/**
+ * A queue crosses as the grant of its shared memory; decoding maps the same memory. The receiving task
+ * closes its handle when it ends.
+ */
+internal abstract class AnyQueueSerializer<Q : Queue<*>>(serialName: String) : HandleSerializer<Q, DescriptorGrant>(serialName, DescriptorGrant.serializer()) {
+    override fun carry(handle: Q): DescriptorGrant = handle.grant()
 
-private fun encodeQueue(encoder: Encoder, queue: Queue<*>) {
-    val ticket = queue.ticketForHandOver()
-    encoder.encodeSerializableValue(QueueHandle.serializer(), QueueHandle(ticket.path(), ticket.secret()))
+    override fun rebuild(form: DescriptorGrant): Q = open(QueueRing.open(SharedMemory.adopt(form.fetch("queue"))))
+
+    protected abstract fun open(ring: QueueRing): Q
 }
 
-private fun decodeRing(decoder: Decoder): QueueRing {
-    val handle = decoder.decodeSerializableValue(QueueHandle.serializer())
-    val fd = HandOver.fetch(handle.sharer, handle.secret, "queue")
-    return QueueRing.open(SharedMemory.adopt(fd))
+internal class QueueSerializer<T>(private val itemSerializer: KSerializer<T>) : AnyQueueSerializer<Queue<T>>("dev.coproc.Queue") {
+    override fun open(ring: QueueRing): Queue<T> = Queue(ring, itemSerializer)
 }
 
-/** Encodes a [Queue] as a [QueueHandle]; decoding maps the same shared memory. */
-internal class QueueSerializer<T>(private val itemSerializer: KSerializer<T>) : KSerializer<Queue<T>> {
-    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Queue", QueueHandle.serializer().descriptor)
-
-    override fun serialize(encoder: Encoder, value: Queue<T>) = encodeQueue(encoder, value)
-
-    override fun deserialize(decoder: Decoder): Queue<T> =
-        Queue(decodeRing(decoder), itemSerializer).also { queue -> DecodedHandles.adopt(queue) }
-}
-
-/** Encodes a [JoinableQueue] as a [QueueHandle]; decoding maps the same shared memory. */
-internal class JoinableQueueSerializer<T>(private val itemSerializer: KSerializer<T>) : KSerializer<JoinableQueue<T>> {
-    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.JoinableQueue", QueueHandle.serializer().descriptor)
-
-    override fun serialize(encoder: Encoder, value: JoinableQueue<T>) = encodeQueue(encoder, value)
-
-    override fun deserialize(decoder: Decoder): JoinableQueue<T> =
-        JoinableQueue(decodeRing(decoder), itemSerializer).also { queue -> DecodedHandles.adopt(queue) }
+internal class JoinableQueueSerializer<T>(private val itemSerializer: KSerializer<T>) : AnyQueueSerializer<JoinableQueue<T>>("dev.coproc.JoinableQueue") {
+    override fun open(ring: QueueRing): JoinableQueue<T> = JoinableQueue(ring, itemSerializer)
 }

@@ -1,7 +1,8 @@
 package dev.coproc
 
-import dev.coproc.internal.DecodedHandles
-import dev.coproc.internal.HandOver
+import dev.coproc.internal.handles.DescriptorGrant
+import dev.coproc.internal.handles.HandOver
+import dev.coproc.internal.handles.HandleSerializer
 import dev.coproc.shm.SharedMemory
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
@@ -10,13 +11,8 @@ import java.nio.IntBuffer
 import java.nio.LongBuffer
 import java.nio.channels.FileChannel
 import java.nio.file.Path
-import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.SerializationException
-import kotlinx.serialization.cbor.ByteString
-import kotlinx.serialization.descriptors.SerialDescriptor
-import kotlinx.serialization.encoding.Decoder
-import kotlinx.serialization.encoding.Encoder
 
 /**
  * Large data put once into shared memory and read by any number of processes and tasks without a copy: the
@@ -55,10 +51,9 @@ public sealed class ReadOnlyData(internal val memory: SharedMemory, private val 
         memory.close()
     }
 
-    internal fun handle(): ReadOnlyHandle {
+    internal fun form(): ReadOnlyForm {
         check(!closed) { "this ${this::class.simpleName} handle was closed" }
-        val ticket = handOver.ticket(this) { memory.duplicate() }
-        return ReadOnlyHandle(ticket.path(), ticket.secret(), file = offset == 0, kind)
+        return ReadOnlyForm(handOver.grant(this) { memory.duplicate() }, file = offset == 0, kind)
     }
 
     internal companion object {
@@ -107,7 +102,7 @@ public sealed class ReadOnlyData(internal val memory: SharedMemory, private val 
 
 /** What crosses in place of read-only data: where to fetch its descriptor, and what it holds. */
 @Serializable
-internal class ReadOnlyHandle(val sharer: String, @ByteString val secret: ByteArray, val file: Boolean, val kind: Int)
+internal class ReadOnlyForm(val data: DescriptorGrant, val file: Boolean, val kind: Int)
 
 /** Read-only bytes in shared memory, or a file mapped read-only ([mapFile]). See [ReadOnlyData]. */
 @Serializable(with = ReadOnlyBytesSerializer::class)
@@ -204,27 +199,26 @@ public fun ReadOnlyDoubleArray(values: DoubleArray): ReadOnlyDoubleArray = ReadO
 public fun ReadOnlyDoubleArray(size: Int, init: (Int) -> Double): ReadOnlyDoubleArray =
     ReadOnlyDoubleArray(ReadOnlyData.seal(ReadOnlyData.DOUBLES, size.toLong(), 8) { chunk, from, n -> for (i in from until from + n) chunk.putDouble(init(i.toInt())) })
 
-/** Encodes read-only data as a [ReadOnlyHandle]; decoding maps the same pages, read-only. */
-internal open class ReadOnlySerializer<T : ReadOnlyData>(serialName: String, private val kind: Int, private val open: (SharedMemory, Boolean) -> T) : KSerializer<T> {
-    override val descriptor: SerialDescriptor = SerialDescriptor(serialName, ReadOnlyHandle.serializer().descriptor)
+/** Read-only data crosses as a [ReadOnlyForm]; decoding maps the same pages, read-only. */
+internal open class ReadOnlySerializer<T : ReadOnlyData>(serialName: String, private val kind: Int, private val open: (SharedMemory, Boolean) -> T) :
+    HandleSerializer<T, ReadOnlyForm>(serialName, ReadOnlyForm.serializer()) {
+    private val what = serialName.substringAfterLast('.')
 
-    override fun serialize(encoder: Encoder, value: T) = encoder.encodeSerializableValue(ReadOnlyHandle.serializer(), value.handle())
+    override fun carry(handle: T): ReadOnlyForm = handle.form()
 
-    override fun deserialize(decoder: Decoder): T {
-        val handle = decoder.decodeSerializableValue(ReadOnlyHandle.serializer())
-        val what = descriptor.serialName.substringAfterLast('.')
-        if (handle.kind != kind) throw SerializationException("the data handed over is not a $what")
+    override fun rebuild(form: ReadOnlyForm): T {
+        if (form.kind != kind) throw SerializationException("the data handed over is not a $what")
         val memory = try {
-            SharedMemory.adoptReadOnly(HandOver.fetch(handle.sharer, handle.secret, what), handle.file)
+            SharedMemory.adoptReadOnly(form.data.fetch(what), form.file)
         } catch (e: dev.coproc.os.OsException) {
             throw SerializationException("cannot map the $what handed over: ${e.message}", e)
         }
         // Sealed memory says what it holds in its first word: a handle of the wrong kind fails here.
-        if (!handle.file && memory.buffer().order(ByteOrder.nativeOrder()).getInt(0) != kind) {
+        if (!form.file && memory.buffer().order(ByteOrder.nativeOrder()).getInt(0) != kind) {
             memory.close()
             throw SerializationException("the memory handed over does not hold a $what")
         }
-        return open(memory, handle.file).also { DecodedHandles.adopt(it) }
+        return open(memory, form.file)
     }
 }
 

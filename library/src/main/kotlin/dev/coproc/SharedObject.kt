@@ -1,20 +1,12 @@
 package dev.coproc
 
-import dev.coproc.internal.DecodedHandles
-import dev.coproc.internal.HandOver
 import dev.coproc.internal.SequenceWaiter
-import dev.coproc.os.FdSharer
+import dev.coproc.internal.handles.DescriptorGrant
+import dev.coproc.internal.handles.HandOver
+import dev.coproc.internal.handles.HandleSerializer
 import dev.coproc.shm.Bell
-import dev.coproc.shm.SharedMemory
 import dev.coproc.shm.SharedSegment
 import java.util.concurrent.CopyOnWriteArrayList
-import kotlinx.serialization.KSerializer
-import kotlinx.serialization.Serializable
-import kotlinx.serialization.SerializationException
-import kotlinx.serialization.cbor.ByteString
-import kotlinx.serialization.descriptors.SerialDescriptor
-import kotlinx.serialization.encoding.Decoder
-import kotlinx.serialization.encoding.Encoder
 
 /**
  * A handle on an object living in shared memory: a shared value or array, or a lock, semaphore, event,
@@ -55,9 +47,10 @@ public sealed class SharedObject(internal val segment: SharedSegment) : AutoClos
     internal fun waiter(bell: Bell, name: String, idleNanos: Long = IDLE_CHECK_NANOS, onIdle: () -> Unit = {}): Lazy<SequenceWaiter> =
         lazy { SequenceWaiter.of(bell, name, idleNanos, onIdle).also { waiters += it; if (closed) it.stop() } }
 
-    internal fun ticketForHandOver(): FdSharer.Grant {
+    /** What crosses to another process in place of this object: where to fetch its memory. */
+    internal fun grant(): DescriptorGrant {
         checkOpen()
-        return handOver.ticket(this) { segment.memory().duplicate() }
+        return handOver.grant(this) { segment.memory().duplicate() }
     }
 
     internal companion object {
@@ -66,42 +59,14 @@ public sealed class SharedObject(internal val segment: SharedSegment) : AutoClos
     }
 }
 
-/** What crosses to another process in place of a shared object: where to fetch its memory. */
-@Serializable
-internal class SegmentHandle(val sharer: String, @ByteString val secret: ByteArray)
-
-internal fun SharedObject.encodeHandle(): SegmentHandle {
-    val ticket = ticketForHandOver()
-    return SegmentHandle(ticket.path(), ticket.secret())
-}
-
-/** Maps the segment a [handle] names, checking that it holds a [kind]. */
-internal fun SegmentHandle.open(kind: Int, what: String): SharedSegment {
-    val fd = HandOver.fetch(sharer, secret, what)
-    return try {
-        SharedSegment.open(SharedMemory.adopt(fd), kind)
-    } catch (e: IllegalStateException) {
-        throw SerializationException("the $what handed over is not one: ${e.message}", e)
-    }
-}
-
-/**
- * Encodes a shared object as a [SegmentHandle]; decoding maps the same memory. A handle decoded while a
- * task's arguments are read belongs to that task.
- */
+/** A shared object crosses as the grant of its memory; decoding maps the same memory, checking it holds a [kind]. */
 internal abstract class SharedObjectSerializer<T : SharedObject>(
     serialName: String,
     private val kind: Int,
     private val what: String,
     private val open: (SharedSegment) -> T,
-) : KSerializer<T> {
-    override val descriptor: SerialDescriptor = SerialDescriptor(serialName, SegmentHandle.serializer().descriptor)
+) : HandleSerializer<T, DescriptorGrant>(serialName, DescriptorGrant.serializer()) {
+    override fun carry(handle: T): DescriptorGrant = handle.grant()
 
-    override fun serialize(encoder: Encoder, value: T) =
-        encoder.encodeSerializableValue(SegmentHandle.serializer(), value.encodeHandle())
-
-    override fun deserialize(decoder: Decoder): T {
-        val handle = decoder.decodeSerializableValue(SegmentHandle.serializer())
-        return open(handle.open(kind, what)).also { DecodedHandles.adopt(it) }
-    }
+    override fun rebuild(form: DescriptorGrant): T = open(form.openSegment(kind, what))
 }

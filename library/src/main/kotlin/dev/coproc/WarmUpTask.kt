@@ -2,7 +2,7 @@ package dev.coproc
 
 import dev.coproc.codec.EncodedTask
 import dev.coproc.codec.WireCodec
-import dev.coproc.internal.DecodedHandles
+import dev.coproc.internal.handles.DecodedHandles
 
 /**
  * A task that does nothing but load what tasks commonly need: a standby worker runs it through the real path

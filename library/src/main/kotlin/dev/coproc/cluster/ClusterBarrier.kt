@@ -1,7 +1,7 @@
 package dev.coproc.cluster
 
 import dev.coproc.BrokenBarrierException
-import dev.coproc.RemoteHandle
+import dev.coproc.internal.handles.RemoteHandle
 import dev.coproc.SharedBarrier
 import dev.coproc.internal.blockingCall
 import dev.coproc.internal.javaFuture

@@ -1,6 +1,6 @@
 package dev.coproc.cluster
 
-import dev.coproc.RemoteHandle
+import dev.coproc.internal.handles.RemoteHandle
 import dev.coproc.SharedLock
 import dev.coproc.internal.blockingCall
 import dev.coproc.internal.javaFuture

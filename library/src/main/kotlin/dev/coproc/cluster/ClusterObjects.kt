@@ -1,9 +1,9 @@
 package dev.coproc.cluster
 
 import dev.coproc.ClusterUnavailableException
-import dev.coproc.RemoteHandle
-import dev.coproc.RemoteObjects
-import dev.coproc.RemoteResolver
+import dev.coproc.internal.handles.RemoteHandle
+import dev.coproc.internal.handles.RemoteObjects
+import dev.coproc.internal.handles.RemoteResolver
 import java.util.concurrent.CopyOnWriteArrayList
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.SerializationException

@@ -2,7 +2,7 @@ package dev.coproc.cluster
 
 import dev.coproc.QueueEmptyException
 import dev.coproc.QueueFullException
-import dev.coproc.RemoteHandle
+import dev.coproc.internal.handles.RemoteHandle
 import dev.coproc.SharedQueue
 import dev.coproc.UNBOUNDED
 import dev.coproc.codec.MessageCodec

@@ -4,7 +4,7 @@ import dev.coproc.codec.FunctionShape
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
-import dev.coproc.internal.DecodedHandles
+import dev.coproc.internal.handles.DecodedHandles
 import kotlinx.serialization.builtins.ListSerializer
 
 /**

@@ -5,7 +5,7 @@ import dev.coproc.codec.RemoteError
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
-import dev.coproc.internal.DecodedHandles
+import dev.coproc.internal.handles.DecodedHandles
 import dev.coproc.currentProcessName
 import dev.coproc.os.Signals
 import dev.coproc.wire.Frame
@@ -161,7 +161,7 @@ public object WorkerMain {
     private fun trainingClasses(): List<Class<*>> = listOf(
         dev.coproc.os.FdSharer::class.java, dev.coproc.os.UnixSocket::class.java, dev.coproc.shm.SharedMemory::class.java,
         dev.coproc.shm.SharedSegment::class.java, dev.coproc.shm.Bell::class.java, dev.coproc.SharedObject::class.java,
-        dev.coproc.ReadOnlyData::class.java, dev.coproc.internal.HandOver::class.java, dev.coproc.internal.DecodedHandles::class.java,
+        dev.coproc.ReadOnlyData::class.java, dev.coproc.internal.handles.HandOver::class.java, dev.coproc.internal.handles.DecodedHandles::class.java,
         dev.coproc.wire.FramedSocket::class.java, Class.forName("dev.coproc.shm.Futex", false, javaClass.classLoader),
     )
 

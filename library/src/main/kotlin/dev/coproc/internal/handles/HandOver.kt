@@ -4,6 +4,7 @@ import dev.coproc.os.FdSharer
 import dev.coproc.os.OsException
 import dev.coproc.shm.SharedMemory
 import dev.coproc.shm.SharedSegment
+import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.SerializationException
 import kotlinx.serialization.cbor.ByteString
@@ -43,6 +44,7 @@ internal class HandOver {
 }
 
 /** What crosses to another process in place of a descriptor: the sharer's socket and the secret to present there. */
+@OptIn(ExperimentalSerializationApi::class)
 @Serializable
 internal class DescriptorGrant(private val sharer: String, @ByteString private val secret: ByteArray) {
     /** The descriptor, fetched from the process that handed it over; owned by the caller. */

@@ -3,7 +3,7 @@ package dev.coproc.internal.pool
 import dev.coproc.codec.EncodedTask
 import dev.coproc.codec.FromWorker
 import dev.coproc.codec.ToWorker
-import dev.coproc.internal.Leases
+import dev.coproc.internal.handles.Leases
 import dev.coproc.internal.channel.WorkerFailure
 import dev.coproc.internal.channel.WorkerLaunch
 import java.util.concurrent.atomic.AtomicInteger

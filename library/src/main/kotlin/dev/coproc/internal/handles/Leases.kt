@@ -1,50 +1,6 @@
-package dev.coproc.internal
+package dev.coproc.internal.handles
 
 import dev.coproc.os.FdSharer
-import dev.coproc.os.OsException
-import kotlinx.serialization.SerializationException
-
-/**
- * The sharing side of a handle that crosses to other processes as a descriptor (a pipe end, a queue): one
- * [FdSharer] ticket per handle, taken on its first hand-over and released when the handle closes.
- */
-internal class HandOver {
-    private var ticket: FdSharer.Ticket? = null
-
-    /**
-     * What a message carries for another process to get the descriptor; [duplicate] makes the copy that is
-     * shared. Inside [Leases.encoding] it is a lease of that owner's; otherwise one more issued copy of the
-     * ticket, kept until fetched.
-     */
-    @Synchronized
-    fun ticket(what: Any, duplicate: () -> Int): FdSharer.Grant = try {
-        val shared = ticket ?: FdSharer.get().share(duplicate()).also { ticket = it }
-        val leases = Leases.current()
-        if (leases != null) {
-            shared.lease(leases.reusable).also { leases.add(it) }
-        } else {
-            shared.issue()
-            shared
-        }
-    } catch (e: OsException) {
-        throw SerializationException("cannot hand over $what: ${e.message}", e)
-    }
-
-    /** The handle closed here: the shared copy goes once every issued ticket was fetched and every lease released. */
-    @Synchronized
-    fun release() {
-        ticket?.release()
-    }
-
-    companion object {
-        /** The descriptor behind a ticket, fetched from the process that handed it over; owned by the caller. */
-        fun fetch(sharer: String, secret: ByteArray, what: String): Int = try {
-            FdSharer.fetch(sharer, secret)
-        } catch (e: OsException) {
-            throw SerializationException("cannot open the $what handed over: ${e.message}", e)
-        }
-    }
-}
 
 /**
  * The handles in one message whose destination's life an owner follows (a child process's task, a pool task
