@@ -3,6 +3,7 @@ package dev.coproc
 import dev.coproc.codec.EncodedOperation
 import dev.coproc.codec.TaskTypeException
 import dev.coproc.internal.manager.ManagerClient
+import dev.coproc.internal.handles.HandleSerializer
 import java.util.WeakHashMap
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
@@ -13,8 +14,6 @@ import kotlinx.serialization.cbor.ByteString
 import kotlinx.serialization.descriptors.SerialDescriptor
 import kotlinx.serialization.descriptors.StructureKind
 import kotlinx.serialization.descriptors.elementDescriptors
-import kotlinx.serialization.encoding.Decoder
-import kotlinx.serialization.encoding.Encoder
 
 /** What crosses in place of a proxy: the manager's address, its key, and the object's id there. */
 @Serializable
@@ -68,18 +67,18 @@ internal class ManagedRef(val address: String, @ByteString val key: ByteArray, v
  * The descriptor's name holds the type arguments ([typeArguments], e.g. `dev.coproc.ManagedQueue<kotlin.String>`),
  * which the wire does not carry: [Manager.lookup] compares it with the name recorded when the proxy was published.
  */
-internal open class ManagedProxySerializer<P>(
+internal open class ManagedProxySerializer<P : Any>(
     name: String,
     typeArguments: List<KSerializer<*>>,
     private val make: (ManagedRef) -> P,
     private val refOf: (P) -> ManagedRef,
-) : KSerializer<P> {
-    override val descriptor: SerialDescriptor = SerialDescriptor(
-        if (typeArguments.isEmpty()) name else typeArguments.joinToString(", ", "$name<", ">") { typeName(it.descriptor) },
-        ManagedRef.serializer().descriptor,
-    )
-    override fun serialize(encoder: Encoder, value: P) = encoder.encodeSerializableValue(ManagedRef.serializer(), refOf(value))
-    override fun deserialize(decoder: Decoder): P = make(decoder.decodeSerializableValue(ManagedRef.serializer()))
+) : HandleSerializer<P, ManagedRef>(
+    if (typeArguments.isEmpty()) name else typeArguments.joinToString(", ", "$name<", ">") { typeName(it.descriptor) },
+    ManagedRef.serializer(),
+) {
+    override fun carry(handle: P): ManagedRef = refOf(handle)
+
+    override fun rebuild(form: ManagedRef): P = make(form)
 }
 
 /**

@@ -1,11 +1,9 @@
 package dev.coproc
 
+import dev.coproc.internal.handles.HandleSerializer
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.PolymorphicSerializer
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.descriptors.SerialDescriptor
-import kotlinx.serialization.encoding.Decoder
-import kotlinx.serialization.encoding.Encoder
 
 /**
  * Makes an object of your own type for a [Manager] to keep: Python's `BaseManager.register(typeid,
@@ -52,13 +50,16 @@ public class Managed<T : Any> internal constructor(internal val ref: ManagedRef,
  * Encodes a [Managed] as its object's address; the interface comes from the declared field's type argument
  * (`Managed<Counter>`), never from the wire.
  */
-internal class ManagedSerializer<T : Any>(typeArgument: KSerializer<T>) : KSerializer<Managed<T>> {
-    @Suppress("UNCHECKED_CAST")
-    private val type: Class<T> = (typeArgument as? PolymorphicSerializer<T>)?.baseClass?.java
-        ?: throw IllegalArgumentException("Managed<T> needs an interface for T, not ${typeArgument.descriptor.serialName}")
-
+internal class ManagedSerializer<T : Any>(typeArgument: KSerializer<T>) :
+    HandleSerializer<Managed<T>, ManagedRef>("dev.coproc.Managed<${interfaceOf(typeArgument).name}>", ManagedRef.serializer()) {
     // The interface in the name: a lookup of a published handle checks it (see ManagedProxySerializer).
-    override val descriptor: SerialDescriptor = SerialDescriptor("dev.coproc.Managed<${type.name}>", ManagedRef.serializer().descriptor)
-    override fun serialize(encoder: Encoder, value: Managed<T>) = encoder.encodeSerializableValue(ManagedRef.serializer(), value.ref)
-    override fun deserialize(decoder: Decoder): Managed<T> = Managed(decoder.decodeSerializableValue(ManagedRef.serializer()), type)
+    private val type: Class<T> = interfaceOf(typeArgument)
+
+    override fun carry(handle: Managed<T>): ManagedRef = handle.ref
+
+    override fun rebuild(form: ManagedRef): Managed<T> = Managed(form, type)
 }
+
+@Suppress("UNCHECKED_CAST")
+private fun <T : Any> interfaceOf(typeArgument: KSerializer<T>): Class<T> = (typeArgument as? PolymorphicSerializer<T>)?.baseClass?.java
+    ?: throw IllegalArgumentException("Managed<T> needs an interface for T, not ${typeArgument.descriptor.serialName}")

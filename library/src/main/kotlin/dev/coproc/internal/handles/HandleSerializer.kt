@@ -7,9 +7,10 @@ import kotlinx.serialization.encoding.Encoder
 
 /**
  * The one serializer of every handle that crosses to another process (a shared object, a queue, a pipe end,
- * read-only data): a handle crosses as its [form], plain data holding the [DescriptorGrant]s of its
- * descriptors ([HandOver.grant]) and whatever else rebuilding it needs. A handle decoded while a task's
- * arguments are read belongs to that task ([DecodedHandles]), which closes it when it ends.
+ * read-only data, a manager's proxy): a handle crosses as its [form], plain data holding the
+ * [DescriptorGrant]s of its descriptors ([HandOver.grant]), or an address, and whatever else rebuilding it
+ * needs. A handle decoded while a task's arguments are read belongs to that task ([DecodedHandles]), which
+ * closes it when it ends.
  *
  * A handle type declares only what is its own: what it [carry]s and how it is [rebuild]t.
  */
@@ -22,11 +23,11 @@ internal abstract class HandleSerializer<T : Any, F>(serialName: String, private
     /** The handle again, in the receiving process, from what [carry] sent. */
     protected abstract fun rebuild(form: F): T
 
-    /** What the receiving task closes when it ends: the handle itself, unless its type says otherwise. */
-    protected open fun closing(handle: T): AutoCloseable = handle as AutoCloseable
+    /** What the receiving task closes when it ends: the handle itself if it is closeable, unless its type says otherwise. */
+    protected open fun closing(handle: T): AutoCloseable? = handle as? AutoCloseable
 
     final override fun serialize(encoder: Encoder, value: T) = encoder.encodeSerializableValue(form, carry(value))
 
     final override fun deserialize(decoder: Decoder): T =
-        rebuild(decoder.decodeSerializableValue(form)).also { DecodedHandles.adopt(closing(it)) }
+        rebuild(decoder.decodeSerializableValue(form)).also { handle -> closing(handle)?.let { DecodedHandles.adopt(it) } }
 }
