@@ -28,6 +28,9 @@ import jnr.ffi.Pointer;
  * process or a pool) carries a {@link Lease} instead: its own secret, fetched without counting toward the issued
  * ones, and released by its owner when that life is over (the child reaped, the task done or dropped), so a
  * destination that died before fetching holds nothing here.
+ *
+ * <p>This class keeps the grants; {@link SharingSocket} serves them and {@link DescriptorPassing} moves the
+ * descriptor itself.
  */
 public final class FdSharer {
     private static final FdSharer INSTANCE = new FdSharer();
