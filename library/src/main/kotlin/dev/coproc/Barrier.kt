@@ -1,8 +1,6 @@
 package dev.coproc
 
-import dev.coproc.codec.EncodedTask
 import dev.coproc.codec.TaskTypeException
-import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.WireCodec
 import dev.coproc.internal.awaitAttempt
 import dev.coproc.internal.javaFuture
@@ -214,7 +212,7 @@ public class Barrier internal constructor(segment: SharedSegment, private val ac
  * The action is encoded now, so one that cannot travel fails here.
  */
 public fun Barrier(parties: Int, action: Task<*>? = null): Barrier {
-    val encoded = action?.let { EncodedTask.of(it) }?.let { BarrierAction(it.typeName, it.bytes) }
+    val encoded = action?.let { TaskCodec.encode(it) }?.let { BarrierAction(it.typeName, it.bytes) }
     return Barrier(Barrier.create(parties), encoded)
 }
 
@@ -223,13 +221,13 @@ internal class BarrierAction(val typeName: String, val bytes: ByteArray) {
     /** Checks the type now: a handle naming anything but a declared task fails to decode. */
     init {
         try {
-            TaskTypes.resolve(typeName)
+            TaskCodec.resolve(typeName)
         } catch (e: TaskTypeException) {
             throw SerializationException("the barrier's action cannot be decoded: ${e.message}", e)
         }
     }
 
-    fun decode(): Task<*> = WireCodec.decode(TaskTypes.resolve(typeName), bytes)
+    fun decode(): Task<*> = WireCodec.decode(TaskCodec.resolve(typeName), bytes)
 }
 
 /** What crosses in place of a barrier: its memory and its action's encoded form. */

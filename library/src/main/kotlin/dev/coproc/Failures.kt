@@ -1,5 +1,6 @@
 package dev.coproc
 
+import dev.coproc.codec.EncodingFailure
 import dev.coproc.codec.RemoteError
 import dev.coproc.internal.channel.WorkerFailure
 import dev.coproc.internal.manager.ManagerFailure
@@ -12,6 +13,7 @@ import dev.coproc.internal.pool.PoolFailure
  */
 internal fun Throwable.toPublic(): Throwable = when (this) {
     is WorkerFailure -> toPublic()
+    is EncodingFailure -> TaskEncodingException(message!!, cause)
     is PoolFailure.Terminated -> PoolTerminatedException(message!!)
     is PoolFailure.TimedOut -> TaskTimeoutException(workerName, pid, timeout)
     is ManagerFailure -> toPublic()
@@ -50,3 +52,10 @@ private fun RemoteError.toStackTrace(): RemoteStackTrace =
     RemoteStackTrace(className, message, cause?.toStackTrace()).also { trace ->
         trace.stackTrace = stackTrace.map { StackTraceElement(it.className, it.methodName, it.fileName, it.line) }.toTypedArray()
     }
+
+/** Runs [block], throwing what the internal layers report as its public exception ([toPublic]). */
+internal inline fun <T> publicFailures(block: () -> T): T = try {
+    block()
+} catch (e: Exception) {
+    throw e.toPublic()
+}

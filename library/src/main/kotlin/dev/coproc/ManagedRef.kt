@@ -1,7 +1,5 @@
 package dev.coproc
 
-import dev.coproc.codec.EncodedOperation
-import dev.coproc.codec.TaskTypeException
 import dev.coproc.internal.manager.ManagerClient
 import dev.coproc.internal.handles.HandleSerializer
 import java.util.WeakHashMap
@@ -43,11 +41,7 @@ internal class ManagedRef(val address: String, @ByteString val key: ByteArray, v
 
         /** [update]'s declared type name and bytes, for the manager to decode and run. */
         fun encodeUpdate(update: AtomicUpdate<*>): Array<ByteArray> {
-            val (name, bytes) = try {
-                EncodedOperation.of(update)
-            } catch (e: TaskTypeException) {
-                throw TaskEncodingException("cannot send ${update.javaClass.name}: ${e.message}", e)
-            }
+            val (name, bytes) = AtomicUpdateCodec.encode(update)
             return arrayOf(name.encodeToByteArray(), bytes)
         }
 

@@ -350,7 +350,7 @@ internal class ManagerTask(
         ParentDeathCleanup.add { listener.close() }.use {
             listener.use {
                 ready.set()
-                ManagerServer(key, MANAGER_MAX_FRAME, handshakeMillis.milliseconds, maxPendingConnections, ::makeCustomObject).serve(it)
+                ManagerServer(key, MANAGER_MAX_FRAME, handshakeMillis.milliseconds, maxPendingConnections, ::makeCustomObject, AtomicUpdateCodec).serve(it)
             }
         }
     }

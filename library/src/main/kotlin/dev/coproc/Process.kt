@@ -154,7 +154,7 @@ public open class Process<R>() : Task<R>, AutoCloseable {
             }
             // The child decodes its task once; what it has not fetched by its end is let go then.
             val leases = Leases(reusable = false)
-            val encoded = leases.encoding { EncodedTask.of(task) }
+            val encoded = leases.encoding { TaskCodec.encode(task) }
             val started = try {
                 val run = WireCodec.encode(encoded.runMessage(1, name, exitAfter = true))
                 if (run.size > options.maxFrameSize) {

@@ -1,6 +1,5 @@
 package dev.coproc
 
-import dev.coproc.codec.EncodedTask
 import dev.coproc.internal.BlockingIterator
 import dev.coproc.internal.pool.Payload
 import dev.coproc.internal.pool.PoolScheduler
@@ -28,7 +27,7 @@ public class ProcessPool private constructor(
     private val options: PoolOptions,
     private val scheduler: PoolScheduler,
     private val scope: CoroutineScope,
-    private val front: PoolFront,
+    private val front: PoolFacade,
 ) : Pool by front {
     /** The number of worker processes. */
     public val workers: Int get() = options.workers
@@ -81,11 +80,11 @@ public class ProcessPool private constructor(
         @JvmStatic
         public fun create(options: PoolOptions): ProcessPool {
             val worker = options.workerOptions
-            val initializer = options.initializer?.let { task -> { EncodedTask.of(task) } }
+            val initializer = options.initializer?.let { task -> { TaskCodec.encode(task) } }
             val scheduler = PoolScheduler(options.workers, worker.launch, worker.terminateGrace, options.maxTasksPerChild, options.retries, initializer)
             val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-pool"))
             val lifecycle = PoolLifecycle(Engine(scheduler)) { scope.cancel() }
-            val front = PoolFront(options.workers, options.taskTimeout, scope, lifecycle, worker.maxFrameSize, resends = options.retries > 0)
+            val front = PoolFacade(options.workers, options.taskTimeout, scope, lifecycle, worker.maxFrameSize, resends = options.retries > 0)
             return ProcessPool(options, scheduler, scope, front)
         }
     }

@@ -9,18 +9,17 @@ import kotlinx.coroutines.withContext
 
 /**
  * Worker JVMs started ahead, so that a [Process] or a pool gets one at once instead of waiting a JVM's start:
- * the JVM's answer to `fork` (which it cannot do safely). While it is open, `Process.start()`, a pool's
- * creation and growth, and the replacement of a dead or recycled pool worker take a standby worker whose
- * [options] match theirs (equal fields; `prefixOutput` workers are never kept, their output is labelled by
- * name), and a new one is started in the background to keep [count] ready: once the worker taken has ended, or
- * a quarter of a second after it was taken, so that a JVM starting does not take the CPU from the work just
- * handed out. A standby worker waits warmed up: it has run a no-op task through the path every task takes.
+ * the JVM's answer to `fork` (which it cannot do safely). While the set is open, `Process.start()`, a pool's
+ * creation and the replacement of a dead or recycled pool worker take a waiting worker whose [options] equal
+ * theirs, and the set starts another in the background to keep [count] ready. A worker taken from the set
+ * behaves exactly as one started for the task. Workers with `prefixOutput` are never kept (their output is
+ * labelled with the name of the process they become).
  *
- * Off unless asked for: each standby worker is a JVM holding memory (tens of MiB) and a process slot; only
- * the program knows whether starting processes fast is worth that. With an [idleTimeout], a set that goes
- * unused that long ends its waiting workers, and starts them again at its next use. A standby worker is a worker like any
- * other: it ends with this JVM, however this JVM ends; one that dies while waiting is never handed out, and is
- * replaced. [close] ends the ones still waiting and returns once they are reaped.
+ * Off unless asked for: each waiting worker is a JVM holding memory (tens of MiB) and a process slot; only the
+ * program knows whether starting processes fast is worth that. With an [idleTimeout], a set that goes unused
+ * that long ends its waiting workers, and starts them again at its next use. Waiting workers end with this JVM,
+ * however it ends; one that dies while waiting is never handed out. [close] ends the ones still waiting and
+ * returns once they are reaped; workers already taken are not affected.
  *
  * ```
  * standbyWorkers(2) {

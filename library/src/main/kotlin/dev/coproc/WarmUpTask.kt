@@ -15,7 +15,7 @@ import dev.coproc.internal.handles.DecodedHandles
 internal class WarmUpTask : Task<Unit> {
     companion object {
         /** Encoded once, for every standby worker's warm-up. */
-        val encoded: EncodedTask by lazy { EncodedTask.of(WarmUpTask()) }
+        val encoded: EncodedTask by lazy { TaskCodec.encode(WarmUpTask()) }
     }
 
     override suspend fun run() {

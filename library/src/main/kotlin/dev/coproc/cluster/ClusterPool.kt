@@ -3,7 +3,7 @@ package dev.coproc.cluster
 import dev.coproc.ClusterUnavailableException
 import dev.coproc.Pool
 import dev.coproc.PoolEngine
-import dev.coproc.PoolFront
+import dev.coproc.PoolFacade
 import dev.coproc.PoolLifecycle
 import dev.coproc.PoolTerminatedException
 import dev.coproc.TaskTimeoutException
@@ -47,7 +47,7 @@ public class ClusterPool private constructor(
     private val node: ClusterNode,
     /** How many tasks the pool sizes its default chunks and streaming window for: the servers' CPUs by default. */
     public val parallelism: Int,
-    private val front: PoolFront,
+    private val front: PoolFacade,
 ) : Pool by front {
     override fun toString(): String = "<ClusterPool on ${node.name} parallelism=$parallelism state=${front.lifecycle.stateName}>"
 
@@ -145,7 +145,7 @@ public class ClusterPool private constructor(
             require(parallelism > 0) { "parallelism must be positive, not $parallelism" }
             val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-cluster-pool"))
             val lifecycle = PoolLifecycle(Jobs(node, scope)) { scope.cancel() }
-            return ClusterPool(node, parallelism, PoolFront(parallelism, taskTimeout, scope, lifecycle))
+            return ClusterPool(node, parallelism, PoolFacade(parallelism, taskTimeout, scope, lifecycle))
         }
     }
 }

@@ -1,8 +1,5 @@
 package dev.coproc.codec
 
-import dev.coproc.Task
-import dev.coproc.TaskFunction
-import dev.coproc.TaskFunction2
 import java.lang.reflect.GenericArrayType
 import java.lang.reflect.ParameterizedType
 import java.lang.reflect.Type
@@ -14,24 +11,22 @@ import kotlinx.serialization.builtins.nullable
 import kotlinx.serialization.serializer
 
 /**
- * Which classes may be decoded as tasks (or task functions), and the serializers of their results and items.
+ * Which classes may be decoded from wire data, and the serializers of their type arguments (a task's result,
+ * a function's items).
  *
- * A worker decodes a task type only if it is a `@Serializable` class implementing [Task] (or [TaskFunction],
- * [TaskFunction2] where one is expected); the class is looked
- * up without being initialized, checked, and only then decoded by its compiler-generated serializer, which
- * reads exactly the declared fields with their declared types. No other class is ever instantiated from wire
- * data. (The type name comes from the parent over a pipe only parent and worker hold: the parent also chose
- * the worker's classpath and JVM flags, so it is trusted to name a class; it is not trusted to make the worker
- * build anything but a declared task.)
+ * A type named on the wire is decoded only if it is a `@Serializable` class implementing the type the caller
+ * expects (a task, a task function, an update: the public package names them); the class is looked up without
+ * being initialized, checked, and only then decoded by its compiler-generated serializer, which reads exactly
+ * the declared fields with their declared types. No other class is ever instantiated from wire data. (The type
+ * name comes from the parent over a pipe only parent and worker hold: the parent also chose the worker's
+ * classpath and JVM flags, so it is trusted to name a class; it is not trusted to make the worker build
+ * anything but a declared type.)
  */
 internal object TaskTypes {
     private val loader: ClassLoader = TaskTypes::class.java.classLoader
 
-    /** The serializer of [taskClass], or a [TaskTypeException] saying why the class cannot be a task. */
-    fun taskSerializer(taskClass: Class<*>): KSerializer<Task<*>> = declaredSerializer(taskClass, Task::class.java)
-
     /**
-     * The serializer of [type], a `@Serializable` class implementing [expected] (a task or task function),
+     * The serializer of [type], a `@Serializable` class implementing [expected] (a task, a task function...),
      * or a [TaskTypeException] saying why it cannot travel.
      */
     @Suppress("UNCHECKED_CAST")
@@ -64,15 +59,6 @@ internal object TaskTypes {
         throw TaskTypeException("type $typeName is not on this process's classpath", e)
     }
 
-    /** Resolves a task type named on the wire. */
-    fun resolve(typeName: String): KSerializer<Task<*>> = resolve(typeName, Task::class.java)
-
-    /** The (nullable) serializer of the result of tasks of [taskClass], from its `Task<R>` type argument. */
-    fun resultSerializer(taskClass: Class<*>): KSerializer<Any?> =
-        resultSerializers[taskClass] ?: argumentSerializer(taskClass, Task::class.java, 0, "result")
-            .also { resultSerializers.putIfAbsent(taskClass, it) }
-
-    private val resultSerializers = java.util.concurrent.ConcurrentHashMap<Class<*>, KSerializer<Any?>>()
     private val declared = java.util.concurrent.ConcurrentHashMap<Pair<Class<*>, Class<*>>, KSerializer<*>>()
 
     /**
@@ -138,5 +124,5 @@ internal object TaskTypes {
     }
 }
 
-/** A class that cannot serve as a task, or a task type name that names none. */
+/** A class that cannot travel as the declared type expected of it, or a type name that names none. */
 internal class TaskTypeException(message: String, cause: Throwable? = null) : Exception(message, cause)

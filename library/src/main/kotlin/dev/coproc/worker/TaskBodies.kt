@@ -1,6 +1,7 @@
 package dev.coproc.worker
 
-import dev.coproc.codec.FunctionShape
+import dev.coproc.MapFunctions
+import dev.coproc.TaskCodec
 import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
@@ -21,21 +22,21 @@ internal object TaskBodies {
     fun decode(command: ToWorker, owned: MutableList<AutoCloseable>): suspend () -> ByteArray = when (command) {
         is ToWorker.Run -> {
             val task = DecodedHandles.collecting(if (command.keepHandles) mutableListOf() else owned) {
-                WireCodec.decode(TaskTypes.resolve(command.taskType), command.task)
+                WireCodec.decode(TaskCodec.resolve(command.taskType), command.task)
             }
-            val resultSerializer = TaskTypes.resultSerializer(task.javaClass);
+            val resultSerializer = TaskCodec.resultSerializer(task.javaClass);
             { WireCodec.encode(resultSerializer, task.run()) }
         }
         is ToWorker.Map -> {
-            val shape = FunctionShape.resolve(command.functionType)
+            val shape = MapFunctions.resolve(command.functionType)
             val function = DecodedHandles.collecting(owned) { WireCodec.decode(shape.functionSerializer, command.function) }
             val items = DecodedHandles.collecting(owned) { shape.decodeItems(command.items) };
-            { shape.encodeResults(shape.apply(function, items)) }
+            { shape.encodeResults(MapFunctions.apply(function, items)) }
         }
         is ToWorker.RunTasks -> {
-            val taskSerializer = TaskTypes.resolve(command.taskType)
+            val taskSerializer = TaskCodec.resolve(command.taskType)
             val tasks = DecodedHandles.collecting(owned) { WireCodec.decode(ListSerializer(taskSerializer), command.tasks) }
-            val resultSerializer = TaskTypes.resultSerializer(TaskTypes.load(command.taskType));
+            val resultSerializer = TaskCodec.resultSerializer(TaskTypes.load(command.taskType));
             { WireCodec.encode(ListSerializer(resultSerializer), tasks.map { it.run() }) }
         }
         else -> throw IllegalArgumentException("${command::class.simpleName} is not a task message")

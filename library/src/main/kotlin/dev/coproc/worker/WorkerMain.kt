@@ -2,7 +2,6 @@ package dev.coproc.worker
 
 import dev.coproc.codec.FromWorker
 import dev.coproc.codec.RemoteError
-import dev.coproc.codec.TaskTypes
 import dev.coproc.codec.ToWorker
 import dev.coproc.codec.WireCodec
 import dev.coproc.internal.handles.DecodedHandles
@@ -33,7 +32,7 @@ import kotlinx.coroutines.launch
 import dev.coproc.Event
 import dev.coproc.ReadOnlyBytes
 import dev.coproc.Task
-import dev.coproc.codec.EncodedTask
+import dev.coproc.TaskCodec
 import dev.coproc.WarmUpTask
 import dev.coproc.internal.ParentDeathCleanup
 import dev.coproc.internal.channel.ClassDataArchive
@@ -170,10 +169,10 @@ public object WorkerMain {
      * will be; nothing is sent. (A standby worker warms up through the real path instead: see [WarmUpTask].)
      */
     private fun warmUp() {
-        val encoded = EncodedTask.of(WarmUpTask())
+        val encoded = TaskCodec.encode(WarmUpTask())
         val command = WireCodec.decodeToWorker(WireCodec.encode(encoded.runMessage(0, "warm-up"))) as ToWorker.Run
-        val task = WireCodec.decode(TaskTypes.resolve(command.taskType), command.task)
-        runBlocking { scope.launch { WireCodec.encode(TaskTypes.resultSerializer(task.javaClass), task.run()) }.join() }
+        val task = WireCodec.decode(TaskCodec.resolve(command.taskType), command.task)
+        runBlocking { scope.launch { WireCodec.encode(TaskCodec.resultSerializer(task.javaClass), task.run()) }.join() }
         WireCodec.encode(FromWorker.Started(0))
         WireCodec.encode(FromWorker.Succeeded(0, ByteArray(0)))
     }

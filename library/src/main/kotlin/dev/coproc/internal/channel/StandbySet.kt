@@ -19,10 +19,20 @@ import kotlinx.coroutines.withTimeoutOrNull
 import org.slf4j.LoggerFactory
 
 /**
- * The workers a public `StandbyWorkers` keeps started ahead for one [launch]: started in the background,
- * warmed up by running [warmUp] through the path every task takes, handed out by [take] and replaced, ended
- * after [idleTimeout] unused and started again at the next use. Every open set is registered, so that
- * [WorkerChannel.start] finds a matching worker in any of them.
+ * The workers a public `StandbyWorkers` keeps started ahead for one [launch].
+ *
+ * One daemon thread (the starter) spawns the workers, one at a time, so that starting JVMs never competes with
+ * itself. A new worker first runs [warmUp] through the path every task takes (its handshake, a task message,
+ * the task decoded and run, the answer read here), so that its first real task finds that path loaded and
+ * linked; only then is it counted ready. A worker that ends before it is warm is not replaced (one that cannot
+ * start would be restarted forever); one that dies while it waits is dropped and replaced.
+ *
+ * Every open set is registered: [WorkerChannel.start] asks [take] for a worker whose launch equals its own
+ * before it spawns one. A worker taken is replaced once it has ended or [REFILL_DELAY_MILLIS] after it was
+ * taken, whichever comes first, so that a JVM starting does not take the CPU from the work just handed out.
+ * After [idleTimeout] without a use (a take, or [awaitReady]) the set falls asleep: its waiting workers are
+ * ended, and the next use starts them again (that use gets none of them). [close] ends a worker still warming
+ * up by closing its command pipe, and the waiting ones likewise, and waits until they are reaped.
  */
 internal class StandbySet(
     val count: Int,

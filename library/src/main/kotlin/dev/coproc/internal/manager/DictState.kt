@@ -1,6 +1,6 @@
 package dev.coproc.internal.manager
 
-import dev.coproc.codec.EncodedOperation
+import dev.coproc.codec.OperationRunner
 
 /** An encoded key: equal when the bytes are. */
 private class Key(val bytes: ByteArray) {
@@ -12,7 +12,7 @@ private class Key(val bytes: ByteArray) {
  * A dict in the manager: keys and values kept as their clients encoded them, so the manager never decodes a
  * client's type, except in an [dev.coproc.AtomicUpdate] (a declared type).
  */
-internal class DictState : ObjectState {
+internal class DictState(private val updates: OperationRunner) : ObjectState {
     private val map = LinkedHashMap<Key, ByteArray>()
 
     override suspend fun call(method: String, args: List<ByteArray>, session: ManagerSession): List<ByteArray> = when (method) {
@@ -36,7 +36,7 @@ internal class DictState : ObjectState {
         "update" -> {
             // args: key, update type name, update bytes; the update runs here, between two calls.
             val key = Key(args[0])
-            val next = EncodedOperation.apply(args[1].decodeToString(), args[2], map[key])
+            val next = updates.apply(args[1].decodeToString(), args[2], map[key])
             if (next == null) map.remove(key) else map[key] = next
             listOfNotNull(next)
         }

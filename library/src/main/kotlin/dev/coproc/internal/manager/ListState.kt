@@ -1,9 +1,9 @@
 package dev.coproc.internal.manager
 
-import dev.coproc.codec.EncodedOperation
+import dev.coproc.codec.OperationRunner
 
 /** A list in the manager, or an array: a list whose size is fixed ([fixedSize]). */
-internal class ListState(private val fixedSize: Boolean) : ObjectState {
+internal class ListState(private val fixedSize: Boolean, private val updates: OperationRunner) : ObjectState {
     private val list = ArrayList<ByteArray>()
     private val kind = if (fixedSize) "an array" else "a list"
 
@@ -15,7 +15,7 @@ internal class ListState(private val fixedSize: Boolean) : ObjectState {
         "update" -> {
             // args: index, update type name, update bytes
             val index = ManagerWire.int(args[0])
-            val next = EncodedOperation.apply(args[1].decodeToString(), args[2], list[index])
+            val next = updates.apply(args[1].decodeToString(), args[2], list[index])
                 ?: throw IllegalArgumentException("an update of an element of $kind returned null")
             list[index] = next
             listOf(next)

@@ -1,5 +1,6 @@
 package dev.coproc.internal.manager
 
+import dev.coproc.codec.OperationRunner
 
 /**
  * The manager itself (object 0): makes the objects (answering the new object's id), and keeps the names
@@ -9,6 +10,7 @@ package dev.coproc.internal.manager
 internal class ManagedObjectFactory(
     private val objects: HashMap<Long, ObjectState>,
     private val makeCustom: (factoryType: String, factory: ByteArray) -> ObjectState,
+    private val updates: OperationRunner,
 ) {
     private var nextId = 1L
     /** Published name to the proxy's kind and encoded handle. */
@@ -24,10 +26,10 @@ internal class ManagedObjectFactory(
 
     private suspend fun create(kind: String, args: List<ByteArray>): List<ByteArray> {
         val created: ObjectState = when (kind) {
-            "dict" -> DictState().also { putAll(it, args) }
-            "list" -> ListState(fixedSize = false).also { fill(it, args) }
-            "array" -> ListState(fixedSize = true).also { fill(it, args) }
-            "value" -> ValueState(args.single())
+            "dict" -> DictState(updates).also { putAll(it, args) }
+            "list" -> ListState(fixedSize = false, updates).also { fill(it, args) }
+            "array" -> ListState(fixedSize = true, updates).also { fill(it, args) }
+            "value" -> ValueState(args.single(), updates)
             // args: capacity (Int.MAX_VALUE: unbounded)
             "queue" -> QueueState(positive(ManagerWire.int(args[0])), joinable = false)
             "joinableQueue" -> QueueState(positive(ManagerWire.int(args[0])), joinable = true)

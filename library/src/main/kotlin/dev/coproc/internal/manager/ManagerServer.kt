@@ -1,5 +1,6 @@
 package dev.coproc.internal.manager
 
+import dev.coproc.codec.OperationRunner
 import dev.coproc.codec.TaskTypeException
 import dev.coproc.internal.awaitFd
 import dev.coproc.os.FdPoller
@@ -49,11 +50,12 @@ internal class ManagerServer(
     private val handshakeTimeout: Duration,
     private val maxPending: Int,
     makeCustom: (factoryType: String, factory: ByteArray) -> ObjectState,
+    updates: OperationRunner,
 ) {
     private val queue = LinkedBlockingQueue<Runnable>()
     private val thread = ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, queue) { Thread(it, "coproc-manager").apply { isDaemon = true } }
     private val objects = HashMap<Long, ObjectState>()
-    private val factory = ManagedObjectFactory(objects, makeCustom)
+    private val factory = ManagedObjectFactory(objects, makeCustom, updates)
     private var nextSession = 1L
     private val log = LoggerFactory.getLogger(ManagerServer::class.java)
 

@@ -1,0 +1,39 @@
+package dev.coproc
+
+import dev.coproc.codec.EncodedTask
+import dev.coproc.codec.TaskTypes
+import dev.coproc.codec.WireCodec
+import dev.coproc.codec.encoding
+import java.util.concurrent.ConcurrentHashMap
+import kotlinx.serialization.KSerializer
+
+/**
+ * How a [Task] travels: only a `@Serializable` class implementing [Task] is encoded or decoded (see
+ * [TaskTypes]), and its result with the serializer of its `Task<R>` type argument.
+ */
+internal object TaskCodec {
+    private val resultSerializers = ConcurrentHashMap<Class<*>, KSerializer<Any?>>()
+
+    /** Encodes [task] now, so that a task that cannot travel fails in the caller, with a [TaskEncodingException]. */
+    fun encode(task: Task<*>): EncodedTask {
+        val taskClass = task.javaClass
+        return publicFailures {
+            encoding("task ${taskClass.name}") {
+                val serializer = serializer(taskClass)
+                val resultSerializer = resultSerializer(taskClass)
+                EncodedTask(taskClass.name, WireCodec.encode(serializer, task), resultSerializer)
+            }
+        }
+    }
+
+    /** The serializer of [taskClass]; a `TaskTypeException` says why the class cannot be a task. */
+    fun serializer(taskClass: Class<*>): KSerializer<Task<*>> = TaskTypes.declaredSerializer(taskClass, Task::class.java)
+
+    /** Resolves a task type named on the wire, refusing anything that is not a declared task. */
+    fun resolve(typeName: String): KSerializer<Task<*>> = TaskTypes.resolve(typeName, Task::class.java)
+
+    /** The (nullable) serializer of the result of tasks of [taskClass], from its `Task<R>` type argument. */
+    fun resultSerializer(taskClass: Class<*>): KSerializer<Any?> =
+        resultSerializers[taskClass] ?: TaskTypes.argumentSerializer(taskClass, Task::class.java, 0, "result")
+            .also { resultSerializers.putIfAbsent(taskClass, it) }
+}
