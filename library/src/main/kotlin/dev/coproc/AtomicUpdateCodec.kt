@@ -1,10 +1,10 @@
 package dev.coproc
 
-import dev.coproc.codec.MessageCodec
-import dev.coproc.codec.OperationRunner
-import dev.coproc.codec.TaskTypes
-import dev.coproc.codec.WireCodec
-import dev.coproc.codec.encoding
+import dev.coproc.internal.codec.MessageCodec
+import dev.coproc.internal.codec.OperationRunner
+import dev.coproc.internal.codec.TaskTypes
+import dev.coproc.internal.codec.WireCodec
+import dev.coproc.internal.codec.encoding
 import kotlinx.serialization.KSerializer
 
 /**
@@ -14,10 +14,9 @@ import kotlinx.serialization.KSerializer
 internal object AtomicUpdateCodec : OperationRunner {
     /** [update]'s type name and bytes; a [TaskEncodingException] if it is not a declared serializable update. */
     fun encode(update: AtomicUpdate<*>): Pair<String, ByteArray> {
-        @Suppress("UNCHECKED_CAST")
         val serializer = publicFailures {
             encoding(update.javaClass.name) { TaskTypes.declaredSerializer(update.javaClass, AtomicUpdate::class.java) }
-        } as KSerializer<AtomicUpdate<*>>
+        }
         return update.javaClass.name to WireCodec.encode(serializer, update)
     }
 

@@ -26,5 +26,10 @@ public interface CoroutineLock {
 @OptIn(ExperimentalContracts::class)
 public suspend inline fun <R> CoroutineLock.withLock(action: () -> R): R {
     contract { callsInPlace(action, InvocationKind.EXACTLY_ONCE) }
-    return holding({ acquire() }, { release() }, action)
+    acquire()
+    try {
+        return action()
+    } finally {
+        release()
+    }
 }

@@ -47,7 +47,12 @@ public interface SharedLock {
 @OptIn(ExperimentalContracts::class)
 public suspend inline fun <R> SharedLock.withLock(action: () -> R): R {
     contract { callsInPlace(action, InvocationKind.EXACTLY_ONCE) }
-    return holding({ acquire() }, { release() }, action)
+    acquire()
+    try {
+        return action()
+    } finally {
+        release()
+    }
 }
 
 internal object SharedLockSerializer : EngineSerializer<SharedLock>("dev.coproc.SharedLock", "lock", Lock::class.java, LockSerializer,

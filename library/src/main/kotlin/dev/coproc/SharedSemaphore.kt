@@ -33,7 +33,12 @@ public interface SharedSemaphore {
 @OptIn(ExperimentalContracts::class)
 public suspend inline fun <R> SharedSemaphore.withPermit(action: () -> R): R {
     contract { callsInPlace(action, InvocationKind.EXACTLY_ONCE) }
-    return holding({ acquire() }, { release() }, action)
+    acquire()
+    try {
+        return action()
+    } finally {
+        release()
+    }
 }
 
 internal object SharedSemaphoreSerializer :
