@@ -1,16 +1,16 @@
 package dev.coproc
 
-import dev.coproc.codec.TaskTypeException
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.TaskTypeException
+import dev.coproc.internal.codec.WireCodec
 import dev.coproc.internal.awaitAttempt
 import dev.coproc.internal.javaFuture
 import dev.coproc.internal.toTimeout
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandleSerializer
-import dev.coproc.shm.Bell
-import dev.coproc.shm.ProcessIdentity
-import dev.coproc.shm.RobustLock
-import dev.coproc.shm.SharedSegment
+import dev.coproc.internal.shm.Bell
+import dev.coproc.internal.shm.ProcessIdentity
+import dev.coproc.internal.shm.RobustLock
+import dev.coproc.internal.shm.SharedSegment
 import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.coroutines.NonCancellable

@@ -4,8 +4,8 @@ import dev.coproc.internal.withScheduling
 import dev.coproc.internal.javaFuture
 import dev.coproc.internal.toTimeout
 import dev.coproc.os.ExitStatus
-import dev.coproc.os.Spawn
-import dev.coproc.os.SpawnException
+import dev.coproc.internal.os.Spawn
+import dev.coproc.internal.os.SpawnException
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.CompletableFuture
@@ -93,7 +93,7 @@ public class Command private constructor(
 
     /**
      * Whether it is killed (with its process group) if this JVM dies while it runs, even by SIGKILL: true by
-     * default, so that no command outlives its parent as an orphan. See [dev.coproc.os.OrphanGuard].
+     * default, so that no command outlives its parent as an orphan. See [dev.coproc.internal.os.OrphanGuard].
      */
     public fun killWithParent(value: Boolean): Command = with { copy(killWithParent = value) }
 

@@ -5,9 +5,9 @@ import dev.coproc.internal.blockOnAttempt
 import dev.coproc.internal.toTimeoutNanos
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandleSerializer
-import dev.coproc.shm.Bell
-import dev.coproc.shm.ProcessIdentity
-import dev.coproc.shm.SharedSegment
+import dev.coproc.internal.shm.Bell
+import dev.coproc.internal.shm.ProcessIdentity
+import dev.coproc.internal.shm.SharedSegment
 import kotlin.time.Duration
 import kotlin.time.TimeSource
 import kotlinx.coroutines.NonCancellable

@@ -1,12 +1,12 @@
 package dev.coproc
 
-import dev.coproc.codec.MessageCodec
+import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandOver
 import dev.coproc.internal.handles.HandleSerializer
-import dev.coproc.os.UnixSocket
-import dev.coproc.wire.FrameException
-import dev.coproc.wire.FramedSocket
+import dev.coproc.internal.os.UnixSocket
+import dev.coproc.internal.wire.FrameException
+import dev.coproc.internal.wire.FramedSocket
 import kotlin.time.Duration
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.channels.Channel

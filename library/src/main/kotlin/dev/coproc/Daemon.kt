@@ -1,16 +1,16 @@
 package dev.coproc
 
+import dev.coproc.os.ExitStatus
 import dev.coproc.internal.awaitFd
 import dev.coproc.internal.awaitResult
-import dev.coproc.os.FdPoller
-import dev.coproc.os.OsException
-import dev.coproc.os.PidFile
-import dev.coproc.os.Pids
-import dev.coproc.os.Reaper
+import dev.coproc.internal.os.FdPoller
+import dev.coproc.internal.os.OsException
+import dev.coproc.internal.os.PidFile
+import dev.coproc.internal.os.Pids
+import dev.coproc.internal.os.Reaper
 import dev.coproc.os.Signals
-import dev.coproc.os.Spawn
-import dev.coproc.os.SpawnException
-import dev.coproc.os.internal.LibC
+import dev.coproc.internal.os.Spawn
+import dev.coproc.internal.os.SpawnException
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.time.Duration
@@ -81,7 +81,7 @@ public class Daemon @JvmOverloads constructor(
         }
         file.writePid(pid.toLong())
         // Reaped here if it ends while this JVM lives; adopted by init (or a subreaper) otherwise.
-        val reaped = Reaper.get().watch(pid)
+        val reaped = Reaper.get().watch(pid).thenApply(ExitStatus::decode)
         startedHere[pid.toLong()] = reaped
         // Forgotten once reaped, however it ended (stop() finds nothing to wait for then).
         reaped.whenComplete { _, _ -> startedHere.remove(pid.toLong(), reaped) }
@@ -172,14 +172,8 @@ public class Daemon @JvmOverloads constructor(
 
         /** Waits without a thread for any process (not only a child) to end: a pidfd turns readable then. */
         suspend fun awaitExit(pid: Long, timeout: Duration): Boolean {
-            val pidfd = Pids.openPidfd(pid.toInt())
-            if (pidfd == -LibC.ESRCH) return true
-            if (pidfd < 0) throw OsException("pidfd_open($pid)", -pidfd)
-            try {
-                return withTimeoutOrNull(timeout) { awaitFd(pidfd, FdPoller.READABLE) } != null
-            } finally {
-                LibC.get().close(pidfd)
-            }
+            val pidfd = Pids.pidfdOf(pid) ?: return true
+            pidfd.use { return withTimeoutOrNull(timeout) { awaitFd(it.number(), FdPoller.READABLE) } != null }
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.coproc
 
-import dev.coproc.codec.EncodingFailure
-import dev.coproc.codec.RemoteError
+import dev.coproc.internal.codec.EncodingFailure
+import dev.coproc.internal.codec.RemoteError
 import dev.coproc.internal.channel.WorkerFailure
 import dev.coproc.internal.manager.ManagerFailure
 import dev.coproc.internal.pool.PoolFailure
@@ -18,13 +18,6 @@ internal fun Throwable.toPublic(): Throwable = when (this) {
     is PoolFailure.TimedOut -> TaskTimeoutException(workerName, pid, timeout)
     is ManagerFailure -> toPublic()
     else -> this
-}
-
-/** Runs a manager call, with its failure named as the public exception. */
-internal inline fun <T> managerCall(call: () -> T): T = try {
-    call()
-} catch (e: ManagerFailure) {
-    throw e.toPublic()
 }
 
 private fun ManagerFailure.toPublic(): Exception = when (this) {

@@ -1,7 +1,7 @@
 package dev.coproc
 
-import dev.coproc.codec.TaskTypes
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.TaskTypes
+import dev.coproc.internal.codec.WireCodec
 import dev.coproc.internal.manager.ManagerSession
 import dev.coproc.internal.manager.ObjectState
 

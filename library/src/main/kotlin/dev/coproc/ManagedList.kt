@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.codec.MessageCodec
+import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.manager.ManagerWire
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable

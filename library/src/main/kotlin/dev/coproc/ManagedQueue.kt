@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.codec.MessageCodec
+import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.manager.ManagerWire
 import dev.coproc.internal.blockingCall
 import dev.coproc.internal.javaFuture

@@ -20,14 +20,14 @@ internal class ManagedRef(val address: String, @ByteString val key: ByteArray, v
     @Transient
     private val client: ManagerClient = ManagerClient.of(address, key)
 
-    suspend fun call(method: String, vararg args: ByteArray): List<ByteArray> = managerCall { client.call(objectId, method, args.asList()) }
+    suspend fun call(method: String, vararg args: ByteArray): List<ByteArray> = publicFailures { client.call(objectId, method, args.asList()) }
 
     /**
      * A call that may wait in the manager: a cancelled caller cancels it there too, and if it had already
      * done its work, [undo] gives back what it took (a queue's item, a lock).
      */
     suspend fun waitingCall(method: String, vararg args: ByteArray, undo: (suspend (List<ByteArray>) -> Unit)? = null): List<ByteArray> =
-        managerCall { client.call(objectId, method, args.asList(), waits = true, undo = undo) }
+        publicFailures { client.call(objectId, method, args.asList(), waits = true, undo = undo) }
 
     fun describe(kind: String): String = "$kind($objectId in the manager at $address)"
 

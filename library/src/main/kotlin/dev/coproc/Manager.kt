@@ -1,18 +1,18 @@
 package dev.coproc
 
-import dev.coproc.codec.MessageCodec
-import dev.coproc.codec.TaskTypeException
-import dev.coproc.codec.TaskTypes
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.MessageCodec
+import dev.coproc.internal.codec.TaskTypeException
+import dev.coproc.internal.codec.TaskTypes
+import dev.coproc.internal.codec.WireCodec
 import dev.coproc.internal.manager.ManagerClient
 import dev.coproc.internal.manager.ManagerServer
 import dev.coproc.internal.manager.ManagerWire
 import dev.coproc.internal.awaitResult
-import dev.coproc.os.StreamListener
-import dev.coproc.os.TcpListener
-import dev.coproc.os.UnixListener
+import dev.coproc.internal.os.StreamListener
+import dev.coproc.internal.os.TcpListener
+import dev.coproc.internal.os.UnixListener
 import dev.coproc.internal.ParentDeathCleanup
-import dev.coproc.wire.KeyedHandshake
+import dev.coproc.internal.wire.KeyedHandshake
 import java.net.InetSocketAddress
 import java.nio.file.Files
 import java.nio.file.Path
@@ -195,7 +195,7 @@ public class Manager private constructor(
 
     /** A call on the manager itself (object 0: it makes, publishes and looks up objects). */
     private suspend fun callManager(method: String, args: List<ByteArray>): List<ByteArray> =
-        managerCall { client().call(0, method, args) }
+        publicFailures { client().call(0, method, args) }
 
     private suspend fun create(kind: String, args: List<ByteArray>): ManagedRef {
         val id = ManagerWire.long(callManager(kind, args).single())

@@ -1,8 +1,8 @@
 package dev.coproc
 
-import dev.coproc.codec.FunctionShape
-import dev.coproc.codec.TaskTypeException
-import dev.coproc.codec.TaskTypes
+import dev.coproc.internal.codec.FunctionShape
+import dev.coproc.internal.codec.TaskTypeException
+import dev.coproc.internal.codec.TaskTypes
 import java.util.concurrent.ConcurrentHashMap
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.builtins.PairSerializer

@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.os.UnixSocket
+import dev.coproc.internal.os.UnixSocket
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.serializer
 

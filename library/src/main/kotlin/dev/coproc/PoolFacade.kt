@@ -1,7 +1,7 @@
 package dev.coproc
 
-import dev.coproc.codec.FunctionShape
-import dev.coproc.codec.encoding
+import dev.coproc.internal.codec.FunctionShape
+import dev.coproc.internal.codec.encoding
 import dev.coproc.internal.handles.Leases
 import dev.coproc.internal.pool.PoolFront
 import kotlin.time.Duration

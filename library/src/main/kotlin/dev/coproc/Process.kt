@@ -1,9 +1,9 @@
 package dev.coproc
 
-import dev.coproc.codec.EncodedTask
-import dev.coproc.codec.FromWorker
-import dev.coproc.codec.ToWorker
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.EncodedTask
+import dev.coproc.internal.codec.FromWorker
+import dev.coproc.internal.codec.ToWorker
+import dev.coproc.internal.codec.WireCodec
 import dev.coproc.internal.handles.Leases
 import dev.coproc.internal.channel.WorkerChannel
 import dev.coproc.internal.channel.WorkerFailure

@@ -1,12 +1,12 @@
 package dev.coproc
 
-import dev.coproc.codec.MessageCodec
+import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.SequenceWaiter
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandOver
 import dev.coproc.internal.handles.HandleSerializer
-import dev.coproc.shm.QueueRing
-import dev.coproc.shm.SharedMemory
+import dev.coproc.internal.shm.QueueRing
+import dev.coproc.internal.os.SharedMemory
 import kotlin.time.Duration
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow

@@ -3,7 +3,7 @@ package dev.coproc
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandOver
 import dev.coproc.internal.handles.HandleSerializer
-import dev.coproc.shm.SharedMemory
+import dev.coproc.internal.os.SharedMemory
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
 import java.nio.DoubleBuffer
@@ -210,7 +210,7 @@ internal open class ReadOnlySerializer<T : ReadOnlyData>(serialName: String, pri
         if (form.kind != kind) throw SerializationException("the data handed over is not a $what")
         val memory = try {
             SharedMemory.adoptReadOnly(form.data.fetch(what), form.file)
-        } catch (e: dev.coproc.os.OsException) {
+        } catch (e: dev.coproc.internal.os.OsException) {
             throw SerializationException("cannot map the $what handed over: ${e.message}", e)
         }
         // Sealed memory says what it holds in its first word: a handle of the wrong kind fails here.

@@ -1,7 +1,7 @@
 package dev.coproc
 
 import dev.coproc.ManagedRef
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.WireCodec
 import java.lang.reflect.InvocationTargetException
 import java.lang.reflect.Method
 import java.lang.reflect.ParameterizedType

@@ -3,14 +3,14 @@ package dev.coproc
 import dev.coproc.internal.AsyncPipeEnd
 import dev.coproc.internal.awaitResult
 import dev.coproc.os.ExitStatus
-import dev.coproc.os.Fd
-import dev.coproc.os.OrphanGuard
-import dev.coproc.os.OsException
-import dev.coproc.os.Pipes
-import dev.coproc.os.Reaper
+import dev.coproc.internal.os.Fd
+import dev.coproc.internal.os.OrphanGuard
+import dev.coproc.internal.os.OsException
+import dev.coproc.internal.os.Pipes
+import dev.coproc.internal.os.Reaper
 import dev.coproc.os.Signals
-import dev.coproc.os.Spawn
-import dev.coproc.os.SpawnException
+import dev.coproc.internal.os.Spawn
+import dev.coproc.internal.os.SpawnException
 import dev.coproc.os.WaitStatus
 import java.io.ByteArrayOutputStream
 import java.io.IOException
@@ -294,7 +294,7 @@ public class RunningCommand private constructor(
                     throw ProcessStartException("cannot start ${command.argv[0]}: ${e.message}", e)
                 }
                 childEnds.forEach { it.close() }
-                val exit = Reaper.get().watch(pid)
+                val exit = Reaper.get().watch(pid).thenApply(ExitStatus::decode)
                 if (settings.killWithParent) {
                     OrphanGuard.register(pid.toLong())
                     exit.whenComplete { _, _ -> runCatching { OrphanGuard.unregister(pid.toLong()) } }

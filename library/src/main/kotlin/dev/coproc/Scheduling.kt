@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.os.Pids
+import dev.coproc.internal.os.Pids
 import java.io.IOException
 import java.nio.file.Files
 import java.nio.file.Path

@@ -5,8 +5,8 @@ import dev.coproc.internal.blockOnAttempt
 import dev.coproc.internal.javaFuture
 import dev.coproc.internal.toTimeout
 import dev.coproc.internal.toTimeoutNanos
-import dev.coproc.shm.Bell
-import dev.coproc.shm.SharedSegment
+import dev.coproc.internal.shm.Bell
+import dev.coproc.internal.shm.SharedSegment
 import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable

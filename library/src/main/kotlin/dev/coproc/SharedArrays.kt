@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.shm.SharedSegment
+import dev.coproc.internal.shm.SharedSegment
 import kotlinx.serialization.Serializable
 
 /**

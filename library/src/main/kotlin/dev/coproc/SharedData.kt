@@ -1,7 +1,7 @@
 package dev.coproc
 
-import dev.coproc.shm.RobustLock
-import dev.coproc.shm.SharedSegment
+import dev.coproc.internal.shm.RobustLock
+import dev.coproc.internal.shm.SharedSegment
 import kotlin.contracts.ExperimentalContracts
 import kotlin.contracts.InvocationKind
 import kotlin.contracts.contract

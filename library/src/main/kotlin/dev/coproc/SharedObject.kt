@@ -4,8 +4,8 @@ import dev.coproc.internal.SequenceWaiter
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandOver
 import dev.coproc.internal.handles.HandleSerializer
-import dev.coproc.shm.Bell
-import dev.coproc.shm.SharedSegment
+import dev.coproc.internal.shm.Bell
+import dev.coproc.internal.shm.SharedSegment
 import java.util.concurrent.CopyOnWriteArrayList
 
 /**

@@ -1,7 +1,7 @@
 package dev.coproc
 
-import dev.coproc.shm.ProcessIdentity
-import dev.coproc.shm.SharedSegment
+import dev.coproc.internal.shm.ProcessIdentity
+import dev.coproc.internal.shm.SharedSegment
 import kotlinx.serialization.Serializable
 
 /**

@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.shm.SharedSegment
+import dev.coproc.internal.shm.SharedSegment
 import kotlinx.serialization.Serializable
 
 /** A shared `Int` (Python's `Value('i')`): reads, writes and atomic updates seen by every process holding it. */

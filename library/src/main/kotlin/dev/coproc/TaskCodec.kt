@@ -1,9 +1,9 @@
 package dev.coproc
 
-import dev.coproc.codec.EncodedTask
-import dev.coproc.codec.TaskTypes
-import dev.coproc.codec.WireCodec
-import dev.coproc.codec.encoding
+import dev.coproc.internal.codec.EncodedTask
+import dev.coproc.internal.codec.TaskTypes
+import dev.coproc.internal.codec.WireCodec
+import dev.coproc.internal.codec.encoding
 import java.util.concurrent.ConcurrentHashMap
 import kotlinx.serialization.KSerializer
 

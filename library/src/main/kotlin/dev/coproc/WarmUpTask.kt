@@ -1,7 +1,7 @@
 package dev.coproc
 
-import dev.coproc.codec.EncodedTask
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.EncodedTask
+import dev.coproc.internal.codec.WireCodec
 import dev.coproc.internal.handles.DecodedHandles
 
 /**

@@ -1,7 +1,7 @@
 package dev.coproc
 
 import dev.coproc.internal.channel.WorkerLaunch
-import dev.coproc.wire.Frames
+import dev.coproc.internal.wire.Frames
 import java.nio.file.Path
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds

@@ -103,7 +103,7 @@ class DaemonSpec : FunSpec({
             val daemon = ticker("foreign")
             Files.writeString(daemon.pidFile, "${stranger.pid}\n")
             // This JVM holds the lock: a process the pidfile does not name (a program that is not this daemon).
-            dev.coproc.os.PidFile.open(daemon.pidFile).use { foreign ->
+            dev.coproc.internal.os.PidFile.open(daemon.pidFile).use { foreign ->
                 foreign.tryLock() shouldBe true
                 daemon.status() shouldBe DaemonStatus.Unverified(stranger.pid)
                 shouldThrow<DaemonUnverifiedException> { daemon.start() }.pid shouldBe stranger.pid

@@ -1,7 +1,7 @@
 package dev.coproc
 
-import dev.coproc.os.FdPoller
-import dev.coproc.os.Pids
+import dev.coproc.internal.os.FdPoller
+import dev.coproc.internal.os.Pids
 import io.kotest.assertions.withClue
 import io.kotest.core.listeners.AfterSpecListener
 import io.kotest.core.listeners.AfterTestListener
@@ -57,7 +57,7 @@ object Hygiene : BeforeSpecListener, AfterSpecListener, BeforeTestListener, Afte
     fun children(): List<Child> {
         val self = Pids.current()
         // The orphan guard lives as long as this JVM, on purpose.
-        val guard = dev.coproc.os.OrphanGuard.pid()
+        val guard = dev.coproc.internal.os.OrphanGuard.pid()
         return Files.list(Path.of("/proc")).use { entries ->
             entries.toList().mapNotNull { dir ->
                 val pid = dir.fileName.toString().toLongOrNull() ?: return@mapNotNull null

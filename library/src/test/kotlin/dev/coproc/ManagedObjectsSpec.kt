@@ -142,8 +142,8 @@ class ManagedObjectsSpec : FunSpec({
 
             // A proxy of the wrong type made anyway (its handle decoded as another type): its get fails typed,
             // with the item's bytes, and the item stays at the head of the queue.
-            val handle = dev.coproc.codec.WireCodec.encode(ManagedQueue.serializer(String.serializer()), strings)
-            val longs = dev.coproc.codec.WireCodec.decode(ManagedQueue.serializer(Long.serializer()), handle)
+            val handle = dev.coproc.internal.codec.WireCodec.encode(ManagedQueue.serializer(String.serializer()), strings)
+            val longs = dev.coproc.internal.codec.WireCodec.decode(ManagedQueue.serializer(Long.serializer()), handle)
             shouldThrow<MessageDecodingException> { longs.get(5.seconds) }.bytes shouldBe "one".encodeToByteArray()
             shouldThrow<MessageDecodingException> { longs.tryGet() }
             strings.size shouldBe 1
@@ -152,9 +152,9 @@ class ManagedObjectsSpec : FunSpec({
 
             // The other proxies' reads fail typed too, with the value's bytes (-1 is four 0xff bytes: no UTF-8).
             val ints = dict<String, Int>(mapOf("k" to -1))
-            val asText = dev.coproc.codec.WireCodec.decode(
+            val asText = dev.coproc.internal.codec.WireCodec.decode(
                 ManagedDict.serializer(String.serializer(), String.serializer()),
-                dev.coproc.codec.WireCodec.encode(ManagedDict.serializer(String.serializer(), Int.serializer()), ints),
+                dev.coproc.internal.codec.WireCodec.encode(ManagedDict.serializer(String.serializer(), Int.serializer()), ints),
             )
             shouldThrow<MessageDecodingException> { asText.get("k") }.bytes.size shouldBe 4
             shouldThrow<MessageDecodingException> { asText.values() }

@@ -1,15 +1,15 @@
 package dev.coproc
 
 import dev.coproc.internal.manager.ManagerClient
-import dev.coproc.os.Pids
+import dev.coproc.internal.os.Pids
 import dev.coproc.os.Signals
-import dev.coproc.os.TcpListener
-import dev.coproc.os.UnixListener
-import dev.coproc.wire.Frame
-import dev.coproc.wire.FrameException
-import dev.coproc.wire.FramedSocket
-import dev.coproc.wire.KeyedHandshake
-import dev.coproc.wire.RawFrames
+import dev.coproc.internal.os.TcpListener
+import dev.coproc.internal.os.UnixListener
+import dev.coproc.internal.wire.Frame
+import dev.coproc.internal.wire.FrameException
+import dev.coproc.internal.wire.FramedSocket
+import dev.coproc.internal.wire.KeyedHandshake
+import dev.coproc.internal.wire.RawFrames
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
@@ -37,7 +37,7 @@ class ManagerConnectionSpec : FunSpec({
         manager {
             val dict = dict<String, Int>(mapOf("k" to 1))
             val impostor = ManagerClient(address, ByteArray(32) { 7 })
-            shouldThrow<ManagerAuthenticationException> { managerCall { impostor.call(0, "dict", emptyList()) } }.message shouldContain "refused"
+            shouldThrow<ManagerAuthenticationException> { publicFailures { impostor.call(0, "dict", emptyList()) } }.message shouldContain "refused"
             impostor.close()
 
             val garbage = listOf(
@@ -212,7 +212,7 @@ class ManagerConnectionSpec : FunSpec({
                     launch {
                         var socket = listener.accept()
                         while (socket == null) {
-                            dev.coproc.internal.awaitFd(listener.number(), dev.coproc.os.FdPoller.READABLE)
+                            dev.coproc.internal.awaitFd(listener.number(), dev.coproc.internal.os.FdPoller.READABLE)
                             socket = listener.accept()
                         }
                         val server = FramedSocket(socket)
@@ -226,7 +226,7 @@ class ManagerConnectionSpec : FunSpec({
                         }
                     }
                     val client = ManagerClient(path.toString(), key)
-                    val error = shouldThrow<ManagerUnavailableException> { withTimeout(10.seconds) { managerCall { client.call(0, "ping", emptyList()) } } }
+                    val error = shouldThrow<ManagerUnavailableException> { withTimeout(10.seconds) { publicFailures { client.call(0, "ping", emptyList()) } } }
                     (error.cause as FrameException).reason() shouldBe
                         if (answer.size == 9) FrameException.Reason.OVERSIZED else FrameException.Reason.CORRUPTED
                     client.close()

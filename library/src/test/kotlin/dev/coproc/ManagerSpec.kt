@@ -1,15 +1,15 @@
 package dev.coproc
 
 import dev.coproc.internal.manager.ManagerClient
-import dev.coproc.os.Pids
+import dev.coproc.internal.os.Pids
 import dev.coproc.os.Signals
-import dev.coproc.os.TcpListener
-import dev.coproc.os.UnixListener
-import dev.coproc.wire.Frame
-import dev.coproc.wire.FrameException
-import dev.coproc.wire.FramedSocket
-import dev.coproc.wire.KeyedHandshake
-import dev.coproc.wire.RawFrames
+import dev.coproc.internal.os.TcpListener
+import dev.coproc.internal.os.UnixListener
+import dev.coproc.internal.wire.Frame
+import dev.coproc.internal.wire.FrameException
+import dev.coproc.internal.wire.FramedSocket
+import dev.coproc.internal.wire.KeyedHandshake
+import dev.coproc.internal.wire.RawFrames
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec

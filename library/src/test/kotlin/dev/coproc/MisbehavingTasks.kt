@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.os.internal.LibC
+import dev.coproc.internal.os.LibC
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlinx.coroutines.awaitCancellation

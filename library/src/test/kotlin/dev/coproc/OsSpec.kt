@@ -1,13 +1,13 @@
 package dev.coproc
 
 import dev.coproc.os.ExitStatus
-import dev.coproc.os.Fd
-import dev.coproc.os.Pids
-import dev.coproc.os.Pipes
-import dev.coproc.os.Reaper
+import dev.coproc.internal.os.Fd
+import dev.coproc.internal.os.Pids
+import dev.coproc.internal.os.Pipes
+import dev.coproc.internal.os.Reaper
 import dev.coproc.os.Signals
-import dev.coproc.os.Spawn
-import dev.coproc.os.SpawnException
+import dev.coproc.internal.os.Spawn
+import dev.coproc.internal.os.SpawnException
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
@@ -22,7 +22,7 @@ private fun run(argv: List<String>, configure: Spawn.() -> Unit = {}): Pair<Stri
     val out = Pipes.open()
     val pid = Spawn.of(argv).stdout(Spawn.Redirect.to(out[1])).apply(configure).start()
     out[1].close()
-    val exit = Reaper.get().watch(pid)
+    val exit = Reaper.get().watch(pid).thenApply(ExitStatus::decode)
     val text = out[0].inputStream().use { String(it.readAllBytes()) }
     return text to exit.get(10, TimeUnit.SECONDS)
 }
@@ -111,7 +111,7 @@ class OsSpec : FunSpec({
 
     test("a new process group: the child leads it, and a group signal reaches it") {
         val pid = Spawn.of(listOf("/bin/sleep", "60")).newProcessGroup(true).start()
-        val exit = Reaper.get().watch(pid)
+        val exit = Reaper.get().watch(pid).thenApply(ExitStatus::decode)
         val stat = Files.readString(Path.of("/proc/$pid/stat")).substringAfterLast(')').trim().split(' ')
         stat[2].toInt() shouldBe pid
         Signals.sendToGroup(pid.toLong(), Signals.SIGKILL) shouldBe true
@@ -120,7 +120,7 @@ class OsSpec : FunSpec({
 
     test("the reaper collects a child nobody joins: it never stays a zombie") {
         val pid = Spawn.of(listOf("/bin/true")).start()
-        val exit = Reaper.get().watch(pid)
+        val exit = Reaper.get().watch(pid).thenApply(ExitStatus::decode)
         Pids.awaitExit(pid.toLong(), java.time.Duration.ofSeconds(10)) shouldBe true
         exit.get(10, TimeUnit.SECONDS) shouldBe ExitStatus.exited(0)
         Files.exists(Path.of("/proc/$pid")) shouldBe false
@@ -128,7 +128,7 @@ class OsSpec : FunSpec({
 
     test("signals: send to a gone pid returns false; names are symbolic") {
         val pid = Spawn.of(listOf("/bin/true")).start()
-        Reaper.get().watch(pid).get(10, TimeUnit.SECONDS)
+        Reaper.get().watch(pid).thenApply(ExitStatus::decode).get(10, TimeUnit.SECONDS)
         Signals.send(pid.toLong(), Signals.SIGTERM) shouldBe false
         Signals.name(Signals.SIGKILL) shouldBe "SIGKILL"
         Signals.name(Signals.SIGUSR1) shouldBe "SIGUSR1"

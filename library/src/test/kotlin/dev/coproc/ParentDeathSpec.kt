@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.os.Pids
+import dev.coproc.internal.os.Pids
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import java.time.Duration

@@ -1,11 +1,11 @@
 package dev.coproc
 
 import dev.coproc.os.Signals
-import dev.coproc.os.UnixSocket
-import dev.coproc.wire.Frame
-import dev.coproc.wire.FramedSocket
-import dev.coproc.wire.Frames
-import dev.coproc.wire.RawFrames
+import dev.coproc.internal.os.UnixSocket
+import dev.coproc.internal.wire.Frame
+import dev.coproc.internal.wire.FramedSocket
+import dev.coproc.internal.wire.Frames
+import dev.coproc.internal.wire.RawFrames
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
@@ -235,7 +235,7 @@ class PipeSpec : FunSpec({
                             var sent = 0
                             while (sent < frame.size) {
                                 val n = raw.send(frame, sent, frame.size - sent)
-                                if (n > 0) sent += n else dev.coproc.internal.awaitFd(raw.number(), dev.coproc.os.FdPoller.WRITABLE)
+                                if (n > 0) sent += n else dev.coproc.internal.awaitFd(raw.number(), dev.coproc.internal.os.FdPoller.WRITABLE)
                             }
                         }
                         val error = shouldThrow<CorruptedStreamException> { withTimeout(10.seconds) { connection.receive() } }
@@ -261,7 +261,7 @@ class PipeSpec : FunSpec({
                 var sent = 1
                 while (sent < length) {
                     val n = raw.send(message, sent, length - sent)
-                    if (n > 0) sent += n else dev.coproc.internal.awaitFd(raw.number(), dev.coproc.os.FdPoller.WRITABLE)
+                    if (n > 0) sent += n else dev.coproc.internal.awaitFd(raw.number(), dev.coproc.internal.os.FdPoller.WRITABLE)
                 }
                 (withTimeout(30.seconds) { received.await() } contentEquals message) shouldBe true
             }

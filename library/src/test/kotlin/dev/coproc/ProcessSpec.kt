@@ -47,7 +47,7 @@ class ProcessSpec : FunSpec({
         // child to exit. It holds that thread until the child has exited, then until join has returned (300 ms at most).
         p.result().thenRun {
             heldReader = Thread.currentThread().name.startsWith("coproc-reader")
-            dev.coproc.os.Pids.awaitExit(p.pid!!, java.time.Duration.ofSeconds(30))
+            dev.coproc.internal.os.Pids.awaitExit(p.pid!!, java.time.Duration.ofSeconds(30))
             joined.await(300, java.util.concurrent.TimeUnit.MILLISECONDS)
         }
         p.join()

@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.wire.FrameException
+import dev.coproc.internal.wire.FrameException
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe

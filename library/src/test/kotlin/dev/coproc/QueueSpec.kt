@@ -1,7 +1,7 @@
 package dev.coproc
 
 import dev.coproc.os.Signals
-import dev.coproc.shm.QueueRingFaults
+import dev.coproc.internal.shm.QueueRingFaults
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeGreaterThan
@@ -242,7 +242,7 @@ class QueueSpec : FunSpec({
             withTimeout(10.seconds) { queue.put(1) }
             queue.get() shouldBe 1
 
-            QueueRingFaults.diedAfterCommittingPut(queue.ring, dead, dev.coproc.codec.MessageCodec(Int.serializer()).encode(42))
+            QueueRingFaults.diedAfterCommittingPut(queue.ring, dead, dev.coproc.internal.codec.MessageCodec(Int.serializer()).encode(42))
             withTimeout(10.seconds) { queue.get() } shouldBe 42
             queue.tryGet() shouldBe null
             queue.size shouldBe 0
@@ -370,7 +370,7 @@ class QueueSpec : FunSpec({
             val random = java.util.Random(19)
             val items = listOf(0, 1, 255, 1_000, 60_000, 64 * 1024 - 8).map { size -> ByteArray(size).also(random::nextBytes) }
             // Encoded as their length: a 60,000-byte item leaves room for 5,000 more in a 64 KiB ring.
-            dev.coproc.codec.MessageCodec(kotlinx.serialization.builtins.ByteArraySerializer()).encode(items[4]).size shouldBe 60_000
+            dev.coproc.internal.codec.MessageCodec(kotlinx.serialization.builtins.ByteArraySerializer()).encode(items[4]).size shouldBe 60_000
             input.put(items[4])
             input.tryPut(ByteArray(5_000)) shouldBe true
             input.get() shouldBe items[4]

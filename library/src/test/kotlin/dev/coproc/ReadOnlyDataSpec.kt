@@ -55,7 +55,7 @@ class ReadOnlyDataSpec : FunSpec({
                     shouldThrow<IOException> { file.channel.map(FileChannel.MapMode.READ_WRITE, 0, 4096) }
                 }
             } finally {
-                dev.coproc.os.internal.LibC.get().close(fd)
+                dev.coproc.internal.os.LibC.get().close(fd)
             }
             val child = Process(SumReadOnly(data)).also { it.start() }
             child.await() shouldBe ((0 until 1000L).sum() to true)

@@ -1,6 +1,6 @@
 package dev.coproc
 
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.WireCodec
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty

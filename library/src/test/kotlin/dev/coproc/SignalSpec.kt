@@ -27,7 +27,7 @@ class SignalSpec : FunSpec({
     test("handlers come and go with their handle; signals the JVM cannot handle are refused by name") {
         val seen = mutableListOf<Int>()
         handleSignals(Signals.SIGUSR2) { synchronized(seen) { seen += it } }.use {
-            Signals.send(dev.coproc.os.Pids.current(), Signals.SIGUSR2)
+            Signals.send(dev.coproc.internal.os.Pids.current(), Signals.SIGUSR2)
             withTimeout(10.seconds) { while (synchronized(seen) { seen.isEmpty() }) kotlinx.coroutines.yield() }
         }
         seen shouldBe listOf(Signals.SIGUSR2)

@@ -59,7 +59,7 @@ class SyncSpec : FunSpec({
                     waiting.await() shouldBe true
                 }
                 lock.previousOwnerDied shouldBe true
-                lock.ownerPid shouldBe dev.coproc.os.Pids.current()
+                lock.ownerPid shouldBe dev.coproc.internal.os.Pids.current()
                 lock.release()
                 lock.acquire(1.seconds) shouldBe true
                 lock.previousOwnerDied shouldBe false

@@ -1,6 +1,8 @@
 package dev.coproc.os;
 
-import dev.coproc.os.internal.LibC;
+import dev.coproc.internal.os.Pids;
+
+import java.io.IOException;
 
 import jnr.constants.platform.Signal;
 
@@ -25,23 +27,19 @@ public final class Signals {
      *
      * @return false when no such process exists (ESRCH); other failures throw
      */
-    public static boolean send(long pid, int signal) throws OsException {
+    public static boolean send(long pid, int signal) throws IOException {
         if (pid <= 0) throw new IllegalArgumentException("pid must be positive (use sendToGroup for groups): " + pid);
         return kill(pid, signal);
     }
 
     /** Sends {@code signal} to every process of process group {@code processGroup}; false when the group is empty. */
-    public static boolean sendToGroup(long processGroup, int signal) throws OsException {
+    public static boolean sendToGroup(long processGroup, int signal) throws IOException {
         if (processGroup <= 1) throw new IllegalArgumentException("not a process group id: " + processGroup);
         return kill(-processGroup, signal);
     }
 
-    private static boolean kill(long target, int signal) throws OsException {
-        int rc = Posix.get().kill((int) target, signal);
-        if (rc == 0) return true;
-        int errno = Posix.get().errno();
-        if (errno == LibC.ESRCH) return false;
-        throw new OsException("kill(" + target + ", " + name(signal) + ")", errno);
+    private static boolean kill(long target, int signal) throws IOException {
+        return Pids.signal(target, signal, name(signal));
     }
 
     /** The symbolic name of a signal number, e.g. {@code SIGTERM}; {@code SIG<n>} when unknown. */

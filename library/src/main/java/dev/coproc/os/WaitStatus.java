@@ -1,6 +1,8 @@
 package dev.coproc.os;
 
-import dev.coproc.os.internal.LibC;
+import dev.coproc.internal.os.Pids;
+
+import java.io.IOException;
 
 /**
  * Any status {@code waitpid} reports, not only an end: with {@code WUNTRACED}/{@code WCONTINUED} a process is
@@ -30,18 +32,9 @@ public final class WaitStatus {
      * The next stop or continue of child {@code pid} not yet reported, or null if none: {@code waitid} without
      * {@code WEXITED}, so it can never take an exit status away from the {@link Reaper}.
      */
-    public static WaitStatus pollStopOrContinue(long pid) throws OsException {
-        jnr.ffi.Pointer info = jnr.ffi.Memory.allocateDirect(dev.coproc.os.internal.LibC.runtime(), 128, true);
-        LibC libc = LibC.get();
-        if (libc.waitid(LibC.P_PID, (int) pid, info, LibC.WSTOPPED | LibC.WCONTINUED | LibC.WNOHANG) != 0) {
-            throw new OsException("waitid(" + pid + ")", LibC.errno());
-        }
-        if (info.getInt(16) == 0) return null; // si_pid: no event
-        int code = info.getInt(8); // si_code
-        int status = info.getInt(24); // si_status: the signal
-        if (code == LibC.CLD_STOPPED) return new WaitStatus(Kind.STOPPED, (status << 8) | 0x7f);
-        if (code == LibC.CLD_CONTINUED) return new WaitStatus(Kind.CONTINUED, 0xffff);
-        return null;
+    public static WaitStatus pollStopOrContinue(long pid) throws IOException {
+        int raw = Pids.pollStopOrContinue(pid);
+        return raw < 0 ? null : decode(raw);
     }
 
     public Kind kind() {

@@ -1,9 +1,9 @@
 package dev.coproc.cluster
 
-import dev.coproc.codec.FromWorker
-import dev.coproc.codec.RemoteError
-import dev.coproc.codec.ToWorker
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.FromWorker
+import dev.coproc.internal.codec.RemoteError
+import dev.coproc.internal.codec.ToWorker
+import dev.coproc.internal.codec.WireCodec
 import dev.coproc.worker.TaskBodies
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.runBlocking

@@ -7,8 +7,8 @@ import dev.coproc.PoolFacade
 import dev.coproc.PoolLifecycle
 import dev.coproc.PoolTerminatedException
 import dev.coproc.TaskTimeoutException
-import dev.coproc.codec.FromWorker
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.FromWorker
+import dev.coproc.internal.codec.WireCodec
 import dev.coproc.internal.pool.Payload
 import dev.coproc.internal.pool.WorkItem
 import dev.coproc.runScoped

@@ -5,7 +5,7 @@ import dev.coproc.QueueFullException
 import dev.coproc.internal.handles.RemoteHandle
 import dev.coproc.SharedQueue
 import dev.coproc.UNBOUNDED
-import dev.coproc.codec.MessageCodec
+import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.decodeMessage
 import dev.coproc.internal.blockingCall
 import dev.coproc.internal.javaFuture

@@ -1,9 +1,9 @@
 package dev.coproc.internal
 
-import dev.coproc.os.Fd
-import dev.coproc.os.FdPoller
-import dev.coproc.os.OsException
-import dev.coproc.os.UnixSocket
+import dev.coproc.internal.os.Fd
+import dev.coproc.internal.os.FdPoller
+import dev.coproc.internal.os.OsException
+import dev.coproc.internal.os.UnixSocket
 import java.io.IOException
 
 /**

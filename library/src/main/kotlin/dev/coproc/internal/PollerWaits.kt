@@ -1,6 +1,6 @@
 package dev.coproc.internal
 
-import dev.coproc.os.FdPoller
+import dev.coproc.internal.os.FdPoller
 import kotlin.coroutines.resume
 import kotlinx.coroutines.suspendCancellableCoroutine
 

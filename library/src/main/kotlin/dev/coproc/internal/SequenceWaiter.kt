@@ -1,7 +1,7 @@
 package dev.coproc.internal
 
-import dev.coproc.shm.Bell
-import dev.coproc.shm.QueueRing
+import dev.coproc.internal.shm.Bell
+import dev.coproc.internal.shm.QueueRing
 import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.locks.LockSupport
 import kotlin.coroutines.resume

@@ -1,6 +1,6 @@
 package dev.coproc.internal
 
-import dev.coproc.shm.Bell
+import dev.coproc.internal.shm.Bell
 import kotlin.time.Duration
 import kotlinx.coroutines.withTimeoutOrNull
 

@@ -2,9 +2,9 @@ package dev.coproc.worker
 
 import dev.coproc.MapFunctions
 import dev.coproc.TaskCodec
-import dev.coproc.codec.TaskTypes
-import dev.coproc.codec.ToWorker
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.TaskTypes
+import dev.coproc.internal.codec.ToWorker
+import dev.coproc.internal.codec.WireCodec
 import dev.coproc.internal.handles.DecodedHandles
 import kotlinx.serialization.builtins.ListSerializer
 

@@ -1,18 +1,18 @@
 package dev.coproc.worker
 
-import dev.coproc.codec.FromWorker
-import dev.coproc.codec.RemoteError
-import dev.coproc.codec.ToWorker
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.FromWorker
+import dev.coproc.internal.codec.RemoteError
+import dev.coproc.internal.codec.ToWorker
+import dev.coproc.internal.codec.WireCodec
 import dev.coproc.internal.handles.DecodedHandles
 import dev.coproc.currentProcessName
 import dev.coproc.os.Signals
-import dev.coproc.wire.Frame
-import dev.coproc.wire.FrameException
-import dev.coproc.wire.FrameReader
-import dev.coproc.wire.FrameWriter
-import dev.coproc.wire.Frames
-import dev.coproc.wire.Handshake
+import dev.coproc.internal.wire.Frame
+import dev.coproc.internal.wire.FrameException
+import dev.coproc.internal.wire.FrameReader
+import dev.coproc.internal.wire.FrameWriter
+import dev.coproc.internal.wire.Frames
+import dev.coproc.internal.wire.Handshake
 import java.io.BufferedInputStream
 import java.io.BufferedOutputStream
 import java.io.FileInputStream
@@ -155,13 +155,13 @@ public object WorkerMain {
 
     /**
      * The classes [train] loads: evaluating a class literal loads its class without initializing it, enough for
-     * the archive to record it, and only in the worker that trains. Futex is package-private, so it goes by name.
+     * the archive to record it, and only in the worker that trains.
      */
     private fun trainingClasses(): List<Class<*>> = listOf(
-        dev.coproc.os.FdSharer::class.java, dev.coproc.os.UnixSocket::class.java, dev.coproc.shm.SharedMemory::class.java,
-        dev.coproc.shm.SharedSegment::class.java, dev.coproc.shm.Bell::class.java, dev.coproc.SharedObject::class.java,
+        dev.coproc.internal.os.FdSharer::class.java, dev.coproc.internal.os.UnixSocket::class.java, dev.coproc.internal.os.SharedMemory::class.java,
+        dev.coproc.internal.shm.SharedSegment::class.java, dev.coproc.internal.shm.Bell::class.java, dev.coproc.SharedObject::class.java,
         dev.coproc.ReadOnlyData::class.java, dev.coproc.internal.handles.HandOver::class.java, dev.coproc.internal.handles.DecodedHandles::class.java,
-        dev.coproc.wire.FramedSocket::class.java, Class.forName("dev.coproc.shm.Futex", false, javaClass.classLoader),
+        dev.coproc.internal.wire.FramedSocket::class.java, dev.coproc.internal.os.Futex::class.java,
     )
 
     /**

@@ -3,8 +3,8 @@ package dev.coproc.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coproc.os.OsException;
-import dev.coproc.os.Pids;
+import dev.coproc.internal.os.OsException;
+import dev.coproc.internal.os.Pids;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +49,7 @@ final class TestHygiene {
                         }
                     })
                     .mapToLong(p -> Long.parseLong(p.getFileName().toString()))
-                    .filter(pid -> pid != dev.coproc.os.OrphanGuard.pid()) // lives as long as this JVM, on purpose
+                    .filter(pid -> pid != dev.coproc.internal.os.OrphanGuard.pid()) // lives as long as this JVM, on purpose
                     .toArray();
         }
     }

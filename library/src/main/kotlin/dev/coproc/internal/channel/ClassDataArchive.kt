@@ -1,6 +1,6 @@
 package dev.coproc.internal.channel
 
-import dev.coproc.os.internal.LibC
+import dev.coproc.internal.os.Pids
 import java.nio.file.FileAlreadyExistsException
 import java.nio.file.Files
 import java.nio.file.LinkOption
@@ -62,7 +62,7 @@ internal object ClassDataArchive {
     private const val GROUP_OTHER_WRITE = 0b000_010_010
     private const val GROUP_OTHER_ANY = 0b000_111_111
     private const val STICKY = 0b1_000_000_000
-    private val uid by lazy { LibC.get().getuid() }
+    private val uid by lazy { Pids.currentUserId() }
 
     /** The paths already warned about, so that a pool of workers logs a refused cache once. */
     private val warned = java.util.concurrent.ConcurrentHashMap.newKeySet<Path>()

@@ -1,6 +1,6 @@
 package dev.coproc.internal.channel
 
-import dev.coproc.os.Fd
+import dev.coproc.internal.os.Fd
 import java.io.PrintStream
 import java.util.concurrent.CompletableFuture
 

@@ -1,13 +1,13 @@
 package dev.coproc.internal.channel
 
 import dev.coproc.os.ExitStatus
-import dev.coproc.os.Fd
-import dev.coproc.os.OsException
-import dev.coproc.os.Pipes
-import dev.coproc.os.Reaper
-import dev.coproc.os.Spawn
-import dev.coproc.wire.FrameWriter
-import dev.coproc.wire.Handshake
+import dev.coproc.internal.os.Fd
+import dev.coproc.internal.os.OsException
+import dev.coproc.internal.os.Pipes
+import dev.coproc.internal.os.Reaper
+import dev.coproc.internal.os.Spawn
+import dev.coproc.internal.wire.FrameWriter
+import dev.coproc.internal.wire.Handshake
 import java.io.BufferedInputStream
 import java.io.IOException
 import java.util.concurrent.CompletableFuture
@@ -79,7 +79,7 @@ internal class SpawnedWorker(
                 replyPipe[1].close()
                 outputPipes.forEach { it[1].close() }
             }
-            val reaped = Reaper.get().watch(pid)
+            val reaped = Reaper.get().watch(pid).thenApply(ExitStatus::decode)
             val commands = FrameWriter(commandPipe[1].outputStream(), launch.maxFrameSize)
             // The hello is 29 bytes into an empty pipe: it cannot block, and it goes before anything else.
             try {

@@ -1,12 +1,12 @@
 package dev.coproc.internal.channel
 
-import dev.coproc.codec.EncodedTask
-import dev.coproc.codec.FromWorker
-import dev.coproc.codec.WireCodec
-import dev.coproc.os.Pids
-import dev.coproc.wire.Frame
-import dev.coproc.wire.FrameReader
-import dev.coproc.wire.Handshake
+import dev.coproc.internal.codec.EncodedTask
+import dev.coproc.internal.codec.FromWorker
+import dev.coproc.internal.codec.WireCodec
+import dev.coproc.internal.os.Pids
+import dev.coproc.internal.wire.Frame
+import dev.coproc.internal.wire.FrameReader
+import dev.coproc.internal.wire.Handshake
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.ScheduledThreadPoolExecutor
 import java.util.concurrent.TimeUnit

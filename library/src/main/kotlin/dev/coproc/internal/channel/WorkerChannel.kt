@@ -1,16 +1,16 @@
 package dev.coproc.internal.channel
 
-import dev.coproc.codec.FromWorker
-import dev.coproc.codec.ToWorker
-import dev.coproc.codec.WireCodec
+import dev.coproc.internal.codec.FromWorker
+import dev.coproc.internal.codec.ToWorker
+import dev.coproc.internal.codec.WireCodec
 import dev.coproc.os.ExitStatus
 import dev.coproc.os.Signals
-import dev.coproc.wire.Frame
-import dev.coproc.wire.FrameException
-import dev.coproc.wire.FrameReader
-import dev.coproc.wire.FrameWriter
-import dev.coproc.wire.Handshake
-import dev.coproc.os.Fd
+import dev.coproc.internal.wire.Frame
+import dev.coproc.internal.wire.FrameException
+import dev.coproc.internal.wire.FrameReader
+import dev.coproc.internal.wire.FrameWriter
+import dev.coproc.internal.wire.Handshake
+import dev.coproc.internal.os.Fd
 import java.io.IOException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ExecutionException

@@ -1,6 +1,6 @@
 package dev.coproc.internal.channel
 
-import dev.coproc.codec.RemoteError
+import dev.coproc.internal.codec.RemoteError
 import dev.coproc.os.ExitStatus
 
 /**

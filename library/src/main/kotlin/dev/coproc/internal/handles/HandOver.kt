@@ -1,9 +1,9 @@
 package dev.coproc.internal.handles
 
-import dev.coproc.os.FdSharer
-import dev.coproc.os.OsException
-import dev.coproc.shm.SharedMemory
-import dev.coproc.shm.SharedSegment
+import dev.coproc.internal.os.FdSharer
+import dev.coproc.internal.os.OsException
+import dev.coproc.internal.os.SharedMemory
+import dev.coproc.internal.shm.SharedSegment
 import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.SerializationException

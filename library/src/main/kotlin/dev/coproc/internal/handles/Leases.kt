@@ -1,6 +1,6 @@
 package dev.coproc.internal.handles
 
-import dev.coproc.os.FdSharer
+import dev.coproc.internal.os.FdSharer
 
 /**
  * The handles in one message whose destination's life an owner follows (a child process's task, a pool task

@@ -1,6 +1,6 @@
 package dev.coproc.internal.manager
 
-import dev.coproc.codec.OperationRunner
+import dev.coproc.internal.codec.OperationRunner
 
 /** An encoded key: equal when the bytes are. */
 private class Key(val bytes: ByteArray) {

@@ -1,6 +1,6 @@
 package dev.coproc.internal.manager
 
-import dev.coproc.codec.OperationRunner
+import dev.coproc.internal.codec.OperationRunner
 
 /** A list in the manager, or an array: a list whose size is fixed ([fixedSize]). */
 internal class ListState(private val fixedSize: Boolean, private val updates: OperationRunner) : ObjectState {

@@ -1,6 +1,6 @@
 package dev.coproc.internal.manager
 
-import dev.coproc.codec.OperationRunner
+import dev.coproc.internal.codec.OperationRunner
 
 /**
  * The manager itself (object 0): makes the objects (answering the new object's id), and keeps the names

@@ -1,12 +1,12 @@
 package dev.coproc.internal.manager
 
-import dev.coproc.os.FdPoller
-import dev.coproc.os.OsException
-import dev.coproc.os.TcpListener
-import dev.coproc.os.UnixListener
-import dev.coproc.wire.FrameException
-import dev.coproc.wire.FramedSocket
-import dev.coproc.wire.KeyedHandshake
+import dev.coproc.internal.os.FdPoller
+import dev.coproc.internal.os.OsException
+import dev.coproc.internal.os.TcpListener
+import dev.coproc.internal.os.UnixListener
+import dev.coproc.internal.wire.FrameException
+import dev.coproc.internal.wire.FramedSocket
+import dev.coproc.internal.wire.KeyedHandshake
 import java.io.IOException
 import java.nio.file.Path
 import java.util.concurrent.ConcurrentHashMap

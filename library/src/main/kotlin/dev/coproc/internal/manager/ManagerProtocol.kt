@@ -1,7 +1,7 @@
 package dev.coproc.internal.manager
 
-import dev.coproc.wire.BigEndian
-import dev.coproc.wire.WireBuffer
+import dev.coproc.internal.wire.BigEndian
+import dev.coproc.internal.wire.WireBuffer
 
 /**
  * One call on a managed object: the caller's [callId] (answers come back tagged with it, in any order), the

@@ -1,14 +1,14 @@
 package dev.coproc.internal.manager
 
-import dev.coproc.codec.OperationRunner
-import dev.coproc.codec.TaskTypeException
+import dev.coproc.internal.codec.OperationRunner
+import dev.coproc.internal.codec.TaskTypeException
 import dev.coproc.internal.awaitFd
-import dev.coproc.os.FdPoller
-import dev.coproc.os.OsException
-import dev.coproc.os.StreamListener
-import dev.coproc.wire.FrameException
-import dev.coproc.wire.FramedSocket
-import dev.coproc.wire.KeyedHandshake
+import dev.coproc.internal.os.FdPoller
+import dev.coproc.internal.os.OsException
+import dev.coproc.internal.os.StreamListener
+import dev.coproc.internal.wire.FrameException
+import dev.coproc.internal.wire.FramedSocket
+import dev.coproc.internal.wire.KeyedHandshake
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.ThreadPoolExecutor
 import java.util.concurrent.TimeUnit

@@ -1,6 +1,6 @@
 package dev.coproc.internal.manager
 
-import dev.coproc.codec.OperationRunner
+import dev.coproc.internal.codec.OperationRunner
 
 /** One value in the manager (Python's `Manager().Value`). */
 internal class ValueState(private var value: ByteArray, private val updates: OperationRunner) : ObjectState {

@@ -1,13 +1,13 @@
 package dev.coproc.internal.pool
 
-import dev.coproc.codec.EncodedTask
-import dev.coproc.codec.EncodingFailure
-import dev.coproc.codec.FunctionShape
-import dev.coproc.codec.IntProgressionList
-import dev.coproc.codec.LongProgressionList
-import dev.coproc.codec.ResultCollector
-import dev.coproc.codec.WireCodec
-import dev.coproc.codec.encoding
+import dev.coproc.internal.codec.EncodedTask
+import dev.coproc.internal.codec.EncodingFailure
+import dev.coproc.internal.codec.FunctionShape
+import dev.coproc.internal.codec.IntProgressionList
+import dev.coproc.internal.codec.LongProgressionList
+import dev.coproc.internal.codec.ResultCollector
+import dev.coproc.internal.codec.WireCodec
+import dev.coproc.internal.codec.encoding
 import dev.coproc.internal.channel.WorkerFailure
 import dev.coproc.internal.handles.Leases
 import java.util.concurrent.atomic.AtomicInteger

@@ -1,8 +1,8 @@
 package dev.coproc.internal.pool
 
-import dev.coproc.codec.EncodedTask
-import dev.coproc.codec.FromWorker
-import dev.coproc.codec.ToWorker
+import dev.coproc.internal.codec.EncodedTask
+import dev.coproc.internal.codec.FromWorker
+import dev.coproc.internal.codec.ToWorker
 import dev.coproc.internal.handles.Leases
 import dev.coproc.internal.channel.WorkerFailure
 import dev.coproc.internal.channel.WorkerLaunch

@@ -1,7 +1,7 @@
 package dev.coproc.internal.pool
 
-import dev.coproc.codec.FromWorker
-import dev.coproc.codec.ToWorker
+import dev.coproc.internal.codec.FromWorker
+import dev.coproc.internal.codec.ToWorker
 import dev.coproc.internal.channel.WorkerChannel
 import dev.coproc.internal.channel.WorkerFailure
 import dev.coproc.internal.channel.WorkerLaunch

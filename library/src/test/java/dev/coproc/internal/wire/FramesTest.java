@@ -1,0 +1,100 @@
+package dev.coproc.internal.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** Frames and the handshake over in-memory streams: every way a byte stream can break the protocol. */
+class FramesTest {
+    private static byte[] written(byte kind, byte[] payload) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new FrameWriter(out, 1 << 20).write(kind, payload);
+        return out.toByteArray();
+    }
+
+    private static FrameReader reader(byte[] bytes, int max) {
+        return new FrameReader(new ByteArrayInputStream(bytes), max, "peer X");
+    }
+
+    @Test
+    void roundTripsFramesOfAnySize() throws IOException {
+        for (int size : new int[] {0, 1, 4096, 4097, 300_000}) {
+            byte[] payload = new byte[size];
+            Arrays.fill(payload, (byte) 7);
+            Frame frame = reader(written(Frame.MESSAGE, payload), 1 << 20).read();
+            assertEquals(Frame.MESSAGE, frame.kind());
+            assertArrayEquals(payload, frame.payload());
+        }
+    }
+
+    @Test
+    void cleanEndBetweenFramesIsNull() throws IOException {
+        assertNull(reader(new byte[0], 100).read());
+    }
+
+    @Test
+    void everyFlippedBitIsDetected() throws IOException {
+        byte[] good = written(Frame.MESSAGE, "hello, worker".getBytes());
+        for (int i = 0; i < good.length * 8; i++) {
+            byte[] bad = good.clone();
+            bad[i / 8] ^= (byte) (1 << (i % 8));
+            FrameException error = assertThrows(FrameException.class, () -> reader(bad, 1 << 20).read(), "bit " + i);
+            assertTrue(error.getMessage().startsWith("peer X"), error.getMessage());
+        }
+    }
+
+    @Test
+    void truncatedHeaderAndPayload() throws IOException {
+        byte[] good = written(Frame.MESSAGE, new byte[100]);
+        FrameException header = assertThrows(FrameException.class, () -> reader(Arrays.copyOf(good, 5), 1000).read());
+        assertEquals(FrameException.Reason.TRUNCATED, header.reason());
+        FrameException payload = assertThrows(FrameException.class, () -> reader(Arrays.copyOf(good, 50), 1000).read());
+        assertEquals(FrameException.Reason.TRUNCATED, payload.reason());
+    }
+
+    @Test
+    void oversizedFramesAreRefusedOnBothSides() throws IOException {
+        FrameException read = assertThrows(FrameException.class, () -> reader(written(Frame.MESSAGE, new byte[2000]), 1000).read());
+        assertEquals(FrameException.Reason.OVERSIZED, read.reason());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FrameException write = assertThrows(FrameException.class, () -> new FrameWriter(out, 1000).write(Frame.MESSAGE, new byte[2000]));
+        assertEquals(FrameException.Reason.OVERSIZED, write.reason());
+        assertEquals(0, out.size(), "nothing written for a refused frame");
+    }
+
+    @Test
+    void handshakeCarriesPidAndLimit() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Handshake.send(new FrameWriter(out, 1000), 4242, 12345);
+        Handshake.Hello hello = Handshake.receive(reader(out.toByteArray(), 1000), "peer X");
+        assertEquals(4242, hello.pid());
+        assertEquals(12345, hello.maxPayload());
+        assertEquals(Handshake.PROTOCOL_VERSION, hello.version());
+    }
+
+    @Test
+    void handshakeRefusesAnotherVersion() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Handshake.send(new FrameWriter(out, 1000), Handshake.PROTOCOL_VERSION + 1, 1, 1000);
+        FrameException error = assertThrows(FrameException.class, () -> Handshake.receive(reader(out.toByteArray(), 1000), "peer X"));
+        assertEquals(FrameException.Reason.HANDSHAKE, error.reason());
+        assertTrue(error.getMessage().contains("version " + (Handshake.PROTOCOL_VERSION + 1)), error.getMessage());
+    }
+
+    @Test
+    void handshakeRefusesAnythingElse() throws IOException {
+        byte[] message = written(Frame.MESSAGE, new byte[20]);
+        assertEquals(FrameException.Reason.HANDSHAKE,
+                assertThrows(FrameException.class, () -> Handshake.receive(reader(message, 1000), "peer X")).reason());
+        assertThrows(EOFException.class, () -> Handshake.receive(reader(new byte[0], 1000), "peer X"));
+    }
+}
