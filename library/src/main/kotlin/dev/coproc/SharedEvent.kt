@@ -9,7 +9,7 @@ import kotlinx.serialization.Serializable
  * one held by an Apache Ignite cluster.
  *
  * It is a handle: pass it in a task's arguments. [wait] suspends; [set], [clear] and [isSet] do not, and on a
- * cluster they are a network round trip that blocks the calling thread for its length.
+ * manager or a cluster they are a network round trip that blocks the calling thread for its length.
  */
 @Serializable(with = SharedEventSerializer::class)
 public interface SharedEvent {

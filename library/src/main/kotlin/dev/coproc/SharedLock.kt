@@ -13,7 +13,7 @@ import kotlinx.serialization.Serializable
  * acquirer. Either way that acquirer finds [previousOwnerDied] true, so it can repair what was left half-done.
  *
  * It is a handle: pass it in a task's arguments. [acquire] suspends; [tryAcquire] and [release] do not, and on
- * a cluster they are a network round trip that blocks the calling thread for its length.
+ * a manager or a cluster they are a network round trip that blocks the calling thread for its length.
  */
 @Serializable(with = SharedLockSerializer::class)
 public interface SharedLock {

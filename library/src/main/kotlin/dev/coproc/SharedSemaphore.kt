@@ -12,7 +12,7 @@ import kotlinx.serialization.Serializable
  * one held by an Apache Ignite cluster, where the permits a dead node held come back.
  *
  * It is a handle: pass it in a task's arguments. [acquire] suspends; [tryAcquire] and [release] do not, and on
- * a cluster they are a network round trip that blocks the calling thread for its length.
+ * a manager or a cluster they are a network round trip that blocks the calling thread for its length.
  */
 @Serializable(with = SharedSemaphoreSerializer::class)
 public interface SharedSemaphore {

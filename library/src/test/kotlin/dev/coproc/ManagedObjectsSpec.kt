@@ -58,6 +58,33 @@ class ManagedObjectsSpec : FunSpec({
         }
     }
 
+    test("a call that blocks the one thread is answered after the reading coroutine got its own answer, with another still waiting") {
+        manager {
+            val first = queue<Int>()
+            val second = queue<Int>()
+            val late = queue<Int>()
+            val thread = Executors.newSingleThreadExecutor()
+            try {
+                val answered = CoroutineScope(thread.asCoroutineDispatcher()).async {
+                    // Reads the connection until its own answer (an empty queue, after 300 ms)...
+                    val reading = async(start = CoroutineStart.UNDISPATCHED) { runCatching { first.get(300.milliseconds) } }
+                    // ...while this one waits asleep, and cannot run again while the thread is held below.
+                    val asleep = launch(start = CoroutineStart.UNDISPATCHED) { second.get() }
+                    // Holds the one thread until its answer (an empty queue, after 1.5 s) is read: by whom, once the
+                    // reading coroutine has stopped?
+                    val blocked = runCatching { late.getBlocking(java.time.Duration.ofMillis(1500)) }
+                    asleep.cancel()
+                    reading.await().exceptionOrNull() to blocked.exceptionOrNull()
+                }.asCompletableFuture()
+                val (firstFailure, blockedFailure) = answered.get(20, TimeUnit.SECONDS)
+                firstFailure.shouldBeInstanceOf<QueueEmptyException>()
+                blockedFailure.shouldBeInstanceOf<QueueEmptyException>()
+            } finally {
+                thread.shutdownNow()
+            }
+        }
+    }
+
     test("queue order, bounds and timeouts; a waiting get holds up no other call of its process") {
         manager {
             val bounded = queue<String>(capacity = 2)

@@ -34,7 +34,7 @@ import kotlinx.serialization.SerializersKt;
  *     ManagedDict<String, Integer> dict = manager.dict(String.class, Integer.class);
  *     JavaSuspend.blocking(c -> dict.set("hits", 1, c));
  *     Integer hits = JavaSuspend.blocking(c -> dict.get("hits", c));
- *     ManagedQueue<String> queue = manager.queue(String.class, 0);
+ *     ManagedQueue<String> queue = manager.queue(String.class);
  *     queue.putBlocking("job", null);
  * }
  * }</pre>
@@ -96,7 +96,6 @@ public final class JavaManager implements AutoCloseable {
         return JavaSuspend.blocking(manager::namespace);
     }
 
-    /** A queue of at most {@code maxSize} items (0: unbounded). */
     /** A new queue of {@code items} holding at most {@code capacity} items. */
     public <T> ManagedQueue<T> queue(Class<T> items, int capacity) {
         return JavaSuspend.blocking(c -> manager.queue(serializer(items), capacity, c));

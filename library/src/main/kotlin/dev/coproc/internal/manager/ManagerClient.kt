@@ -18,8 +18,12 @@ import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
@@ -146,17 +150,11 @@ internal class ManagerClient(private val address: String, private val key: ByteA
                         while (call.outcome == null) readOne(open)
                     } finally {
                         reading.set(false)
-                        passReadingOn()
+                        readOn(open)
                     }
                 }
             } else {
-                try {
-                    call.sleep()
-                } catch (e: CancellationException) {
-                    // This caller may have been the one woken to read next: make sure somebody reads.
-                    passReadingOn()
-                    throw e
-                }
+                call.sleep()
             }
         }
     }
@@ -183,11 +181,27 @@ internal class ManagerClient(private val address: String, private val key: ByteA
         pending.remove(answer.callId)?.finish(answer)
     }
 
-    /** Wakes a caller still waiting, so that it reads; a no-op when somebody reads already. */
-    private fun passReadingOn() {
-        if (reading.get() || pending.isEmpty()) return
-        pending.values.firstOrNull { it.outcome == null }?.wake()
+    /**
+     * Reads on for the calls still waiting once their reader has its own answer, in a reader of its own rather
+     * than by waking one of them: a waiting caller's thread may be the one another caller blocks until its
+     * answer is read. A no-op when somebody reads already or nobody waits.
+     */
+    private fun readOn(open: FramedSocket) {
+        if (!anyWaiting() || !reading.compareAndSet(false, true)) return
+        READERS.launch {
+            try {
+                while (anyWaiting() && connection === open) readOne(open)
+            } catch (e: Throwable) {
+                // A lost connection has failed every call in flight already (lost()); nothing is left to tell.
+            } finally {
+                reading.set(false)
+                // A call that came while this reader was stopping found it still reading: read for it too.
+                readOn(open)
+            }
+        }
     }
+
+    private fun anyWaiting(): Boolean = pending.values.any { it.outcome == null }
 
     /** Ends [open] after it failed with [cause]: every call in flight fails; the next call connects anew. */
     private fun lost(open: FramedSocket, cause: Throwable): Throwable {
@@ -251,6 +265,9 @@ internal class ManagerClient(private val address: String, private val key: ByteA
          * from a child against 14 µs spinning.)
          */
         const val ANSWER_SPIN_NANOS = 50_000L
+
+        /** Where the answers of waiting calls are read once no caller of theirs reads (see [readOn]). */
+        private val READERS = CoroutineScope(SupervisorJob() + Dispatchers.IO + CoroutineName("coproc-manager-reader"))
         const val TCP = "tcp://"
         /** By address and key: a client holding another key (a wrong one) must not share a connection. */
         private val clients = ConcurrentHashMap<Pair<String, String>, ManagerClient>()
