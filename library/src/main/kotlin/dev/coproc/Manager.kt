@@ -1,7 +1,7 @@
 package dev.coproc
 
 import dev.coproc.internal.codec.MessageCodec
-import dev.coproc.internal.codec.TaskTypeException
+import dev.coproc.internal.codec.encoding
 import dev.coproc.internal.codec.TaskTypes
 import dev.coproc.internal.codec.WireCodec
 import dev.coproc.internal.manager.ManagerClient
@@ -147,10 +147,9 @@ public class Manager private constructor(
     public suspend fun <T : Any> create(factory: ManagedFactory<T>): Managed<T> {
         val type = interfaceOf(factory.javaClass)
         RemoteInterface.of(type) // checked here, before anything is made
-        val (name, bytes) = try {
-            factory.javaClass.name to WireCodec.encode(TaskTypes.declaredSerializer(factory.javaClass, ManagedFactory::class.java), factory)
-        } catch (e: TaskTypeException) {
-            throw TaskEncodingException("cannot send ${factory.javaClass.name}: ${e.message}", e)
+        val name = factory.javaClass.name
+        val bytes = publicFailures {
+            encoding(name) { WireCodec.encode(TaskTypes.declaredSerializer(factory.javaClass, ManagedFactory::class.java), factory) }
         }
         @Suppress("UNCHECKED_CAST")
         return Managed(create("custom", listOf(name.encodeToByteArray(), bytes)), type as Class<T>)

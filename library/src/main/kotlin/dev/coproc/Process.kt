@@ -158,9 +158,9 @@ public open class Process<R>() : Task<R>, AutoCloseable {
             val started = try {
                 val run = WireCodec.encode(encoded.runMessage(1, name, exitAfter = true))
                 if (run.size > options.maxFrameSize) {
-                    throw TaskEncodingException(
+                    throw WorkerFailure.TooLarge(
                         "task ${encoded.typeName} encodes to ${run.size} bytes, over maxFrameSize (${options.maxFrameSize} bytes)",
-                    )
+                    ).toPublic()
                 }
                 WorkerChannel.start(name, options.launch, run, Events(encoded))
             } catch (e: Throwable) {
@@ -301,9 +301,8 @@ public open class Process<R>() : Task<R>, AutoCloseable {
                 is FromWorker.Succeeded -> try {
                     outcome.complete(WireCodec.decode(task.resultSerializer, message.result))
                 } catch (e: Exception) {
-                    outcome.completeExceptionally(
-                        ProtocolException(name, pid, "result of $name (pid $pid) does not decode as ${task.resultSerializer.descriptor.serialName}: ${e.message}", e),
-                    )
+                    val what = "result of $name (pid $pid) does not decode as ${task.resultSerializer.descriptor.serialName}: ${e.message}"
+                    outcome.completeExceptionally(WorkerFailure.Protocol(name, pid, what, e).toPublic())
                 }
                 is FromWorker.Failed -> outcome.completeExceptionally(WorkerFailure.Remote(name, pid, message.error).toPublic())
                 // A Process is stopped by signals, never by a cancel message.
@@ -318,7 +317,7 @@ public open class Process<R>() : Task<R>, AutoCloseable {
             }
             // The result frame, if any, was read before EOF; wait for the exit status to explain its absence.
             exitFuture.whenComplete { status, _ ->
-                if (status != null) outcome.completeExceptionally(ProcessDiedException(name, pid ?: 0L, status))
+                if (status != null) outcome.completeExceptionally(WorkerFailure.Died(name, pid ?: 0L, status).toPublic())
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.coproc.os.Signals
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
+import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.collections.shouldContainExactlyInAnyOrder
 import io.kotest.matchers.collections.shouldHaveSize
@@ -207,6 +208,14 @@ class PoolSpec : FunSpec({
         processPool(workers = 1, initializer = Echo(ByteArray(2 shl 20)), workerOptions = small) {
             val error = withTimeout(60.seconds) { shouldThrow<ProcessStartException> { apply(Square(1)) } }
             error.message shouldContain "over maxFrameSize"
+        }
+    }
+
+    test("an initializer that cannot be encoded fails tasks with a typed error and leaves no worker running") {
+        processPool(workers = 1, initializer = NotSerializable()) {
+            val error = withTimeout(60.seconds) { shouldThrow<TaskEncodingException> { apply(Square(1)) } }
+            error.message shouldContain NotSerializable::class.java.name
+            Hygiene.children().shouldBeEmpty()
         }
     }
 

@@ -259,27 +259,36 @@ internal class PoolScheduler(
 
         private suspend fun startWorker(): PoolWorker {
             val name = "PoolWorker-${workerCounter.incrementAndGet()}"
-            // Spawning blocks for a few milliseconds: not on a caller's or a reader's thread.
-            val started = withContext(Dispatchers.IO) { PoolWorker.start(name, launch, terminateGrace) }
-            // Adopted before its initializer runs, so that a terminate() meanwhile kills it (one that never ends
-            // would otherwise hold the slot, and join, forever).
-            adopt(started)
-            val initializer = initializer ?: return started
-            // The worker decodes it once; what it has not fetched by the outcome, it never will.
+            // Encoded before the worker is spawned, so that one that does not encode leaves no worker behind. The
+            // worker decodes it once; what it has not fetched by the outcome, it never will.
             val leases = Leases(reusable = false)
-            val encoded = leases.encoding { initializer() }
+            val encoded = initializer?.let { leases.encoding { it() } }
             val outcome = try {
-                val reply = started.expect(0)
-                started.send(encoded.runMessage(0, name, keepHandles = true))
-                select<Any> {
-                    reply.onAwait { it }
-                    started.ended.onAwait { it }
+                // Spawning blocks for a few milliseconds: not on a caller's or a reader's thread.
+                val started = withContext(Dispatchers.IO) { PoolWorker.start(name, launch, terminateGrace) }
+                // Adopted before its initializer runs, so that a terminate() meanwhile kills it (one that never
+                // ends would otherwise hold the slot, and join, forever).
+                adopt(started)
+                if (encoded == null) return started
+                started to try {
+                    val reply = started.expect(0)
+                    started.send(encoded.runMessage(0, name, keepHandles = true))
+                    select<Any> {
+                        reply.onAwait { it }
+                        started.ended.onAwait { it }
+                    }
+                } catch (e: WorkerFailure.TooLarge) {
+                    e
                 }
-            } catch (e: WorkerFailure.TooLarge) {
-                e
             } finally {
                 leases.release()
             }
+            return initialized(outcome.first, outcome.second)
+        }
+
+        /** [started] once its initializer answered [outcome]; otherwise kills it and says why it failed. */
+        private suspend fun initialized(started: PoolWorker, outcome: Any): PoolWorker {
+            val name = started.name
             started.forget(0)
             if (outcome is FromWorker.Succeeded) return started
             started.kill()
