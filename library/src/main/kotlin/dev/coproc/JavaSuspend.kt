@@ -20,12 +20,12 @@ import kotlinx.coroutines.runBlocking
 public object JavaSuspend {
     /** Runs the suspend call [call] makes, blocking this thread until it returns; its exception is thrown as is. */
     @JvmStatic
-    public fun <T> blocking(call: Function<Continuation<in T>, Any?>): T = runBlocking { suspended(call) }
+    public fun <T> blocking(call: Function<Continuation<T>, Any?>): T = runBlocking { suspended(call) }
 
     /** Starts the suspend call [call] makes; cancelling the future cancels the call. */
     @JvmStatic
-    public fun <T> async(call: Function<Continuation<in T>, Any?>): CompletableFuture<T> = javaFuture { suspended(call) }
+    public fun <T> async(call: Function<Continuation<T>, Any?>): CompletableFuture<T> = javaFuture { suspended(call) }
 
-    private suspend fun <T> suspended(call: Function<Continuation<in T>, Any?>): T =
+    private suspend fun <T> suspended(call: Function<Continuation<T>, Any?>): T =
         suspendCoroutineUninterceptedOrReturn { continuation -> call.apply(continuation) }
 }

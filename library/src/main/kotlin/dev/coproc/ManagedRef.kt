@@ -5,6 +5,7 @@ import dev.coproc.internal.handles.HandleSerializer
 import java.util.WeakHashMap
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
+import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.Transient
@@ -14,6 +15,7 @@ import kotlinx.serialization.descriptors.StructureKind
 import kotlinx.serialization.descriptors.elementDescriptors
 
 /** What crosses in place of a proxy: the manager's address, its key, and the object's id there. */
+@OptIn(ExperimentalSerializationApi::class)
 @Serializable
 internal class ManagedRef(val address: String, @ByteString val key: ByteArray, val objectId: Long) {
     /** This process's client of the manager, looked up once (the lookup hashes the key: it showed per call). */

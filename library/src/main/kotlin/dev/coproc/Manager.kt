@@ -22,6 +22,7 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.selects.select
 import kotlinx.coroutines.withContext
+import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.builtins.serializer
@@ -332,6 +333,7 @@ public suspend fun <R> manager(options: WorkerOptions = Manager.DEFAULT_OPTIONS,
 }
 
 /** The manager process's task: listen, say so through [ready] (and the TCP port through [boundPort]), serve until terminated. */
+@OptIn(ExperimentalSerializationApi::class)
 @Serializable
 internal class ManagerTask(
     val path: String?,

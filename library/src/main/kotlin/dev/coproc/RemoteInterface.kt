@@ -50,9 +50,8 @@ internal class RemoteInterface<T : Any> private constructor(private val type: Cl
         return Call(method, generic.dropLast(1).map { serializerOf(it, method) }, serializerOf(resultType, method))
     }
 
-    @Suppress("UNCHECKED_CAST")
     private fun serializerOf(type: java.lang.reflect.Type, method: Method): KSerializer<Any?> = try {
-        (serializer(type) as KSerializer<Any>).nullable
+        serializer(type).nullable
     } catch (e: Exception) {
         throw IllegalArgumentException("${this.type.name}.${method.name}: $type is not serializable (${e.message})", e)
     }

@@ -151,7 +151,7 @@ class PipeSpec : FunSpec({
                     a.close()
                 }
                 buildList { for (message in channel) add(message) } shouldBe listOf("x", "y", "z")
-                channel.isClosedForReceive shouldBe true
+                channel.receiveCatching().isClosed shouldBe true
             }
         }
     }

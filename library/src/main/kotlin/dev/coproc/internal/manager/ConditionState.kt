@@ -31,6 +31,6 @@ internal class ConditionState(private val lock: LockState) : ObjectState {
     private fun notify(who: Any, count: Int) {
         if (!lock.holds(who)) throw ManagedStateException("notify() on a condition whose lock the caller does not hold")
         var left = count
-        while (left-- > 0 && waiters.wakeOne { }) Unit
+        while (left > 0 && waiters.wakeOne { }) left--
     }
 }

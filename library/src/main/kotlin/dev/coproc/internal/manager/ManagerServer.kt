@@ -20,6 +20,8 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
@@ -65,6 +67,8 @@ internal class ManagerServer(
 
     /** Accepts and serves clients until cancelled; a client's failure ends only that client. */
     suspend fun serve(listener: StreamListener) = withContext(thread.asCoroutineDispatcher()) {
+        // A session's end outlives its connection's coroutine (see serveClient), not the server.
+        val sessionEnds = CoroutineScope(coroutineContext + SupervisorJob())
         try {
             coroutineScope {
                 var backOff = ACCEPT_BACK_OFF_MIN
@@ -93,7 +97,7 @@ internal class ManagerServer(
                     val session = ManagerSession(nextSession++)
                     launch {
                         try {
-                            serveClient(connection, session)
+                            serveClient(connection, session, sessionEnds)
                         } catch (e: Exception) {
                             // A bug serving one client must not end the manager for all the others.
                             log.error("manager: serving {} failed; disconnected", session, e)
@@ -102,6 +106,7 @@ internal class ManagerServer(
                 }
             }
         } finally {
+            sessionEnds.cancel()
             thread.shutdown()
         }
     }
@@ -115,7 +120,7 @@ internal class ManagerServer(
         oldest.close()
     }
 
-    private suspend fun serveClient(connection: FramedSocket, session: ManagerSession) = coroutineScope {
+    private suspend fun serveClient(connection: FramedSocket, session: ManagerSession, sessionEnds: CoroutineScope) = coroutineScope {
         val calls = HashMap<Int, Job>()
         val sending = Mutex()
         try {
@@ -171,7 +176,7 @@ internal class ManagerServer(
             val waiting = calls.values.toList()
             waiting.forEach { it.cancel() }
             // What the session holds is let go once its waiting calls are over (a condition's wait takes its lock back first).
-            launch(NonCancellable) {
+            sessionEnds.launch {
                 waiting.joinAll()
                 objects.values.forEach { it.ended(session) }
             }

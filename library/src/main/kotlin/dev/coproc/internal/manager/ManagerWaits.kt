@@ -2,6 +2,7 @@ package dev.coproc.internal.manager
 
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.withTimeoutOrNull
 
 /** One client connection to a manager: a process. What it holds is let go when it goes away. */
@@ -29,6 +30,7 @@ internal class WaitList<T> {
      * was handed over, it returns that value anyway: the call then answers with it, and its client, whose
      * caller went away, gives it back (a queue's item, a lock) so nothing is lost.
      */
+    @OptIn(ExperimentalCoroutinesApi::class) // getCompleted: read only once the value is known to be there
     suspend fun await(timeoutMillis: Long, who: Any? = null): T? {
         val waiter = Waiter<T>(who)
         waiting.addLast(waiter)
