@@ -150,7 +150,7 @@ internal class ManagerClient(private val address: String, private val key: ByteA
                         while (call.outcome == null) readOne(open)
                     } finally {
                         reading.set(false)
-                        readOn(open)
+                        readOn()
                     }
                 }
             } else {
@@ -184,9 +184,12 @@ internal class ManagerClient(private val address: String, private val key: ByteA
     /**
      * Reads on for the calls still waiting once their reader has its own answer, in a reader of its own rather
      * than by waking one of them: a waiting caller's thread may be the one another caller blocks until its
-     * answer is read. A no-op when somebody reads already or nobody waits.
+     * answer is read. It reads the current connection: the calls of a lost one have all failed (see [lost]). A
+     * no-op when somebody reads already, nobody waits or no connection is open (the next call opens one and
+     * reads it).
      */
-    private fun readOn(open: FramedSocket) {
+    private fun readOn() {
+        val open = connection ?: return
         if (!anyWaiting() || !reading.compareAndSet(false, true)) return
         READERS.launch {
             try {
@@ -196,7 +199,7 @@ internal class ManagerClient(private val address: String, private val key: ByteA
             } finally {
                 reading.set(false)
                 // A call that came while this reader was stopping found it still reading: read for it too.
-                readOn(open)
+                readOn()
             }
         }
     }
