@@ -15,11 +15,18 @@ internal object WireCodec {
     fun <T> decode(deserializer: DeserializationStrategy<T>, bytes: ByteArray): T =
         cbor.decodeFromByteArray(deserializer, bytes)
 
-    fun encode(message: ToWorker): ByteArray = encode(ToWorker.serializer(), message)
+    /*
+     * Built once: a sealed class's generated serializer() builds a new SealedClassSerializer (and its
+     * descriptors) on every call, which a profile showed on every task's way out and its reply's way back.
+     */
+    private val toWorker = ToWorker.serializer()
+    private val fromWorker = FromWorker.serializer()
 
-    fun encode(message: FromWorker): ByteArray = encode(FromWorker.serializer(), message)
+    fun encode(message: ToWorker): ByteArray = encode(toWorker, message)
 
-    fun decodeToWorker(bytes: ByteArray): ToWorker = decode(ToWorker.serializer(), bytes)
+    fun encode(message: FromWorker): ByteArray = encode(fromWorker, message)
 
-    fun decodeFromWorker(bytes: ByteArray): FromWorker = decode(FromWorker.serializer(), bytes)
+    fun decodeToWorker(bytes: ByteArray): ToWorker = decode(toWorker, bytes)
+
+    fun decodeFromWorker(bytes: ByteArray): FromWorker = decode(fromWorker, bytes)
 }
