@@ -86,6 +86,7 @@ internal class ManagerClient(private val address: String, private val key: ByteA
     private val connecting = Mutex()
     private val sending = Mutex()
     @Volatile private var connection: FramedSocket? = null
+    /** The calls not answered yet: an answer (or a lost connection) removes its call before finishing it. */
     private val pending = ConcurrentHashMap<Int, Pending>()
     private val nextCallId = AtomicInteger()
     private val reading = AtomicBoolean()
@@ -190,10 +191,10 @@ internal class ManagerClient(private val address: String, private val key: ByteA
      */
     private fun readOn() {
         val open = connection ?: return
-        if (!anyWaiting() || !reading.compareAndSet(false, true)) return
+        if (pending.isEmpty() || !reading.compareAndSet(false, true)) return
         READERS.launch {
             try {
-                while (anyWaiting() && connection === open) readOne(open)
+                while (pending.isNotEmpty() && connection === open) readOne(open)
             } catch (e: Throwable) {
                 // A lost connection has failed every call in flight already (lost()); nothing is left to tell.
             } finally {
@@ -203,8 +204,6 @@ internal class ManagerClient(private val address: String, private val key: ByteA
             }
         }
     }
-
-    private fun anyWaiting(): Boolean = pending.values.any { it.outcome == null }
 
     /** Ends [open] after it failed with [cause]: every call in flight fails; the next call connects anew. */
     private fun lost(open: FramedSocket, cause: Throwable): Throwable {
