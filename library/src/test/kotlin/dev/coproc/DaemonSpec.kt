@@ -64,7 +64,8 @@ class DaemonSpec : FunSpec({
         val daemon = ticker("stale")
         val first = daemon.start()
         dev.coproc.os.Signals.sendToGroup(first, dev.coproc.os.Signals.SIGKILL)
-        withTimeout(10.seconds) { while (isRunning(first)) yield() }
+        // Its whole group, not only its leader: the shell's `sleep` holds the inherited lock until it is gone too.
+        withTimeout(10.seconds) { while (groupRunning(first)) yield() }
         daemon.status() shouldBe DaemonStatus.Stale(first)
         val second = daemon.start()
         try {
@@ -152,4 +153,12 @@ private fun stat(pid: Long): List<String> {
 }
 
 private fun isRunning(pid: Long): Boolean = runCatching { stat(pid)[0] != "Z" }.getOrDefault(false)
+
+/** Whether any process of group [pgid] has yet to exit (a zombie has closed its descriptors already). */
+private fun groupRunning(pgid: Long): Boolean = Files.list(Path.of("/proc")).use { entries ->
+    entries.anyMatch { entry ->
+        val pid = entry.fileName.toString().toLongOrNull() ?: return@anyMatch false
+        runCatching { stat(pid).let { it[2] == pgid.toString() && it[0] != "Z" } }.getOrDefault(false)
+    }
+}
 
