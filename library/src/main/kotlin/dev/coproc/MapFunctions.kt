@@ -14,7 +14,10 @@ import kotlinx.serialization.builtins.PairSerializer
 internal object MapFunctions {
     private val shapes = ConcurrentHashMap<Class<*>, FunctionShape>()
 
-    /** The shape of [type], a `@Serializable` [TaskFunction] or [TaskFunction2]; a [TaskTypeException] otherwise. */
+    /**
+     * The shape of [type], a `@Serializable` [TaskFunction] or [TaskFunction2] or a [BlockingFunction] record; a
+     * [TaskTypeException] otherwise.
+     */
     fun shapeOf(type: Class<*>): FunctionShape = shapes[type] ?: create(type).also { shapes.putIfAbsent(type, it) }
 
     /** Resolves a function type named on the wire. */
@@ -25,6 +28,8 @@ internal object MapFunctions {
         val results = arrayOfNulls<Any?>(chunk.size)
         // Direct calls: a suspend lambda per item would allocate a coroutine object per item.
         when (function) {
+            // Before TaskFunction, which it is too: one interruptible stretch for the whole chunk.
+            is BlockingFunctionRun<*, *> -> function.runAll(chunk, results)
             is TaskFunction<*, *> -> {
                 @Suppress("UNCHECKED_CAST")
                 val single = function as TaskFunction<Any?, Any?>
@@ -44,6 +49,13 @@ internal object MapFunctions {
 
     @Suppress("UNCHECKED_CAST")
     private fun create(type: Class<*>): FunctionShape = when {
+        BlockingFunction::class.java.isAssignableFrom(type) -> FunctionShape(
+            type,
+            BlockingTasks.functionSerializer(type),
+            TaskTypes.declaredArgumentSerializer(type, BlockingFunction::class.java, 0, "item"),
+            TaskTypes.declaredArgumentSerializer(type, BlockingFunction::class.java, 1, "result"),
+        )
+
         TaskFunction::class.java.isAssignableFrom(type) -> FunctionShape(
             type,
             TaskTypes.declaredSerializer(type, TaskFunction::class.java) as KSerializer<Any>,
@@ -61,6 +73,6 @@ internal object MapFunctions {
             TaskTypes.argumentSerializer(type, TaskFunction2::class.java, 2, "result"),
         )
 
-        else -> throw TaskTypeException("${type.name} implements neither TaskFunction nor TaskFunction2")
+        else -> throw TaskTypeException("${type.name} implements none of TaskFunction, TaskFunction2 and BlockingFunction")
     }
 }

@@ -63,7 +63,7 @@ internal class PoolFacade(
     override suspend fun <R> map(tasks: Iterable<Task<R>>, chunkSize: Int, onProgress: ((Progress) -> Unit)?): List<R> =
         publicFailures {
             @Suppress("UNCHECKED_CAST")
-            front.mapTasks(tasks, chunkSize, onProgress?.let(::progress)) { type ->
+            front.mapTasks(tasks, chunkSize, onProgress?.let(::progress), BlockingTasks::typeOf) { type ->
                 TaskCodec.serializer(type) as KSerializer<Any> to TaskCodec.resultSerializer(type)
             }
         }
@@ -78,7 +78,10 @@ internal class PoolFacade(
     }
 
     /** How [function]'s chunks travel; an `EncodingFailure` when its class cannot. */
-    private fun shapeOf(function: Any): FunctionShape = encoding(function.javaClass.name) { MapFunctions.shapeOf(function.javaClass) }
+    private fun shapeOf(function: Any): FunctionShape {
+        val type = BlockingTasks.typeOf(function)
+        return encoding(type.name) { MapFunctions.shapeOf(type) }
+    }
 
     /** [onProgress] as the front reports progress. */
     private fun progress(onProgress: (Progress) -> Unit): (Int, Int) -> Unit = { completed, total -> onProgress(Progress(completed, total)) }

@@ -37,9 +37,10 @@ object Bench {
     }
 
     fun main(args: List<String>) = runBlocking {
-        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool", "pipe", "queue", "sync", "command", "manager", "readonly", "cluster") }
+        val sections = args.filter { it.toIntOrNull() == null }.ifEmpty { listOf("process", "pool", "java", "pipe", "queue", "sync", "command", "manager", "readonly", "cluster") }
         if ("process" in sections) processStart(args.firstNotNullOfOrNull { it.toIntOrNull() } ?: RUNS)
         if ("pool" in sections) PoolBench.run()
+        if ("java" in sections) JavaBench.run()
         if ("pipe" in sections) PipeBench.run()
         if ("queue" in sections) QueueBench.run()
         if ("sync" in sections) SyncBench.run()

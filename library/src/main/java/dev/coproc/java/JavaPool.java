@@ -1,5 +1,9 @@
 package dev.coproc.java;
 
+import dev.coproc.BlockingFunction;
+import dev.coproc.BlockingTask;
+import dev.coproc.BlockingTasks;
+import dev.coproc.JavaPoolCalls;
 import dev.coproc.PoolOptions;
 import dev.coproc.ProcessPool;
 import dev.coproc.Task;
@@ -26,7 +30,9 @@ import java.util.stream.StreamSupport;
  * }
  * }</pre>
  *
- * Failures are the Kotlin API's {@code CoprocException} subtypes, thrown directly by the blocking calls.
+ * Failures are the Kotlin API's {@code CoprocException} subtypes, thrown directly by the blocking calls. The
+ * blocking calls wait on the caller's thread; interrupting it cancels the call (its tasks in the workers too)
+ * and throws {@link InterruptedException}.
  */
 public final class JavaPool implements AutoCloseable {
     private final ProcessPool pool;
@@ -56,8 +62,48 @@ public final class JavaPool implements AutoCloseable {
     }
 
     /** Runs {@code task} and blocks for its result. */
-    public <R> R apply(Task<R> task) {
-        return join(applyAsync(task));
+    public <R> R apply(Task<R> task) throws InterruptedException {
+        return JavaPoolCalls.apply(pool, task, null);
+    }
+
+    /** Submits {@code task}, a record; cancelling the future interrupts its {@code call()} in the worker. */
+    public <R> CompletableFuture<R> applyAsync(BlockingTask<R> task) {
+        return pool.applyFuture(BlockingTasks.task(task), null);
+    }
+
+    /** Submits {@code task} with a timeout of its own. */
+    public <R> CompletableFuture<R> applyAsync(BlockingTask<R> task, Duration timeout) {
+        return pool.applyFuture(BlockingTasks.task(task), timeout);
+    }
+
+    /** Runs {@code task} and blocks for its result. */
+    public <R> R apply(BlockingTask<R> task) throws InterruptedException {
+        return JavaPoolCalls.apply(pool, BlockingTasks.task(task), null);
+    }
+
+    /** Applies {@code function}, a record, to every item; results in input order. */
+    public <T, R> CompletableFuture<List<R>> mapAsync(List<T> items, BlockingFunction<T, R> function) {
+        return pool.mapFuture(items, BlockingTasks.function(function), 0);
+    }
+
+    /** Blocking {@link #mapAsync(List, BlockingFunction)}. */
+    public <T, R> List<R> map(List<T> items, BlockingFunction<T, R> function) throws InterruptedException {
+        return map(items, function, 0);
+    }
+
+    /** Blocking map with an explicit number of items per message. */
+    public <T, R> List<R> map(List<T> items, BlockingFunction<T, R> function, int chunkSize) throws InterruptedException {
+        return JavaPoolCalls.map(pool, items, BlockingTasks.function(function), chunkSize);
+    }
+
+    /** Results in input order as they are ready (Python's {@code imap}). */
+    public <T, R> Stream<R> imap(Iterable<T> items, BlockingFunction<T, R> function) {
+        return stream(pool.imapIterator(items, BlockingTasks.function(function), 1, true));
+    }
+
+    /** Results in completion order (Python's {@code imap_unordered}). */
+    public <T, R> Stream<R> imapUnordered(Iterable<T> items, BlockingFunction<T, R> function) {
+        return stream(pool.imapIterator(items, BlockingTasks.function(function), 1, false));
     }
 
     /** Applies {@code function} to every item; results in input order. */
@@ -65,21 +111,21 @@ public final class JavaPool implements AutoCloseable {
         return pool.mapFuture(items, function, 0);
     }
 
-    /** Blocking {@link #mapAsync}. */
-    public <T, R> List<R> map(List<T> items, TaskFunction<T, R> function) {
-        return join(mapAsync(items, function));
+    /** Blocking {@link #mapAsync(List, TaskFunction)}. */
+    public <T, R> List<R> map(List<T> items, TaskFunction<T, R> function) throws InterruptedException {
+        return map(items, function, 0);
     }
 
     /** Blocking map with an explicit number of items per message. */
-    public <T, R> List<R> map(List<T> items, TaskFunction<T, R> function, int chunkSize) {
-        return join(pool.mapFuture(items, function, chunkSize));
+    public <T, R> List<R> map(List<T> items, TaskFunction<T, R> function, int chunkSize) throws InterruptedException {
+        return JavaPoolCalls.map(pool, items, function, chunkSize);
     }
 
     /** Runs every task; results in input order. */
-    public <R> List<R> mapTasks(List<? extends Task<R>> tasks) {
+    public <R> List<R> mapTasks(List<? extends Task<R>> tasks) throws InterruptedException {
         @SuppressWarnings("unchecked")
         List<Task<R>> typed = (List<Task<R>>) tasks;
-        return join(pool.mapTasksFuture(typed, 0));
+        return JavaPoolCalls.mapTasks(pool, typed, 0);
     }
 
     /** Results in input order as they are ready, a bounded number of chunks ahead (Python's {@code imap}). */

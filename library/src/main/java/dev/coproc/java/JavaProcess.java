@@ -1,5 +1,7 @@
 package dev.coproc.java;
 
+import dev.coproc.BlockingTask;
+import dev.coproc.BlockingTasks;
 import dev.coproc.CoprocException;
 import dev.coproc.Process;
 import dev.coproc.Task;
@@ -37,6 +39,11 @@ public final class JavaProcess<R> implements AutoCloseable {
     /** A process (not yet started) that will run {@code task}. */
     public static <R> JavaProcess<R> of(Task<R> task) {
         return new JavaProcess<>(new Process<>(task));
+    }
+
+    /** A process (not yet started) that will run {@code task}, a record. */
+    public static <R> JavaProcess<R> of(BlockingTask<R> task) {
+        return new JavaProcess<>(new Process<>(BlockingTasks.task(task)));
     }
 
     /** A process (not yet started) with a name, daemon flag and worker options. */

@@ -24,7 +24,7 @@ internal object TaskBodies {
             val task = DecodedHandles.collecting(if (command.keepHandles) mutableListOf() else owned) {
                 WireCodec.decode(TaskCodec.resolve(command.taskType), command.task)
             }
-            val resultSerializer = TaskCodec.resultSerializer(task.javaClass);
+            val resultSerializer = TaskCodec.resultSerializerOf(task);
             { WireCodec.encode(resultSerializer, task.run()) }
         }
         is ToWorker.Map -> {

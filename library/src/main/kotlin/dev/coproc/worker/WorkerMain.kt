@@ -172,7 +172,7 @@ public object WorkerMain {
         val encoded = TaskCodec.encode(WarmUpTask())
         val command = WireCodec.decodeToWorker(WireCodec.encode(encoded.runMessage(0, "warm-up"))) as ToWorker.Run
         val task = WireCodec.decode(TaskCodec.resolve(command.taskType), command.task)
-        runBlocking { scope.launch { WireCodec.encode(TaskCodec.resultSerializer(task.javaClass), task.run()) }.join() }
+        runBlocking { scope.launch { WireCodec.encode(TaskCodec.resultSerializerOf(task), task.run()) }.join() }
         WireCodec.encode(FromWorker.Started(0))
         WireCodec.encode(FromWorker.Succeeded(0, ByteArray(0)))
     }

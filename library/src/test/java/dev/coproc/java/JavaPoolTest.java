@@ -61,7 +61,7 @@ class JavaPoolTest {
     }
 
     @Test
-    void workersAreReused() {
+    void workersAreReused() throws Exception {
         try (JavaPool pool = JavaPool.create(2)) {
             Set<Long> pids = new HashSet<>();
             for (int i = 0; i < 10; i++) pids.add(pool.apply(new Pid()));
@@ -70,7 +70,7 @@ class JavaPoolTest {
     }
 
     @Test
-    void failuresAreTyped() {
+    void failuresAreTyped() throws Exception {
         try (JavaPool pool = JavaPool.create(1)) {
             RemoteTaskException error = assertThrows(RemoteTaskException.class, () -> pool.apply(new Fail("java pool")));
             assertEquals("java pool", error.getRemoteMessage());

@@ -49,6 +49,17 @@ internal object TaskTypes {
         }
     }
 
+    /**
+     * The serializer of [type], a Java record implementing [expected] (a blocking task or function), or a
+     * [TaskTypeException] saying why it cannot travel. Its components are encoded by their declared types.
+     */
+    @Suppress("UNCHECKED_CAST")
+    fun <T> declaredRecord(type: Class<*>, expected: Class<T>): KSerializer<T> {
+        if (!expected.isAssignableFrom(type)) throw TaskTypeException("${type.name} does not implement ${expected.name}")
+        if (!type.isRecord) throw TaskTypeException("${type.name} is not a record: a ${expected.simpleName} travels as a record of its inputs")
+        return RecordSerializer.of(type) as KSerializer<T>
+    }
+
     /** Resolves a type named on the wire, refusing anything that is not a declared [expected]. */
     fun <T> resolve(typeName: String, expected: Class<T>): KSerializer<T> = declaredSerializer(load(typeName), expected)
 
@@ -76,6 +87,18 @@ internal object TaskTypes {
         } catch (e: Exception) {
             throw TaskTypeException("the $role type $argument of ${type.name} is not serializable: ${e.message}", e)
         }
+    }
+
+    /**
+     * The serializer of type argument [index] of [generic] as a Java type declares it (a blocking task's result,
+     * a blocking function's items): see [TypeSerializers].
+     */
+    fun declaredArgumentSerializer(type: Class<*>, generic: Class<*>, index: Int, role: String): KSerializer<Any?> {
+        val argument = argumentOf(type, generic, index, emptyMap())?.takeIf { it.isConcrete() }
+            ?: throw TaskTypeException(
+                "cannot tell the $role type of ${type.name}: implement ${generic.simpleName} with concrete type arguments",
+            )
+        return TypeSerializers.of(argument) { "the $role type of ${type.name}" }
     }
 
     /** Type argument [index] of [generic] as implemented by [type] (the `T` of `ManagedFactory<T>`), if it can be told. */

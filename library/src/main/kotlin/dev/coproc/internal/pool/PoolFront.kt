@@ -57,28 +57,35 @@ internal class PoolFront(
     }
 
     /**
-     * Runs [tasks] in chunks of tasks of one class, and returns their results in order. [serializers] gives a
-     * task class's serializer and its result's.
+     * Runs [tasks] in chunks of tasks of one class, and returns their results in order. [typeOf] tells the
+     * class a task travels as, [serializers] gives a task class's serializer and its result's.
      */
     @Suppress("UNCHECKED_CAST")
     suspend fun <R> mapTasks(
         tasks: Iterable<Any>,
         chunkSize: Int,
         progress: ((completed: Int, total: Int) -> Unit)?,
+        typeOf: (Any) -> Class<*>,
         serializers: (Class<*>) -> Pair<KSerializer<Any>, KSerializer<Any?>>,
     ): List<R> {
         val all = tasks.toList()
         val size = chunkSize(all.size, chunkSize)
         // A chunk holds tasks of one class, so that one list serializer encodes it.
         val chunks = mutableListOf<List<Any>>()
+        val types = mutableListOf<Class<*>>()
         for (task in all) {
+            val type = typeOf(task)
             val last = chunks.lastOrNull()
-            if (last != null && last.size < size && last[0].javaClass == task.javaClass) (last as MutableList<Any>) += task
-            else chunks += mutableListOf(task)
+            if (last != null && last.size < size && types.last() == type) (last as MutableList<Any>) += task
+            else {
+                chunks += mutableListOf(task)
+                types += type
+            }
         }
         val resultLists = ArrayList<KSerializer<*>>()
-        val encoded = encodeAll(chunks) { chunk ->
-            val type = chunk[0].javaClass
+        val encoded = encodeAll(chunks.indices.toList()) { index ->
+            val chunk = chunks[index]
+            val type = types[index]
             val (taskSerializer, resultSerializer) = encoding(type.name) { serializers(type) }
             encodeFitting(chunk, "task ${type.name}") { part ->
                 Payload.Tasks(type.name, encoding(type.name) { WireCodec.encode(ListSerializer(taskSerializer), part) })
@@ -111,8 +118,8 @@ internal class PoolFront(
             val size = chunkSize(all.size, chunkSize)
             // Views, not copies: a million boxed items are expensive enough for the garbage collector once.
             val chunks = encodeAll((all.indices step size).map { from -> all.subList(from, minOf(from + size, all.size)) }) { chunk ->
-                encodeFitting(chunk, "map function ${function.javaClass.name}") { part ->
-                    Payload.Chunk(shape.type.name, functionBytes, encoding(function.javaClass.name) { shape.encodeItems(part) })
+                encodeFitting(chunk, "map function ${shape.type.name}") { part ->
+                    Payload.Chunk(shape.type.name, functionBytes, encoding(shape.type.name) { shape.encodeItems(part) })
                 }
             }
             val work = submitAll(chunks)
@@ -138,8 +145,8 @@ internal class PoolFront(
         try {
             while (true) {
                 while (inFlight.size < window && chunks.hasNext()) {
-                    val parts = encodeFitting(chunks.next(), "map function ${function.javaClass.name}") { part ->
-                        Payload.Chunk(shape.type.name, functionBytes, encoding(function.javaClass.name) { shape.encodeItems(part) })
+                    val parts = encodeFitting(chunks.next(), "map function ${shape.type.name}") { part ->
+                        Payload.Chunk(shape.type.name, functionBytes, encoding(shape.type.name) { shape.encodeItems(part) })
                     }
                     inFlight += submitAll(parts)
                 }
@@ -248,7 +255,7 @@ internal class PoolFront(
 
     /** [function] encoded once, for every chunk of a map. */
     private fun encodeFunction(function: Any, shape: FunctionShape): ByteArray =
-        encoding(function.javaClass.name) { WireCodec.encode(shape.functionSerializer, function) }
+        encoding(shape.type.name) { WireCodec.encode(shape.functionSerializer, function) }
 
     private fun chunkSize(total: Int, requested: Int): Int {
         require(requested >= 0) { "chunkSize must be positive, or 0 for the default: $requested" }

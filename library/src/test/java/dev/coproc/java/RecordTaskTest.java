@@ -1,0 +1,277 @@
+package dev.coproc.java;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coproc.BlockingFunction;
+import dev.coproc.BlockingTask;
+import dev.coproc.Event;
+import dev.coproc.Lock;
+import dev.coproc.Queue;
+import dev.coproc.RemoteTaskException;
+import dev.coproc.SharedLong;
+import dev.coproc.TaskEncodingException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Tasks and map functions written in Java, as records: no compiler plugin, only declared types decoded. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RecordTaskTest {
+    private static long fdsBefore;
+    private static JavaPool pool;
+
+    @BeforeAll
+    static void startPool() throws Exception {
+        try (JavaPool warm = JavaPool.create(1)) {
+            warm.apply(new Square(1)); // loads native code and opens the reaper's pipe once
+        }
+        fdsBefore = TestHygiene.openFds();
+        pool = JavaPool.create(2);
+    }
+
+    @AfterAll
+    static void nothingLeft() throws Exception {
+        pool.close();
+        TestHygiene.assertNothingLeft(fdsBefore);
+    }
+
+    record Square(int x) implements BlockingTask<Integer> {
+        @Override
+        public Integer call() {
+            return x * x;
+        }
+    }
+
+    @Test
+    void aRecordTaskRunsInAPoolAndInAProcess() throws Exception {
+        assertEquals(9, pool.apply(new Square(3)));
+        assertEquals(16, pool.applyAsync(new Square(4)).get(30, TimeUnit.SECONDS));
+        try (JavaProcess<Integer> process = JavaProcess.of(new Square(7)).start()) {
+            assertEquals(49, process.get());
+            assertEquals(0, process.join());
+        }
+    }
+
+    enum Color { RED, GREEN }
+
+    record Point(int x, int y) {}
+
+    /** Every kind of component the codec promises, sent to a worker and back (the task returns itself). */
+    record Everything(
+            int i, long l, double d, boolean b, char c, short s, byte by, float f,
+            Integer boxed, Integer noBox, String text, String noText,
+            byte[] bytes, int[] ints, long[] longs, double[] doubles, String[] words,
+            Color color, List<String> names, Set<Integer> numbers, Map<String, Integer> counts,
+            Optional<String> present, Optional<String> absent,
+            Point point, List<Point> points, Point[] pointArray, Map<String, List<Point>> nested
+    ) implements BlockingTask<Everything> {
+        @Override
+        public Everything call() {
+            return this;
+        }
+    }
+
+    @Test
+    void everyKindOfComponentTravelsBothWays() throws Exception {
+        Everything sent = new Everything(
+                -7, Long.MAX_VALUE, 2.5, true, 'é', (short) -3, (byte) 0x7f, 1.5f,
+                42, null, "héllo\u0000wörld", null,
+                new byte[] {0, -1, 127}, new int[] {1, 2, 3}, new long[] {Long.MIN_VALUE}, new double[] {0.5}, new String[] {"a", null},
+                Color.GREEN, List.of("ann", "bob"), Set.of(1, 2, 3), Map.of("x", 1, "y", 2),
+                Optional.of("here"), Optional.empty(),
+                new Point(1, 2), List.of(new Point(3, 4), new Point(5, 6)), new Point[] {new Point(7, 8), null},
+                Map.of("line", List.of(new Point(0, 0), new Point(1, 1))));
+        Everything back = pool.apply(sent);
+        assertEquals(List.of(-7, Long.MAX_VALUE, 2.5, true, 'é', (short) -3, (byte) 0x7f, 1.5f),
+                List.of(back.i(), back.l(), back.d(), back.b(), back.c(), back.s(), back.by(), back.f()));
+        assertEquals(42, back.boxed());
+        assertNull(back.noBox());
+        assertEquals("héllo\u0000wörld", back.text());
+        assertNull(back.noText());
+        assertArrayEquals(sent.bytes(), back.bytes());
+        assertArrayEquals(sent.ints(), back.ints());
+        assertArrayEquals(sent.longs(), back.longs());
+        assertArrayEquals(sent.doubles(), back.doubles());
+        assertArrayEquals(sent.words(), back.words());
+        assertEquals(Color.GREEN, back.color());
+        assertEquals(sent.names(), back.names());
+        assertEquals(sent.numbers(), back.numbers());
+        assertEquals(sent.counts(), back.counts());
+        assertEquals(Optional.of("here"), back.present());
+        assertEquals(Optional.empty(), back.absent());
+        assertEquals(sent.point(), back.point());
+        assertEquals(sent.points(), back.points());
+        assertArrayEquals(sent.pointArray(), back.pointArray());
+        assertEquals(sent.nested(), back.nested());
+    }
+
+    record Scale(int factor) implements BlockingFunction<Integer, Long> {
+        @Override
+        public Long apply(Integer item) {
+            return (long) item * factor;
+        }
+    }
+
+    @Test
+    void aRecordFunctionMapsInChunksAndStreams() throws Exception {
+        List<Integer> items = IntStream.range(0, 10_000).boxed().collect(Collectors.toList());
+        List<Long> expected = items.stream().map(i -> i * 3L).collect(Collectors.toList());
+        assertEquals(expected, pool.map(items, new Scale(3)));
+        assertEquals(expected, pool.map(items, new Scale(3), 7));
+        assertEquals(expected.subList(0, 100), pool.imap(items.subList(0, 100), new Scale(3)).collect(Collectors.toList()));
+        assertEquals(Set.copyOf(expected.subList(0, 100)),
+                pool.imapUnordered(items.subList(0, 100), new Scale(3)).collect(Collectors.toSet()));
+        assertEquals(List.of(), pool.map(List.of(), new Scale(3)));
+    }
+
+    /** Carries coproc handles: the worker puts into the parent's queue and counts under the parent's lock. */
+    record Produce(Queue<Integer> queue, Lock lock, SharedLong counter, int count) implements BlockingTask<Long> {
+        @Override
+        public Long call() throws InterruptedException {
+            for (int i = 0; i < count; i++) {
+                queue.putNowait(i);
+                lock.withLockBlocking(counter::incrementAndGet);
+            }
+            return counter.getValue();
+        }
+    }
+
+    @Test
+    void aRecordTaskCarriesAQueueALockAndASharedValue() {
+        try (Queue<Integer> queue = Shared.queue(Integer.class); Lock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0)) {
+            List<CompletableFuture<Long>> runs = List.of(
+                    pool.applyAsync(new Produce(queue, lock, counter, 50)),
+                    pool.applyAsync(new Produce(queue, lock, counter, 50)));
+            runs.forEach(CompletableFuture::join);
+            assertEquals(100L, counter.getValue());
+            List<Integer> received = new ArrayList<>();
+            for (int i = 0; i < 100; i++) received.add(queue.getNowait());
+            assertEquals(2 * IntStream.range(0, 50).sum(), received.stream().mapToInt(Integer::intValue).sum());
+        }
+    }
+
+    record Holds(Object anything, String marker) implements BlockingTask<String> {
+        @Override
+        public String call() throws IOException {
+            Files.writeString(Path.of(marker), "ran");
+            return "ran";
+        }
+    }
+
+    record Node(int value, Node next) implements BlockingTask<Integer> {
+        @Override
+        public Integer call() {
+            return value;
+        }
+    }
+
+    /** Implements the interface but is no record: what the worker would build is not declared by components. */
+    static final class NotARecord implements BlockingTask<String> {
+        @Override
+        public String call() {
+            return "ran";
+        }
+    }
+
+    @Test
+    void whatCannotTravelFailsAtSubmissionNamingWhyAndNothingRuns() throws Exception {
+        Path marker = Files.createTempFile("coproc-record", ".ran");
+        Files.delete(marker);
+        TaskEncodingException object = assertThrows(TaskEncodingException.class, () -> pool.apply(new Holds("x", marker.toString())));
+        assertTrue(object.getMessage().contains("component anything of " + Holds.class.getName()), object.getMessage());
+        assertTrue(object.getMessage().contains("java.lang.Object"), object.getMessage());
+        assertFalse(Files.exists(marker));
+
+        TaskEncodingException recursive = assertThrows(TaskEncodingException.class, () -> pool.apply(new Node(1, null)));
+        assertTrue(recursive.getMessage().contains("contains itself"), recursive.getMessage());
+
+        TaskEncodingException plain = assertThrows(TaskEncodingException.class, () -> pool.apply(new NotARecord()));
+        assertTrue(plain.getMessage().contains("is not a record"), plain.getMessage());
+        assertEquals(9, pool.apply(new Square(3)));
+    }
+
+    record Throws(String message) implements BlockingTask<String> {
+        @Override
+        public String call() throws IOException {
+            throw new IOException(message);
+        }
+    }
+
+    @Test
+    void aCheckedExceptionArrivesAsARemoteTaskException() {
+        RemoteTaskException e = assertThrows(RemoteTaskException.class, () -> pool.apply(new Throws("disk full")));
+        assertEquals(IOException.class.getName(), e.getRemoteClassName());
+        assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+    }
+
+    /** Sleeps until interrupted, telling the parent through two events that it started and that it was interrupted. */
+    record Sleeper(Event started, Event interrupted) implements BlockingTask<String> {
+        @Override
+        public String call() throws InterruptedException {
+            started.set();
+            try {
+                Thread.sleep(600_000);
+                return "slept";
+            } catch (InterruptedException e) {
+                interrupted.set();
+                throw e;
+            }
+        }
+    }
+
+    @Test
+    void cancellingTheFutureInterruptsCallAndTheWorkerGoesOn() throws Exception {
+        try (JavaPool single = JavaPool.create(1); Event started = Shared.event(); Event interrupted = Shared.event()) {
+            long worker = single.workerPids().get(0);
+            CompletableFuture<String> sleeping = single.applyAsync(new Sleeper(started, interrupted));
+            assertTrue(started.waitBlocking(Duration.ofSeconds(30)));
+            assertTrue(sleeping.cancel(true));
+            assertTrue(interrupted.waitBlocking(Duration.ofSeconds(30)), "call() was not interrupted");
+            assertInstanceOf(CancellationException.class, assertThrows(CancellationException.class, sleeping::join));
+            assertEquals(25, single.apply(new Square(5)));
+            assertEquals(List.of(worker), single.workerPids());
+        }
+    }
+
+    @Test
+    void interruptingABlockedApplyCancelsTheTaskAndThrowsInterruptedException() throws Exception {
+        try (JavaPool single = JavaPool.create(1); Event started = Shared.event(); Event interrupted = Shared.event()) {
+            CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    single.apply(new Sleeper(started, interrupted));
+                    thrown.complete(null);
+                } catch (Throwable e) {
+                    thrown.complete(e);
+                }
+            });
+            caller.start();
+            assertTrue(started.waitBlocking(Duration.ofSeconds(30)));
+            caller.interrupt();
+            assertInstanceOf(InterruptedException.class, thrown.get(30, TimeUnit.SECONDS));
+            assertTrue(interrupted.waitBlocking(Duration.ofSeconds(30)), "the task's call() was not interrupted");
+            assertEquals(36, single.apply(new Square(6)));
+        }
+    }
+}
