@@ -233,14 +233,38 @@ public open class Process<R>() : Task<R>, AutoCloseable {
     }
 
     /**
-     * Releases the process object (Python's `close()`); using it afterwards is an error.
+     * Releases the process object (Python's `close()`); using it afterwards is an error. Closing twice does
+     * nothing.
      *
-     * @throws IllegalStateException when the child is still running
+     * A child that already delivered its result (or its failure) is on its way out: `close()` waits for its exit
+     * up to a second, then terminates it as [terminate] and SIGKILL after [WorkerOptions.terminateGrace] would,
+     * so that `use { it.await() }` and Java's try-with-resources end the child, and never throw for it. An
+     * interrupt during that wait kills the child at once (the interrupt stays set).
+     *
+     * @throws IllegalStateException when the child is still running and has not delivered its result
      */
     override fun close() {
         synchronized(lock) {
-            check(!isAlive) { "$name (pid $pid) is still running: join, terminate or kill it before close()" }
-            closed = true
+            if (closed) return
+            check(!isAlive || outcome.isDone) {
+                "$name (pid $pid) is still running: join, terminate or kill it before close()"
+            }
+        }
+        if (isAlive) endAfterResult()
+        synchronized(lock) { closed = true }
+    }
+
+    /** Waits briefly for a child that delivered its result to exit, then ends it. */
+    private fun endAfterResult() {
+        try {
+            try {
+                exitFuture.get(EXIT_AFTER_RESULT_MILLIS, TimeUnit.MILLISECONDS)
+            } catch (e: TimeoutException) {
+                terminateBlocking()
+            }
+        } catch (e: InterruptedException) {
+            Thread.currentThread().interrupt()
+            kill()
         }
     }
 
@@ -324,6 +348,9 @@ public open class Process<R>() : Task<R>, AutoCloseable {
 
     public companion object {
         private val counter = AtomicInteger()
+
+        /** How long [close] waits for a child that delivered its result to exit by itself. */
+        private const val EXIT_AFTER_RESULT_MILLIS = 1_000L
 
         /** The started processes of this JVM that have not ended yet (Python's `active_children()`). */
         @JvmStatic

@@ -219,6 +219,19 @@ class ProcessLifecycleSpec : FunSpec({
         p.close()
     }
 
+    test("use { } on a process that delivered its result ends it without throwing, even one that hangs at exit") {
+        val p = Process(Square(5)).start()
+        p.use { it.await() shouldBe 25 }
+        p.isAlive shouldBe false
+        p.exitCode shouldBe 0
+
+        val hanging = Process(HangAtExit(7), options = WorkerOptions { terminateGrace(200.milliseconds) }).start()
+        hanging.use { it.await() shouldBe 7 }
+        hanging.isAlive shouldBe false
+        setOf(-15, -9) shouldContain hanging.exitCode  // its SIGTERM handler halts it, or SIGKILL after the grace
+        hanging.close() // twice: nothing
+    }
+
     test("currentProcess in the child gives its name, its pid and this JVM as parent") {
         val p = Process(WhoAmI(), name = "who").also { it.start() }
         val info = p.await()

@@ -168,3 +168,12 @@ class SpinForever : Task<Unit> {
 class Allocate(val megabytes: Int) : Task<Int> {
     override suspend fun run(): Int = List(megabytes) { ByteArray(1 shl 20) }.size
 }
+
+/** Delivers its result, then keeps its JVM from exiting: a shutdown hook that never ends. */
+@Serializable
+class HangAtExit(val result: Int) : Task<Int> {
+    override suspend fun run(): Int {
+        Runtime.getRuntime().addShutdownHook(Thread { Thread.sleep(Long.MAX_VALUE) })
+        return result
+    }
+}

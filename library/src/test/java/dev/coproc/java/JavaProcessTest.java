@@ -36,6 +36,17 @@ class JavaProcessTest {
     }
 
     @Test
+    void tryWithResourcesAfterTheResultEndsTheChildWithoutThrowing() {
+        JavaProcess<Integer> kept;
+        try (JavaProcess<Integer> p = JavaProcess.of(new Square(4)).start()) {
+            assertEquals(16, p.get());
+            kept = p;
+        }
+        assertTrue(kept.onExit().isDone(), "the child still runs after close()");
+        assertEquals(0, kept.exitCode());
+    }
+
+    @Test
     void blockingGetAndJoin() {
         JavaProcess<Integer> p = JavaProcess.of(new Square(5), "java-square", false, WorkerOptions.DEFAULT).start();
         assertEquals(25, p.get());
