@@ -55,6 +55,7 @@ class ArchitectureSpec : FunSpec({
         /** ARCHITECTURE.md's layers, top first; a package may import only packages of a later line. */
         val LAYERS: Map<String, Int> = listOf(
             listOf("dev.coproc.java"),
+            listOf("dev.coproc.java.internal"),
             listOf("dev.coproc.cluster"),
             listOf("dev.coproc.worker"),
             listOf("dev.coproc"),

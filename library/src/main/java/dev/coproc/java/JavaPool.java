@@ -3,11 +3,11 @@ package dev.coproc.java;
 import dev.coproc.BlockingFunction;
 import dev.coproc.BlockingTask;
 import dev.coproc.BlockingTasks;
-import dev.coproc.JavaPoolCalls;
 import dev.coproc.PoolOptions;
 import dev.coproc.ProcessPool;
 import dev.coproc.Task;
 import dev.coproc.TaskFunction;
+import dev.coproc.java.internal.PoolCalls;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -63,7 +63,7 @@ public final class JavaPool implements AutoCloseable {
 
     /** Runs {@code task} and blocks for its result. */
     public <R> R apply(Task<R> task) throws InterruptedException {
-        return JavaPoolCalls.apply(pool, task, null);
+        return PoolCalls.apply(pool, task, null);
     }
 
     /** Submits {@code task}, a record; cancelling the future interrupts its {@code call()} in the worker. */
@@ -78,7 +78,7 @@ public final class JavaPool implements AutoCloseable {
 
     /** Runs {@code task} and blocks for its result. */
     public <R> R apply(BlockingTask<R> task) throws InterruptedException {
-        return JavaPoolCalls.apply(pool, BlockingTasks.task(task), null);
+        return PoolCalls.apply(pool, BlockingTasks.task(task), null);
     }
 
     /** Applies {@code function}, a record, to every item; results in input order. */
@@ -93,7 +93,7 @@ public final class JavaPool implements AutoCloseable {
 
     /** Blocking map with an explicit number of items per message. */
     public <T, R> List<R> map(List<T> items, BlockingFunction<T, R> function, int chunkSize) throws InterruptedException {
-        return JavaPoolCalls.map(pool, items, BlockingTasks.function(function), chunkSize);
+        return PoolCalls.map(pool, items, BlockingTasks.function(function), chunkSize);
     }
 
     /** Results in input order as they are ready (Python's {@code imap}). */
@@ -118,14 +118,14 @@ public final class JavaPool implements AutoCloseable {
 
     /** Blocking map with an explicit number of items per message. */
     public <T, R> List<R> map(List<T> items, TaskFunction<T, R> function, int chunkSize) throws InterruptedException {
-        return JavaPoolCalls.map(pool, items, function, chunkSize);
+        return PoolCalls.map(pool, items, function, chunkSize);
     }
 
     /** Runs every task; results in input order. */
     public <R> List<R> mapTasks(List<? extends Task<R>> tasks) throws InterruptedException {
         @SuppressWarnings("unchecked")
         List<Task<R>> typed = (List<Task<R>>) tasks;
-        return JavaPoolCalls.mapTasks(pool, typed, 0);
+        return PoolCalls.mapTasks(pool, typed, 0);
     }
 
     /** Results in input order as they are ready, a bounded number of chunks ahead (Python's {@code imap}). */

@@ -8,8 +8,6 @@ import dev.coproc.ConditionKt;
 import dev.coproc.Event;
 import dev.coproc.EventKt;
 import dev.coproc.Lock;
-import dev.coproc.Queue;
-import dev.coproc.QueueKt;
 import dev.coproc.LockKt;
 import dev.coproc.RLock;
 import dev.coproc.RLockKt;
@@ -26,8 +24,6 @@ import dev.coproc.SharedString;
 import dev.coproc.SharedTextKt;
 import dev.coproc.SharedValuesKt;
 import dev.coproc.Task;
-import kotlinx.serialization.KSerializer;
-import kotlinx.serialization.SerializersKt;
 
 /**
  * Java's way to create coproc's shared objects: one static factory per type, where Kotlin calls a
@@ -106,16 +102,5 @@ public final class Shared {
 
     public static SharedDoubleArray doubleArray(double... contents) {
         return SharedArraysKt.SharedDoubleArray(contents);
-    }
-
-    /** An unbounded queue of {@code items}, encoded as that class declares ({@code Integer}, {@code String}...). */
-    public static <T> Queue<T> queue(Class<T> items) {
-        return queue(items, QueueKt.UNBOUNDED);
-    }
-
-    /** A queue of {@code items} holding at most {@code capacity} of them. */
-    @SuppressWarnings("unchecked")
-    public static <T> Queue<T> queue(Class<T> items, int capacity) {
-        return QueueKt.Queue((KSerializer<T>) SerializersKt.serializer(items), capacity, QueueKt.DEFAULT_QUEUE_BUFFER_BYTES);
     }
 }

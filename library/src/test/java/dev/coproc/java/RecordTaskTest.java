@@ -12,7 +12,6 @@ import dev.coproc.BlockingFunction;
 import dev.coproc.BlockingTask;
 import dev.coproc.Event;
 import dev.coproc.Lock;
-import dev.coproc.Queue;
 import dev.coproc.RemoteTaskException;
 import dev.coproc.SharedLong;
 import dev.coproc.TaskEncodingException;
@@ -145,29 +144,34 @@ class RecordTaskTest {
         assertEquals(List.of(), pool.map(List.of(), new Scale(3)));
     }
 
-    /** Carries coproc handles: the worker puts into the parent's queue and counts under the parent's lock. */
-    record Produce(Queue<Integer> queue, Lock lock, SharedLong counter, int count) implements BlockingTask<Long> {
+    /** Carries coproc handles: the worker puts into the parent's queue, counts under its lock, and reports on a pipe. */
+    record Produce(JavaQueue<Integer> queue, JavaConnection<String> report, Lock lock, SharedLong counter, int count)
+            implements BlockingTask<Void> {
         @Override
-        public Long call() throws InterruptedException {
+        public Void call() throws InterruptedException {
             for (int i = 0; i < count; i++) {
-                queue.putNowait(i);
+                queue.put(i);
                 lock.withLockBlocking(counter::incrementAndGet);
             }
-            return counter.getValue();
+            report.send("put " + count);
+            return null;
         }
     }
 
     @Test
-    void aRecordTaskCarriesAQueueALockAndASharedValue() {
-        try (Queue<Integer> queue = Shared.queue(Integer.class); Lock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0)) {
-            List<CompletableFuture<Long>> runs = List.of(
-                    pool.applyAsync(new Produce(queue, lock, counter, 50)),
-                    pool.applyAsync(new Produce(queue, lock, counter, 50)));
-            runs.forEach(CompletableFuture::join);
+    void aRecordTaskCarriesAQueueAPipeEndALockAndASharedValue() throws Exception {
+        JavaPipe<String> pipe = JavaPipe.create(String.class);
+        try (JavaQueue<Integer> queue = JavaQueue.create(Integer.class); Lock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0);
+             JavaConnection<String> mine = pipe.first(); JavaConnection<String> theirs = pipe.second()) {
+            List<CompletableFuture<Void>> runs = List.of(
+                    pool.applyAsync(new Produce(queue, theirs, lock, counter, 50)),
+                    pool.applyAsync(new Produce(queue, theirs, lock, counter, 50)));
+            for (CompletableFuture<Void> run : runs) assertNull(run.get(60, TimeUnit.SECONDS));
             assertEquals(100L, counter.getValue());
             List<Integer> received = new ArrayList<>();
-            for (int i = 0; i < 100; i++) received.add(queue.getNowait());
+            for (int i = 0; i < 100; i++) received.add(queue.get(Duration.ofSeconds(10)));
             assertEquals(2 * IntStream.range(0, 50).sum(), received.stream().mapToInt(Integer::intValue).sum());
+            assertEquals(List.of("put 50", "put 50"), List.of(mine.receive(), mine.receive()));
         }
     }
 
@@ -243,14 +247,15 @@ class RecordTaskTest {
     @Test
     void cancellingTheFutureInterruptsCallAndTheWorkerGoesOn() throws Exception {
         try (JavaPool single = JavaPool.create(1); Event started = Shared.event(); Event interrupted = Shared.event()) {
-            long worker = single.workerPids().get(0);
+            assertEquals(1, single.apply(new Square(1))); // its worker is up (workers start in the background)
+            List<Long> worker = single.workerPids();
             CompletableFuture<String> sleeping = single.applyAsync(new Sleeper(started, interrupted));
             assertTrue(started.waitBlocking(Duration.ofSeconds(30)));
             assertTrue(sleeping.cancel(true));
             assertTrue(interrupted.waitBlocking(Duration.ofSeconds(30)), "call() was not interrupted");
             assertInstanceOf(CancellationException.class, assertThrows(CancellationException.class, sleeping::join));
             assertEquals(25, single.apply(new Square(5)));
-            assertEquals(List.of(worker), single.workerPids());
+            assertEquals(worker, single.workerPids());
         }
     }
 

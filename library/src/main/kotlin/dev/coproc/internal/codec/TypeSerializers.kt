@@ -15,6 +15,7 @@ import kotlinx.serialization.builtins.ListSerializer
 import kotlinx.serialization.builtins.MapSerializer
 import kotlinx.serialization.builtins.SetSerializer
 import kotlinx.serialization.builtins.nullable
+import kotlinx.serialization.builtins.serializer
 import kotlinx.serialization.descriptors.SerialDescriptor
 import kotlinx.serialization.encoding.Decoder
 import kotlinx.serialization.encoding.Encoder
@@ -65,6 +66,8 @@ internal object TypeSerializers {
     @Suppress("UNCHECKED_CAST")
     private fun ofClass(type: Class<*>, where: () -> String): KSerializer<Any> = when {
         type == Void.TYPE -> refuse(where, "void")
+        // A task with nothing to return (BlockingTask<Void>): only null, which the nullable form carries.
+        type == Void::class.java -> Unit.serializer() as KSerializer<Any>
         type.isRecord -> RecordSerializer.of(type) as KSerializer<Any>
         type.isArray && !type.componentType.isPrimitive -> arrayOf(type.componentType, type.componentType, where)
         type in GENERIC_CONTAINERS -> refuse(where, "a raw ${type.simpleName}: give its type arguments")
@@ -73,6 +76,7 @@ internal object TypeSerializers {
             "${type.name}, an interface or abstract class: the receiver could only pick the class to build by a " +
                 "name in the data, which coproc never does. Declare a record, an enum or a @Serializable class",
         )
+        isJavaWithSerializer(type) -> annotatedSerializer(type, emptyList())
         // Primitives, boxes, String, primitive arrays, enums, @Serializable classes.
         else -> serializer(type)
     }
@@ -93,7 +97,9 @@ internal object TypeSerializers {
                 }
                 // A handle's items as the Kotlin API types them (`Queue<Integer>` is a `Queue<Int>`): both ends
                 // of a queue or pipe must encode its items alike, and the one that made it did so without nulls.
-                EmptySerializersModule().serializer(raw.kotlin, arguments.map { bare(it, where) }, isNullable = false)
+                val items = arguments.map { bare(it, where) }
+                if (isJavaWithSerializer(raw)) annotatedSerializer(raw, items)
+                else EmptySerializersModule().serializer(raw.kotlin, items, isNullable = false)
             }
         }
         return serializer as KSerializer<Any>
@@ -108,6 +114,27 @@ internal object TypeSerializers {
         is ParameterizedType -> type.rawType as Class<*>
         is GenericArrayType -> java.lang.reflect.Array.newInstance(rawClassOf(type.genericComponentType, where), 0).javaClass
         else -> refuse(where, "an array of ${type.typeName}: declare a concrete element type")
+    }
+
+    /**
+     * A Java class that names its serializer in `@Serializable(with = ...)` (the Java API's handle types):
+     * kotlinx-serialization reads that annotation only through the code its compiler plugin generates, which a
+     * Java class does not have.
+     */
+    private fun isJavaWithSerializer(type: Class<*>): Boolean =
+        !type.isAnnotationPresent(Metadata::class.java) &&
+            type.getAnnotation(Serializable::class.java)?.with?.let { it != KSerializer::class } == true
+
+    /** The serializer [type]'s annotation names: an object, or a class built from the type arguments' serializers. */
+    @Suppress("UNCHECKED_CAST")
+    private fun annotatedSerializer(type: Class<*>, arguments: List<KSerializer<*>>): KSerializer<Any> {
+        val with = type.getAnnotation(Serializable::class.java).with.java
+        // A Kotlin object: its one instance, without kotlin-reflect.
+        with.fields.firstOrNull { it.name == "INSTANCE" && Modifier.isStatic(it.modifiers) }?.let { return it.get(null) as KSerializer<Any> }
+        val constructor = with.declaredConstructors.singleOrNull { it.parameterCount == arguments.size }
+            ?: throw TaskTypeException("${with.name}, the serializer of ${type.name}, has no constructor for ${arguments.size} type arguments")
+        constructor.isAccessible = true
+        return constructor.newInstance(*arguments.toTypedArray()) as KSerializer<Any>
     }
 
     // A primitive class says it is abstract (and final).

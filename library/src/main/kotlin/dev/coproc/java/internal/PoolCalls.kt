@@ -1,4 +1,8 @@
-package dev.coproc
+package dev.coproc.java.internal
+
+import dev.coproc.Pool
+import dev.coproc.Task
+import dev.coproc.TaskFunction
 
 import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.runBlocking
@@ -9,7 +13,7 @@ import kotlinx.coroutines.runBlocking
  * on the way (a future completed elsewhere would add one). An interrupt of the waiting thread cancels the
  * call (the task in its worker too) and throws [InterruptedException].
  */
-internal object JavaPoolCalls {
+internal object PoolCalls {
     @JvmStatic
     @Throws(InterruptedException::class)
     fun <R> apply(pool: Pool, task: Task<R>, timeout: java.time.Duration?): R =

@@ -1,0 +1,176 @@
+package dev.coproc.java;
+
+import dev.coproc.Queue;
+import dev.coproc.QueueKt;
+import dev.coproc.java.internal.QueueCalls;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import kotlinx.serialization.KSerializer;
+import kotlinx.serialization.Serializable;
+import kotlinx.serialization.SerializersKt;
+import kotlinx.serialization.descriptors.SerialDescriptor;
+import kotlinx.serialization.encoding.Decoder;
+import kotlinx.serialization.encoding.Encoder;
+
+/**
+ * A queue shared between processes, for Java callers: Python's {@code multiprocessing.Queue} on shared memory.
+ * Give it to a task (a record component of type {@code JavaQueue<T>}) and the task's process uses the same queue.
+ *
+ * <pre>{@code
+ * try (JavaQueue<Integer> queue = JavaQueue.create(Integer.class)) {
+ *     pool.apply(new Produce(queue, 100));             // record Produce(JavaQueue<Integer> queue, int n)
+ *     int first = queue.get();                           // blocks; get(Duration), getAsync(), getNowait()
+ * }
+ * }</pre>
+ *
+ * Items are encoded as their class declares ({@code Integer}, {@code String}, a record...). The blocking calls
+ * wait on the caller's thread; interrupting it cancels the wait and throws {@link InterruptedException}.
+ * {@link #close()} lets go of this process's handle; {@link #shutdown()} ends the queue's input for everyone.
+ *
+ * @param <T> the items' type
+ */
+@Serializable(with = JavaQueue.Serializer.class)
+public final class JavaQueue<T> implements AutoCloseable {
+    private final Queue<T> queue;
+
+    private JavaQueue(Queue<T> queue) {
+        this.queue = queue;
+    }
+
+    /** A new unbounded queue of {@code items}. */
+    public static <T> JavaQueue<T> create(Class<T> items) {
+        return create(items, QueueKt.UNBOUNDED);
+    }
+
+    /** A new queue of {@code items} that holds at most {@code capacity} of them. */
+    @SuppressWarnings("unchecked")
+    public static <T> JavaQueue<T> create(Class<T> items, int capacity) {
+        return new JavaQueue<>(QueueKt.Queue((KSerializer<T>) SerializersKt.serializer(items), capacity, QueueKt.DEFAULT_QUEUE_BUFFER_BYTES));
+    }
+
+    /** Wraps a queue made by Kotlin code. */
+    public static <T> JavaQueue<T> wrap(Queue<T> queue) {
+        return new JavaQueue<>(queue);
+    }
+
+    /** Puts {@code item} at the end, waiting for room as long as it takes. */
+    public void put(T item) throws InterruptedException {
+        QueueCalls.put(queue, item, null);
+    }
+
+    /**
+     * Puts {@code item} at the end, waiting up to {@code timeout} for room.
+     *
+     * @throws dev.coproc.QueueFullException when it stayed full that long
+     */
+    public void put(T item, Duration timeout) throws InterruptedException {
+        QueueCalls.put(queue, item, timeout);
+    }
+
+    /** Puts {@code item} when there is room; cancelling the future gives up. */
+    public CompletableFuture<Void> putAsync(T item) {
+        return QueueCalls.putAsync(queue, item);
+    }
+
+    /**
+     * Puts {@code item} now.
+     *
+     * @throws dev.coproc.QueueFullException when the queue is full
+     */
+    public void putNowait(T item) {
+        queue.putNowait(item);
+    }
+
+    /** Takes the first item, waiting for one as long as it takes. */
+    public T get() throws InterruptedException {
+        return QueueCalls.get(queue, null);
+    }
+
+    /**
+     * Takes the first item, waiting up to {@code timeout} for one.
+     *
+     * @throws dev.coproc.QueueEmptyException when none came that long
+     */
+    public T get(Duration timeout) throws InterruptedException {
+        return QueueCalls.get(queue, timeout);
+    }
+
+    /** Takes the first item when there is one; cancelling the future gives up. */
+    public CompletableFuture<T> getAsync() {
+        return QueueCalls.getAsync(queue);
+    }
+
+    /**
+     * Takes the first item now.
+     *
+     * @throws dev.coproc.QueueEmptyException when the queue is empty
+     */
+    public T getNowait() {
+        return queue.getNowait();
+    }
+
+    /** Items in the queue now (other processes change it). */
+    public int size() {
+        return queue.getSize();
+    }
+
+    /** Whether no item is in the queue now. */
+    public boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    /** The most items it holds. */
+    public int capacity() {
+        return queue.getCapacity();
+    }
+
+    /** Ends the input for every process: puts fail from now on, gets drain what is left, then fail too. */
+    public void shutdown() {
+        queue.shutdown();
+    }
+
+    /** Whether any process shut the queue down. */
+    public boolean isShutdown() {
+        return queue.isShutdown();
+    }
+
+    /** Lets go of this process's handle; the queue lives on in the processes that hold it. */
+    @Override
+    public void close() {
+        queue.close();
+    }
+
+    /** The Kotlin queue behind this facade. */
+    public Queue<T> asKotlin() {
+        return queue;
+    }
+
+    @Override
+    public String toString() {
+        return queue.toString();
+    }
+
+    /** Travels as the queue it wraps, and is wrapped again where it arrives. */
+    static final class Serializer implements KSerializer<JavaQueue<Object>> {
+        private final KSerializer<Queue<Object>> queues;
+
+        Serializer(KSerializer<Object> items) {
+            queues = QueueCalls.serializer(items);
+        }
+
+        @Override
+        public SerialDescriptor getDescriptor() {
+            return queues.getDescriptor();
+        }
+
+        @Override
+        public void serialize(Encoder encoder, JavaQueue<Object> value) {
+            queues.serialize(encoder, value.queue);
+        }
+
+        @Override
+        public JavaQueue<Object> deserialize(Decoder decoder) {
+            return new JavaQueue<>(queues.deserialize(decoder));
+        }
+    }
+}
