@@ -84,8 +84,9 @@ public final class JavaManager implements AutoCloseable {
         return ManagerKt.getAuthKey(manager);
     }
 
-    public <K, V> ManagedDict<K, V> dict(Class<K> keys, Class<V> values) {
-        return JavaSuspend.blocking(c -> manager.dict(serializer(keys), serializer(values), Map.of(), c));
+    /** A new, empty dict in the manager. */
+    public <K, V> JavaDict<K, V> dict(Class<K> keys, Class<V> values) {
+        return JavaDict.wrap(JavaSuspend.blocking(c -> manager.dict(serializer(keys), serializer(values), Map.of(), c)));
     }
 
     public <T> ManagedList<T> list(Class<T> items) {

@@ -42,7 +42,7 @@ class JavaApiSignaturesTest {
     private static final Set<String> NOT_YET_JAVA = Set.of(
             "dev.coproc.Barrier", "dev.coproc.BoundedSemaphore", "dev.coproc.Condition", "dev.coproc.Event",
             "dev.coproc.Lock", "dev.coproc.Managed", "dev.coproc.ManagedArray", "dev.coproc.ManagedBarrier",
-            "dev.coproc.ManagedDict", "dev.coproc.ManagedEvent", "dev.coproc.ManagedJoinableQueue",
+            "dev.coproc.ManagedEvent", "dev.coproc.ManagedJoinableQueue",
             "dev.coproc.ManagedList", "dev.coproc.ManagedLock", "dev.coproc.ManagedNamespace",
             "dev.coproc.ManagedQueue", "dev.coproc.ManagedSemaphore", "dev.coproc.ManagedValue",
             "dev.coproc.ManagerLimits", "dev.coproc.PoolOptions", "dev.coproc.RLock", "dev.coproc.Semaphore",

@@ -16,13 +16,14 @@ import dev.coproc.MakeTally;
 import dev.coproc.ManagerAuthenticationException;
 import dev.coproc.ManagerLimits;
 import dev.coproc.QueueEmptyException;
-import dev.coproc.ManagedDict;
 import dev.coproc.ManagedList;
 import dev.coproc.Tally;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +40,7 @@ class JavaManagerTest {
     static void countFds() throws Exception {
         // Opens the reaper's and the poller's descriptors and loads native code once.
         try (JavaManager warmUp = JavaManager.start()) {
-            JavaSuspend.blocking(c -> warmUp.dict(String.class, Integer.class).size(c));
+            warmUp.dict(String.class, Integer.class).size();
         }
         fdsBefore = TestHygiene.openFds();
     }
@@ -52,11 +53,23 @@ class JavaManagerTest {
     @Test
     void collectionsQueuesAndLocks() throws Exception {
         try (JavaManager manager = JavaManager.start()) {
-            ManagedDict<String, Integer> dict = manager.dict(String.class, Integer.class);
-            JavaSuspend.<kotlin.Unit>blocking(c -> dict.set("a", 1, c));
-            assertEquals(1, JavaSuspend.<Integer>blocking(c -> dict.get("a", c)));
-            assertNull(JavaSuspend.<Integer>blocking(c -> dict.get("b", c)));
-            assertEquals(Map.of("a", 1), JavaSuspend.<Map<String, Integer>>async(dict::items).get(10, TimeUnit.SECONDS));
+            JavaDict<String, Integer> dict = manager.dict(String.class, Integer.class);
+            dict.put("a", 1);
+            assertEquals(Optional.of(1), dict.get("a"));
+            assertEquals(Optional.empty(), dict.get("b"));
+            dict.putAsync("c", 3).get(10, TimeUnit.SECONDS);
+            assertEquals(Optional.of(3), dict.getAsync("c").get(10, TimeUnit.SECONDS));
+            assertEquals(Map.of("a", 1, "c", 3), dict.items());
+            assertEquals(7, dict.getOrPut("d", 7));
+            assertEquals(7, dict.getOrPut("d", 8));
+            assertEquals(Optional.of(3), dict.remove("c"));
+            assertTrue(dict.containsKey("a"));
+            assertEquals(2, dict.size());
+            dict.putAll(Map.of("x", 10, "y", 20));
+            assertEquals(Set.of("a", "d", "x", "y"), Set.copyOf(dict.keys()));
+            assertEquals(1 + 7 + 10 + 20, dict.values().stream().mapToInt(Integer::intValue).sum());
+            dict.clear();
+            assertEquals(0, dict.size());
 
             ManagedList<String> list = manager.list(String.class);
             JavaSuspend.<kotlin.Unit>blocking(c -> list.append("x", c));

@@ -175,6 +175,25 @@ class RecordTaskTest {
         }
     }
 
+    /** Writes into a manager's dict from a pool worker. */
+    record Record(JavaDict<String, Integer> scores, String name, int score) implements BlockingTask<Integer> {
+        @Override
+        public Integer call() throws InterruptedException {
+            scores.put(name, score);
+            return scores.size();
+        }
+    }
+
+    @Test
+    void aRecordTaskCarriesAManagerDict() throws Exception {
+        try (JavaManager manager = JavaManager.start()) {
+            JavaDict<String, Integer> scores = manager.dict(String.class, Integer.class);
+            assertEquals(1, pool.apply(new Record(scores, "ann", 3)));
+            assertEquals(2, pool.apply(new Record(scores, "bob", 5)));
+            assertEquals(Map.of("ann", 3, "bob", 5), scores.items());
+        }
+    }
+
     record Holds(Object anything, String marker) implements BlockingTask<String> {
         @Override
         public String call() throws IOException {
