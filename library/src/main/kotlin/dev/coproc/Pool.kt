@@ -16,7 +16,7 @@ import kotlinx.coroutines.flow.Flow
  * Lifecycle as in Python: [close] (no new tasks; queued ones still run), [terminate] (stop now; pending
  * tasks fail with [PoolTerminatedException]), then [join].
  */
-public interface Pool {
+public interface Pool : AutoCloseable {
     /** Runs [task] in a worker and returns its result; [timeout] overrides the pool's task timeout. */
     public suspend fun <R> apply(task: Task<R>, timeout: Duration? = null): R
 
@@ -60,8 +60,11 @@ public interface Pool {
     /** As [imap], in completion order. */
     public fun <T, R> imapUnordered(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int = 1): Flow<R>
 
-    /** No new tasks; the queued ones still run, then the workers exit. */
-    public fun close()
+    /**
+     * No new tasks; the queued ones still run, then the workers exit (Python's `close()`). As [AutoCloseable]
+     * (`use { }`, try-with-resources) it lets go of the pool without waiting: [join] waits.
+     */
+    override fun close()
 
     /** Stops now: workers are killed, pending and running tasks fail with [PoolTerminatedException]. */
     public fun terminate()

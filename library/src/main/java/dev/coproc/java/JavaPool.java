@@ -4,17 +4,20 @@ import dev.coproc.BlockingFunction;
 import dev.coproc.BlockingTask;
 import dev.coproc.BlockingTasks;
 import dev.coproc.PoolOptions;
+import dev.coproc.Progress;
 import dev.coproc.ProcessPool;
 import dev.coproc.Task;
 import dev.coproc.TaskFunction;
 import dev.coproc.java.internal.PoolCalls;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -93,7 +96,26 @@ public final class JavaPool implements AutoCloseable {
 
     /** Blocking map with an explicit number of items per message. */
     public <T, R> List<R> map(List<T> items, BlockingFunction<T, R> function, int chunkSize) throws InterruptedException {
-        return PoolCalls.map(pool, items, BlockingTasks.function(function), chunkSize);
+        return PoolCalls.map(pool, items, BlockingTasks.function(function), chunkSize, null);
+    }
+
+    /**
+     * Blocking map that reports its progress: {@code onProgress} gets the completed and total counts as chunks
+     * complete, on an internal thread (keep it short). {@code chunkSize} 0 chooses one.
+     */
+    public <T, R> List<R> map(List<T> items, BlockingFunction<T, R> function, int chunkSize, Consumer<Progress> onProgress)
+            throws InterruptedException {
+        return PoolCalls.map(pool, items, BlockingTasks.function(function), chunkSize, onProgress);
+    }
+
+    /**
+     * Runs every task, records as {@link #apply(BlockingTask)} takes, in chunks; results in input order (as
+     * {@link java.util.concurrent.ExecutorService#invokeAll}, with the results rather than their futures).
+     */
+    public <R> List<R> invokeAll(List<? extends BlockingTask<R>> tasks) throws InterruptedException {
+        List<Task<R>> wrapped = new ArrayList<>(tasks.size());
+        for (BlockingTask<R> task : tasks) wrapped.add(BlockingTasks.task(task));
+        return PoolCalls.mapTasks(pool, wrapped, 0);
     }
 
     /** Results in input order as they are ready (Python's {@code imap}). */
@@ -118,7 +140,7 @@ public final class JavaPool implements AutoCloseable {
 
     /** Blocking map with an explicit number of items per message. */
     public <T, R> List<R> map(List<T> items, TaskFunction<T, R> function, int chunkSize) throws InterruptedException {
-        return PoolCalls.map(pool, items, function, chunkSize);
+        return PoolCalls.map(pool, items, function, chunkSize, null);
     }
 
     /** Runs every task; results in input order. */

@@ -6,14 +6,12 @@ import dev.coproc.CoprocException;
 import dev.coproc.Process;
 import dev.coproc.Task;
 import dev.coproc.WorkerOptions;
+import dev.coproc.java.internal.ProcessCalls;
 import dev.coproc.os.ExitStatus;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@link Process} for Java callers: {@link CompletableFuture}s for the exit status and the result, and
@@ -72,26 +70,28 @@ public final class JavaProcess<R> implements AutoCloseable {
         return process.result();
     }
 
-    /** Blocks until the child has ended; returns its exit code (minus the signal number when killed). */
-    public int join() {
-        return unwrap(() -> process.onExit().join()).code();
+    /**
+     * Blocks until the child has ended; returns its exit code (minus the signal number when killed). An interrupt
+     * terminates the child and throws {@link InterruptedException}, as cancelling a Kotlin caller does.
+     */
+    public int join() throws InterruptedException {
+        return ProcessCalls.join(process);
     }
 
-    /** Blocks until the child has ended or {@code timeout} has passed; true when it has ended. */
+    /**
+     * Blocks until the child has ended or {@code timeout} has passed; true when it has ended. A timeout leaves the
+     * child running; an interrupt terminates it and throws {@link InterruptedException}.
+     */
     public boolean join(Duration timeout) throws InterruptedException {
-        try {
-            process.onExit().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
-        }
+        return ProcessCalls.join(process, timeout);
     }
 
-    /** Blocks until the result arrives; throws the {@link CoprocException} that explains its absence. */
-    public R get() {
-        return unwrap(() -> process.result().join());
+    /**
+     * Blocks until the result arrives; throws the {@link CoprocException} that explains its absence. An interrupt
+     * terminates the child and throws {@link InterruptedException}.
+     */
+    public R get() throws InterruptedException {
+        return ProcessCalls.await(process);
     }
 
     /** True from start until the child has ended. */
@@ -105,9 +105,10 @@ public final class JavaProcess<R> implements AutoCloseable {
         return pid == null ? OptionalLong.empty() : OptionalLong.of(pid);
     }
 
-    /** Null while running, the exit code, or minus the signal number. */
-    public Integer exitCode() {
-        return process.getExitCode();
+    /** The exit code, or minus the signal number; empty while it runs. */
+    public OptionalInt exitCode() {
+        Integer code = process.getExitCode();
+        return code == null ? OptionalInt.empty() : OptionalInt.of(code);
     }
 
     /** The process name ({@code Process-N} by default). */
@@ -135,7 +136,10 @@ public final class JavaProcess<R> implements AutoCloseable {
         return process;
     }
 
-    /** Releases the process; throws {@link IllegalStateException} while it still runs. */
+    /**
+     * Releases the process. A child that delivered its result is given a second to exit, then terminated; one
+     * still running without a result makes this throw {@link IllegalStateException}.
+     */
     @Override
     public void close() {
         process.close();
@@ -144,23 +148,5 @@ public final class JavaProcess<R> implements AutoCloseable {
     @Override
     public String toString() {
         return process.toString();
-    }
-
-    private interface Blocking<T> {
-        T get();
-    }
-
-    private static <T> T unwrap(Blocking<T> call) {
-        try {
-            return call.get();
-        } catch (CompletionException e) {
-            throw rethrow(e.getCause());
-        }
-    }
-
-    private static RuntimeException rethrow(Throwable cause) {
-        if (cause instanceof RuntimeException runtime) return runtime;
-        if (cause instanceof Error error) throw error;
-        return new CompletionException(cause);
     }
 }

@@ -2,6 +2,7 @@ package dev.coproc.java;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import dev.coproc.Square;
 import dev.coproc.WorkerOptions;
 import dev.coproc.os.ExitStatus;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -36,28 +38,28 @@ class JavaProcessTest {
     }
 
     @Test
-    void tryWithResourcesAfterTheResultEndsTheChildWithoutThrowing() {
+    void tryWithResourcesAfterTheResultEndsTheChildWithoutThrowing() throws Exception {
         JavaProcess<Integer> kept;
         try (JavaProcess<Integer> p = JavaProcess.of(new Square(4)).start()) {
             assertEquals(16, p.get());
             kept = p;
         }
         assertTrue(kept.onExit().isDone(), "the child still runs after close()");
-        assertEquals(0, kept.exitCode());
+        assertEquals(OptionalInt.of(0), kept.exitCode());
     }
 
     @Test
-    void blockingGetAndJoin() {
+    void blockingGetAndJoin() throws Exception {
         JavaProcess<Integer> p = JavaProcess.of(new Square(5), "java-square", false, WorkerOptions.DEFAULT).start();
         assertEquals(25, p.get());
         assertEquals(0, p.join());
         assertEquals("java-square", p.name());
-        assertEquals(0, p.exitCode());
+        assertEquals(OptionalInt.of(0), p.exitCode());
         p.close();
     }
 
     @Test
-    void remoteExceptionIsTyped() {
+    void remoteExceptionIsTyped() throws Exception {
         JavaProcess<Integer> p = JavaProcess.of(new Fail("from java")).start();
         RemoteTaskException error = assertThrows(RemoteTaskException.class, p::get);
         assertEquals("java.lang.IllegalStateException", error.getRemoteClassName());
@@ -65,7 +67,7 @@ class JavaProcessTest {
     }
 
     @Test
-    void exitCodeAndDeath() {
+    void exitCodeAndDeath() throws Exception {
         JavaProcess<kotlin.Unit> p = JavaProcess.of(new ExitWith(3)).start();
         ProcessDiedException error = assertThrows(ProcessDiedException.class, p::get);
         assertEquals(3, error.getExitStatus().exitCode());
@@ -79,8 +81,39 @@ class JavaProcessTest {
         assertTrue(p.isAlive());
         p.kill();
         assertTrue(p.join(Duration.ofSeconds(10)));
-        assertEquals(-9, p.exitCode());
+        assertEquals(OptionalInt.of(-9), p.exitCode());
         assertThrows(IllegalStateException.class, () -> JavaProcess.of(new Square(1)).join(Duration.ZERO));
+    }
+
+    interface Wait {
+        void run(JavaProcess<kotlin.Unit> process) throws Exception;
+    }
+
+    /** Waits in {@code wait} on a new thread for a child that never ends, interrupts it, and checks both ends. */
+    private static void interruptTerminates(Wait wait) throws Exception {
+        JavaProcess<kotlin.Unit> p = JavaProcess.of(new RunForever(null)).start();
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> {
+            try {
+                wait.run(p);
+                thrown.complete(null);
+            } catch (Throwable e) {
+                thrown.complete(e);
+            }
+        });
+        waiter.start();
+        waiter.interrupt();
+        assertInstanceOf(InterruptedException.class, thrown.get(30, TimeUnit.SECONDS));
+        p.onExit().get(30, TimeUnit.SECONDS);
+        assertEquals(OptionalInt.of(-15), p.exitCode(), "the child was not terminated");
+        p.close();
+    }
+
+    @Test
+    void anInterruptedGetOrJoinTerminatesTheChildAndThrowsInterruptedException() throws Exception {
+        interruptTerminates(JavaProcess::get);
+        interruptTerminates(JavaProcess::join);
+        interruptTerminates(p -> p.join(Duration.ofMinutes(5)));
     }
 
     @Test

@@ -144,6 +144,18 @@ class RecordTaskTest {
         assertEquals(List.of(), pool.map(List.of(), new Scale(3)));
     }
 
+    @Test
+    void invokeAllRunsRecordTasksAndAMapReportsItsProgress() throws Exception {
+        List<Square> tasks = IntStream.range(0, 50).mapToObj(Square::new).collect(Collectors.toList());
+        assertEquals(IntStream.range(0, 50).map(i -> i * i).boxed().collect(Collectors.toList()), pool.invokeAll(tasks));
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> scaled = pool.map(List.of(1, 2, 3, 4, 5, 6), new Scale(2), 2, progress -> seen.add(progress.toString()));
+        assertEquals(List.of(2L, 4L, 6L, 8L, 10L, 12L), scaled);
+        assertEquals("0/6", seen.get(0), seen.toString());
+        assertTrue(seen.contains("6/6"), seen.toString());
+        assertEquals(4, seen.size(), "a first report, then one per chunk: " + seen);
+    }
+
     /** Carries coproc handles: the worker puts into the parent's queue, counts under its lock, and reports on a pipe. */
     record Produce(JavaQueue<Integer> queue, JavaConnection<String> report, Lock lock, SharedLong counter, int count)
             implements BlockingTask<Void> {

@@ -148,7 +148,7 @@ class SharedObjectsTest {
     }
 
     @Test
-    void aChildProcessIncrementsASharedCounter() {
+    void aChildProcessIncrementsASharedCounter() throws Exception {
         try (SharedLong counter = Shared.sharedLong(0)) {
             try (JavaProcess<kotlin.Unit> child = JavaProcess.of(new IncrementAtomically(counter, 1000)).start()) {
                 child.get();

@@ -1,9 +1,11 @@
 package dev.coproc.java.internal
 
 import dev.coproc.Pool
+import dev.coproc.Progress
 import dev.coproc.Task
 import dev.coproc.TaskFunction
 
+import java.util.function.Consumer
 import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.runBlocking
 
@@ -21,8 +23,8 @@ internal object PoolCalls {
 
     @JvmStatic
     @Throws(InterruptedException::class)
-    fun <T, R> map(pool: Pool, items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int): List<R> =
-        runBlocking { pool.map(items, function, chunkSize) }
+    fun <T, R> map(pool: Pool, items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int, onProgress: Consumer<Progress>?): List<R> =
+        runBlocking { pool.map(items, function, chunkSize, onProgress?.let { consumer -> { progress -> consumer.accept(progress) } }) }
 
     @JvmStatic
     @Throws(InterruptedException::class)
