@@ -36,7 +36,7 @@ import kotlinx.serialization.Serializable
 @Serializable(with = ConnectionSerializer::class)
 public class Connection<T> internal constructor(
     private val framed: FramedSocket,
-    private val serializer: KSerializer<T>,
+    internal val serializer: KSerializer<T>,
     /** False for the receiving end of a one-way pipe. */
     public val canSend: Boolean,
     /** False for the sending end of a one-way pipe. */

@@ -11,6 +11,8 @@ import dev.coproc.internal.awaitResult
 import dev.coproc.os.ExitStatus
 import dev.coproc.os.Signals
 import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CompletionException
+import java.util.concurrent.ExecutionException
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.TimeoutException
 import java.util.concurrent.atomic.AtomicInteger
@@ -265,6 +267,10 @@ public open class Process<R>() : Task<R>, AutoCloseable {
         } catch (e: InterruptedException) {
             Thread.currentThread().interrupt()
             kill()
+        } catch (e: ExecutionException) {
+            // Its end could not be watched (the reaper failed): nothing more to wait for here.
+        } catch (e: CompletionException) {
+            // The same, seen through terminateBlocking's wait.
         }
     }
 

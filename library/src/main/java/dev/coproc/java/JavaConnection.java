@@ -30,9 +30,13 @@ public final class JavaConnection<T> implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** Wraps a pipe end made by Kotlin code. */
+    /**
+     * Wraps a pipe end made by Kotlin code.
+     *
+     * @throws IllegalArgumentException when its messages are nullable: a Java connection's are not
+     */
     public static <T> JavaConnection<T> wrap(Connection<T> connection) {
-        return new JavaConnection<>(connection);
+        return new JavaConnection<>(ConnectionCalls.notNullMessages(connection));
     }
 
     /** Sends {@code value}, waiting while the other side's buffer is full. */

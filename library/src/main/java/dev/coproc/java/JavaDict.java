@@ -50,9 +50,9 @@ public final class JavaDict<K, V> {
         return Optional.ofNullable(Suspending.blocking(c -> dict.get(key, c)));
     }
 
-    /** The value of {@code key}, if it has one, when the manager answers. */
+    /** The value of {@code key}, if it has one, when the manager answers; cancelling the future cancels the call. */
     public CompletableFuture<Optional<V>> getAsync(K key) {
-        return Suspending.<V>async(c -> dict.get(key, c)).thenApply(Optional::ofNullable);
+        return ManagerCalls.getAsync(dict, key);
     }
 
     /** Sets {@code key} to {@code value}. */
@@ -60,9 +60,9 @@ public final class JavaDict<K, V> {
         Suspending.blocking(c -> dict.set(key, value, c));
     }
 
-    /** Sets {@code key} to {@code value}; the future completes once the manager did. */
+    /** Sets {@code key} to {@code value}; the future completes once the manager did, and cancelling it cancels the call. */
     public CompletableFuture<Void> putAsync(K key, V value) {
-        return Suspending.async(c -> dict.set(key, value, c)).thenApply(done -> null);
+        return ManagerCalls.putAsync(dict, key, value);
     }
 
     /** Removes {@code key}; its value, if it had one. */

@@ -1,6 +1,5 @@
 package dev.coproc.java;
 
-import dev.coproc.JavaSuspend;
 import dev.coproc.Managed;
 import dev.coproc.ManagedArray;
 import dev.coproc.ManagedBarrier;
@@ -21,19 +20,22 @@ import dev.coproc.WorkerOptions;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import dev.coproc.java.internal.ItemSerializers;
+import dev.coproc.java.internal.Suspending;
 import kotlinx.serialization.KSerializer;
-import kotlinx.serialization.SerializersKt;
 
 /**
  * {@link Manager} for Java callers: start or connect, and make shared objects from {@link Class}es where
  * Kotlin uses reified types. The objects are the Kotlin proxies themselves; call their operations with
- * {@link JavaSuspend} (any call) or their {@code ...Blocking}/{@code ...Async} timed waits.
+ * {@code JavaSuspend} (any call) or their {@code ...Blocking}/{@code ...Async} timed waits; a dict is a
+ * {@link JavaDict}. Making an object is a round trip to the manager: an interrupt cancels it and throws
+ * {@link InterruptedException}.
  *
  * <pre>{@code
  * try (JavaManager manager = JavaManager.start()) {           // close() shuts the manager process down
- *     ManagedDict<String, Integer> dict = manager.dict(String.class, Integer.class);
- *     JavaSuspend.blocking(c -> dict.set("hits", 1, c));
- *     Integer hits = JavaSuspend.blocking(c -> dict.get("hits", c));
+ *     JavaDict<String, Integer> dict = manager.dict(String.class, Integer.class);
+ *     dict.put("hits", 1);
+ *     Optional<Integer> hits = dict.get("hits");
  *     ManagedQueue<String> queue = manager.queue(String.class);
  *     queue.putBlocking("job", null);
  * }
@@ -47,12 +49,12 @@ public final class JavaManager implements AutoCloseable {
     }
 
     /** Starts a manager process listening on a Unix socket, with a random key. */
-    public static JavaManager start() {
-        return new JavaManager(JavaSuspend.blocking(c -> Manager.Companion.start(Manager.DEFAULT_OPTIONS, null, null, ManagerLimits.DEFAULT, c)));
+    public static JavaManager start() throws InterruptedException {
+        return new JavaManager(Suspending.blocking(c -> Manager.Companion.start(Manager.DEFAULT_OPTIONS, null, null, ManagerLimits.DEFAULT, c)));
     }
 
     /** Starts a manager process listening on TCP at {@code address} (port 0: any free port), with {@code authKey} (null: random). */
-    public static JavaManager start(InetSocketAddress address, byte[] authKey) {
+    public static JavaManager start(InetSocketAddress address, byte[] authKey) throws InterruptedException {
         return start(address, authKey, ManagerLimits.DEFAULT);
     }
 
@@ -60,13 +62,13 @@ public final class JavaManager implements AutoCloseable {
      * Starts a manager process listening on TCP at {@code address} (port 0: any free port), with {@code authKey}
      * (null: random), allowing connections that have not authenticated yet what {@code limits} says.
      */
-    public static JavaManager start(InetSocketAddress address, byte[] authKey, ManagerLimits limits) {
-        return new JavaManager(JavaSuspend.blocking(c -> Manager.Companion.start(Manager.DEFAULT_OPTIONS, address, authKey, limits, c)));
+    public static JavaManager start(InetSocketAddress address, byte[] authKey, ManagerLimits limits) throws InterruptedException {
+        return new JavaManager(Suspending.blocking(c -> Manager.Companion.start(Manager.DEFAULT_OPTIONS, address, authKey, limits, c)));
     }
 
     /** Connects to the manager at {@code address} ({@code tcp://host:port} or a socket path) with its key. */
-    public static JavaManager connect(String address, byte[] authKey) {
-        return new JavaManager(JavaSuspend.blocking(c -> Manager.Companion.connect(address, authKey, c)));
+    public static JavaManager connect(String address, byte[] authKey) throws InterruptedException {
+        return new JavaManager(Suspending.blocking(c -> Manager.Companion.connect(address, authKey, c)));
     }
 
     /** The Kotlin manager, to hand to Kotlin code. */
@@ -85,69 +87,69 @@ public final class JavaManager implements AutoCloseable {
     }
 
     /** A new, empty dict in the manager. */
-    public <K, V> JavaDict<K, V> dict(Class<K> keys, Class<V> values) {
-        return JavaDict.wrap(JavaSuspend.blocking(c -> manager.dict(serializer(keys), serializer(values), Map.of(), c)));
+    public <K, V> JavaDict<K, V> dict(Class<K> keys, Class<V> values) throws InterruptedException {
+        return JavaDict.wrap(Suspending.blocking(c -> manager.dict(serializer(keys), serializer(values), Map.of(), c)));
     }
 
-    public <T> ManagedList<T> list(Class<T> items) {
-        return JavaSuspend.blocking(c -> manager.list(serializer(items), List.of(), c));
+    public <T> ManagedList<T> list(Class<T> items) throws InterruptedException {
+        return Suspending.blocking(c -> manager.list(serializer(items), List.of(), c));
     }
 
-    public ManagedNamespace namespace() {
-        return JavaSuspend.blocking(manager::namespace);
+    public ManagedNamespace namespace() throws InterruptedException {
+        return Suspending.blocking(manager::namespace);
     }
 
     /** A new queue of {@code items} holding at most {@code capacity} items. */
-    public <T> ManagedQueue<T> queue(Class<T> items, int capacity) {
-        return JavaSuspend.blocking(c -> manager.queue(serializer(items), capacity, c));
+    public <T> ManagedQueue<T> queue(Class<T> items, int capacity) throws InterruptedException {
+        return Suspending.blocking(c -> manager.queue(serializer(items), capacity, c));
     }
 
     /** A new queue of {@code items} with no limit on the number of items. */
-    public <T> ManagedQueue<T> queue(Class<T> items) {
+    public <T> ManagedQueue<T> queue(Class<T> items) throws InterruptedException {
         return queue(items, Integer.MAX_VALUE);
     }
 
     /** A new joinable queue of {@code items} holding at most {@code capacity} items. */
-    public <T> ManagedJoinableQueue<T> joinableQueue(Class<T> items, int capacity) {
-        return JavaSuspend.blocking(c -> manager.joinableQueue(serializer(items), capacity, c));
+    public <T> ManagedJoinableQueue<T> joinableQueue(Class<T> items, int capacity) throws InterruptedException {
+        return Suspending.blocking(c -> manager.joinableQueue(serializer(items), capacity, c));
     }
 
     /** A new joinable queue of {@code items} with no limit on the number of items. */
-    public <T> ManagedJoinableQueue<T> joinableQueue(Class<T> items) {
+    public <T> ManagedJoinableQueue<T> joinableQueue(Class<T> items) throws InterruptedException {
         return joinableQueue(items, Integer.MAX_VALUE);
     }
 
-    public <T> ManagedValue<T> value(Class<T> type, T initial) {
-        return JavaSuspend.blocking(c -> manager.value(serializer(type), initial, c));
+    public <T> ManagedValue<T> value(Class<T> type, T initial) throws InterruptedException {
+        return Suspending.blocking(c -> manager.value(serializer(type), initial, c));
     }
 
-    public <T> ManagedArray<T> array(Class<T> type, List<T> initial) {
-        return JavaSuspend.blocking(c -> manager.array(serializer(type), initial, c));
+    public <T> ManagedArray<T> array(Class<T> type, List<T> initial) throws InterruptedException {
+        return Suspending.blocking(c -> manager.array(serializer(type), initial, c));
     }
 
-    public ManagedLock lock() {
-        return JavaSuspend.blocking(manager::lock);
+    public ManagedLock lock() throws InterruptedException {
+        return Suspending.blocking(manager::lock);
     }
 
-    public ManagedSemaphore semaphore(int value) {
-        return JavaSuspend.blocking(c -> manager.semaphore(value, c));
+    public ManagedSemaphore semaphore(int value) throws InterruptedException {
+        return Suspending.blocking(c -> manager.semaphore(value, c));
     }
 
-    public ManagedSemaphore boundedSemaphore(int value) {
-        return JavaSuspend.blocking(c -> manager.boundedSemaphore(value, c));
+    public ManagedSemaphore boundedSemaphore(int value) throws InterruptedException {
+        return Suspending.blocking(c -> manager.boundedSemaphore(value, c));
     }
 
-    public ManagedEvent event() {
-        return JavaSuspend.blocking(manager::event);
+    public ManagedEvent event() throws InterruptedException {
+        return Suspending.blocking(manager::event);
     }
 
-    public ManagedBarrier barrier(int parties) {
-        return JavaSuspend.blocking(c -> manager.barrier(parties, c));
+    public ManagedBarrier barrier(int parties) throws InterruptedException {
+        return Suspending.blocking(c -> manager.barrier(parties, c));
     }
 
     /** An object of a registered type, made in the manager by {@code factory}. */
-    public <T> Managed<T> create(ManagedFactory<T> factory) {
-        return JavaSuspend.blocking(c -> manager.create(factory, c));
+    public <T> Managed<T> create(ManagedFactory<T> factory) throws InterruptedException {
+        return Suspending.blocking(c -> manager.create(factory, c));
     }
 
     /** Shuts the manager down (for a connected one: nothing, see {@link Manager#close}). */
@@ -156,8 +158,7 @@ public final class JavaManager implements AutoCloseable {
         manager.close();
     }
 
-    @SuppressWarnings("unchecked")
     private static <T> KSerializer<T> serializer(Class<T> type) {
-        return (KSerializer<T>) SerializersKt.serializer(type);
+        return ItemSerializers.of(type);
     }
 }

@@ -4,8 +4,8 @@ import dev.coproc.Connection;
 import dev.coproc.PipeKt;
 import dev.coproc.java.internal.ConnectionCalls;
 import java.util.List;
+import dev.coproc.java.internal.ItemSerializers;
 import kotlinx.serialization.KSerializer;
-import kotlinx.serialization.SerializersKt;
 
 /**
  * A new pipe for Java callers: two connected {@link JavaConnection} ends carrying messages of type {@code T},
@@ -51,8 +51,7 @@ public final class JavaPipe<T> {
         return second;
     }
 
-    @SuppressWarnings("unchecked")
     private static <T> KSerializer<T> serializer(Class<T> messages) {
-        return (KSerializer<T>) SerializersKt.serializer(messages);
+        return ItemSerializers.of(messages);
     }
 }

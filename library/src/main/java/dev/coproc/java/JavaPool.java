@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -170,9 +169,12 @@ public final class JavaPool implements AutoCloseable {
         pool.terminate();
     }
 
-    /** Blocks until every worker has exited; only after {@link #closePool()} or {@link #terminate()}. */
-    public void join() {
-        join(pool.joinFuture());
+    /**
+     * Blocks until every worker has exited; only after {@link #closePool()} or {@link #terminate()}. An interrupt
+     * stops the wait (the workers go on ending) and throws {@link InterruptedException}.
+     */
+    public void join() throws InterruptedException {
+        PoolCalls.join(pool);
     }
 
     /** The pids of the running workers. */
@@ -180,11 +182,20 @@ public final class JavaPool implements AutoCloseable {
         return pool.workerPids();
     }
 
-    /** Closes the pool and waits for its workers: queued tasks finish first. */
+    /**
+     * Closes the pool and waits for its workers: queued tasks finish first. An interrupt during the wait
+     * terminates the pool instead (its workers are killed, no child is left) and leaves the thread's interrupt
+     * flag set.
+     */
     @Override
     public void close() {
         pool.close();
-        join();
+        try {
+            join();
+        } catch (InterruptedException e) {
+            pool.terminate();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The Kotlin pool behind this facade. */
@@ -194,16 +205,5 @@ public final class JavaPool implements AutoCloseable {
 
     private static <R> Stream<R> stream(Iterator<R> iterator) {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator, Spliterator.ORDERED), false);
-    }
-
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) throw runtime;
-            if (cause instanceof Error error) throw error;
-            throw e;
-        }
     }
 }

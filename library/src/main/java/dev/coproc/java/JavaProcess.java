@@ -44,6 +44,11 @@ public final class JavaProcess<R> implements AutoCloseable {
         return new JavaProcess<>(new Process<>(BlockingTasks.task(task)));
     }
 
+    /** A process (not yet started) that will run {@code task}, a record, with a name, daemon flag and worker options. */
+    public static <R> JavaProcess<R> of(BlockingTask<R> task, String name, boolean daemon, WorkerOptions options) {
+        return new JavaProcess<>(new Process<>(BlockingTasks.task(task), name, daemon, options));
+    }
+
     /** A process (not yet started) with a name, daemon flag and worker options. */
     public static <R> JavaProcess<R> of(Task<R> task, String name, boolean daemon, WorkerOptions options) {
         return new JavaProcess<>(new Process<>(task, name, daemon, options));

@@ -2,12 +2,13 @@ package dev.coproc.java;
 
 import dev.coproc.Queue;
 import dev.coproc.QueueKt;
+import dev.coproc.java.internal.ItemSerializers;
 import dev.coproc.java.internal.QueueCalls;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import kotlinx.serialization.KSerializer;
 import kotlinx.serialization.Serializable;
-import kotlinx.serialization.SerializersKt;
 import kotlinx.serialization.descriptors.SerialDescriptor;
 import kotlinx.serialization.encoding.Decoder;
 import kotlinx.serialization.encoding.Encoder;
@@ -23,7 +24,8 @@ import kotlinx.serialization.encoding.Encoder;
  * }
  * }</pre>
  *
- * Items are encoded as their class declares ({@code Integer}, {@code String}, a record...). The blocking calls
+ * Items are encoded as their class declares ({@code Integer}, {@code String}, a record, an enum...); a class
+ * that cannot travel fails {@link #create} with an {@link IllegalArgumentException} that says why. The blocking calls
  * wait on the caller's thread; interrupting it cancels the wait and throws {@link InterruptedException}.
  * {@link #close()} lets go of this process's handle; {@link #shutdown()} ends the queue's input for everyone.
  *
@@ -43,19 +45,22 @@ public final class JavaQueue<T> implements AutoCloseable {
     }
 
     /** A new queue of {@code items} that holds at most {@code capacity} of them. */
-    @SuppressWarnings("unchecked")
     public static <T> JavaQueue<T> create(Class<T> items, int capacity) {
-        return new JavaQueue<>(QueueKt.Queue((KSerializer<T>) SerializersKt.serializer(items), capacity, QueueKt.DEFAULT_QUEUE_BUFFER_BYTES));
+        return new JavaQueue<>(QueueKt.Queue(ItemSerializers.of(items), capacity, QueueKt.DEFAULT_QUEUE_BUFFER_BYTES));
     }
 
-    /** Wraps a queue made by Kotlin code. */
+    /**
+     * Wraps a queue made by Kotlin code.
+     *
+     * @throws IllegalArgumentException when its items are nullable ({@code Queue<String?>}): a Java queue's are not
+     */
     public static <T> JavaQueue<T> wrap(Queue<T> queue) {
-        return new JavaQueue<>(queue);
+        return new JavaQueue<>(QueueCalls.notNullItems(queue));
     }
 
-    /** Puts {@code item} at the end, waiting for room as long as it takes. */
+    /** Puts {@code item} (never null) at the end, waiting for room as long as it takes. */
     public void put(T item) throws InterruptedException {
-        QueueCalls.put(queue, item, null);
+        QueueCalls.put(queue, Objects.requireNonNull(item, "a JavaQueue's items are never null"), null);
     }
 
     /**

@@ -105,7 +105,7 @@ class JavaManagerTest {
     }
 
     @Test
-    void remoteManagerOverTcp() {
+    void remoteManagerOverTcp() throws Exception {
         ManagerLimits limits = ManagerLimits.builder().handshakeTimeout(Duration.ofSeconds(5)).maxPendingConnections(16).build();
         try (JavaManager manager = JavaManager.start(new InetSocketAddress("127.0.0.1", 0), null, limits)) {
             try (JavaManager remote = JavaManager.connect(manager.address(), manager.authKey())) {

@@ -13,6 +13,7 @@ import dev.coproc.QueueEmptyException;
 import dev.coproc.QueueFullException;
 import dev.coproc.QueueShutdownException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -91,6 +92,29 @@ class JavaQueuePipeTest {
             assertEquals("last", queue.get());
             assertThrows(QueueShutdownException.class, queue::get);
         }
+    }
+
+    record Point(int x, int y) {}
+
+    /** Puts points into the queue it carries, from its own process. */
+    record PutPoints(JavaQueue<Point> queue, int count) implements BlockingTask<Void> {
+        @Override
+        public Void call() throws InterruptedException {
+            for (int i = 0; i < count; i++) queue.put(new Point(i, -i));
+            return null;
+        }
+    }
+
+    @Test
+    void aQueueOfRecordsFilledByAnotherProcessAndAClassThatCannotTravelRefused() throws Exception {
+        try (JavaQueue<Point> queue = JavaQueue.create(Point.class);
+             JavaProcess<Void> child = JavaProcess.of(new PutPoints(queue, 3)).start()) {
+            child.get();
+            assertEquals(List.of(new Point(0, 0), new Point(1, -1), new Point(2, -2)),
+                    List.of(queue.get(), queue.get(), queue.get()));
+        }
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> JavaQueue.create(Runnable.class));
+        assertTrue(refused.getMessage().contains("java.lang.Runnable"), refused.getMessage());
     }
 
     @Test

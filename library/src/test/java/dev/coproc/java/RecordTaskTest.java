@@ -206,6 +206,40 @@ class RecordTaskTest {
         }
     }
 
+    /** An enum whose constants have bodies: its class is abstract, and still only its constants travel. */
+    enum Op {
+        PLUS {
+            @Override
+            int apply(int a, int b) {
+                return a + b;
+            }
+        },
+        TIMES {
+            @Override
+            int apply(int a, int b) {
+                return a * b;
+            }
+        };
+
+        abstract int apply(int a, int b);
+    }
+
+    record Compute(Op op, int a, int b) implements BlockingTask<Integer> {
+        @Override
+        public Integer call() {
+            return op.apply(a, b);
+        }
+    }
+
+    @Test
+    void anEnumWithConstantBodiesTravelsAndALambdaIsRefusedAsOne() throws Exception {
+        assertEquals(12, pool.apply(new Compute(Op.TIMES, 3, 4)));
+        assertEquals(7, pool.apply(new Compute(Op.PLUS, 3, 4)));
+        BlockingFunction<Integer, Integer> lambda = item -> item + 1;
+        TaskEncodingException refused = assertThrows(TaskEncodingException.class, () -> pool.map(List.of(1), lambda));
+        assertTrue(refused.getMessage().contains("is a lambda"), refused.getMessage());
+    }
+
     record Holds(Object anything, String marker) implements BlockingTask<String> {
         @Override
         public String call() throws IOException {

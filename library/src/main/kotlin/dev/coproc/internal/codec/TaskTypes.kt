@@ -56,6 +56,9 @@ internal object TaskTypes {
     @Suppress("UNCHECKED_CAST")
     fun <T> declaredRecord(type: Class<*>, expected: Class<T>): KSerializer<T> {
         if (!expected.isAssignableFrom(type)) throw TaskTypeException("${type.name} does not implement ${expected.name}")
+        if (type.isSynthetic || type.isHidden) {
+            throw TaskTypeException("${type.name} is a lambda: a ${expected.simpleName} travels as a record of its inputs, so write it as a record")
+        }
         if (!type.isRecord) throw TaskTypeException("${type.name} is not a record: a ${expected.simpleName} travels as a record of its inputs")
         return RecordSerializer.of(type) as KSerializer<T>
     }

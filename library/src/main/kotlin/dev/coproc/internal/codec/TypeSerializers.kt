@@ -44,6 +44,18 @@ internal object TypeSerializers {
         throw TaskTypeException("${where()} is a ${type.typeName}, which cannot travel: ${e.message}", e)
     }
 
+    /**
+     * The serializer of the items of a queue, pipe or manager object made from Java with [type]: not nullable,
+     * as the handle's type argument is read where it arrives (see [ofParameterized]), so both ends agree.
+     */
+    fun ofItems(type: Class<*>): KSerializer<Any> = try {
+        bare(type) { "the item type ${type.name}" }
+    } catch (e: TaskTypeException) {
+        throw IllegalArgumentException(e.message, e)
+    } catch (e: Exception) {
+        throw IllegalArgumentException("the item type ${type.name} cannot travel: ${e.message}", e)
+    }
+
     /** [type]'s serializer, nullable unless it is a primitive. */
     @Suppress("UNCHECKED_CAST")
     private fun resolve(type: Type, where: () -> String): KSerializer<Any?> =
@@ -71,6 +83,8 @@ internal object TypeSerializers {
         type.isRecord -> RecordSerializer.of(type) as KSerializer<Any>
         type.isArray && !type.componentType.isPrimitive -> arrayOf(type.componentType, type.componentType, where)
         type in GENERIC_CONTAINERS -> refuse(where, "a raw ${type.simpleName}: give its type arguments")
+        // An enum whose constants have bodies is abstract, and still only its declared constants travel.
+        type.isEnum -> serializer(type)
         !type.isArray && isOpen(type) && !type.isAnnotationPresent(Serializable::class.java) -> refuse(
             where,
             "${type.name}, an interface or abstract class: the receiver could only pick the class to build by a " +

@@ -49,6 +49,15 @@ internal object ConnectionCalls {
     @JvmStatic
     fun <T> receiveAsync(connection: Connection<T>): CompletableFuture<T> = javaFuture { connection.receive() }
 
+    /** [connection], checked to carry messages that are never null (see [QueueCalls.notNullItems]). */
+    @JvmStatic
+    fun <T> notNullMessages(connection: Connection<T>): Connection<T> {
+        require(!connection.serializer.descriptor.isNullable) {
+            "a JavaConnection's messages are never null, and $connection carries nullable ones"
+        }
+        return connection
+    }
+
     /** How a pipe end of [messages] travels, for the Java connection's own serializer. */
     @JvmStatic
     fun <T> serializer(messages: KSerializer<T>): KSerializer<Connection<T>> = ConnectionSerializer(messages)

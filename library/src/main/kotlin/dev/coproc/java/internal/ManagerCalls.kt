@@ -2,10 +2,24 @@ package dev.coproc.java.internal
 
 import dev.coproc.ManagedDict
 import dev.coproc.ManagedDictSerializer
+import dev.coproc.internal.javaFuture
+import java.util.Optional
+import java.util.concurrent.CompletableFuture
 import kotlinx.serialization.KSerializer
 
-/** How the Java facades of manager proxies travel: as the Kotlin proxies they wrap. */
+/** What the Java facades of manager proxies call: their futures, and how they travel (as the proxies they wrap). */
 internal object ManagerCalls {
+    /** The value of [key], when the manager answers; cancelling the future cancels the call. */
+    @JvmStatic
+    fun <K, V : Any> getAsync(dict: ManagedDict<K, V>, key: K): CompletableFuture<Optional<V>> = javaFuture { Optional.ofNullable(dict.get(key)) }
+
+    /** Sets [key] to [value]; cancelling the future cancels the call. */
+    @JvmStatic
+    fun <K, V> putAsync(dict: ManagedDict<K, V>, key: K, value: V): CompletableFuture<Void?> = javaFuture {
+        dict.set(key, value)
+        null
+    }
+
     @JvmStatic
     fun <K, V> dictSerializer(keys: KSerializer<K>, values: KSerializer<V>): KSerializer<ManagedDict<K, V>> = ManagedDictSerializer(keys, values)
 }

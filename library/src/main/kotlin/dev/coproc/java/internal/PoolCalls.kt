@@ -28,5 +28,9 @@ internal object PoolCalls {
 
     @JvmStatic
     @Throws(InterruptedException::class)
+    fun join(pool: Pool) = runBlocking { pool.join() }
+
+    @JvmStatic
+    @Throws(InterruptedException::class)
     fun <R> mapTasks(pool: Pool, tasks: Iterable<Task<R>>, chunkSize: Int): List<R> = runBlocking { pool.map(tasks, chunkSize) }
 }

@@ -30,6 +30,16 @@ internal object QueueCalls {
     @JvmStatic
     fun <T> getAsync(queue: Queue<T>): CompletableFuture<T> = javaFuture { queue.get() }
 
+    /**
+     * [queue], checked to hold items that are never null: a Java queue's items travel as a record component
+     * `JavaQueue<T>` declares them, not null, and a queue of nullable items encodes them otherwise.
+     */
+    @JvmStatic
+    fun <T> notNullItems(queue: Queue<T>): Queue<T> {
+        require(!queue.serializer.descriptor.isNullable) { "a JavaQueue's items are never null, and $queue holds nullable ones" }
+        return queue
+    }
+
     /** How a queue of [items] travels, for the Java queue's own serializer. */
     @JvmStatic
     fun <T> serializer(items: KSerializer<T>): KSerializer<Queue<T>> = QueueSerializer(items)
