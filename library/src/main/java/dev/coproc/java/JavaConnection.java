@@ -6,9 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import kotlinx.serialization.KSerializer;
 import kotlinx.serialization.Serializable;
-import kotlinx.serialization.descriptors.SerialDescriptor;
-import kotlinx.serialization.encoding.Decoder;
-import kotlinx.serialization.encoding.Encoder;
 
 /**
  * One end of a {@link JavaPipe}, for Java callers: messages of type {@code T} (or raw bytes) to and from the
@@ -111,26 +108,9 @@ public final class JavaConnection<T> implements AutoCloseable {
     }
 
     /** Travels as the pipe end it wraps, and is wrapped again where it arrives. */
-    static final class Serializer implements KSerializer<JavaConnection<Object>> {
-        private final KSerializer<Connection<Object>> connections;
-
+    static final class Serializer extends FacadeSerializer<JavaConnection<Object>, Connection<Object>> {
         Serializer(KSerializer<Object> messages) {
-            connections = ConnectionCalls.serializer(messages);
-        }
-
-        @Override
-        public SerialDescriptor getDescriptor() {
-            return connections.getDescriptor();
-        }
-
-        @Override
-        public void serialize(Encoder encoder, JavaConnection<Object> value) {
-            connections.serialize(encoder, value.connection);
-        }
-
-        @Override
-        public JavaConnection<Object> deserialize(Decoder decoder) {
-            return new JavaConnection<>(connections.deserialize(decoder));
+            super(ConnectionCalls.serializer(messages), JavaConnection::new, end -> end.connection);
         }
     }
 }

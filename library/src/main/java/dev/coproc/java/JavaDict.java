@@ -9,9 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import kotlinx.serialization.KSerializer;
 import kotlinx.serialization.Serializable;
-import kotlinx.serialization.descriptors.SerialDescriptor;
-import kotlinx.serialization.encoding.Decoder;
-import kotlinx.serialization.encoding.Encoder;
 
 /**
  * A dict held by a manager process, for Java callers: Python's {@code manager.dict()}. Every call is a round
@@ -121,26 +118,9 @@ public final class JavaDict<K, V> {
     }
 
     /** Travels as the proxy it wraps, and is wrapped again where it arrives. */
-    static final class Serializer implements KSerializer<JavaDict<Object, Object>> {
-        private final KSerializer<ManagedDict<Object, Object>> dicts;
-
+    static final class Serializer extends FacadeSerializer<JavaDict<Object, Object>, ManagedDict<Object, Object>> {
         Serializer(KSerializer<Object> keys, KSerializer<Object> values) {
-            dicts = ManagerCalls.dictSerializer(keys, values);
-        }
-
-        @Override
-        public SerialDescriptor getDescriptor() {
-            return dicts.getDescriptor();
-        }
-
-        @Override
-        public void serialize(Encoder encoder, JavaDict<Object, Object> value) {
-            dicts.serialize(encoder, value.dict);
-        }
-
-        @Override
-        public JavaDict<Object, Object> deserialize(Decoder decoder) {
-            return new JavaDict<>(dicts.deserialize(decoder));
+            super(ManagerCalls.dictSerializer(keys, values), JavaDict::new, dict -> dict.dict);
         }
     }
 }

@@ -9,9 +9,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import kotlinx.serialization.KSerializer;
 import kotlinx.serialization.Serializable;
-import kotlinx.serialization.descriptors.SerialDescriptor;
-import kotlinx.serialization.encoding.Decoder;
-import kotlinx.serialization.encoding.Encoder;
 
 /**
  * A queue shared between processes, for Java callers: Python's {@code multiprocessing.Queue} on shared memory.
@@ -156,26 +153,9 @@ public final class JavaQueue<T> implements AutoCloseable {
     }
 
     /** Travels as the queue it wraps, and is wrapped again where it arrives. */
-    static final class Serializer implements KSerializer<JavaQueue<Object>> {
-        private final KSerializer<Queue<Object>> queues;
-
+    static final class Serializer extends FacadeSerializer<JavaQueue<Object>, Queue<Object>> {
         Serializer(KSerializer<Object> items) {
-            queues = QueueCalls.serializer(items);
-        }
-
-        @Override
-        public SerialDescriptor getDescriptor() {
-            return queues.getDescriptor();
-        }
-
-        @Override
-        public void serialize(Encoder encoder, JavaQueue<Object> value) {
-            queues.serialize(encoder, value.queue);
-        }
-
-        @Override
-        public JavaQueue<Object> deserialize(Decoder decoder) {
-            return new JavaQueue<>(queues.deserialize(decoder));
+            super(QueueCalls.serializer(items), JavaQueue::new, queue -> queue.queue);
         }
     }
 }
