@@ -127,20 +127,24 @@ public final class JavaManager implements AutoCloseable {
         return Suspending.blocking(c -> manager.array(serializer(type), initial, c));
     }
 
-    public ManagedLock lock() throws InterruptedException {
-        return Suspending.blocking(manager::lock);
+    /** A lock held by the manager; see {@link JavaLock}. */
+    public JavaLock lock() throws InterruptedException {
+        return JavaLock.wrap(Suspending.<ManagedLock>blocking(manager::lock));
     }
 
-    public ManagedSemaphore semaphore(int value) throws InterruptedException {
-        return Suspending.blocking(c -> manager.semaphore(value, c));
+    /** A semaphore held by the manager; see {@link JavaSemaphore}. */
+    public JavaSemaphore semaphore(int value) throws InterruptedException {
+        return JavaSemaphore.wrap(Suspending.<ManagedSemaphore>blocking(c -> manager.semaphore(value, c)));
     }
 
-    public ManagedSemaphore boundedSemaphore(int value) throws InterruptedException {
-        return Suspending.blocking(c -> manager.boundedSemaphore(value, c));
+    /** A bounded semaphore held by the manager. */
+    public JavaSemaphore boundedSemaphore(int value) throws InterruptedException {
+        return JavaSemaphore.wrap(Suspending.<ManagedSemaphore>blocking(c -> manager.boundedSemaphore(value, c)));
     }
 
-    public ManagedEvent event() throws InterruptedException {
-        return Suspending.blocking(manager::event);
+    /** An event held by the manager; see {@link JavaEvent}. */
+    public JavaEvent event() throws InterruptedException {
+        return JavaEvent.wrap(Suspending.<ManagedEvent>blocking(manager::event));
     }
 
     public ManagedBarrier barrier(int parties) throws InterruptedException {

@@ -2,17 +2,11 @@ package dev.coproc.java;
 
 import dev.coproc.Barrier;
 import dev.coproc.BarrierKt;
-import dev.coproc.BoundedSemaphore;
 import dev.coproc.Condition;
 import dev.coproc.ConditionKt;
-import dev.coproc.Event;
-import dev.coproc.EventKt;
 import dev.coproc.Lock;
-import dev.coproc.LockKt;
 import dev.coproc.RLock;
 import dev.coproc.RLockKt;
-import dev.coproc.Semaphore;
-import dev.coproc.SemaphoreKt;
 import dev.coproc.SharedArraysKt;
 import dev.coproc.SharedDouble;
 import dev.coproc.SharedDoubleArray;
@@ -41,24 +35,28 @@ import dev.coproc.Task;
 public final class Shared {
     private Shared() {}
 
-    public static Lock lock() {
-        return LockKt.Lock();
+    /** A new lock in shared memory; see {@link JavaLock}. */
+    public static JavaLock lock() {
+        return JavaLock.create();
     }
 
     public static RLock rLock() {
         return RLockKt.RLock();
     }
 
-    public static Semaphore semaphore(long value) {
-        return SemaphoreKt.Semaphore(value);
+    /** A new semaphore in shared memory with {@code value} permits; see {@link JavaSemaphore}. */
+    public static JavaSemaphore semaphore(long value) {
+        return JavaSemaphore.create(value);
     }
 
-    public static BoundedSemaphore boundedSemaphore(long value) {
-        return SemaphoreKt.BoundedSemaphore(value);
+    /** A new semaphore that refuses a release beyond {@code value}; see {@link JavaSemaphore#bounded}. */
+    public static JavaSemaphore boundedSemaphore(long value) {
+        return JavaSemaphore.bounded(value);
     }
 
-    public static Event event() {
-        return EventKt.Event();
+    /** A new event in shared memory; see {@link JavaEvent}. */
+    public static JavaEvent event() {
+        return JavaEvent.create();
     }
 
     /** A condition over a new re-entrant lock of its own. */
@@ -66,9 +64,16 @@ public final class Shared {
         return ConditionKt.Condition();
     }
 
-    /** A condition over {@code lock}, which stays the caller's to close. */
-    public static Condition condition(Lock lock) {
-        return ConditionKt.Condition(lock);
+    /**
+     * A condition over {@code lock}, which stays the caller's to close.
+     *
+     * @throws IllegalArgumentException when {@code lock} is not a shared-memory lock (a manager's or a cluster's)
+     */
+    public static Condition condition(JavaLock lock) {
+        if (!(lock.asKotlin() instanceof Lock local)) {
+            throw new IllegalArgumentException("a condition needs a shared-memory lock (JavaLock.create()), not " + lock);
+        }
+        return ConditionKt.Condition(local);
     }
 
     /** A barrier for {@code parties}; {@code action} (a {@code @Serializable} task, or null) runs once per round. */

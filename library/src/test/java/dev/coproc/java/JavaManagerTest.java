@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coproc.JavaSuspend;
 import dev.coproc.Managed;
-import dev.coproc.ManagedEvent;
-import dev.coproc.ManagedLock;
 import dev.coproc.ManagedQueue;
 import dev.coproc.ManagedValue;
 import dev.coproc.MakeTally;
@@ -84,14 +82,14 @@ class JavaManagerTest {
             queue.putBlocking("later", null);
             assertEquals("later", waiting.get(10, TimeUnit.SECONDS));
 
-            ManagedLock lock = manager.lock();
-            assertTrue(lock.acquireBlocking(null));
+            JavaLock lock = manager.lock();
+            lock.acquire();
             assertFalse(lock.acquireAsync(Duration.ofMillis(20)).get(10, TimeUnit.SECONDS));
             lock.release();
             assertThrows(IllegalStateException.class, lock::release);
 
-            ManagedEvent event = manager.event();
-            CompletableFuture<Boolean> set = event.waitAsync(Duration.ofSeconds(10));
+            JavaEvent event = manager.event();
+            CompletableFuture<Boolean> set = event.awaitAsync(Duration.ofSeconds(10));
             event.set();
             assertTrue(set.get(10, TimeUnit.SECONDS));
 

@@ -10,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coproc.BlockingFunction;
 import dev.coproc.BlockingTask;
-import dev.coproc.Event;
-import dev.coproc.Lock;
 import dev.coproc.RemoteTaskException;
 import dev.coproc.SharedLong;
 import dev.coproc.TaskEncodingException;
@@ -157,13 +155,13 @@ class RecordTaskTest {
     }
 
     /** Carries coproc handles: the worker puts into the parent's queue, counts under its lock, and reports on a pipe. */
-    record Produce(JavaQueue<Integer> queue, JavaConnection<String> report, Lock lock, SharedLong counter, int count)
+    record Produce(JavaQueue<Integer> queue, JavaConnection<String> report, JavaLock lock, SharedLong counter, int count)
             implements BlockingTask<Void> {
         @Override
         public Void call() throws InterruptedException {
             for (int i = 0; i < count; i++) {
                 queue.put(i);
-                lock.withLockBlocking(counter::incrementAndGet);
+                lock.withLock(counter::incrementAndGet);
             }
             report.send("put " + count);
             return null;
@@ -173,7 +171,7 @@ class RecordTaskTest {
     @Test
     void aRecordTaskCarriesAQueueAPipeEndALockAndASharedValue() throws Exception {
         JavaPipe<String> pipe = JavaPipe.create(String.class);
-        try (JavaQueue<Integer> queue = JavaQueue.create(Integer.class); Lock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0);
+        try (JavaQueue<Integer> queue = JavaQueue.create(Integer.class); JavaLock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0);
              JavaConnection<String> mine = pipe.first(); JavaConnection<String> theirs = pipe.second()) {
             List<CompletableFuture<Void>> runs = List.of(
                     pool.applyAsync(new Produce(queue, theirs, lock, counter, 50)),
@@ -240,6 +238,36 @@ class RecordTaskTest {
         assertTrue(refused.getMessage().contains("is a lambda"), refused.getMessage());
     }
 
+    /** Takes the lock and a permit, then sets the event: whichever engine made each of them. */
+    record Guarded(JavaLock lock, JavaSemaphore permits, JavaEvent done, SharedLong counter) implements BlockingTask<Long> {
+        @Override
+        public Long call() throws InterruptedException {
+            long value = lock.withLock(() -> permits.withPermit(counter::incrementAndGet));
+            done.set();
+            return value;
+        }
+    }
+
+    @Test
+    void locksSemaphoresAndEventsOfTheLocalAndTheManagerEngineTravelAlike() throws Exception {
+        try (JavaLock lock = Shared.lock(); JavaSemaphore permits = Shared.semaphore(1); JavaEvent done = Shared.event();
+             SharedLong counter = Shared.sharedLong(0)) {
+            assertEquals(1L, pool.apply(new Guarded(lock, permits, done, counter)));
+            assertTrue(done.isSet());
+            assertFalse(lock.isLocked());
+            assertEquals(1L, permits.value());
+        }
+        try (JavaManager manager = JavaManager.start(); SharedLong counter = Shared.sharedLong(0)) {
+            JavaLock lock = manager.lock();
+            JavaSemaphore permits = manager.boundedSemaphore(1);
+            JavaEvent done = manager.event();
+            assertEquals(1L, pool.apply(new Guarded(lock, permits, done, counter)));
+            assertTrue(done.await(Duration.ofSeconds(10)));
+            assertFalse(lock.isLocked());
+            assertThrows(IllegalStateException.class, permits::release);
+        }
+    }
+
     record Holds(Object anything, String marker) implements BlockingTask<String> {
         @Override
         public String call() throws IOException {
@@ -295,7 +323,7 @@ class RecordTaskTest {
     }
 
     /** Sleeps until interrupted, telling the parent through two events that it started and that it was interrupted. */
-    record Sleeper(Event started, Event interrupted) implements BlockingTask<String> {
+    record Sleeper(JavaEvent started, JavaEvent interrupted) implements BlockingTask<String> {
         @Override
         public String call() throws InterruptedException {
             started.set();
@@ -311,13 +339,13 @@ class RecordTaskTest {
 
     @Test
     void cancellingTheFutureInterruptsCallAndTheWorkerGoesOn() throws Exception {
-        try (JavaPool single = JavaPool.create(1); Event started = Shared.event(); Event interrupted = Shared.event()) {
+        try (JavaPool single = JavaPool.create(1); JavaEvent started = Shared.event(); JavaEvent interrupted = Shared.event()) {
             assertEquals(1, single.apply(new Square(1))); // its worker is up (workers start in the background)
             List<Long> worker = single.workerPids();
             CompletableFuture<String> sleeping = single.applyAsync(new Sleeper(started, interrupted));
-            assertTrue(started.waitBlocking(Duration.ofSeconds(30)));
+            assertTrue(started.await(Duration.ofSeconds(30)));
             assertTrue(sleeping.cancel(true));
-            assertTrue(interrupted.waitBlocking(Duration.ofSeconds(30)), "call() was not interrupted");
+            assertTrue(interrupted.await(Duration.ofSeconds(30)), "call() was not interrupted");
             assertInstanceOf(CancellationException.class, assertThrows(CancellationException.class, sleeping::join));
             assertEquals(25, single.apply(new Square(5)));
             assertEquals(worker, single.workerPids());
@@ -326,7 +354,7 @@ class RecordTaskTest {
 
     @Test
     void interruptingABlockedApplyCancelsTheTaskAndThrowsInterruptedException() throws Exception {
-        try (JavaPool single = JavaPool.create(1); Event started = Shared.event(); Event interrupted = Shared.event()) {
+        try (JavaPool single = JavaPool.create(1); JavaEvent started = Shared.event(); JavaEvent interrupted = Shared.event()) {
             CompletableFuture<Throwable> thrown = new CompletableFuture<>();
             Thread caller = new Thread(() -> {
                 try {
@@ -337,10 +365,10 @@ class RecordTaskTest {
                 }
             });
             caller.start();
-            assertTrue(started.waitBlocking(Duration.ofSeconds(30)));
+            assertTrue(started.await(Duration.ofSeconds(30)));
             caller.interrupt();
             assertInstanceOf(InterruptedException.class, thrown.get(30, TimeUnit.SECONDS));
-            assertTrue(interrupted.waitBlocking(Duration.ofSeconds(30)), "the task's call() was not interrupted");
+            assertTrue(interrupted.await(Duration.ofSeconds(30)), "the task's call() was not interrupted");
             assertEquals(36, single.apply(new Square(6)));
         }
     }

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coproc.Barrier;
-import dev.coproc.BoundedSemaphore;
 import dev.coproc.BrokenBarrierException;
 import dev.coproc.Condition;
-import dev.coproc.Event;
 import dev.coproc.IncrementAtomically;
-import dev.coproc.Lock;
 import dev.coproc.RLock;
 import dev.coproc.SharedLong;
 import java.time.Duration;
@@ -31,7 +28,7 @@ class SharedObjectsTest {
     @BeforeAll
     static void countFds() throws Exception {
         // Opens the reaper's and the poller's descriptors and loads native code once.
-        try (Lock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0);
+        try (JavaLock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0);
              JavaProcess<kotlin.Unit> warmUp = JavaProcess.of(new IncrementAtomically(counter, 1)).start()) {
             warmUp.join();
             lock.acquireAsync(null).get(10, TimeUnit.SECONDS);
@@ -46,12 +43,12 @@ class SharedObjectsTest {
 
     @Test
     void lockBlockingAndAsync() throws Exception {
-        try (Lock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0)) {
-            assertEquals(1L, (long) lock.withLockBlocking(counter::incrementAndGet));
-            assertTrue(lock.acquireBlocking());
+        try (JavaLock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0)) {
+            assertEquals(1L, (long) lock.withLock(counter::incrementAndGet));
+            lock.acquire();
             CompletableFuture<Boolean> waiting = lock.acquireAsync(Duration.ofSeconds(10));
             assertFalse(waiting.isDone());
-            assertFalse(lock.acquireBlocking(Duration.ofMillis(20)));
+            assertFalse(lock.acquire(Duration.ofMillis(20)));
             lock.release();
             assertTrue(waiting.get(10, TimeUnit.SECONDS));
             assertFalse(lock.acquireAsync(Duration.ofMillis(20)).get(10, TimeUnit.SECONDS));
@@ -82,8 +79,8 @@ class SharedObjectsTest {
 
     @Test
     void semaphoreAndBoundedSemaphore() throws Exception {
-        try (BoundedSemaphore semaphore = Shared.boundedSemaphore(1)) {
-            assertTrue(semaphore.acquireBlocking(Duration.ofSeconds(1)));
+        try (JavaSemaphore semaphore = Shared.boundedSemaphore(1)) {
+            assertTrue(semaphore.acquire(Duration.ofSeconds(1)));
             CompletableFuture<Boolean> waiting = semaphore.acquireAsync(null);
             semaphore.release();
             assertTrue(waiting.get(10, TimeUnit.SECONDS));
@@ -94,12 +91,13 @@ class SharedObjectsTest {
 
     @Test
     void eventWaitsEndOnSetFromAnotherThread() throws Exception {
-        try (Event event = Shared.event()) {
-            assertFalse(event.waitBlocking(Duration.ofMillis(20)));
-            CompletableFuture<Boolean> waiting = event.waitAsync(null);
+        try (JavaEvent event = Shared.event()) {
+            assertFalse(event.await(Duration.ofMillis(20)));
+            CompletableFuture<Boolean> waiting = event.awaitAsync(null);
             CompletableFuture.runAsync(event::set);
             assertTrue(waiting.get(10, TimeUnit.SECONDS));
-            assertTrue(event.waitBlocking());
+            event.await();
+            assertTrue(event.isSet());
         }
     }
 
