@@ -1,6 +1,7 @@
 package dev.coproc.java;
 
 import dev.coproc.Connection;
+import dev.coproc.internal.codec.TravelsAs;
 import dev.coproc.java.internal.ConnectionCalls;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -108,7 +109,7 @@ public final class JavaConnection<T> implements AutoCloseable {
     }
 
     /** Travels as the pipe end it wraps, and is wrapped again where it arrives. */
-    static final class Serializer extends FacadeSerializer<JavaConnection<Object>, Connection<Object>> {
+    static final class Serializer extends TravelsAs<JavaConnection<Object>, Connection<Object>> {
         Serializer(KSerializer<Object> messages) {
             super(ConnectionCalls.serializer(messages), JavaConnection::new, end -> end.connection);
         }

@@ -1,6 +1,7 @@
 package dev.coproc.java;
 
 import dev.coproc.ManagedDict;
+import dev.coproc.internal.codec.TravelsAs;
 import dev.coproc.java.internal.ManagerCalls;
 import dev.coproc.java.internal.Suspending;
 import java.util.List;
@@ -118,7 +119,7 @@ public final class JavaDict<K, V> {
     }
 
     /** Travels as the proxy it wraps, and is wrapped again where it arrives. */
-    static final class Serializer extends FacadeSerializer<JavaDict<Object, Object>, ManagedDict<Object, Object>> {
+    static final class Serializer extends TravelsAs<JavaDict<Object, Object>, ManagedDict<Object, Object>> {
         Serializer(KSerializer<Object> keys, KSerializer<Object> values) {
             super(ManagerCalls.dictSerializer(keys, values), JavaDict::new, dict -> dict.dict);
         }

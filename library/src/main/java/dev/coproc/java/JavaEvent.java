@@ -3,6 +3,7 @@ package dev.coproc.java;
 import dev.coproc.EventKt;
 import dev.coproc.SharedEvent;
 import dev.coproc.SharedObject;
+import dev.coproc.internal.codec.TravelsAs;
 import dev.coproc.java.internal.SyncCalls;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -81,7 +82,7 @@ public final class JavaEvent implements AutoCloseable {
     }
 
     /** Travels as the engine's event it wraps, and is wrapped again where it arrives. */
-    static final class Serializer extends FacadeSerializer<JavaEvent, SharedEvent> {
+    static final class Serializer extends TravelsAs<JavaEvent, SharedEvent> {
         Serializer() {
             super(SyncCalls.eventSerializer(), JavaEvent::new, facade -> facade.event);
         }

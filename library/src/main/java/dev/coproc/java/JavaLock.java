@@ -3,6 +3,7 @@ package dev.coproc.java;
 import dev.coproc.LockKt;
 import dev.coproc.SharedLock;
 import dev.coproc.SharedObject;
+import dev.coproc.internal.codec.TravelsAs;
 import dev.coproc.java.internal.SyncCalls;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -106,7 +107,7 @@ public final class JavaLock implements AutoCloseable {
     }
 
     /** Travels as the engine's lock it wraps, and is wrapped again where it arrives. */
-    static final class Serializer extends FacadeSerializer<JavaLock, SharedLock> {
+    static final class Serializer extends TravelsAs<JavaLock, SharedLock> {
         Serializer() {
             super(SyncCalls.lockSerializer(), JavaLock::new, facade -> facade.lock);
         }

@@ -2,6 +2,7 @@ package dev.coproc.java;
 
 import dev.coproc.Queue;
 import dev.coproc.QueueKt;
+import dev.coproc.internal.codec.TravelsAs;
 import dev.coproc.java.internal.ItemSerializers;
 import dev.coproc.java.internal.QueueCalls;
 import java.time.Duration;
@@ -153,7 +154,7 @@ public final class JavaQueue<T> implements AutoCloseable {
     }
 
     /** Travels as the queue it wraps, and is wrapped again where it arrives. */
-    static final class Serializer extends FacadeSerializer<JavaQueue<Object>, Queue<Object>> {
+    static final class Serializer extends TravelsAs<JavaQueue<Object>, Queue<Object>> {
         Serializer(KSerializer<Object> items) {
             super(QueueCalls.serializer(items), JavaQueue::new, queue -> queue.queue);
         }

@@ -3,6 +3,7 @@ package dev.coproc.java;
 import dev.coproc.SemaphoreKt;
 import dev.coproc.SharedObject;
 import dev.coproc.SharedSemaphore;
+import dev.coproc.internal.codec.TravelsAs;
 import dev.coproc.java.internal.SyncCalls;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -101,7 +102,7 @@ public final class JavaSemaphore implements AutoCloseable {
     }
 
     /** Travels as the engine's semaphore it wraps, and is wrapped again where it arrives. */
-    static final class Serializer extends FacadeSerializer<JavaSemaphore, SharedSemaphore> {
+    static final class Serializer extends TravelsAs<JavaSemaphore, SharedSemaphore> {
         Serializer() {
             super(SyncCalls.semaphoreSerializer(), JavaSemaphore::new, facade -> facade.semaphore);
         }

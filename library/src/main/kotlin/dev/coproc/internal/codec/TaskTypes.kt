@@ -81,10 +81,7 @@ internal object TaskTypes {
      */
     @Suppress("UNCHECKED_CAST")
     fun argumentSerializer(type: Class<*>, generic: Class<*>, index: Int, role: String): KSerializer<Any?> {
-        val argument = argumentOf(type, generic, index, emptyMap())?.takeIf { it.isConcrete() }
-            ?: throw TaskTypeException(
-                "cannot tell the $role type of ${type.name}: implement ${generic.simpleName} with concrete type arguments",
-            )
+        val argument = concreteArgument(type, generic, index, role)
         return try {
             serializer(argument).nullable
         } catch (e: Exception) {
@@ -96,13 +93,15 @@ internal object TaskTypes {
      * The serializer of type argument [index] of [generic] as a Java type declares it (a blocking task's result,
      * a blocking function's items): see [TypeSerializers].
      */
-    fun declaredArgumentSerializer(type: Class<*>, generic: Class<*>, index: Int, role: String): KSerializer<Any?> {
-        val argument = argumentOf(type, generic, index, emptyMap())?.takeIf { it.isConcrete() }
+    fun declaredArgumentSerializer(type: Class<*>, generic: Class<*>, index: Int, role: String): KSerializer<Any?> =
+        TypeSerializers.of(concreteArgument(type, generic, index, role)) { "the $role type of ${type.name}" }
+
+    /** Type argument [index] of [generic] as [type] implements it, which must be concrete to be encoded. */
+    private fun concreteArgument(type: Class<*>, generic: Class<*>, index: Int, role: String): Type =
+        argumentOf(type, generic, index, emptyMap())?.takeIf { it.isConcrete() }
             ?: throw TaskTypeException(
                 "cannot tell the $role type of ${type.name}: implement ${generic.simpleName} with concrete type arguments",
             )
-        return TypeSerializers.of(argument) { "the $role type of ${type.name}" }
-    }
 
     /** Type argument [index] of [generic] as implemented by [type] (the `T` of `ManagedFactory<T>`), if it can be told. */
     fun argumentType(type: Class<*>, generic: Class<*>, index: Int): Type? = argumentOf(type, generic, index, emptyMap())
