@@ -33,3 +33,15 @@ public suspend inline fun <R> CoroutineLock.withLock(action: () -> R): R {
         release()
     }
 }
+
+/** A re-entrant lock of either engine that has one, as the Java API's facade carries it: an [RLock] or a [ManagedRLock]. */
+internal object SharedRLockSerializer : EngineSerializer<CoroutineLock>(
+    "dev.coproc.SharedRLock", "re-entrant lock", RLock::class.java, RLockSerializer,
+    managedClass = ManagedRLock::class.java, managed = ManagedRLockSerializer,
+)
+
+/** A condition of either engine: a [Condition] or a [ManagedCondition]. */
+internal object SharedConditionSerializer : EngineSerializer<CoroutineLock>(
+    "dev.coproc.SharedCondition", "condition", Condition::class.java, ConditionSerializer,
+    managedClass = ManagedCondition::class.java, managed = ManagedCondition.serializer(),
+)

@@ -26,7 +26,10 @@ import kotlinx.serialization.Serializable
  * @throws ManagerUnavailableException from any call once the manager has ended
  */
 @Serializable(with = ManagedQueueSerializer::class)
-public open class ManagedQueue<T> internal constructor(internal val ref: ManagedRef, itemSerializer: KSerializer<T>) : SharedQueue<T> {
+public open class ManagedQueue<T> internal constructor(
+    internal val ref: ManagedRef,
+    @get:JvmSynthetic internal val itemSerializer: KSerializer<T>,
+) : SharedQueue<T> {
     private val items = MessageCodec(itemSerializer)
 
     // Read when first asked, not when a task decodes the handle: most tasks never ask.

@@ -2,6 +2,7 @@ package dev.coproc
 
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
@@ -14,7 +15,11 @@ import kotlin.time.toKotlinDuration
  */
 public class ManagerLimits private constructor(builder: Builder) {
     /** How long a new connection has to authenticate; then it is dropped. 10 seconds by default. */
+    @get:JvmSynthetic
     public val handshakeTimeout: Duration = builder.handshakeTimeout
+
+    /** [handshakeTimeout] for Java callers. */
+    public fun handshakeTimeout(): java.time.Duration = handshakeTimeout.toJavaDuration()
 
     /**
      * Connections still authenticating, at most; one more drops the oldest of them (a client that is really
@@ -26,10 +31,13 @@ public class ManagerLimits private constructor(builder: Builder) {
 
     /** Builds [ManagerLimits]; every setter returns the builder. */
     public class Builder internal constructor() {
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var handshakeTimeout: Duration = 10.seconds
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var maxPendingConnections: Int = 64
 
         /** See [ManagerLimits.handshakeTimeout]. */
+        @JvmSynthetic
         public fun handshakeTimeout(value: Duration): Builder = apply {
             require(value.isPositive() && value.isFinite()) { "handshakeTimeout must be positive and finite, not $value" }
             handshakeTimeout = value

@@ -1,6 +1,7 @@
 package dev.coproc
 
 import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
@@ -15,11 +16,16 @@ public class PoolOptions private constructor(builder: Builder) {
      * Runs once in every new worker before it takes tasks (Python's `initializer`). Handles among its
      * arguments ([ReadOnlyData], queues, shared values...) stay open for the worker's life, for its tasks.
      */
+    @get:JvmSynthetic
     public val initializer: Task<*>? = builder.initializer
     /** A worker is replaced after this many tasks (chunks, for `map`); 0 never. */
     public val maxTasksPerChild: Int = builder.maxTasksPerChild
     /** Default timeout of each task (each chunk, for `map`); null for none. */
+    @get:JvmSynthetic
     public val taskTimeout: Duration? = builder.taskTimeout
+
+    /** [taskTimeout] for Java callers (null: none). */
+    public fun taskTimeout(): java.time.Duration? = taskTimeout?.toJavaDuration()
     /** How many times a task whose worker died is run again on a new worker before failing; 0 by default. */
     public val retries: Int = builder.retries
     /**
@@ -31,11 +37,17 @@ public class PoolOptions private constructor(builder: Builder) {
 
     /** Builds [PoolOptions]; every setter returns the builder. */
     public class Builder internal constructor() {
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var workers: Int = Runtime.getRuntime().availableProcessors()
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var initializer: Task<*>? = null
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var maxTasksPerChild: Int = 0
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var taskTimeout: Duration? = null
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var retries: Int = 0
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var workerOptions: WorkerOptions = DEFAULT_WORKER_OPTIONS
 
         /** See [PoolOptions.workers]. */
@@ -44,13 +56,18 @@ public class PoolOptions private constructor(builder: Builder) {
             workers = value
         }
         /** See [PoolOptions.initializer]. */
+        @JvmSynthetic
         public fun initializer(value: Task<*>?): Builder = apply { initializer = value }
+
+        /** See [PoolOptions.initializer]: a Java record, run as [Pool.apply] runs one. */
+        public fun initializer(value: BlockingTask<*>): Builder = apply { initializer = BlockingTasks.task(value) }
         /** See [PoolOptions.maxTasksPerChild]. */
         public fun maxTasksPerChild(value: Int): Builder = apply {
             require(value >= 0) { "maxTasksPerChild must be 0 (never) or positive, not $value" }
             maxTasksPerChild = value
         }
         /** See [PoolOptions.taskTimeout]. */
+        @JvmSynthetic
         public fun taskTimeout(value: Duration?): Builder = apply { taskTimeout = value }
         /** See [PoolOptions.taskTimeout]. */
         public fun taskTimeout(value: java.time.Duration?): Builder = apply { taskTimeout = value?.toKotlinDuration() }

@@ -2,6 +2,8 @@ package dev.coproc
 
 import dev.coproc.internal.shm.RobustLock
 import dev.coproc.internal.shm.SharedSegment
+import kotlin.coroutines.AbstractCoroutineContextElement
+import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.coroutineContext
 import kotlin.time.Duration
 import kotlinx.coroutines.ExperimentalCoroutinesApi
@@ -120,9 +122,11 @@ public class RLock internal constructor(segment: SharedSegment) : SharedObject(s
          * functions (`coroutineScope`, `withContext`, `withTimeout`...) run in their caller's flow, one step
          * after the other, so they count as their caller: `withTimeout(1.seconds) { lock.acquire() }` then
          * `lock.release()` is one holder. A launched or async coroutine runs beside its parent: another holder.
+         * A blocking call of the Java API names its thread ([ThreadHolder]), whatever coroutine it runs in.
          */
         @OptIn(ExperimentalCoroutinesApi::class)
         suspend fun currentHolder(): Any {
+            coroutineContext[ThreadHolder]?.let { return it.thread }
             var job = coroutineContext[Job] ?: return Thread.currentThread()
             while (scopeCoroutine?.isInstance(job) == true) job = job.parent ?: break
             return job
@@ -131,6 +135,14 @@ public class RLock internal constructor(segment: SharedSegment) : SharedObject(s
         /** kotlinx-coroutines' base class of the scoping functions' coroutines (internal there, stable since 1.3). */
         private val scopeCoroutine: Class<*>? = runCatching { Class.forName("kotlinx.coroutines.internal.ScopeCoroutine") }.getOrNull()
     }
+}
+
+/**
+ * Makes [thread] the holder of the re-entrant locks and conditions taken in this context: the Java API's blocking
+ * calls each run in a coroutine of their own, and the thread that made them, not that coroutine, holds the lock.
+ */
+internal class ThreadHolder(val thread: Thread) : AbstractCoroutineContextElement(ThreadHolder) {
+    companion object Key : CoroutineContext.Key<ThreadHolder>
 }
 
 /** A new re-entrant lock, free; see [RLock]. */

@@ -13,13 +13,16 @@ public sealed class SharedArray(segment: SharedSegment, private val elementBytes
     public val size: Int = segment.getInt(SIZE)
 
     /** The valid indices, for iteration. */
+    @get:JvmSynthetic
     public val indices: IntRange get() = 0 until size
 
+    @JvmSynthetic
     internal fun at(index: Int): Int {
         if (index !in 0 until size) throw IndexOutOfBoundsException("index $index out of bounds for a shared array of size $size")
         return ELEMENTS + index * elementBytes
     }
 
+    @JvmSynthetic
     internal fun checkRange(from: Int, count: Int) {
         if (from < 0 || count < 0 || from + count > size) throw IndexOutOfBoundsException("range [$from, ${from + count}) out of bounds for a shared array of size $size")
     }
@@ -28,6 +31,7 @@ public sealed class SharedArray(segment: SharedSegment, private val elementBytes
         const val SIZE = DATA
         const val ELEMENTS = DATA + 64
 
+        @JvmSynthetic
         fun create(label: String, kind: Int, size: Int, elementBytes: Int): SharedSegment {
             require(size >= 0) { "size must not be negative: $size" }
             require(size.toLong() * elementBytes <= Int.MAX_VALUE - ELEMENTS - 4096) { "a shared array of $size elements of $elementBytes bytes is too large (2 GiB at most)" }
@@ -47,7 +51,11 @@ public class SharedIntArray internal constructor(segment: SharedSegment) : Share
     public fun getAndSet(index: Int, value: Int): Int = segment.getAndSetInt(at(index), value)
     public fun compareAndSet(index: Int, expected: Int, value: Int): Boolean = segment.compareAndSetInt(at(index), expected, value)
 
+    /** [update] taking a Java function, for Java callers: the same atomic read-modify-write, without inlining. */
+    public fun updateAndGet(index: Int, function: java.util.function.IntUnaryOperator): Int = update(index) { function.applyAsInt(it) }
+
     /** Applies [function] to element [index] atomically (it may run more than once: keep it pure); returns the new value. */
+    @JvmSynthetic
     public inline fun update(index: Int, function: (Int) -> Int): Int {
         while (true) {
             val current = get(index)
@@ -63,6 +71,7 @@ public class SharedIntArray internal constructor(segment: SharedSegment) : Share
     }
 
     /** A copy of the elements in [range]. */
+    @JvmSynthetic
     public fun slice(range: IntRange): IntArray = copyOfRange(range.first, range.last + 1)
 
     /** A copy of every element. */
@@ -94,7 +103,11 @@ public class SharedLongArray internal constructor(segment: SharedSegment) : Shar
     public fun getAndSet(index: Int, value: Long): Long = segment.getAndSetLong(at(index), value)
     public fun compareAndSet(index: Int, expected: Long, value: Long): Boolean = segment.compareAndSetLong(at(index), expected, value)
 
+    /** [update] taking a Java function, for Java callers: the same atomic read-modify-write, without inlining. */
+    public fun updateAndGet(index: Int, function: java.util.function.LongUnaryOperator): Long = update(index) { function.applyAsLong(it) }
+
     /** Applies [function] to element [index] atomically (it may run more than once: keep it pure); returns the new value. */
+    @JvmSynthetic
     public inline fun update(index: Int, function: (Long) -> Long): Long {
         while (true) {
             val current = get(index)
@@ -109,6 +122,7 @@ public class SharedLongArray internal constructor(segment: SharedSegment) : Shar
         return LongArray(to - from).also { segment.readLongs(ELEMENTS + from * 8, it, 0, it.size) }
     }
 
+    @JvmSynthetic
     public fun slice(range: IntRange): LongArray = copyOfRange(range.first, range.last + 1)
     public fun toLongArray(): LongArray = copyOfRange()
 
@@ -138,7 +152,11 @@ public class SharedDoubleArray internal constructor(segment: SharedSegment) : Sh
     public fun compareAndSet(index: Int, expected: Double, value: Double): Boolean = segment.compareAndSetDouble(at(index), expected, value)
     public fun addAndGet(index: Int, delta: Double): Double = update(index) { it + delta }
 
+    /** [update] taking a Java function, for Java callers: the same atomic read-modify-write, without inlining. */
+    public fun updateAndGet(index: Int, function: java.util.function.DoubleUnaryOperator): Double = update(index) { function.applyAsDouble(it) }
+
     /** Applies [function] to element [index] atomically (it may run more than once: keep it pure); returns the new value. */
+    @JvmSynthetic
     public inline fun update(index: Int, function: (Double) -> Double): Double {
         while (true) {
             val current = get(index)
@@ -153,6 +171,7 @@ public class SharedDoubleArray internal constructor(segment: SharedSegment) : Sh
         return DoubleArray(to - from).also { segment.readDoubles(ELEMENTS + from * 8, it, 0, it.size) }
     }
 
+    @JvmSynthetic
     public fun slice(range: IntRange): DoubleArray = copyOfRange(range.first, range.last + 1)
     public fun toDoubleArray(): DoubleArray = copyOfRange()
 
@@ -216,6 +235,7 @@ public class SharedByteArray internal constructor(segment: SharedSegment) : Shar
         return ByteArray(to - from).also { segment.read(ELEMENTS + from, it, 0, it.size) }
     }
 
+    @JvmSynthetic
     public fun slice(range: IntRange): ByteArray = copyOfRange(range.first, range.last + 1)
     public fun toByteArray(): ByteArray = copyOfRange()
 

@@ -12,7 +12,7 @@ import kotlin.contracts.contract
  * robust to a holder's death like every coproc lock.
  */
 public sealed class SharedData(segment: SharedSegment) : SharedObject(segment) {
-    @PublishedApi internal val lock: Lock = Lock(segment)
+    @PublishedApi @get:JvmSynthetic internal val lock: Lock = Lock(segment)
 
     /** Runs [block] holding this value's lock, blocking the calling thread to take it; for Java callers. */
     @Throws(InterruptedException::class)

@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList
  * holding it closed it or ended, however it ended: nothing can be left behind in `/dev/shm`, not even after
  * a SIGKILL, because there is no name there to leave.
  */
-public sealed class SharedObject(internal val segment: SharedSegment) : AutoCloseable {
+public sealed class SharedObject(@get:JvmSynthetic internal val segment: SharedSegment) : AutoCloseable {
     private val handOver = HandOver()
     private val waiters = CopyOnWriteArrayList<SequenceWaiter>()
     @Volatile private var closed = false
@@ -39,15 +39,18 @@ public sealed class SharedObject(internal val segment: SharedSegment) : AutoClos
         segment.close()
     }
 
+    @JvmSynthetic
     internal fun checkOpen() {
         check(!closed) { "this ${this::class.simpleName} handle was closed" }
     }
 
     /** This process's waiter on [bell]: one thread per bell, started on the first wait that has to sleep. */
+    @JvmSynthetic
     internal fun waiter(bell: Bell, name: String, idleNanos: Long = IDLE_CHECK_NANOS, onIdle: () -> Unit = {}): Lazy<SequenceWaiter> =
         lazy { SequenceWaiter.of(bell, name, idleNanos, onIdle).also { waiters += it; if (closed) it.stop() } }
 
     /** What crosses to another process in place of this object: where to fetch its memory. */
+    @JvmSynthetic
     internal fun grant(): DescriptorGrant {
         checkOpen()
         return handOver.grant(this) { segment.memory().duplicate() }

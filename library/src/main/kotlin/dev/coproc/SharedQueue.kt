@@ -46,3 +46,10 @@ internal class SharedQueueSerializer<T>(itemSerializer: KSerializer<T>) :
         "dev.coproc.SharedQueue", "queue", Queue::class.java, QueueSerializer(itemSerializer), itemSerializer,
         managedClass = ManagedQueue::class.java, managed = ManagedQueueSerializer(itemSerializer),
     )
+
+/** A joinable queue of either engine that has one: a shared-memory [JoinableQueue] or a [ManagedJoinableQueue]. */
+internal class SharedJoinableQueueSerializer<T>(itemSerializer: KSerializer<T>) :
+    EngineSerializer<SharedQueue<T>>(
+        "dev.coproc.SharedJoinableQueue", "joinable queue", JoinableQueue::class.java, JoinableQueueSerializer(itemSerializer), itemSerializer,
+        managedClass = ManagedJoinableQueue::class.java, managed = ManagedJoinableQueueSerializer(itemSerializer),
+    )

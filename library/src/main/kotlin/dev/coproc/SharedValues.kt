@@ -18,7 +18,11 @@ public class SharedInt internal constructor(segment: SharedSegment) : SharedData
     public fun getAndSet(value: Int): Int = segment.getAndSetInt(DATA, value)
     public fun compareAndSet(expected: Int, value: Int): Boolean = segment.compareAndSetInt(DATA, expected, value)
 
+    /** [update] taking a Java function, for Java callers: the same atomic read-modify-write, without inlining. */
+    public fun updateAndGet(function: java.util.function.IntUnaryOperator): Int = update { function.applyAsInt(it) }
+
     /** Applies [function] atomically (it may run more than once under contention: keep it pure); returns the new value. */
+    @JvmSynthetic
     public inline fun update(function: (Int) -> Int): Int {
         while (true) {
             val current = value
@@ -49,7 +53,11 @@ public class SharedLong internal constructor(segment: SharedSegment) : SharedDat
     override fun getAndSet(value: Long): Long = segment.getAndSetLong(DATA, value)
     override fun compareAndSet(expected: Long, value: Long): Boolean = segment.compareAndSetLong(DATA, expected, value)
 
+    /** [update] taking a Java function, for Java callers: the same atomic read-modify-write, without inlining. */
+    public fun updateAndGet(function: java.util.function.LongUnaryOperator): Long = update { function.applyAsLong(it) }
+
     /** Applies [function] atomically (it may run more than once under contention: keep it pure); returns the new value. */
+    @JvmSynthetic
     public inline fun update(function: (Long) -> Long): Long {
         while (true) {
             val current = value
@@ -80,7 +88,11 @@ public class SharedDouble internal constructor(segment: SharedSegment) : SharedD
     /** Compares bit patterns, so `NaN` matches `NaN` and `0.0` does not match `-0.0`. */
     public fun compareAndSet(expected: Double, value: Double): Boolean = segment.compareAndSetDouble(DATA, expected, value)
 
+    /** [update] taking a Java function, for Java callers: the same atomic read-modify-write, without inlining. */
+    public fun updateAndGet(function: java.util.function.DoubleUnaryOperator): Double = update { function.applyAsDouble(it) }
+
     /** Applies [function] atomically (it may run more than once under contention: keep it pure); returns the new value. */
+    @JvmSynthetic
     public inline fun update(function: (Double) -> Double): Double {
         while (true) {
             val current = value

@@ -5,6 +5,7 @@ import dev.coproc.internal.wire.Frames
 import java.nio.file.Path
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
@@ -60,7 +61,11 @@ public class WorkerOptions private constructor(builder: Builder) {
     /** Largest frame accepted in either direction, in bytes. */
     public val maxFrameSize: Int = builder.maxFrameSize
     /** How long a cancelled or terminated worker gets between SIGTERM and SIGKILL. */
+    @get:JvmSynthetic
     public val terminateGrace: Duration = builder.terminateGrace
+
+    /** [terminateGrace] for Java callers. */
+    public fun terminateGrace(): java.time.Duration = terminateGrace.toJavaDuration()
 
     /** A builder holding these options, to derive others. */
     public fun toBuilder(): Builder = Builder(this)
@@ -70,6 +75,7 @@ public class WorkerOptions private constructor(builder: Builder) {
      * (all but [terminateGrace]). Equal launches start interchangeable workers, so a standby worker started for
      * one serves the other: a new field that shapes the worker belongs in it too.
      */
+    @get:JvmSynthetic
     internal val launch: WorkerLaunch = WorkerLaunch(
         javaHome, classpath, maxHeap, systemProperties, jvmArgs, fastStart, serialGc, environment, workingDirectory,
         prefixOutput, newProcessGroup, niceness, cpuAffinity, classDataSharing, cacheDirectory, maxFrameSize,
@@ -77,22 +83,39 @@ public class WorkerOptions private constructor(builder: Builder) {
 
     /** Builds [WorkerOptions]; every setter returns the builder. */
     public class Builder internal constructor(from: WorkerOptions?) {
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var javaHome: Path = from?.javaHome ?: Path.of(System.getProperty("java.home"))
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var classpath: String = from?.classpath ?: System.getProperty("java.class.path")
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var maxHeap: String? = from?.maxHeap
+        @get:JvmSynthetic
         internal val systemProperties: MutableMap<String, String> = from?.systemProperties?.toMutableMap() ?: mutableMapOf()
+        @get:JvmSynthetic
         internal val jvmArgs: MutableList<String> = from?.jvmArgs?.toMutableList() ?: mutableListOf()
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var fastStart: Boolean = from?.fastStart ?: true
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var serialGc: Boolean = from?.serialGc ?: true
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var environment: Map<String, String>? = from?.environment
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var workingDirectory: Path? = from?.workingDirectory
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var prefixOutput: Boolean = from?.prefixOutput ?: false
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var niceness: Int? = from?.niceness
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var cpuAffinity: Set<Int>? = from?.cpuAffinity
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var newProcessGroup: Boolean = from?.newProcessGroup ?: false
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var classDataSharing: Boolean = from?.classDataSharing ?: true
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var cacheDirectory: Path = from?.cacheDirectory ?: defaultCacheDirectory()
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var maxFrameSize: Int = from?.maxFrameSize ?: Frames.DEFAULT_MAX_PAYLOAD
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var terminateGrace: Duration = from?.terminateGrace ?: 2.seconds
 
         /** See [WorkerOptions.javaHome]. */
@@ -139,6 +162,7 @@ public class WorkerOptions private constructor(builder: Builder) {
             maxFrameSize = bytes
         }
         /** See [WorkerOptions.terminateGrace]. */
+        @JvmSynthetic
         public fun terminateGrace(value: Duration): Builder = apply { terminateGrace = value }
         /** See [WorkerOptions.terminateGrace]. */
         public fun terminateGrace(value: java.time.Duration): Builder = apply { terminateGrace = value.toKotlinDuration() }

@@ -1,22 +1,14 @@
 package dev.coproc.java;
 
-import dev.coproc.Managed;
-import dev.coproc.ManagedArray;
 import dev.coproc.ManagedBarrier;
+import dev.coproc.ManagedCondition;
+import dev.coproc.ManagedRLock;
 import dev.coproc.ManagedEvent;
-import dev.coproc.ManagedFactory;
-import dev.coproc.ManagedJoinableQueue;
 import dev.coproc.ManagedLock;
-import dev.coproc.ManagedQueue;
 import dev.coproc.ManagedSemaphore;
-import dev.coproc.ManagedValue;
 import dev.coproc.Manager;
 import dev.coproc.ManagerKt;
 import dev.coproc.ManagerLimits;
-import dev.coproc.ManagedDict;
-import dev.coproc.ManagedList;
-import dev.coproc.ManagedNamespace;
-import dev.coproc.WorkerOptions;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +17,11 @@ import dev.coproc.java.internal.Suspending;
 import kotlinx.serialization.KSerializer;
 
 /**
- * {@link Manager} for Java callers: start or connect, and make shared objects from {@link Class}es where
- * Kotlin uses reified types. The objects are the Kotlin proxies themselves; call their operations with
- * {@code JavaSuspend} (any call) or their {@code ...Blocking}/{@code ...Async} timed waits; a dict is a
- * {@link JavaDict}. Making an object is a round trip to the manager: an interrupt cancels it and throws
+ * A manager process for Java callers: Python's {@code multiprocessing.Manager()}. Start one (or connect to one
+ * another JVM started) and make shared objects in it, named by their {@link Class}es: dicts, lists, namespaces,
+ * values, arrays, queues, locks, semaphores, events and barriers. Each is the same Java facade as the
+ * shared-memory kind where one exists ({@link JavaQueue}, {@link JavaLock}...), and travels to a task as a record
+ * component. Making an object is a round trip to the manager: an interrupt cancels it and throws
  * {@link InterruptedException}.
  *
  * <pre>{@code
@@ -36,8 +29,8 @@ import kotlinx.serialization.KSerializer;
  *     JavaDict<String, Integer> dict = manager.dict(String.class, Integer.class);
  *     dict.put("hits", 1);
  *     Optional<Integer> hits = dict.get("hits");
- *     ManagedQueue<String> queue = manager.queue(String.class);
- *     queue.putBlocking("job", null);
+ *     JavaQueue<String> queue = manager.queue(String.class);
+ *     queue.put("job");
  * }
  * }</pre>
  */
@@ -91,45 +84,83 @@ public final class JavaManager implements AutoCloseable {
         return JavaDict.wrap(Suspending.blocking(c -> manager.dict(serializer(keys), serializer(values), Map.of(), c)));
     }
 
-    public <T> ManagedList<T> list(Class<T> items) throws InterruptedException {
-        return Suspending.blocking(c -> manager.list(serializer(items), List.of(), c));
+    /** A new, empty list in the manager; see {@link JavaList}. */
+    public <T> JavaList<T> list(Class<T> items) throws InterruptedException {
+        return JavaList.wrap(Suspending.blocking(c -> manager.list(serializer(items), List.of(), c)));
     }
 
-    public ManagedNamespace namespace() throws InterruptedException {
-        return Suspending.blocking(manager::namespace);
+    /** A new namespace in the manager, with no attribute set; see {@link JavaNamespace}. */
+    public JavaNamespace namespace() throws InterruptedException {
+        return JavaNamespace.wrap(Suspending.blocking(manager::namespace));
     }
 
-    /** A new queue of {@code items} holding at most {@code capacity} items. */
-    public <T> ManagedQueue<T> queue(Class<T> items, int capacity) throws InterruptedException {
-        return Suspending.blocking(c -> manager.queue(serializer(items), capacity, c));
+    /** A new queue of {@code items} in the manager, holding at most {@code capacity} items; see {@link JavaQueue}. */
+    public <T> JavaQueue<T> queue(Class<T> items, int capacity) throws InterruptedException {
+        return JavaQueue.wrap(Suspending.blocking(c -> manager.queue(serializer(items), capacity, c)));
     }
 
-    /** A new queue of {@code items} with no limit on the number of items. */
-    public <T> ManagedQueue<T> queue(Class<T> items) throws InterruptedException {
+    /** A new queue of {@code items} in the manager with no limit on the number of items. */
+    public <T> JavaQueue<T> queue(Class<T> items) throws InterruptedException {
         return queue(items, Integer.MAX_VALUE);
     }
 
-    /** A new joinable queue of {@code items} holding at most {@code capacity} items. */
-    public <T> ManagedJoinableQueue<T> joinableQueue(Class<T> items, int capacity) throws InterruptedException {
-        return Suspending.blocking(c -> manager.joinableQueue(serializer(items), capacity, c));
+    /** A new joinable queue of {@code items} in the manager, holding at most {@code capacity} items; see {@link JavaJoinableQueue}. */
+    public <T> JavaJoinableQueue<T> joinableQueue(Class<T> items, int capacity) throws InterruptedException {
+        return JavaJoinableQueue.wrap(Suspending.blocking(c -> manager.joinableQueue(serializer(items), capacity, c)));
     }
 
-    /** A new joinable queue of {@code items} with no limit on the number of items. */
-    public <T> ManagedJoinableQueue<T> joinableQueue(Class<T> items) throws InterruptedException {
+    /** A new joinable queue of {@code items} in the manager with no limit on the number of items. */
+    public <T> JavaJoinableQueue<T> joinableQueue(Class<T> items) throws InterruptedException {
         return joinableQueue(items, Integer.MAX_VALUE);
     }
 
-    public <T> ManagedValue<T> value(Class<T> type, T initial) throws InterruptedException {
-        return Suspending.blocking(c -> manager.value(serializer(type), initial, c));
+    /** A new value of {@code type} in the manager, set to {@code initial}; see {@link JavaValue}. */
+    public <T> JavaValue<T> value(Class<T> type, T initial) throws InterruptedException {
+        return JavaValue.wrap(Suspending.blocking(c -> manager.value(serializer(type), initial, c)));
     }
 
-    public <T> ManagedArray<T> array(Class<T> type, List<T> initial) throws InterruptedException {
-        return Suspending.blocking(c -> manager.array(serializer(type), initial, c));
+    /** A new array of {@code type} in the manager, holding {@code initial}; see {@link JavaArray}. */
+    public <T> JavaArray<T> array(Class<T> type, List<T> initial) throws InterruptedException {
+        return JavaArray.wrap(Suspending.blocking(c -> manager.array(serializer(type), initial, c)));
     }
 
     /** A lock held by the manager; see {@link JavaLock}. */
     public JavaLock lock() throws InterruptedException {
         return JavaLock.wrap(Suspending.<ManagedLock>blocking(manager::lock));
+    }
+
+    /** A re-entrant lock held by the manager; see {@link JavaRLock}. */
+    public JavaRLock rLock() throws InterruptedException {
+        return JavaRLock.wrap(Suspending.<ManagedRLock>blocking(manager::rLock));
+    }
+
+    /** A condition held by the manager over a re-entrant lock of its own; see {@link JavaCondition}. */
+    public JavaCondition condition() throws InterruptedException {
+        return JavaCondition.wrap(Suspending.<ManagedCondition>blocking(manager::condition));
+    }
+
+    /**
+     * A condition held by the manager over {@code lock}, a lock of this manager.
+     *
+     * @throws IllegalArgumentException when {@code lock} is not a manager's
+     */
+    public JavaCondition condition(JavaLock lock) throws InterruptedException {
+        if (!(lock.asKotlin() instanceof ManagedLock managed)) {
+            throw new IllegalArgumentException("a manager's condition needs a lock of the manager (manager.lock()), not " + lock);
+        }
+        return JavaCondition.wrap(Suspending.<ManagedCondition>blocking(c -> manager.condition(managed, c)));
+    }
+
+    /**
+     * A condition held by the manager over the re-entrant {@code lock}, a lock of this manager.
+     *
+     * @throws IllegalArgumentException when {@code lock} is not a manager's
+     */
+    public JavaCondition condition(JavaRLock lock) throws InterruptedException {
+        if (!(lock.asKotlin() instanceof ManagedRLock managed)) {
+            throw new IllegalArgumentException("a manager's condition needs a lock of the manager (manager.rLock()), not " + lock);
+        }
+        return JavaCondition.wrap(Suspending.<ManagedCondition>blocking(c -> manager.condition(managed, c)));
     }
 
     /** A semaphore held by the manager; see {@link JavaSemaphore}. */
@@ -147,13 +178,9 @@ public final class JavaManager implements AutoCloseable {
         return JavaEvent.wrap(Suspending.<ManagedEvent>blocking(manager::event));
     }
 
-    public ManagedBarrier barrier(int parties) throws InterruptedException {
-        return Suspending.blocking(c -> manager.barrier(parties, c));
-    }
-
-    /** An object of a registered type, made in the manager by {@code factory}. */
-    public <T> Managed<T> create(ManagedFactory<T> factory) throws InterruptedException {
-        return Suspending.blocking(c -> manager.create(factory, c));
+    /** A barrier for {@code parties} held by the manager; see {@link JavaBarrier}. */
+    public JavaBarrier barrier(int parties) throws InterruptedException {
+        return JavaBarrier.wrap(Suspending.<ManagedBarrier>blocking(c -> manager.barrier(parties, c)));
     }
 
     /** Shuts the manager down (for a connected one: nothing, see {@link Manager#close}). */

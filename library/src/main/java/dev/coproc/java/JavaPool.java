@@ -7,7 +7,6 @@ import dev.coproc.PoolOptions;
 import dev.coproc.Progress;
 import dev.coproc.ProcessPool;
 import dev.coproc.Task;
-import dev.coproc.TaskFunction;
 import dev.coproc.java.internal.PoolCalls;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,21 +50,6 @@ public final class JavaPool implements AutoCloseable {
     /** A pool with {@code options}. */
     public static JavaPool create(PoolOptions options) {
         return new JavaPool(ProcessPool.create(options));
-    }
-
-    /** Submits {@code task}; cancelling the future cancels it in its worker. */
-    public <R> CompletableFuture<R> applyAsync(Task<R> task) {
-        return pool.applyFuture(task, null);
-    }
-
-    /** Submits {@code task} with a timeout of its own. */
-    public <R> CompletableFuture<R> applyAsync(Task<R> task, Duration timeout) {
-        return pool.applyFuture(task, timeout);
-    }
-
-    /** Runs {@code task} and blocks for its result. */
-    public <R> R apply(Task<R> task) throws InterruptedException {
-        return PoolCalls.apply(pool, task, null);
     }
 
     /** Submits {@code task}, a record; cancelling the future interrupts its {@code call()} in the worker. */
@@ -125,38 +109,6 @@ public final class JavaPool implements AutoCloseable {
     /** Results in completion order (Python's {@code imap_unordered}). */
     public <T, R> Stream<R> imapUnordered(Iterable<T> items, BlockingFunction<T, R> function) {
         return stream(pool.imapIterator(items, BlockingTasks.function(function), 1, false));
-    }
-
-    /** Applies {@code function} to every item; results in input order. */
-    public <T, R> CompletableFuture<List<R>> mapAsync(List<T> items, TaskFunction<T, R> function) {
-        return pool.mapFuture(items, function, 0);
-    }
-
-    /** Blocking {@link #mapAsync(List, TaskFunction)}. */
-    public <T, R> List<R> map(List<T> items, TaskFunction<T, R> function) throws InterruptedException {
-        return map(items, function, 0);
-    }
-
-    /** Blocking map with an explicit number of items per message. */
-    public <T, R> List<R> map(List<T> items, TaskFunction<T, R> function, int chunkSize) throws InterruptedException {
-        return PoolCalls.map(pool, items, function, chunkSize, null);
-    }
-
-    /** Runs every task; results in input order. */
-    public <R> List<R> mapTasks(List<? extends Task<R>> tasks) throws InterruptedException {
-        @SuppressWarnings("unchecked")
-        List<Task<R>> typed = (List<Task<R>>) tasks;
-        return PoolCalls.mapTasks(pool, typed, 0);
-    }
-
-    /** Results in input order as they are ready, a bounded number of chunks ahead (Python's {@code imap}). */
-    public <T, R> Stream<R> imap(Iterable<T> items, TaskFunction<T, R> function) {
-        return stream(pool.imapIterator(items, function, 1, true));
-    }
-
-    /** Results in completion order (Python's {@code imap_unordered}). */
-    public <T, R> Stream<R> imapUnordered(Iterable<T> items, TaskFunction<T, R> function) {
-        return stream(pool.imapIterator(items, function, 1, false));
     }
 
     /** No new tasks; queued ones still run. */

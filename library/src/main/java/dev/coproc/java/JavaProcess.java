@@ -4,7 +4,6 @@ import dev.coproc.BlockingTask;
 import dev.coproc.BlockingTasks;
 import dev.coproc.CoprocException;
 import dev.coproc.Process;
-import dev.coproc.Task;
 import dev.coproc.WorkerOptions;
 import dev.coproc.java.internal.ProcessCalls;
 import dev.coproc.os.ExitStatus;
@@ -34,11 +33,6 @@ public final class JavaProcess<R> implements AutoCloseable {
         this.process = process;
     }
 
-    /** A process (not yet started) that will run {@code task}. */
-    public static <R> JavaProcess<R> of(Task<R> task) {
-        return new JavaProcess<>(new Process<>(task));
-    }
-
     /** A process (not yet started) that will run {@code task}, a record. */
     public static <R> JavaProcess<R> of(BlockingTask<R> task) {
         return new JavaProcess<>(new Process<>(BlockingTasks.task(task)));
@@ -47,11 +41,6 @@ public final class JavaProcess<R> implements AutoCloseable {
     /** A process (not yet started) that will run {@code task}, a record, with a name, daemon flag and worker options. */
     public static <R> JavaProcess<R> of(BlockingTask<R> task, String name, boolean daemon, WorkerOptions options) {
         return new JavaProcess<>(new Process<>(BlockingTasks.task(task), name, daemon, options));
-    }
-
-    /** A process (not yet started) with a name, daemon flag and worker options. */
-    public static <R> JavaProcess<R> of(Task<R> task, String name, boolean daemon, WorkerOptions options) {
-        return new JavaProcess<>(new Process<>(task, name, daemon, options));
     }
 
     /** Wraps a Kotlin {@link Process}, for instance a subclass that overrides {@code run()}. */

@@ -1,7 +1,7 @@
 package dev.coproc.java;
 
-import dev.coproc.Queue;
 import dev.coproc.QueueKt;
+import dev.coproc.SharedQueue;
 import dev.coproc.internal.codec.TravelsAs;
 import dev.coproc.java.internal.ItemSerializers;
 import dev.coproc.java.internal.QueueCalls;
@@ -12,8 +12,10 @@ import kotlinx.serialization.KSerializer;
 import kotlinx.serialization.Serializable;
 
 /**
- * A queue shared between processes, for Java callers: Python's {@code multiprocessing.Queue} on shared memory.
- * Give it to a task (a record component of type {@code JavaQueue<T>}) and the task's process uses the same queue.
+ * A queue shared between processes, for Java callers: Python's {@code multiprocessing.Queue}. Made here
+ * ({@link #create}) it lives in shared memory; a manager's ({@link JavaManager#queue}) works the same. Give it to a
+ * task (a record component of type {@code JavaQueue<T>}) and the task's process uses the same queue, whichever
+ * engine made it.
  *
  * <pre>{@code
  * try (JavaQueue<Integer> queue = JavaQueue.create(Integer.class)) {
@@ -30,10 +32,10 @@ import kotlinx.serialization.Serializable;
  * @param <T> the items' type
  */
 @Serializable(with = JavaQueue.Serializer.class)
-public final class JavaQueue<T> implements AutoCloseable {
-    private final Queue<T> queue;
+public sealed class JavaQueue<T> implements AutoCloseable permits JavaJoinableQueue {
+    final SharedQueue<T> queue;
 
-    private JavaQueue(Queue<T> queue) {
+    JavaQueue(SharedQueue<T> queue) {
         this.queue = queue;
     }
 
@@ -48,11 +50,11 @@ public final class JavaQueue<T> implements AutoCloseable {
     }
 
     /**
-     * Wraps a queue made by Kotlin code.
+     * Wraps a queue of any engine made by Kotlin code.
      *
      * @throws IllegalArgumentException when its items are nullable ({@code Queue<String?>}): a Java queue's are not
      */
-    public static <T> JavaQueue<T> wrap(Queue<T> queue) {
+    public static <T> JavaQueue<T> wrap(SharedQueue<T> queue) {
         return new JavaQueue<>(QueueCalls.notNullItems(queue));
     }
 
@@ -67,12 +69,12 @@ public final class JavaQueue<T> implements AutoCloseable {
      * @throws dev.coproc.QueueFullException when it stayed full that long
      */
     public void put(T item, Duration timeout) throws InterruptedException {
-        QueueCalls.put(queue, item, timeout);
+        QueueCalls.put(queue, Objects.requireNonNull(item, "a JavaQueue's items are never null"), timeout);
     }
 
     /** Puts {@code item} when there is room; cancelling the future gives up. */
     public CompletableFuture<Void> putAsync(T item) {
-        return QueueCalls.putAsync(queue, item);
+        return QueueCalls.putAsync(queue, Objects.requireNonNull(item, "a JavaQueue's items are never null"));
     }
 
     /**
@@ -81,7 +83,7 @@ public final class JavaQueue<T> implements AutoCloseable {
      * @throws dev.coproc.QueueFullException when the queue is full
      */
     public void putNowait(T item) {
-        queue.putNowait(item);
+        QueueCalls.putNow(queue, Objects.requireNonNull(item, "a JavaQueue's items are never null"));
     }
 
     /** Takes the first item, waiting for one as long as it takes. */
@@ -109,7 +111,7 @@ public final class JavaQueue<T> implements AutoCloseable {
      * @throws dev.coproc.QueueEmptyException when the queue is empty
      */
     public T getNowait() {
-        return queue.getNowait();
+        return QueueCalls.getNow(queue);
     }
 
     /** Items in the queue now (other processes change it). */
@@ -119,7 +121,7 @@ public final class JavaQueue<T> implements AutoCloseable {
 
     /** Whether no item is in the queue now. */
     public boolean isEmpty() {
-        return queue.isEmpty();
+        return queue.getSize() == 0;
     }
 
     /** The most items it holds. */
@@ -127,24 +129,28 @@ public final class JavaQueue<T> implements AutoCloseable {
         return queue.getCapacity();
     }
 
-    /** Ends the input for every process: puts fail from now on, gets drain what is left, then fail too. */
+    /**
+     * Ends the input for every process: puts fail from now on, gets drain what is left, then fail too.
+     *
+     * @throws UnsupportedOperationException for a cluster's queue, which has no shutdown
+     */
     public void shutdown() {
-        queue.shutdown();
+        QueueCalls.shutdown(queue);
     }
 
     /** Whether any process shut the queue down. */
     public boolean isShutdown() {
-        return queue.isShutdown();
+        return QueueCalls.isShutdown(queue);
     }
 
-    /** Lets go of this process's handle; the queue lives on in the processes that hold it. */
+    /** Lets go of this process's handle (a shared-memory queue's mapping); the queue lives on where it is held. */
     @Override
     public void close() {
-        queue.close();
+        QueueCalls.close(queue);
     }
 
     /** The Kotlin queue behind this facade. */
-    public Queue<T> asKotlin() {
+    public SharedQueue<T> asKotlin() {
         return queue;
     }
 
@@ -154,9 +160,9 @@ public final class JavaQueue<T> implements AutoCloseable {
     }
 
     /** Travels as the queue it wraps, and is wrapped again where it arrives. */
-    static final class Serializer extends TravelsAs<JavaQueue<Object>, Queue<Object>> {
+    static final class Serializer extends TravelsAs<JavaQueue<Object>, SharedQueue<Object>> {
         Serializer(KSerializer<Object> items) {
-            super(QueueCalls.serializer(items), JavaQueue::new, queue -> queue.queue);
+            super(QueueCalls.serializer(items), JavaQueue::new, facade -> facade.queue);
         }
     }
 }

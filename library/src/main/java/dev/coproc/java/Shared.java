@@ -1,12 +1,6 @@
 package dev.coproc.java;
 
-import dev.coproc.Barrier;
-import dev.coproc.BarrierKt;
-import dev.coproc.Condition;
-import dev.coproc.ConditionKt;
-import dev.coproc.Lock;
-import dev.coproc.RLock;
-import dev.coproc.RLockKt;
+import dev.coproc.BlockingTask;
 import dev.coproc.SharedArraysKt;
 import dev.coproc.SharedDouble;
 import dev.coproc.SharedDoubleArray;
@@ -17,20 +11,19 @@ import dev.coproc.SharedLongArray;
 import dev.coproc.SharedString;
 import dev.coproc.SharedTextKt;
 import dev.coproc.SharedValuesKt;
-import dev.coproc.Task;
 
 /**
  * Java's way to create coproc's shared objects: one static factory per type, where Kotlin calls a
  * constructor-like function ({@code Lock()}, {@code SharedIntArray(10)}...).
  *
  * <pre>{@code
- * try (Lock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0)) {
- *     lock.withLockBlocking(() -> counter.incrementAndGet());
+ * try (JavaLock lock = Shared.lock(); SharedLong counter = Shared.sharedLong(0)) {
+ *     lock.withLock(() -> counter.incrementAndGet());
  * }
  * }</pre>
  *
- * Each object's waits have a blocking form ({@code acquireBlocking}, {@code waitBlocking}) and a
- * {@link java.util.concurrent.CompletableFuture} form ({@code acquireAsync}, {@code waitAsync}).
+ * Each object's waits block the calling thread and honour interrupts; most also have a
+ * {@link java.util.concurrent.CompletableFuture} form ({@code acquireAsync}, {@code awaitAsync}).
  */
 public final class Shared {
     private Shared() {}
@@ -40,8 +33,9 @@ public final class Shared {
         return JavaLock.create();
     }
 
-    public static RLock rLock() {
-        return RLockKt.RLock();
+    /** A new re-entrant lock in shared memory; see {@link JavaRLock}. */
+    public static JavaRLock rLock() {
+        return JavaRLock.create();
     }
 
     /** A new semaphore in shared memory with {@code value} permits; see {@link JavaSemaphore}. */
@@ -59,26 +53,29 @@ public final class Shared {
         return JavaEvent.create();
     }
 
-    /** A condition over a new re-entrant lock of its own. */
-    public static Condition condition() {
-        return ConditionKt.Condition();
+    /** A new condition in shared memory over a re-entrant lock of its own; see {@link JavaCondition}. */
+    public static JavaCondition condition() {
+        return JavaCondition.create();
     }
 
-    /**
-     * A condition over {@code lock}, which stays the caller's to close.
-     *
-     * @throws IllegalArgumentException when {@code lock} is not a shared-memory lock (a manager's or a cluster's)
-     */
-    public static Condition condition(JavaLock lock) {
-        if (!(lock.asKotlin() instanceof Lock local)) {
-            throw new IllegalArgumentException("a condition needs a shared-memory lock (JavaLock.create()), not " + lock);
-        }
-        return ConditionKt.Condition(local);
+    /** A new condition in shared memory over {@code lock}, which stays the caller's to close. */
+    public static JavaCondition condition(JavaLock lock) {
+        return JavaCondition.create(lock);
     }
 
-    /** A barrier for {@code parties}; {@code action} (a {@code @Serializable} task, or null) runs once per round. */
-    public static Barrier barrier(int parties, Task<?> action) {
-        return BarrierKt.Barrier(parties, action);
+    /** A new condition in shared memory over the re-entrant {@code lock}, which stays the caller's to close. */
+    public static JavaCondition condition(JavaRLock lock) {
+        return JavaCondition.create(lock);
+    }
+
+    /** A new barrier in shared memory for {@code parties}; see {@link JavaBarrier}. */
+    public static JavaBarrier barrier(int parties) {
+        return JavaBarrier.create(parties);
+    }
+
+    /** A new barrier in shared memory for {@code parties} whose {@code action}, a record, runs once per round. */
+    public static JavaBarrier barrier(int parties, BlockingTask<?> action) {
+        return JavaBarrier.create(parties, action);
     }
 
     public static SharedInt sharedInt(int initial) {

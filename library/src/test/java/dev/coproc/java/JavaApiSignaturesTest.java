@@ -4,16 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Member;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
@@ -29,24 +36,10 @@ import org.junit.jupiter.api.Test;
 class JavaApiSignaturesTest {
     private static final Path CLASSES = Path.of("target/classes");
     private static final Pattern KOTLIN_ONLY = Pattern.compile(
-            "\\bkotlin\\.|\\bContinuation\\b|\\b\\w+Kt\\b|\\bCompanion\\b|\\w-\\w{7}\\(|\\w\\$coproc\\(");
+            "\\bkotlinx?\\.|\\bContinuation\\b|\\b\\w+Kt\\b|\\bCompanion\\b|\\w-\\w{7}\\(|\\w\\$coproc\\(");
     private static final Pattern COPROC_TYPE = Pattern.compile("\\bdev\\.coproc\\.(?!java\\.)[\\w.$]*[A-Z][\\w$]*");
     /** Members that hand out the Kotlin object behind a facade on purpose, for code that mixes the two languages. */
     private static final Pattern ESCAPE_HATCH = Pattern.compile("\\b(asKotlin|wrap|manager)\\(");
-
-    /**
-     * Coproc types that {@code dev.coproc.java} still hands out and whose own API is Kotlin-facing: each gets a
-     * Java facade (or loses its Kotlin-only members) in a later step of the Java API's work, and leaves this list.
-     * The test fails when a type not listed here offends, and when a listed one no longer does.
-     */
-    private static final Set<String> NOT_YET_JAVA = Set.of(
-            "dev.coproc.Barrier", "dev.coproc.Condition", "dev.coproc.Managed", "dev.coproc.ManagedArray",
-            "dev.coproc.ManagedBarrier", "dev.coproc.ManagedJoinableQueue", "dev.coproc.ManagedList",
-            "dev.coproc.ManagedNamespace", "dev.coproc.ManagedQueue", "dev.coproc.ManagedValue",
-            "dev.coproc.ManagerLimits", "dev.coproc.PoolOptions", "dev.coproc.RLock", "dev.coproc.SharedDouble",
-            "dev.coproc.SharedDoubleArray", "dev.coproc.SharedInt", "dev.coproc.SharedIntArray", "dev.coproc.SharedLong",
-            "dev.coproc.SharedLongArray", "dev.coproc.SharedString", "dev.coproc.Task", "dev.coproc.TaskFunction",
-            "dev.coproc.WorkerOptions");
 
     @Test
     void theJavaPackageShowsNoKotlinOnlyTypeOrName() throws IOException {
@@ -58,27 +51,87 @@ class JavaApiSignaturesTest {
         assertTrue(offences.isEmpty(), "Kotlin-only types or names in dev.coproc.java:\n" + describe(offences));
     }
 
+    /**
+     * Every coproc type a Java caller reaches from {@code dev.coproc.java} (through a signature, a supertype, a
+     * builder...), followed to the end: what javac lets Java code see of it (public members that are not synthetic)
+     * has no Kotlin-only type or name. A {@code Companion} field is allowed only when nothing needs it: each of its
+     * calls but the serialization plugin's {@code serializer()} has a static twin on the class.
+     */
     @Test
-    void theCoprocTypesItHandsOutAreJavaFacingTooExceptThoseListed() throws IOException {
-        Set<String> handedOut = new TreeSet<>();
-        for (String type : javaPackageTypes()) {
-            for (String line : publicSignatures(type)) {
-                if (ESCAPE_HATCH.matcher(line).find()) continue;
+    void everyCoprocTypeAJavaCallerReachesIsJavaFacing() throws Exception {
+        Deque<Class<?>> toVisit = new ArrayDeque<>();
+        Set<Class<?>> reached = new HashSet<>();
+        for (String name : javaPackageTypes()) toVisit.add(Class.forName(name));
+        Map<String, List<String>> offences = new TreeMap<>();
+        while (!toVisit.isEmpty()) {
+            Class<?> type = toVisit.poll();
+            if (!reached.add(type)) continue;
+            List<String> followed = new ArrayList<>();
+            List<String> kotlinOnly = new ArrayList<>();
+            for (Member member : javaVisibleMembers(type)) {
+                String line = genericString(member);
+                if (member instanceof Field field && field.getName().equals("Companion")) {
+                    kotlinOnly.addAll(companionOnlyCalls(type, field.getType()));
+                    continue;
+                }
+                if (KOTLIN_ONLY.matcher(line).find()) kotlinOnly.add(line);
+                if (!ESCAPE_HATCH.matcher(line).find()) followed.add(line);
+            }
+            if (!type.getPackageName().equals("dev.coproc.java") && !kotlinOnly.isEmpty()) offences.put(type.getName(), kotlinOnly);
+            List<Class<?>> next = new ArrayList<>();
+            if (type.getSuperclass() != null) next.add(type.getSuperclass());
+            next.addAll(List.of(type.getInterfaces()));
+            for (String line : followed) {
                 Matcher matcher = COPROC_TYPE.matcher(line);
-                while (matcher.find()) handedOut.add(matcher.group());
+                while (matcher.find()) next.add(Class.forName(matcher.group()));
+            }
+            for (Class<?> candidate : next) {
+                if (candidate.getName().startsWith("dev.coproc.") && !candidate.getName().startsWith("dev.coproc.java.")
+                        && Modifier.isPublic(candidate.getModifiers())) {
+                    toVisit.add(candidate);
+                }
             }
         }
-        Map<String, List<String>> offences = new TreeMap<>();
-        for (String type : handedOut) {
-            List<String> lines = offending(publicSignatures(type));
-            if (!lines.isEmpty()) offences.put(type, lines);
+        assertTrue(offences.isEmpty(), "coproc types a Java caller reaches, with Kotlin-only members:\n" + describe(offences));
+        assertTrue(reached.size() > 30, "the walk reached only " + reached);
+    }
+
+    /** The public members of {@code type} that javac shows Java code: declared there, not synthetic, not bridges. */
+    private static List<Member> javaVisibleMembers(Class<?> type) {
+        List<Member> members = new ArrayList<>();
+        for (Field field : type.getDeclaredFields()) {
+            if (Modifier.isPublic(field.getModifiers()) && !field.isSynthetic()) members.add(field);
         }
-        Map<String, List<String>> unexpected = new TreeMap<>(offences);
-        unexpected.keySet().removeAll(NOT_YET_JAVA);
-        assertTrue(unexpected.isEmpty(), "coproc types handed out to Java with Kotlin-only members:\n" + describe(unexpected));
-        Set<String> mended = new TreeSet<>(NOT_YET_JAVA);
-        mended.removeAll(offences.keySet());
-        assertEquals(Set.of(), mended, "Java-facing now (or no longer handed out): remove them from NOT_YET_JAVA");
+        for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+            if (Modifier.isPublic(constructor.getModifiers()) && !constructor.isSynthetic()) members.add(constructor);
+        }
+        for (Method method : type.getDeclaredMethods()) {
+            if (Modifier.isPublic(method.getModifiers()) && !method.isSynthetic() && !method.isBridge()) members.add(method);
+        }
+        return members;
+    }
+
+    /** The member as its declaration reads, without the {@code Type.} that reflection puts before its name. */
+    private static String genericString(Member member) {
+        String declared = member.getDeclaringClass().getTypeName() + "." + member.getName();
+        if (member instanceof Method method) return method.toGenericString().replace(declared, member.getName());
+        if (member instanceof Constructor<?> constructor) return constructor.toGenericString();
+        return ((Field) member).toGenericString().replace(declared, member.getName());
+    }
+
+    /** The calls of {@code companion} that Java could only make through the {@code Companion} field. */
+    private static List<String> companionOnlyCalls(Class<?> type, Class<?> companion) {
+        List<String> calls = new ArrayList<>();
+        for (Method method : companion.getDeclaredMethods()) {
+            if (!Modifier.isPublic(method.getModifiers()) || method.isSynthetic() || method.getName().equals("serializer")) continue;
+            try {
+                if (Modifier.isStatic(type.getMethod(method.getName(), method.getParameterTypes()).getModifiers())) continue;
+            } catch (NoSuchMethodException e) {
+                // no twin: reported below
+            }
+            calls.add(type.getName() + ".Companion." + method.getName() + " has no static twin");
+        }
+        return calls;
     }
 
     /** The public top-level classes of dev.coproc.java. */

@@ -2,20 +2,15 @@ package dev.coproc.java;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coproc.JavaSuspend;
-import dev.coproc.Managed;
-import dev.coproc.ManagedQueue;
-import dev.coproc.ManagedValue;
-import dev.coproc.MakeTally;
+import dev.coproc.BlockingTask;
 import dev.coproc.ManagerAuthenticationException;
+import dev.coproc.ManagerCallException;
 import dev.coproc.ManagerLimits;
 import dev.coproc.QueueEmptyException;
-import dev.coproc.ManagedList;
-import dev.coproc.Tally;
+import dev.coproc.QueueFullException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -69,18 +64,45 @@ class JavaManagerTest {
             dict.clear();
             assertEquals(0, dict.size());
 
-            ManagedList<String> list = manager.list(String.class);
-            JavaSuspend.<kotlin.Unit>blocking(c -> list.append("x", c));
-            assertEquals(List.of("x"), JavaSuspend.<List<String>>blocking(list::snapshot));
+            JavaList<String> list = manager.list(String.class);
+            list.add("x");
+            list.addAll(List.of("y", "z"));
+            assertEquals("y", list.get(1));
+            assertEquals("z", list.set(2, "Z"));
+            assertEquals("x", list.remove(0));
+            assertEquals(List.of("y", "Z"), list.snapshot());
+            assertEquals(2, list.size());
+            assertThrows(ManagerCallException.class, () -> list.get(5));
+            list.clear();
+            assertEquals(0, list.size());
 
-            ManagedQueue<String> queue = manager.queue(String.class, 1);
-            queue.putBlocking("job", null);
-            assertThrows(dev.coproc.QueueFullException.class, () -> queue.putBlocking("more", Duration.ofMillis(20)));
-            assertEquals("job", queue.getBlocking(Duration.ofSeconds(5)));
-            assertThrows(QueueEmptyException.class, () -> queue.getBlocking(Duration.ofMillis(20)));
-            CompletableFuture<String> waiting = queue.getAsync(Duration.ofSeconds(10));
-            queue.putBlocking("later", null);
+            JavaNamespace namespace = manager.namespace();
+            namespace.set("threshold", Integer.class, 10);
+            assertEquals(Optional.of(10), namespace.get("threshold", Integer.class));
+            assertEquals(Optional.empty(), namespace.get("absent", String.class));
+            assertEquals(List.of("threshold"), namespace.names());
+            assertTrue(namespace.remove("threshold"));
+            assertFalse(namespace.remove("threshold"));
+
+            JavaQueue<String> queue = manager.queue(String.class, 1);
+            queue.put("job");
+            assertThrows(QueueFullException.class, () -> queue.put("more", Duration.ofMillis(20)));
+            assertThrows(QueueFullException.class, () -> queue.putNowait("more"));
+            assertEquals(1, queue.size());
+            assertEquals("job", queue.get(Duration.ofSeconds(5)));
+            assertThrows(QueueEmptyException.class, () -> queue.get(Duration.ofMillis(20)));
+            assertThrows(QueueEmptyException.class, queue::getNowait);
+            CompletableFuture<String> waiting = queue.getAsync();
+            queue.put("later");
             assertEquals("later", waiting.get(10, TimeUnit.SECONDS));
+
+            JavaJoinableQueue<Integer> jobs = manager.joinableQueue(Integer.class);
+            jobs.put(1);
+            assertEquals(1, jobs.unfinished());
+            assertFalse(jobs.join(Duration.ofMillis(20)));
+            assertEquals(1, jobs.get());
+            jobs.taskDone();
+            assertTrue(jobs.join(Duration.ofSeconds(5)));
 
             JavaLock lock = manager.lock();
             lock.acquire();
@@ -88,28 +110,100 @@ class JavaManagerTest {
             lock.release();
             assertThrows(IllegalStateException.class, lock::release);
 
+            JavaRLock rLock = manager.rLock();
+            assertEquals("twice", rLock.withLock(() -> rLock.withLock(() -> {
+                assertEquals(2, rLock.holdCount());
+                return "twice";
+            })));
+            assertEquals(0, rLock.holdCount());
+            assertThrows(IllegalStateException.class, rLock::release);
+
             JavaEvent event = manager.event();
             CompletableFuture<Boolean> set = event.awaitAsync(Duration.ofSeconds(10));
             event.set();
             assertTrue(set.get(10, TimeUnit.SECONDS));
 
-            ManagedValue<Long> value = manager.value(Long.class, 5L);
-            assertTrue(JavaSuspend.<Boolean>blocking(c -> value.compareAndSet(5L, 6L, c)));
-            assertEquals(6L, JavaSuspend.<Long>blocking(value::get));
+            JavaValue<Long> value = manager.value(Long.class, 5L);
+            assertTrue(value.compareAndSet(5L, 6L));
+            assertFalse(value.compareAndSet(5L, 7L));
+            assertEquals(6L, value.getAndSet(8L));
+            value.set(9L);
+            assertEquals(9L, value.get());
 
-            Managed<Tally> tally = manager.create(new MakeTally(1));
-            assertEquals(3, JavaSuspend.<Integer>blocking(c -> tally.getProxy().add(2, c)));
+            JavaArray<Double> array = manager.array(Double.class, List.of(0.0, 0.0));
+            assertEquals(0.0, array.set(1, 2.5));
+            assertEquals(2.5, array.get(1));
+            assertEquals(List.of(0.0, 2.5), array.snapshot());
+            assertEquals(2, array.size());
+        }
+    }
+
+    /** Takes the job, adds it to the list, marks it done: a worker of a manager's joinable queue. */
+    record Consume(JavaJoinableQueue<Integer> jobs, JavaList<Integer> seen, JavaNamespace status) implements BlockingTask<Integer> {
+        @Override
+        public Integer call() throws InterruptedException {
+            int job = jobs.get(Duration.ofSeconds(30));
+            seen.add(job * 10);
+            status.set("last", Integer.class, job);
+            jobs.taskDone();
+            return job;
+        }
+    }
+
+    /** Waits on the manager's condition until {@code value} is set, and answers through the barrier. */
+    record AwaitValue(JavaCondition condition, JavaValue<String> value, JavaBarrier done) implements BlockingTask<String> {
+        @Override
+        public String call() throws InterruptedException {
+            String seen = condition.withLock(() -> {
+                condition.awaitUntil(() -> {
+                    try {
+                        return !value.get().isEmpty();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, Duration.ofSeconds(30));
+                return value.get();
+            });
+            return seen + "@" + done.await(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void managerObjectsCrossToATaskAsRecordComponents() throws Exception {
+        try (JavaManager manager = JavaManager.start(); JavaPool pool = JavaPool.create(2)) {
+            JavaJoinableQueue<Integer> jobs = manager.joinableQueue(Integer.class);
+            JavaList<Integer> seen = manager.list(Integer.class);
+            JavaNamespace status = manager.namespace();
+            CompletableFuture<Integer> consumed = pool.applyAsync(new Consume(jobs, seen, status));
+            jobs.put(4);
+            assertTrue(jobs.join(Duration.ofSeconds(30)));
+            assertEquals(4, consumed.get(30, TimeUnit.SECONDS));
+            assertEquals(List.of(40), seen.snapshot());
+            assertEquals(Optional.of(4), status.get("last", Integer.class));
+
+            JavaCondition condition = manager.condition();
+            JavaValue<String> value = manager.value(String.class, "");
+            JavaBarrier done = manager.barrier(2);
+            CompletableFuture<String> waiter = pool.applyAsync(new AwaitValue(condition, value, done));
+            condition.withLock(() -> {
+                value.set("ready");
+                condition.signalAll();
+                return null;
+            });
+            int mine = done.await(Duration.ofSeconds(30));
+            assertEquals("ready@" + (1 - mine), waiter.get(30, TimeUnit.SECONDS));
         }
     }
 
     @Test
     void remoteManagerOverTcp() throws Exception {
         ManagerLimits limits = ManagerLimits.builder().handshakeTimeout(Duration.ofSeconds(5)).maxPendingConnections(16).build();
+        assertEquals(Duration.ofSeconds(5), limits.handshakeTimeout());
         try (JavaManager manager = JavaManager.start(new InetSocketAddress("127.0.0.1", 0), null, limits)) {
             try (JavaManager remote = JavaManager.connect(manager.address(), manager.authKey())) {
-                ManagedQueue<Integer> queue = remote.queue(Integer.class);
-                queue.putBlocking(42, null);
-                assertEquals(42, queue.getBlocking(Duration.ofSeconds(5)));
+                JavaQueue<Integer> queue = remote.queue(Integer.class);
+                queue.put(42);
+                assertEquals(42, queue.get(Duration.ofSeconds(5)));
             }
             assertThrows(ManagerAuthenticationException.class, () -> JavaManager.connect(manager.address(), new byte[32]));
         }

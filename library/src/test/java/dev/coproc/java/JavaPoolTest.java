@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coproc.Fail;
-import dev.coproc.Pid;
 import dev.coproc.PoolClosedException;
 import dev.coproc.RemoteTaskException;
-import dev.coproc.RunForever;
-import dev.coproc.Square;
-import dev.coproc.SquareFn;
 import dev.coproc.TaskTimeoutException;
+import dev.coproc.java.TestRecords.Fail;
+import dev.coproc.java.TestRecords.Pid;
+import dev.coproc.java.TestRecords.RunForever;
+import dev.coproc.java.TestRecords.Square;
+import dev.coproc.java.TestRecords.SquareFn;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -52,11 +52,11 @@ class JavaPoolTest {
             assertEquals(49, pool.apply(new Square(7)));
             CompletableFuture<Integer> future = pool.applyAsync(new Square(8));
             assertEquals(64, future.get(30, TimeUnit.SECONDS));
-            assertEquals(SQUARES, pool.map(ONE_TO_TWENTY, SquareFn.INSTANCE));
-            assertEquals(SQUARES, pool.map(ONE_TO_TWENTY, SquareFn.INSTANCE, 3));
-            assertEquals(List.of(4, 9), pool.mapTasks(List.of(new Square(2), new Square(3))));
-            assertEquals(SQUARES, pool.imap(ONE_TO_TWENTY, SquareFn.INSTANCE).collect(Collectors.toList()));
-            assertEquals(new HashSet<>(SQUARES), pool.imapUnordered(ONE_TO_TWENTY, SquareFn.INSTANCE).collect(Collectors.toSet()));
+            assertEquals(SQUARES, pool.map(ONE_TO_TWENTY, new SquareFn()));
+            assertEquals(SQUARES, pool.map(ONE_TO_TWENTY, new SquareFn(), 3));
+            assertEquals(List.of(4, 9), pool.invokeAll(List.of(new Square(2), new Square(3))));
+            assertEquals(SQUARES, pool.imap(ONE_TO_TWENTY, new SquareFn()).collect(Collectors.toList()));
+            assertEquals(new HashSet<>(SQUARES), pool.imapUnordered(ONE_TO_TWENTY, new SquareFn()).collect(Collectors.toSet()));
         }
     }
 
@@ -74,7 +74,7 @@ class JavaPoolTest {
         try (JavaPool pool = JavaPool.create(1)) {
             RemoteTaskException error = assertThrows(RemoteTaskException.class, () -> pool.apply(new Fail("java pool")));
             assertEquals("java pool", error.getRemoteMessage());
-            CompletableFuture<kotlin.Unit> slow = pool.applyAsync(new RunForever(null), Duration.ofMillis(300));
+            CompletableFuture<Void> slow = pool.applyAsync(new RunForever(), Duration.ofMillis(300));
             Exception timeout = assertThrows(Exception.class, () -> slow.get(30, TimeUnit.SECONDS));
             assertTrue(timeout.getCause() instanceof TaskTimeoutException, String.valueOf(timeout.getCause()));
             assertEquals(4, pool.apply(new Square(2)));

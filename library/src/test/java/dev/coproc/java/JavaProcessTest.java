@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coproc.ExitWith;
-import dev.coproc.Fail;
 import dev.coproc.ProcessDiedException;
 import dev.coproc.RemoteTaskException;
-import dev.coproc.RunForever;
-import dev.coproc.Square;
 import dev.coproc.WorkerOptions;
 import dev.coproc.os.ExitStatus;
+import dev.coproc.java.TestRecords.ExitWith;
+import dev.coproc.java.TestRecords.Fail;
+import dev.coproc.java.TestRecords.RunForever;
+import dev.coproc.java.TestRecords.Square;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -68,7 +68,7 @@ class JavaProcessTest {
 
     @Test
     void exitCodeAndDeath() throws Exception {
-        JavaProcess<kotlin.Unit> p = JavaProcess.of(new ExitWith(3)).start();
+        JavaProcess<Void> p = JavaProcess.of(new ExitWith(3)).start();
         ProcessDiedException error = assertThrows(ProcessDiedException.class, p::get);
         assertEquals(3, error.getExitStatus().exitCode());
         assertEquals(3, p.join());
@@ -76,7 +76,7 @@ class JavaProcessTest {
 
     @Test
     void joinWithTimeoutThenKill() throws Exception {
-        JavaProcess<kotlin.Unit> p = JavaProcess.of(new RunForever(null)).start();
+        JavaProcess<Void> p = JavaProcess.of(new RunForever()).start();
         assertFalse(p.join(Duration.ofMillis(200)));
         assertTrue(p.isAlive());
         p.kill();
@@ -86,12 +86,12 @@ class JavaProcessTest {
     }
 
     interface Wait {
-        void run(JavaProcess<kotlin.Unit> process) throws Exception;
+        void run(JavaProcess<Void> process) throws Exception;
     }
 
     /** Waits in {@code wait} on a new thread for a child that never ends, interrupts it, and checks both ends. */
     private static void interruptTerminates(Wait wait) throws Exception {
-        JavaProcess<kotlin.Unit> p = JavaProcess.of(new RunForever(null)).start();
+        JavaProcess<Void> p = JavaProcess.of(new RunForever()).start();
         CompletableFuture<Throwable> thrown = new CompletableFuture<>();
         Thread waiter = new Thread(() -> {
             try {

@@ -1,7 +1,15 @@
 package dev.coproc.java.internal
 
+import dev.coproc.ManagedArray
+import dev.coproc.ManagedArraySerializer
 import dev.coproc.ManagedDict
 import dev.coproc.ManagedDictSerializer
+import dev.coproc.ManagedList
+import dev.coproc.ManagedListSerializer
+import dev.coproc.ManagedNamespace
+import dev.coproc.ManagedNamespaceSerializer
+import dev.coproc.ManagedValue
+import dev.coproc.ManagedValueSerializer
 import dev.coproc.internal.javaFuture
 import java.util.Optional
 import java.util.concurrent.CompletableFuture
@@ -22,4 +30,16 @@ internal object ManagerCalls {
 
     @JvmStatic
     fun <K, V> dictSerializer(keys: KSerializer<K>, values: KSerializer<V>): KSerializer<ManagedDict<K, V>> = ManagedDictSerializer(keys, values)
+
+    @JvmStatic
+    fun <T> listSerializer(items: KSerializer<T>): KSerializer<ManagedList<T>> = ManagedListSerializer(items)
+
+    @JvmStatic
+    fun <T> valueSerializer(values: KSerializer<T>): KSerializer<ManagedValue<T>> = ManagedValueSerializer(values)
+
+    @JvmStatic
+    fun <T> arraySerializer(values: KSerializer<T>): KSerializer<ManagedArray<T>> = ManagedArraySerializer(values)
+
+    @JvmStatic
+    fun namespaceSerializer(): KSerializer<ManagedNamespace> = ManagedNamespaceSerializer
 }
