@@ -1,17 +1,13 @@
 package dev.coproc
 
 import dev.coproc.internal.withScheduling
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
 import dev.coproc.os.ExitStatus
 import dev.coproc.internal.os.Spawn
 import dev.coproc.internal.os.SpawnException
 import java.nio.file.Files
 import java.nio.file.Path
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
-import kotlinx.coroutines.runBlocking
 
 /**
  * An external program to run: Python's `subprocess`, as suspending calls. Immutable: each setter returns a
@@ -81,9 +77,6 @@ public class Command private constructor(
     /** Ends it (and its process group) when it runs longer: SIGTERM, then SIGKILL after the grace period. */
     public fun timeout(timeout: Duration): Command = with { copy(timeout = timeout) }
 
-    /** Java: [timeout]. */
-    public fun timeout(timeout: java.time.Duration): Command = timeout(timeout.toTimeout())
-
     /** How long a terminated command gets before SIGKILL (2 s by default). */
     public fun terminateGrace(grace: Duration): Command = with { copy(terminateGrace = grace) }
 
@@ -127,12 +120,6 @@ public class Command private constructor(
      * @throws ProcessStartException when it cannot be started
      */
     public fun start(): RunningCommand = RunningCommand.start(this)
-
-    /** Java: [run] as a future; cancelling the future kills the command. */
-    public fun runAsync(): CompletableFuture<CommandResult> = javaFuture { run() }
-
-    /** Java: [run], blocking the calling thread. */
-    public fun runBlocking(): CommandResult = runBlocking { run() }
 
     /** The argv to spawn: wrapped in `nice` / `taskset` so that they apply before the program starts. */
     internal fun spawnArgv(): List<String> = argv.withScheduling(settings.niceness, settings.cpus)

@@ -15,7 +15,6 @@ import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
-import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
 
 /**
@@ -135,12 +134,6 @@ public class Daemon @JvmOverloads constructor(
         stop()
         return start()
     }
-
-    /** Java: [stop], blocking the calling thread. */
-    public fun stopBlocking(): Boolean = runBlocking { stop() }
-
-    /** Java: [restart], blocking the calling thread. */
-    public fun restartBlocking(): Long = runBlocking { restart() }
 
     private fun signal(pid: Long, signal: Int) {
         // Its session's group holds what it started, too.

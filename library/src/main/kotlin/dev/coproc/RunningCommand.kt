@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.time.Duration
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Deferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.NonCancellable
@@ -29,6 +30,7 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.emitAll
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
@@ -183,11 +185,24 @@ public class RunningCommand private constructor(
         checkNotNull(pipe) { "$name is not a pipe: start the command with $name(CommandOutput.Pipe)" }
         return flow {
             check(taken.compareAndSet(false, true)) { "$name can be collected once" }
-            try {
-                while (true) emit(pipe.read() ?: break)
-            } finally {
-                pipe.close()
-            }
+            emitAll(drain(pipe))
+        }
+    }
+
+    /** [stdout] or [stderr], taken now rather than when collected: a Java stream must fail when it is asked for. */
+    @JvmSynthetic
+    internal fun takeOutput(stderr: Boolean): Flow<ByteArray> {
+        val (pipe, taken, name) = if (stderr) Triple(stderrPipe, stderrTaken, "stderr") else Triple(stdoutPipe, stdoutTaken, "stdout")
+        checkNotNull(pipe) { "$name is not a pipe: start the command with $name(JavaCommand.Output.PIPE)" }
+        check(taken.compareAndSet(false, true)) { "$name can be read once, and was taken already" }
+        return drain(pipe)
+    }
+
+    private fun drain(pipe: AsyncPipeEnd): Flow<ByteArray> = flow {
+        try {
+            while (true) emit(pipe.read() ?: break)
+        } finally {
+            pipe.close()
         }
     }
 
@@ -207,7 +222,8 @@ public class RunningCommand private constructor(
         }
         val pipe = stdinPipe!!
         stdinTaken.set(true)
-        scope.launch {
+        // ATOMIC: the body runs even in a scope already cancelled, so that its finally closes the pipe it owns now.
+        scope.launch(start = CoroutineStart.ATOMIC) {
             try {
                 source.collect { pipe.write(it) }
             } catch (e: IOException) {
@@ -220,7 +236,8 @@ public class RunningCommand private constructor(
 
     private fun capture(scope: CoroutineScope, pipe: AsyncPipeEnd, taken: AtomicBoolean): Deferred<ByteArray> {
         taken.set(true)
-        return scope.async {
+        // ATOMIC: a caller cancelled before this starts (an interrupted Java caller, a timeout) still closes the pipe.
+        return scope.async(start = CoroutineStart.ATOMIC) {
             val collected = ByteArrayOutputStream()
             try {
                 while (true) collected.write(pipe.read() ?: break)

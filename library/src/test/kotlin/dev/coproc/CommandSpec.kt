@@ -13,8 +13,11 @@ import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.first
@@ -172,6 +175,34 @@ class CommandSpec : FunSpec({
             }
             running.poll()!!.signal() shouldBe Signals.SIGKILL
             withTimeout(10.seconds) { while (isRunning(grandchild)) kotlinx.coroutines.yield() }
+        }
+    }
+
+    test("a cancelled run() kills its command and returns once it is reaped, its captures closed") {
+        val pidFile = Files.createTempFile("coproc-cancelled-run", ".pid")
+        try {
+            coroutineScope {
+                val running = launch(Dispatchers.Default) { Command.shell("echo \$\$ > $pidFile; exec sleep 1000").run() }
+                val pid = withTimeout(30.seconds) {
+                    while (!Files.readString(pidFile).endsWith("\n")) kotlinx.coroutines.yield()
+                    Files.readString(pidFile).trim().toLong()
+                }
+                running.cancelAndJoin()
+                isRunning(pid) shouldBe false
+            }
+        } finally {
+            Files.deleteIfExists(pidFile)
+        }
+    }
+
+    test("a run() whose caller is cancelled before it first suspends kills the command and closes its pipes") {
+        // The captures' coroutines never start in a cancelled scope: they must close their pipes all the same.
+        // The spec's hygiene check counts the descriptors.
+        shouldThrow<CancellationException> {
+            coroutineScope {
+                cancel()
+                Command("sleep", "1000").stdin("unread").run()
+            }
         }
     }
 

@@ -1,38 +1,43 @@
 package dev.coproc.java;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coproc.Command;
 import dev.coproc.CommandFailedException;
 import dev.coproc.CommandResult;
 import dev.coproc.CommandTimeoutException;
-import dev.coproc.Daemon;
 import dev.coproc.DaemonAlreadyRunningException;
 import dev.coproc.DaemonStatus;
-import dev.coproc.RunningCommand;
+import dev.coproc.ProcessStartException;
 import dev.coproc.os.ExitStatus;
 import dev.coproc.os.Signals;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Commands and daemons from Java: blocking calls and futures. */
+/** Commands and daemons from Java: blocking calls, futures, streams. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CommandTest {
     private static long fdsBefore;
 
     @BeforeAll
     static void countFds() throws Exception {
-        new Command("true").runBlocking(); // opens the poller's and the reaper's descriptors once
+        JavaCommand.of("true").run(); // opens the poller's and the reaper's descriptors once
         fdsBefore = TestHygiene.openFds();
     }
 
@@ -43,45 +48,127 @@ class CommandTest {
 
     @Test
     void runBlockingAndAsync() throws Exception {
-        CommandResult result = new Command("sh", "-c", "echo hi; exit 3").runBlocking();
+        CommandResult result = JavaCommand.of("sh", "-c", "echo hi; echo oops >&2; exit 3").run();
         assertEquals("hi\n", result.getStdoutText());
+        assertEquals("oops\n", result.getStderrText());
         assertEquals(3, result.getExitCode());
-        CommandResult sorted = new Command("sort").stdin("b\na\n").runAsync().get(30, TimeUnit.SECONDS);
+        CommandResult sorted = JavaCommand.of("sort").stdin("b\na\n").runAsync().get(30, TimeUnit.SECONDS);
         assertEquals("a\nb\n", sorted.getStdoutText());
+        CommandResult merged = JavaCommand.shell("echo out; echo err >&2").stderrToStdout().env("X", "1").run();
+        assertEquals("out\nerr\n", merged.getStdoutText());
+        assertEquals(List.of("sort"), JavaCommand.of("sort").argv());
+    }
+
+    @Test
+    void outputsToFilesAndFromFiles(@TempDir Path directory) throws Exception {
+        Path input = Files.writeString(directory.resolve("in.txt"), "3\n1\n2\n");
+        Path output = directory.resolve("out.txt");
+        JavaCommand.of("sort").stdinFrom(input).stdoutTo(output, false).directory(directory).run();
+        assertEquals("1\n2\n3\n", Files.readString(output));
+        CommandResult quiet = JavaCommand.shell("echo x").stdout(JavaCommand.Output.DISCARD).run();
+        assertEquals("", quiet.getStdoutText());
     }
 
     @Test
     void failuresAreTyped() {
         CommandFailedException failed = assertThrows(CommandFailedException.class,
-                () -> Command.shell("echo bad >&2; exit 1").check().runBlocking());
+                () -> JavaCommand.shell("echo bad >&2; exit 1").check().run());
         assertEquals(ExitStatus.exited(1), failed.getStatus());
         ExecutionException timedOut = assertThrows(ExecutionException.class,
-                () -> new Command("sleep", "100").timeout(Duration.ofMillis(100)).runAsync().get(30, TimeUnit.SECONDS));
+                () -> JavaCommand.of("sleep", "100").timeout(Duration.ofMillis(100)).runAsync().get(30, TimeUnit.SECONDS));
         assertInstanceOf(CommandTimeoutException.class, timedOut.getCause());
+        assertThrows(ProcessStartException.class, () -> JavaCommand.of("/nonexistent/program").run());
+        assertThrows(ProcessStartException.class, () -> JavaCommand.of("echo", "nul\0byte").run());
+        assertThrows(IllegalArgumentException.class, () -> JavaCommand.of());
     }
 
     @Test
-    void startedCommandEndsThroughAFuture() throws Exception {
-        try (RunningCommand sleeper = new Command("sleep", "100").start()) {
-            assertEquals(null, sleeper.poll());
-            sleeper.sendSignal(Signals.SIGTERM);
-            ExitStatus status = sleeper.onExit().get(30, TimeUnit.SECONDS);
-            assertEquals("SIGTERM", status.signalName());
+    void anInterruptedRunKillsTheCommandAndThrowsInterruptedException(@TempDir Path directory) throws Exception {
+        Path pidFile = directory.resolve("pid");
+                CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        Thread runner = new Thread(() -> {
+            try {
+                JavaCommand.shell("echo $$ > " + pidFile + "; exec sleep 100").run();
+                thrown.complete(null);
+            } catch (Throwable e) {
+                thrown.complete(e);
+            }
+        });
+        runner.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(Files.exists(pidFile) && Files.readString(pidFile).endsWith("\n")) && System.nanoTime() < deadline) Thread.onSpinWait();
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        runner.interrupt();
+        assertInstanceOf(InterruptedException.class, thrown.get(30, TimeUnit.SECONDS));
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the command survived its interrupted caller");
+            }
+
+    @Test
+    void aRunOnAnInterruptedThreadStartsNothingItLeaves() throws Exception {
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        Thread runner = new Thread(() -> {
+            Thread.currentThread().interrupt();
+            try {
+                JavaCommand.of("sleep", "1000").stdin("unread").run();
+                thrown.complete(null);
+            } catch (Throwable e) {
+                thrown.complete(e);
+            }
+        });
+        runner.start();
+        assertInstanceOf(InterruptedException.class, thrown.get(30, TimeUnit.SECONDS));
+        // The class's hygiene check finds no child and no descriptor left.
+    }
+
+    @Test
+    void startedCommandWithPipes() throws Exception {
+        try (JavaRunningCommand grep = JavaCommand.of("grep", "x").stdinPipe().stdout(JavaCommand.Output.PIPE).start()) {
+            grep.writeStdin("x1\ny2\n");
+            grep.writeStdin("x3\n".getBytes(StandardCharsets.UTF_8));
+            grep.closeStdin();
+            try (InputStream out = grep.stdout()) {
+                assertEquals("x1\nx3\n", new String(out.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            assertEquals(ExitStatus.exited(0), grep.await());
+            assertEquals(Optional.of(ExitStatus.exited(0)), grep.poll());
+            assertThrows(IllegalStateException.class, grep::stdout);
         }
     }
 
     @Test
-    void daemonFromJava() throws Exception {
-        Path pidFile = Files.createTempFile("coproc-java-daemon", ".pid");
-        Files.delete(pidFile);
-        Daemon daemon = new Daemon(new Command("sleep", "1000"), pidFile);
+    void startedCommandEndsThroughAFutureOrASignal() throws Exception {
+        try (JavaRunningCommand sleeper = JavaCommand.of("sleep", "100").start()) {
+            assertEquals(Optional.empty(), sleeper.poll());
+            assertEquals(Optional.empty(), sleeper.await(Duration.ofMillis(20)));
+            assertTrue(sleeper.sendSignal(Signals.SIGTERM));
+            ExitStatus status = sleeper.onExit().get(30, TimeUnit.SECONDS);
+            assertEquals("SIGTERM", status.signalName());
+            assertFalse(sleeper.terminate());
+        }
+        try (JavaRunningCommand echo = JavaCommand.of("echo", "done").start()) {
+            assertEquals("done\n", echo.result().getStdoutText());
+            assertTrue(echo.pid() > 0);
+        }
+    }
+
+    @Test
+    void daemonFromJava(@TempDir Path directory) throws Exception {
+        Path pidFile = directory.resolve("java-daemon.pid");
+        JavaDaemon daemon = JavaDaemon.builder(JavaCommand.of("sleep", "1000"), pidFile)
+                .logFile(directory.resolve("log"))
+                .stopGrace(Duration.ofSeconds(5))
+                .build();
         long pid = daemon.start();
         try {
             assertEquals(new DaemonStatus.Running(pid), daemon.status());
             assertEquals(pid, assertThrows(DaemonAlreadyRunningException.class, daemon::start).getPid());
+            long again = daemon.restart();
+            assertTrue(again != pid, "restart kept the pid " + pid);
+            assertEquals(new DaemonStatus.Running(again), JavaDaemon.of(JavaCommand.of("sleep", "1000"), pidFile).status());
         } finally {
-            assertTrue(daemon.stopBlocking());
+            assertTrue(daemon.stop());
         }
         assertEquals(DaemonStatus.Stopped.INSTANCE, daemon.status());
+        assertFalse(daemon.stop());
     }
 }
