@@ -3,18 +3,14 @@ package dev.coproc
 import dev.coproc.internal.codec.TaskTypeException
 import dev.coproc.internal.codec.WireCodec
 import dev.coproc.internal.awaitAttempt
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandleSerializer
 import dev.coproc.internal.shm.Bell
 import dev.coproc.internal.shm.ProcessIdentity
 import dev.coproc.internal.shm.RobustLock
 import dev.coproc.internal.shm.SharedSegment
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.coroutines.NonCancellable
-import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
 import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.Serializable
@@ -91,17 +87,6 @@ public class Barrier internal constructor(segment: SharedSegment, private val ac
         if (segment.getInt(GENERATION) == generation) throw BrokenBarrierException("the barrier broke while waiting")
         if (segment.getInt(RESET_GENERATION) == generation + 1) throw BrokenBarrierException("the barrier was reset while waiting")
         return index
-    }
-
-    /** Waits, blocking the calling thread (null: no limit); for Java callers. */
-    @JvmOverloads
-    public fun waitBlocking(timeout: java.time.Duration? = null): Int = runBlocking { wait(timeout.toTimeout()) }
-
-    /** Waits without blocking the caller; the future fails with [BrokenBarrierException] as [wait] throws it. */
-    @JvmOverloads
-    public fun waitAsync(timeout: java.time.Duration? = null): CompletableFuture<Int> {
-        checkOpen()
-        return javaFuture { wait(timeout.toTimeout()) }
     }
 
     /** Breaks the barrier: current and later waiters get [BrokenBarrierException] until [reset]. */

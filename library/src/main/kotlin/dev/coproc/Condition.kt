@@ -1,8 +1,6 @@
 package dev.coproc
 
 import dev.coproc.internal.awaitAttempt
-import dev.coproc.internal.blockOnAttempt
-import dev.coproc.internal.toTimeoutNanos
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandleSerializer
 import dev.coproc.internal.shm.Bell
@@ -104,41 +102,6 @@ public class Condition internal constructor(
     /** Wakes every waiter. Called holding the lock. Java: `notifyAllWaiters()` (`notifyAll()` is Object's). */
     @JvmName("notifyAllWaiters")
     public fun notifyAll(): Unit = notify(Int.MAX_VALUE)
-
-    /** The blocking form of [wait] for Java callers: the lock is held by the calling thread. */
-    @JvmOverloads
-    @Throws(InterruptedException::class)
-    public fun waitBlocking(timeout: java.time.Duration? = null): Boolean {
-        checkOpen()
-        val who = Thread.currentThread()
-        val (slot, saved) = beginWait(who)
-        try {
-            blockOnAttempt(bell, timeout.toTimeoutNanos(), IDLE_CHECK_NANOS, {}) { segment.getInt(slot + STATE) == NOTIFIED }
-        } finally {
-            when (lock) {
-                is RLock -> lock.acquireBlocking().also { lock.restore(who, saved) }
-                is Lock -> lock.acquireBlocking()
-                else -> error("unreachable")
-            }
-        }
-        return freeSlot(slot)
-    }
-
-    /** The blocking lock acquisition for Java callers (the calling thread holds it). */
-    @JvmOverloads
-    @Throws(InterruptedException::class)
-    public fun acquireBlocking(timeout: java.time.Duration? = null): Boolean = when (lock) {
-        is RLock -> lock.acquireBlocking(timeout)
-        is Lock -> lock.acquireBlocking(timeout)
-        else -> error("unreachable")
-    }
-
-    /** Releases the lock taken with [acquireBlocking]. */
-    public fun releaseBlocking(): Unit = when (lock) {
-        is RLock -> lock.releaseBlocking()
-        is Lock -> lock.release()
-        else -> error("unreachable")
-    }
 
     /**
      * Takes a slot for [who]'s wait, then lets go of the lock: returns the slot and the lock's saved depth.

@@ -2,12 +2,9 @@ package dev.coproc
 
 import dev.coproc.internal.awaitAttempt
 import dev.coproc.internal.blockOnAttempt
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
 import dev.coproc.internal.toTimeoutNanos
 import dev.coproc.internal.shm.Bell
 import dev.coproc.internal.shm.SharedSegment
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable
 
@@ -42,20 +39,12 @@ public class Event internal constructor(segment: SharedSegment) : SharedObject(s
         return awaitAttempt(bell, waiter, timeout) { isSet }
     }
 
-    /** Waits, blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
-    @JvmOverloads
+    /** Waits, blocking the calling thread up to [timeout] (null: no limit): what the Java facades call, a futex wait rather than a coroutine. */
     @Throws(InterruptedException::class)
-    public fun waitBlocking(timeout: java.time.Duration? = null): Boolean {
+    @JvmSynthetic
+    internal fun waitBlocking(timeout: java.time.Duration? = null): Boolean {
         checkOpen()
         return blockOnAttempt(bell, timeout.toTimeoutNanos(), IDLE_CHECK_NANOS, {}) { isSet }
-    }
-
-    /** Waits without blocking the caller; the future completes with the flag (false on timeout; null: no limit). */
-    @JvmOverloads
-    public fun waitAsync(timeout: java.time.Duration? = null): CompletableFuture<Boolean> {
-        checkOpen()
-        if (isSet) return CompletableFuture.completedFuture(true)
-        return javaFuture { wait(timeout.toTimeout()) }
     }
 
     override fun toString(): String = "Event(" + (if (isSet) "set" else "clear") + ")"

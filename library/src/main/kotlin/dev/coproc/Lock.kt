@@ -2,12 +2,9 @@ package dev.coproc
 
 import dev.coproc.internal.awaitAttempt
 import dev.coproc.internal.blockOnAttempt
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
 import dev.coproc.internal.toTimeoutNanos
 import dev.coproc.internal.shm.RobustLock
 import dev.coproc.internal.shm.SharedSegment
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable
 
@@ -68,32 +65,13 @@ public class Lock internal constructor(segment: SharedSegment, offset: Int = OFF
         check(word.release()) { "release() of a Lock that is not locked" }
     }
 
-    /** Acquires, blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
-    @JvmOverloads
+    /** Acquires, blocking the calling thread up to [timeout] (null: no limit): what the Java facades call, a futex wait rather than a coroutine. */
     @Throws(InterruptedException::class)
-    public fun acquireBlocking(timeout: java.time.Duration? = null): Boolean {
+    @JvmSynthetic
+    internal fun acquireBlocking(timeout: java.time.Duration? = null): Boolean {
         checkOpen()
         if (word.tryAcquire() || spin()) return true
         return blockOnAttempt(word.bell(), timeout.toTimeoutNanos(), IDLE_CHECK_NANOS, ::recoverIfOwnerDied, word::tryAcquire)
-    }
-
-    /** Acquires without blocking the caller; the future completes with false on timeout (null: no limit). */
-    @JvmOverloads
-    public fun acquireAsync(timeout: java.time.Duration? = null): CompletableFuture<Boolean> {
-        checkOpen()
-        if (word.tryAcquire()) return CompletableFuture.completedFuture(true)
-        return javaFuture { acquire(timeout.toTimeout()) }
-    }
-
-    /** Runs [block] holding the lock (blocking the calling thread to acquire it); for Java callers. */
-    @Throws(InterruptedException::class)
-    public fun <R> withLockBlocking(block: java.util.function.Supplier<R>): R {
-        acquireBlocking()
-        try {
-            return block.get()
-        } finally {
-            release()
-        }
     }
 
     private fun recoverIfOwnerDied() {

@@ -2,9 +2,6 @@ package dev.coproc
 
 import dev.coproc.internal.manager.ManagerWire
 import dev.coproc.internal.blockingCall
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable
 
@@ -24,12 +21,6 @@ public class ManagedBarrier internal constructor(internal val ref: ManagedRef, o
 
     override suspend fun wait(timeout: Duration): Int =
         ManagerWire.int(ref.waitingCall("wait", ManagerWire.of(ManagedRef.millis(timeout))).single())
-
-    /** Java: [wait], at most [timeout] (null: no limit). */
-    public fun waitAsync(timeout: java.time.Duration?): CompletableFuture<Int> = javaFuture { wait(timeout.toTimeout()) }
-
-    /** Java: blocking [wait]. */
-    public fun waitBlocking(timeout: java.time.Duration?): Int = blockingCall { wait(timeout.toTimeout()) }
 
     override fun abort() {
         blockingCall { ref.call("abort") }

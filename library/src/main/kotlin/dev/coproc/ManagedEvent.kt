@@ -2,9 +2,6 @@ package dev.coproc
 
 import dev.coproc.internal.manager.ManagerWire
 import dev.coproc.internal.blockingCall
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable
 
@@ -29,12 +26,6 @@ public class ManagedEvent internal constructor(internal val ref: ManagedRef) : S
 
     override suspend fun wait(timeout: Duration): Boolean =
         ManagerWire.boolean(ref.waitingCall("wait", ManagerWire.of(ManagedRef.millis(timeout))).single())
-
-    /** Java: [wait], at most [timeout] (null: no limit). */
-    public fun waitAsync(timeout: java.time.Duration?): CompletableFuture<Boolean> = javaFuture { wait(timeout.toTimeout()) }
-
-    /** Java: blocking [wait]. */
-    public fun waitBlocking(timeout: java.time.Duration?): Boolean = blockingCall { wait(timeout.toTimeout()) }
 
     override fun toString(): String = ref.describe("ManagedEvent")
 }

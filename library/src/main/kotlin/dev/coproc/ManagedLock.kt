@@ -2,9 +2,6 @@ package dev.coproc
 
 import dev.coproc.internal.manager.ManagerWire
 import dev.coproc.internal.blockingCall
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.Transient
@@ -28,12 +25,6 @@ public class ManagedLock internal constructor(internal val ref: ManagedRef) : Sh
     override val isLocked: Boolean get() = blockingCall { ManagerWire.boolean(ref.call("isLocked", NO_HOLDER).single()) }
 
     override suspend fun acquire(timeout: Duration): Boolean = ref.acquireLock(NO_HOLDER, timeout) { previousOwnerDied = it }
-
-    /** Java: [acquire], waiting at most [timeout] (null: no limit). */
-    public fun acquireAsync(timeout: java.time.Duration?): CompletableFuture<Boolean> = javaFuture { acquire(timeout.toTimeout()) }
-
-    /** Java: blocking [acquire]. */
-    public fun acquireBlocking(timeout: java.time.Duration?): Boolean = blockingCall { acquire(timeout.toTimeout()) }
 
     override fun tryAcquire(): Boolean = blockingCall { acquire(Duration.ZERO) }
 

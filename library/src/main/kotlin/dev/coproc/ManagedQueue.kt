@@ -3,9 +3,6 @@ package dev.coproc
 import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.manager.ManagerWire
 import dev.coproc.internal.blockingCall
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.withContext
@@ -97,18 +94,6 @@ public open class ManagedQueue<T> internal constructor(
 
     private suspend fun takeWithin(timeout: Duration): ByteArray? =
         ref.waitingCall("get", ManagerWire.of(ManagedRef.millis(timeout))) { taken -> taken.firstOrNull()?.let { ref.call("unget", it) } }.firstOrNull()
-
-    /** Java: [put], waiting at most [timeout] (null: no limit). */
-    public fun putAsync(item: T, timeout: java.time.Duration?): CompletableFuture<Unit> = javaFuture { put(item, timeout.toTimeout()) }
-
-    /** Java: blocking [put]. */
-    public fun putBlocking(item: T, timeout: java.time.Duration?): Unit = blockingCall { put(item, timeout.toTimeout()) }
-
-    /** Java: [get], waiting at most [timeout] (null: no limit). */
-    public fun getAsync(timeout: java.time.Duration?): CompletableFuture<T> = javaFuture { get(timeout.toTimeout()) }
-
-    /** Java: blocking [get]. */
-    public fun getBlocking(timeout: java.time.Duration?): T = blockingCall { get(timeout.toTimeout()) }
 
     override fun toString(): String = ref.describe(javaClass.simpleName)
 }

@@ -2,9 +2,6 @@ package dev.coproc
 
 import dev.coproc.internal.manager.ManagerWire
 import dev.coproc.internal.blockingCall
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable
 
@@ -26,12 +23,6 @@ public class ManagedSemaphore internal constructor(internal val ref: ManagedRef)
         }
         return ManagerWire.boolean(answer[0])
     }
-
-    /** Java: [acquire], waiting at most [timeout] (null: no limit). */
-    public fun acquireAsync(timeout: java.time.Duration?): CompletableFuture<Boolean> = javaFuture { acquire(timeout.toTimeout()) }
-
-    /** Java: blocking [acquire]. */
-    public fun acquireBlocking(timeout: java.time.Duration?): Boolean = blockingCall { acquire(timeout.toTimeout()) }
 
     override fun tryAcquire(): Boolean = blockingCall { acquire(Duration.ZERO) }
 

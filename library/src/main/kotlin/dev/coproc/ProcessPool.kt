@@ -1,20 +1,14 @@
 package dev.coproc
 
-import dev.coproc.internal.BlockingIterator
 import dev.coproc.internal.pool.Payload
 import dev.coproc.internal.pool.PoolScheduler
 import dev.coproc.internal.pool.WorkItem
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
-import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.async
 import kotlinx.coroutines.cancel
-import kotlinx.coroutines.future.asCompletableFuture
-import kotlinx.coroutines.future.future
 
 /**
  * The local [Pool]: worker JVMs on this machine, fed through OS pipes.
@@ -34,34 +28,6 @@ public class ProcessPool private constructor(
 
     /** The pids of the workers running now (a replaced worker's pid changes). */
     public fun workerPids(): List<Long> = scheduler.workerPids()
-
-    /** Java: [applyAsync] as a [CompletableFuture]; cancelling the future cancels the task in its worker. */
-    @JvmOverloads
-    public fun <R> applyFuture(task: Task<R>, timeout: java.time.Duration? = null): CompletableFuture<R> =
-        applyAsync(task, timeout?.toKotlinDuration()).asCompletableFuture()
-
-    /** Java: [map] as a [CompletableFuture]; cancelling the future cancels the remaining chunks. */
-    @JvmOverloads
-    public fun <T, R> mapFuture(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int = 0): CompletableFuture<List<R>> =
-        scope.async { map(items, function, chunkSize) }.asCompletableFuture()
-
-    /** Java: [map] over tasks as a [CompletableFuture]. */
-    @JvmOverloads
-    public fun <R> mapTasksFuture(tasks: Iterable<Task<R>>, chunkSize: Int = 0): CompletableFuture<List<R>> =
-        scope.async { map(tasks, chunkSize) }.asCompletableFuture()
-
-    /**
-     * Java: [imap] (or [imapUnordered]) as a blocking [Iterator]; results are produced a bounded number of
-     * chunks ahead. A failure is thrown from `next()`.
-     */
-    @JvmOverloads
-    public fun <T, R> imapIterator(items: Iterable<T>, function: TaskFunction<T, R>, chunkSize: Int = 1, ordered: Boolean = true): Iterator<R> =
-        BlockingIterator.of(if (ordered) imap(items, function, chunkSize) else imapUnordered(items, function, chunkSize), scope, options.workers * 2)
-
-    /** Java: [join] as a [CompletableFuture]. */
-    public fun joinFuture(): CompletableFuture<Unit> =
-        // Not in the pool's scope: join() ends by cancelling that scope.
-        CoroutineScope(Dispatchers.Default).future { join() }
 
     override fun toString(): String = "<ProcessPool workers=${options.workers} state=${lifecycle.stateName}>"
 

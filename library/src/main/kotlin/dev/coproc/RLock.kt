@@ -47,10 +47,10 @@ public class RLock internal constructor(segment: SharedSegment) : SharedObject(s
      */
     override suspend fun release(): Unit = releaseAs(currentHolder())
 
-    /** Acquires it for the calling thread, blocking up to [timeout] (null: no limit); for Java callers. */
-    @JvmOverloads
+    /** Acquires it for the calling thread, blocking up to [timeout] (null: no limit): what the Java facades call, a futex wait rather than a coroutine. */
     @Throws(InterruptedException::class)
-    public fun acquireBlocking(timeout: java.time.Duration? = null): Boolean {
+    @JvmSynthetic
+    internal fun acquireBlocking(timeout: java.time.Duration? = null): Boolean {
         val thread = Thread.currentThread()
         if (reenter(thread)) return true
         if (!lock.acquireBlocking(timeout)) return false
@@ -59,7 +59,8 @@ public class RLock internal constructor(segment: SharedSegment) : SharedObject(s
     }
 
     /** Releases one level of the calling thread's holding (taken with [acquireBlocking]). */
-    public fun releaseBlocking(): Unit = releaseAs(Thread.currentThread())
+    @JvmSynthetic
+    internal fun releaseBlocking(): Unit = releaseAs(Thread.currentThread())
 
     internal suspend fun acquireAs(who: Any, timeout: Duration): Boolean {
         checkOpen()

@@ -2,12 +2,9 @@ package dev.coproc
 
 import dev.coproc.internal.awaitAttempt
 import dev.coproc.internal.blockOnAttempt
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
 import dev.coproc.internal.toTimeoutNanos
 import dev.coproc.internal.shm.Bell
 import dev.coproc.internal.shm.SharedSegment
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.serialization.Serializable
 
@@ -62,20 +59,12 @@ public open class Semaphore internal constructor(segment: SharedSegment) : Share
         release(1)
     }
 
-    /** Takes a permit, blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
-    @JvmOverloads
+    /** Takes a permit, blocking the calling thread up to [timeout] (null: no limit): what the Java facades call, a futex wait rather than a coroutine. */
     @Throws(InterruptedException::class)
-    public fun acquireBlocking(timeout: java.time.Duration? = null): Boolean {
+    @JvmSynthetic
+    internal fun acquireBlocking(timeout: java.time.Duration? = null): Boolean {
         checkOpen()
         return blockOnAttempt(bell, timeout.toTimeoutNanos(), IDLE_CHECK_NANOS, {}, ::take)
-    }
-
-    /** Takes a permit without blocking the caller; the future completes with false on timeout (null: no limit). */
-    @JvmOverloads
-    public fun acquireAsync(timeout: java.time.Duration? = null): CompletableFuture<Boolean> {
-        checkOpen()
-        if (take()) return CompletableFuture.completedFuture(true)
-        return javaFuture { acquire(timeout.toTimeout()) }
     }
 
     private fun take(): Boolean {

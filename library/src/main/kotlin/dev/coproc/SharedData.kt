@@ -14,9 +14,19 @@ import kotlin.contracts.contract
 public sealed class SharedData(segment: SharedSegment) : SharedObject(segment) {
     @PublishedApi @get:JvmSynthetic internal val lock: Lock = Lock(segment)
 
-    /** Runs [block] holding this value's lock, blocking the calling thread to take it; for Java callers. */
+    /**
+     * Runs [block] holding this value's lock, blocking the calling thread to take it: Java's form of [withLock]
+     * (an interrupt while waiting takes nothing and throws [InterruptedException]).
+     */
     @Throws(InterruptedException::class)
-    public fun <R> withLockBlocking(block: java.util.function.Supplier<R>): R = lock.withLockBlocking(block)
+    public fun <R> withLockBlocking(block: java.util.function.Supplier<R>): R {
+        lock.acquireBlocking()
+        try {
+            return block.get()
+        } finally {
+            lock.release()
+        }
+    }
 
     override fun close() {
         lock.close()

@@ -1,5 +1,6 @@
 package dev.coproc
 
+import dev.coproc.internal.blockingCall
 import dev.coproc.os.Signals
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
@@ -72,7 +73,7 @@ class ManagedObjectsSpec : FunSpec({
                     val asleep = launch(start = CoroutineStart.UNDISPATCHED) { second.get() }
                     // Holds the one thread until its answer (an empty queue, after 1.5 s) is read: by whom, once the
                     // reading coroutine has stopped?
-                    val blocked = runCatching { late.getBlocking(java.time.Duration.ofMillis(1500)) }
+                    val blocked = runCatching { blockingCall { late.get(1500.milliseconds) } }
                     asleep.cancel()
                     reading.await().exceptionOrNull() to blocked.exceptionOrNull()
                 }.asCompletableFuture()

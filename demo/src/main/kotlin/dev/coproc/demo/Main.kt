@@ -33,6 +33,32 @@ object Main {
         "manager-queue" to { ManagerQueue.run() },
         "manager-remote" to { ManagerRemote.run() },
         "cluster" to { ClusterExample.run() },
+        // The same examples written in Java only (tasks as records, the dev.coproc.java API), in demo/src/main/java.
+        "java-pids" to { JavaSeedExamples.Pids.run() },
+        "java-clock" to { JavaSeedExamples.Clock.run() },
+        "java-daemon-process" to { JavaSeedExamples.Daemons.run() },
+        "java-exitcodes" to { JavaSeedExamples.ExitCodes.run() },
+        "java-pool" to { JavaPoolExamples.PoolApplyAsync.run() },
+        "java-pool-map" to { JavaPoolExamples.PoolMap.run() },
+        "java-pool-speedup" to { JavaPoolExamples.PoolSpeedup.run() },
+        "java-pipe" to { JavaPipeExamples.PipeHello.run() },
+        "java-pipe-eof" to { JavaPipeExamples.PipeEof.run() },
+        "java-producer-consumer" to { JavaQueueExamples.ProducerConsumer.run() },
+        "java-bounded-queue" to { JavaQueueExamples.BoundedQueue.run() },
+        "java-ticket-race" to { JavaSyncExamples.TicketRace.run() },
+        "java-lock-printing" to { JavaSyncExamples.LockPrinting.run() },
+        "java-semaphore" to { JavaSyncExamples.SemaphoreTwo.run() },
+        "java-event" to { JavaSyncExamples.EventExample.run() },
+        "java-barrier" to { JavaSyncExamples.BarrierExample.run() },
+        "java-value-array" to { JavaSyncExamples.ValueAndArray.run() },
+        "java-subprocess" to { JavaCommandExamples.Subprocess.run() },
+        "java-signals" to { JavaCommandExamples.SignalExample.run() },
+        "java-daemon" to { JavaDaemonExample.DaemonExample.run() },
+        "java-manager" to { JavaManagerExamples.ManagerDictList.run() },
+        "java-manager-namespace" to { JavaManagerExamples.ManagerNamespace.run() },
+        "java-manager-queue" to { JavaManagerExamples.ManagerQueue.run() },
+        "java-manager-remote" to { JavaManagerExamples.ManagerRemote.run() },
+        "java-cluster" to { JavaClusterExample.ClusterExample.run() },
     )
 
     @JvmStatic
@@ -48,6 +74,14 @@ object Main {
         }
         if (chosen.size == 2 && chosen[0] == "daemon") {
             runBlocking { DaemonExample.command(chosen[1]) }
+            return
+        }
+        if (chosen.size == 3 && chosen[0] == "java-manager-remote-client") {
+            JavaManagerExamples.ManagerRemote.client(chosen[1], chosen[2])
+            return
+        }
+        if (chosen.size == 2 && chosen[0] == "java-daemon") {
+            JavaDaemonExample.DaemonExample.command(chosen[1])
             return
         }
         val names = if (chosen == listOf("all")) examples.keys.toList() else chosen

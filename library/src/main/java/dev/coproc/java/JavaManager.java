@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import dev.coproc.java.internal.ItemSerializers;
+import dev.coproc.java.internal.ManagerCalls;
 import dev.coproc.java.internal.Suspending;
 import kotlinx.serialization.KSerializer;
 
@@ -181,6 +182,41 @@ public final class JavaManager implements AutoCloseable {
     /** A barrier for {@code parties} held by the manager; see {@link JavaBarrier}. */
     public JavaBarrier barrier(int parties) throws InterruptedException {
         return JavaBarrier.wrap(Suspending.<ManagedBarrier>blocking(c -> manager.barrier(parties, c)));
+    }
+
+    /**
+     * Makes {@code queue}, a queue of this manager holding {@code items}, known under {@code name}, for
+     * {@link #lookupQueue} from any process connected to this manager (Kotlin's {@code lookup} finds it too).
+     *
+     * @throws IllegalArgumentException when {@code queue} is not a manager's
+     */
+    public <T> void publish(String name, JavaQueue<T> queue, Class<T> items) throws InterruptedException {
+        ManagerCalls.publishQueue(manager, name, queue.asKotlin(), serializer(items));
+    }
+
+    /**
+     * The queue of {@code items} published under {@code name}.
+     *
+     * @throws java.util.NoSuchElementException when nothing is published under {@code name}
+     * @throws IllegalArgumentException when what is published there is not a queue of {@code items}
+     */
+    public <T> JavaQueue<T> lookupQueue(String name, Class<T> items) throws InterruptedException {
+        return JavaQueue.wrap(ManagerCalls.lookupQueue(manager, name, serializer(items)));
+    }
+
+    /** Makes {@code dict}, a dict of this manager, known under {@code name}, for {@link #lookupDict}. */
+    public <K, V> void publish(String name, JavaDict<K, V> dict, Class<K> keys, Class<V> values) throws InterruptedException {
+        ManagerCalls.publishDict(manager, name, dict.asKotlin(), serializer(keys), serializer(values));
+    }
+
+    /**
+     * The dict published under {@code name}.
+     *
+     * @throws java.util.NoSuchElementException when nothing is published under {@code name}
+     * @throws IllegalArgumentException when what is published there is not a dict of these types
+     */
+    public <K, V> JavaDict<K, V> lookupDict(String name, Class<K> keys, Class<V> values) throws InterruptedException {
+        return JavaDict.wrap(ManagerCalls.lookupDict(manager, name, serializer(keys), serializer(values)));
     }
 
     /** Shuts the manager down (for a connected one: nothing, see {@link Manager#close}). */

@@ -3,14 +3,15 @@ package dev.coproc.java;
 import dev.coproc.BlockingFunction;
 import dev.coproc.BlockingTask;
 import dev.coproc.BlockingTasks;
+import dev.coproc.Pool;
 import dev.coproc.PoolOptions;
 import dev.coproc.Progress;
 import dev.coproc.ProcessPool;
 import dev.coproc.Task;
+import dev.coproc.internal.BlockingIterator;
 import dev.coproc.java.internal.PoolCalls;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -18,16 +19,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import kotlinx.coroutines.CoroutineScope;
 
 /**
- * {@link ProcessPool} for Java callers: {@link CompletableFuture}s, blocking calls returning {@link List}s, and
- * {@link Stream}s for {@code imap}.
+ * A pool of worker processes for Java callers: Python's {@code multiprocessing.Pool}. Tasks are records
+ * ({@link BlockingTask}, {@link BlockingFunction}); results come back from blocking calls returning {@link List}s,
+ * from {@link CompletableFuture}s, and from {@link Stream}s for {@code imap}. The same facade runs a cluster's pool
+ * ({@link JavaCluster#pool}).
  *
  * <pre>{@code
  * try (JavaPool pool = JavaPool.create(4)) {          // close() closes the pool and waits for its workers
- *     int nine = pool.apply(new Square(3));
- *     List<Integer> squares = pool.map(List.of(1, 2, 3), SquareFn.INSTANCE);
- *     pool.imap(List.of(1, 2, 3), SquareFn.INSTANCE).forEach(System.out::println);
+ *     int nine = pool.apply(new Square(3));           // record Square(int x) implements BlockingTask<Integer>
+ *     List<Integer> squares = pool.map(List.of(1, 2, 3), new SquareFn());
+ *     try (Stream<Integer> results = pool.imap(List.of(1, 2, 3), new SquareFn())) {
+ *         results.forEach(System.out::println);
+ *     }
  * }
  * }</pre>
  *
@@ -36,9 +42,10 @@ import java.util.stream.StreamSupport;
  * and throws {@link InterruptedException}.
  */
 public final class JavaPool implements AutoCloseable {
-    private final ProcessPool pool;
+    private final Pool pool;
+    private final CoroutineScope calls = PoolCalls.scope();
 
-    private JavaPool(ProcessPool pool) {
+    private JavaPool(Pool pool) {
         this.pool = pool;
     }
 
@@ -52,14 +59,19 @@ public final class JavaPool implements AutoCloseable {
         return new JavaPool(ProcessPool.create(options));
     }
 
+    /** Wraps a pool of any engine made by Kotlin code (a {@code ProcessPool}, a {@code ClusterPool}). */
+    public static JavaPool wrap(Pool pool) {
+        return new JavaPool(pool);
+    }
+
     /** Submits {@code task}, a record; cancelling the future interrupts its {@code call()} in the worker. */
     public <R> CompletableFuture<R> applyAsync(BlockingTask<R> task) {
-        return pool.applyFuture(BlockingTasks.task(task), null);
+        return PoolCalls.applyAsync(pool, BlockingTasks.task(task), null);
     }
 
     /** Submits {@code task} with a timeout of its own. */
     public <R> CompletableFuture<R> applyAsync(BlockingTask<R> task, Duration timeout) {
-        return pool.applyFuture(BlockingTasks.task(task), timeout);
+        return PoolCalls.applyAsync(pool, BlockingTasks.task(task), timeout);
     }
 
     /** Runs {@code task} and blocks for its result. */
@@ -69,7 +81,7 @@ public final class JavaPool implements AutoCloseable {
 
     /** Applies {@code function}, a record, to every item; results in input order. */
     public <T, R> CompletableFuture<List<R>> mapAsync(List<T> items, BlockingFunction<T, R> function) {
-        return pool.mapFuture(items, BlockingTasks.function(function), 0);
+        return PoolCalls.mapAsync(calls, pool, items, BlockingTasks.function(function), 0);
     }
 
     /** Blocking {@link #mapAsync(List, BlockingFunction)}. */
@@ -103,12 +115,12 @@ public final class JavaPool implements AutoCloseable {
 
     /** Results in input order as they are ready (Python's {@code imap}). */
     public <T, R> Stream<R> imap(Iterable<T> items, BlockingFunction<T, R> function) {
-        return stream(pool.imapIterator(items, BlockingTasks.function(function), 1, true));
+        return stream(PoolCalls.imap(calls, pool, items, BlockingTasks.function(function), true));
     }
 
     /** Results in completion order (Python's {@code imap_unordered}). */
     public <T, R> Stream<R> imapUnordered(Iterable<T> items, BlockingFunction<T, R> function) {
-        return stream(pool.imapIterator(items, BlockingTasks.function(function), 1, false));
+        return stream(PoolCalls.imap(calls, pool, items, BlockingTasks.function(function), false));
     }
 
     /** No new tasks; queued ones still run. */
@@ -119,6 +131,7 @@ public final class JavaPool implements AutoCloseable {
     /** Stops now; pending tasks fail with {@code PoolTerminatedException}. */
     public void terminate() {
         pool.terminate();
+        PoolCalls.cancel(calls);
     }
 
     /**
@@ -129,9 +142,9 @@ public final class JavaPool implements AutoCloseable {
         PoolCalls.join(pool);
     }
 
-    /** The pids of the running workers. */
+    /** The pids of the running workers; none for a cluster's pool, whose workers are threads of other machines. */
     public List<Long> workerPids() {
-        return pool.workerPids();
+        return PoolCalls.workerPids(pool);
     }
 
     /**
@@ -147,15 +160,18 @@ public final class JavaPool implements AutoCloseable {
         } catch (InterruptedException e) {
             pool.terminate();
             Thread.currentThread().interrupt();
+        } finally {
+            PoolCalls.cancel(calls);
         }
     }
 
     /** The Kotlin pool behind this facade. */
-    public ProcessPool asKotlin() {
+    public Pool asKotlin() {
         return pool;
     }
 
-    private static <R> Stream<R> stream(Iterator<R> iterator) {
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator, Spliterator.ORDERED), false);
+    /** A stream over {@code results}; closing the stream before its end stops the results still to come. */
+    private static <R> Stream<R> stream(BlockingIterator<R> results) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results, Spliterator.ORDERED), false).onClose(results::close);
     }
 }

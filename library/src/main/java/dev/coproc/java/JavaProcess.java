@@ -3,7 +3,9 @@ package dev.coproc.java;
 import dev.coproc.BlockingTask;
 import dev.coproc.BlockingTasks;
 import dev.coproc.CoprocException;
+import dev.coproc.CurrentProcessKt;
 import dev.coproc.Process;
+import dev.coproc.ProcessInfo;
 import dev.coproc.WorkerOptions;
 import dev.coproc.java.internal.ProcessCalls;
 import dev.coproc.os.ExitStatus;
@@ -41,6 +43,14 @@ public final class JavaProcess<R> implements AutoCloseable {
     /** A process (not yet started) that will run {@code task}, a record, with a name, daemon flag and worker options. */
     public static <R> JavaProcess<R> of(BlockingTask<R> task, String name, boolean daemon, WorkerOptions options) {
         return new JavaProcess<>(new Process<>(BlockingTasks.task(task), name, daemon, options));
+    }
+
+    /**
+     * Who the calling code runs as (Python's {@code current_process()}): inside a task, its process's name and pid;
+     * elsewhere {@code MainProcess}.
+     */
+    public static ProcessInfo current() {
+        return CurrentProcessKt.currentProcess();
     }
 
     /** Wraps a Kotlin {@link Process}, for instance a subclass that overrides {@code run()}. */

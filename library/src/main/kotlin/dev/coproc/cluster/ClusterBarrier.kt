@@ -3,10 +3,6 @@ package dev.coproc.cluster
 import dev.coproc.BrokenBarrierException
 import dev.coproc.internal.handles.RemoteHandle
 import dev.coproc.SharedBarrier
-import dev.coproc.internal.blockingCall
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import kotlinx.coroutines.CancellationException
 import org.apache.ignite.IgniteAtomicLong
@@ -84,14 +80,6 @@ public class ClusterBarrier internal constructor(
             }
         }
     }
-
-    /** Waits, blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
-    @JvmOverloads
-    public fun waitBlocking(timeout: java.time.Duration? = null): Int = blockingCall { wait(timeout.toTimeout()) }
-
-    /** Waits without blocking the caller; the future fails with [BrokenBarrierException] as [wait] throws it. */
-    @JvmOverloads
-    public fun waitAsync(timeout: java.time.Duration? = null): CompletableFuture<Int> = javaFuture { wait(timeout.toTimeout()) }
 
     /** Removes the barrier from the cluster, for every node. */
     public fun remove() {

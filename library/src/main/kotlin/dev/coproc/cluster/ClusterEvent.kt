@@ -2,10 +2,6 @@ package dev.coproc.cluster
 
 import dev.coproc.internal.handles.RemoteHandle
 import dev.coproc.SharedEvent
-import dev.coproc.internal.blockingCall
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
-import java.util.concurrent.CompletableFuture
 import kotlin.time.Duration
 import org.apache.ignite.IgniteAtomicLong
 import org.apache.ignite.IgniteCountDownLatch
@@ -52,14 +48,6 @@ public class ClusterEvent internal constructor(
         if (seen % 2 == SET) return true
         return awaitSettled("wait for event \"$name\"", timeout, { latch(seen / 2, true) }) { state.get() != seen }
     }
-
-    /** Waits, blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
-    @JvmOverloads
-    public fun waitBlocking(timeout: java.time.Duration? = null): Boolean = blockingCall { wait(timeout.toTimeout()) }
-
-    /** Waits without blocking the caller; the future completes with false on timeout (null: no limit). */
-    @JvmOverloads
-    public fun waitAsync(timeout: java.time.Duration? = null): CompletableFuture<Boolean> = javaFuture { wait(timeout.toTimeout()) }
 
     /** Removes the event from the cluster, for every node. */
     public fun remove() {

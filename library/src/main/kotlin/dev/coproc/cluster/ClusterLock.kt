@@ -2,10 +2,6 @@ package dev.coproc.cluster
 
 import dev.coproc.internal.handles.RemoteHandle
 import dev.coproc.SharedLock
-import dev.coproc.internal.blockingCall
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
-import java.util.concurrent.CompletableFuture
 import java.util.concurrent.TimeUnit
 import kotlin.time.Duration
 import org.apache.ignite.IgniteAtomicReference
@@ -70,14 +66,6 @@ public class ClusterLock internal constructor(
             permit.release()
         }
     }
-
-    /** Acquires, blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
-    @JvmOverloads
-    public fun acquireBlocking(timeout: java.time.Duration? = null): Boolean = blockingCall { acquire(timeout.toTimeout()) }
-
-    /** Acquires without blocking the caller; the future completes with false on timeout (null: no limit). */
-    @JvmOverloads
-    public fun acquireAsync(timeout: java.time.Duration? = null): CompletableFuture<Boolean> = javaFuture { acquire(timeout.toTimeout()) }
 
     /** Removes the lock from the cluster, for every node. */
     public fun remove() {

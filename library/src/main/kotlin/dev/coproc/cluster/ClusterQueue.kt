@@ -7,10 +7,6 @@ import dev.coproc.SharedQueue
 import dev.coproc.UNBOUNDED
 import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.decodeMessage
-import dev.coproc.internal.blockingCall
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
-import java.util.concurrent.CompletableFuture
 import java.util.concurrent.TimeUnit
 import kotlin.time.Duration
 import kotlinx.serialization.KSerializer
@@ -61,22 +57,6 @@ public class ClusterQueue<T> internal constructor(
     }
 
     override fun tryGet(): T? = clusterCall("get from queue \"$name\"") { queue.poll() }?.let(::decode)
-
-    /** [put], blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
-    @JvmOverloads
-    public fun putBlocking(item: T, timeout: java.time.Duration? = null): Unit = blockingCall { put(item, timeout.toTimeout()) }
-
-    /** [put] without blocking the caller (null: no limit); the future fails as [put] throws. */
-    @JvmOverloads
-    public fun putAsync(item: T, timeout: java.time.Duration? = null): CompletableFuture<Unit> = javaFuture { put(item, timeout.toTimeout()) }
-
-    /** [get], blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
-    @JvmOverloads
-    public fun getBlocking(timeout: java.time.Duration? = null): T = blockingCall { get(timeout.toTimeout()) }
-
-    /** [get] without blocking the caller (null: no limit); the future fails as [get] throws. */
-    @JvmOverloads
-    public fun getAsync(timeout: java.time.Duration? = null): CompletableFuture<T> = javaFuture { get(timeout.toTimeout()) }
 
     /** Removes the queue and its items from the cluster, for every node. */
     public fun remove() {

@@ -2,10 +2,6 @@ package dev.coproc.cluster
 
 import dev.coproc.internal.handles.RemoteHandle
 import dev.coproc.SharedSemaphore
-import dev.coproc.internal.blockingCall
-import dev.coproc.internal.javaFuture
-import dev.coproc.internal.toTimeout
-import java.util.concurrent.CompletableFuture
 import java.util.concurrent.TimeUnit
 import kotlin.time.Duration
 import org.apache.ignite.IgniteSemaphore
@@ -36,14 +32,6 @@ public class ClusterSemaphore internal constructor(
         require(permits >= 1) { "permits must be at least 1: $permits" }
         clusterCall("release semaphore \"$name\"") { semaphore.release(permits) }
     }
-
-    /** Takes a permit, blocking the calling thread up to [timeout] (null: no limit); for Java callers. */
-    @JvmOverloads
-    public fun acquireBlocking(timeout: java.time.Duration? = null): Boolean = blockingCall { acquire(timeout.toTimeout()) }
-
-    /** Takes a permit without blocking the caller; the future completes with false on timeout (null: no limit). */
-    @JvmOverloads
-    public fun acquireAsync(timeout: java.time.Duration? = null): CompletableFuture<Boolean> = javaFuture { acquire(timeout.toTimeout()) }
 
     /** Gives back one permit; for Java callers, who see no default arguments. */
     public fun release() {

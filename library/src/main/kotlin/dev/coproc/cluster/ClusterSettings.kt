@@ -3,6 +3,7 @@ package dev.coproc.cluster
 import java.nio.file.Path
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toJavaDuration
 import kotlin.time.toKotlinDuration
 
 /**
@@ -21,7 +22,11 @@ public class ClusterSettings private constructor(builder: Builder) {
     public val communicationPort: Int = builder.communicationPort
     public val workDirectory: Path? = builder.workDirectory
     public val tls: ClusterTls? = builder.tls
+    @get:JvmSynthetic
     public val joinTimeout: Duration = builder.joinTimeout
+
+    /** [joinTimeout] for Java callers. */
+    public fun joinTimeout(): java.time.Duration = joinTimeout.toJavaDuration()
 
     public fun toBuilder(): Builder = Builder().also {
         it.addresses += addresses
@@ -36,13 +41,21 @@ public class ClusterSettings private constructor(builder: Builder) {
 
     /** Builds [ClusterSettings]; every setting has a localhost default. */
     public class Builder internal constructor() {
+        @get:JvmSynthetic
         internal val addresses = mutableListOf<String>()
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var localAddress = "127.0.0.1"
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var discoveryPort = DEFAULT_DISCOVERY_PORT
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var discoveryPortRange = 10
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var communicationPort = DEFAULT_COMMUNICATION_PORT
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var workDirectory: Path? = null
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var tls: ClusterTls? = null
+        @get:JvmSynthetic @set:JvmSynthetic
         internal var joinTimeout: Duration = 60.seconds
 
         /** Where the cluster's nodes listen for discovery, `host:port` or `host:port1..port2`; default: this host's range. */
@@ -53,6 +66,7 @@ public class ClusterSettings private constructor(builder: Builder) {
         public fun communicationPort(value: Int): Builder = apply { communicationPort = value }
         public fun workDirectory(value: Path?): Builder = apply { workDirectory = value }
         public fun tls(value: ClusterTls?): Builder = apply { tls = value }
+        @JvmSynthetic
         public fun joinTimeout(value: Duration): Builder = apply { joinTimeout = value }
         public fun joinTimeout(value: java.time.Duration): Builder = apply { joinTimeout = value.toKotlinDuration() }
         public fun build(): ClusterSettings = ClusterSettings(this)
@@ -71,6 +85,7 @@ public class ClusterSettings private constructor(builder: Builder) {
     }
 
     /** The discovery addresses to use: the given ones, or this node's own range. */
+    @JvmSynthetic
     internal fun discoveryAddresses(): List<String> =
         addresses.ifEmpty { listOf("$localAddress:$discoveryPort..${discoveryPort + discoveryPortRange - 1}") }
 }

@@ -15,7 +15,9 @@ public class ClusterTls @JvmOverloads constructor(
     trustStorePassword: CharArray,
     public val storeType: String = "PKCS12",
 ) {
+    @get:JvmSynthetic
     internal val keyStorePassword: CharArray = keyStorePassword.clone()
+    @get:JvmSynthetic
     internal val trustStorePassword: CharArray = trustStorePassword.clone()
 
     override fun toString(): String = "ClusterTls(keyStore=$keyStore, trustStore=$trustStore, $storeType)"

@@ -3,6 +3,7 @@ package dev.coproc.internal
 import java.util.concurrent.ArrayBlockingQueue
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runInterruptible
@@ -12,9 +13,15 @@ import kotlinx.coroutines.runInterruptible
  * flow's back-pressure holds) and `next()` blocks on it. Nothing here blocks a coroutine thread: the puts run
  * on the IO dispatcher.
  */
-internal class BlockingIterator<T> private constructor(capacity: Int) : Iterator<T> {
+internal class BlockingIterator<T> private constructor(capacity: Int) : Iterator<T>, AutoCloseable {
     private val queue = ArrayBlockingQueue<Any>(capacity)
     private var next: Any? = null
+    private var collector: Job? = null
+
+    /** Stops the collection (a Java stream closed before its end): what the flow holds is let go. */
+    override fun close() {
+        collector?.cancel()
+    }
 
     private class End(val error: Throwable?)
 
@@ -39,9 +46,9 @@ internal class BlockingIterator<T> private constructor(capacity: Int) : Iterator
     private class Box(val value: Any?)
 
     companion object {
-        fun <T> of(flow: Flow<T>, scope: CoroutineScope, capacity: Int): Iterator<T> {
+        fun <T> of(flow: Flow<T>, scope: CoroutineScope, capacity: Int): BlockingIterator<T> {
             val iterator = BlockingIterator<T>(capacity + 1)
-            scope.launch(Dispatchers.IO) {
+            iterator.collector = scope.launch(Dispatchers.IO) {
                 val end = try {
                     flow.collect { value -> runInterruptible { iterator.queue.put(Box(value)) } }
                     End(null)

@@ -5,50 +5,49 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coproc.BlockingFunction;
+import dev.coproc.BlockingTask;
 import dev.coproc.QueueEmptyException;
-import dev.coproc.cluster.ClusterBarrier;
-import dev.coproc.cluster.ClusterCounter;
-import dev.coproc.cluster.ClusterEvent;
-import dev.coproc.cluster.ClusterLock;
-import dev.coproc.cluster.ClusterNode;
-import dev.coproc.cluster.ClusterQueue;
-import dev.coproc.cluster.ClusterSemaphore;
+import dev.coproc.SharedCounter;
 import dev.coproc.cluster.ClusterSettings;
 import dev.coproc.cluster.TestCluster;
+import dev.coproc.java.TestRecords.SquareFn;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import kotlin.jvm.internal.StringCompanionObject;
-import kotlinx.serialization.builtins.BuiltinSerializersKt;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The cluster's shared objects from Java: blocking calls and futures on a server node in this JVM. */
+/** The cluster from Java: a pool of record tasks and the shared objects, on a server node in this JVM. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClusterObjectsTest {
     private static ClusterSettings settings;
-    private static ClusterNode node;
+    private static JavaCluster cluster;
 
     @BeforeAll
     static void startNode() {
         settings = TestCluster.INSTANCE.settings();
-        node = ClusterNode.startServer(settings);
+        cluster = JavaCluster.startServer(settings);
     }
 
     @AfterAll
     static void stopNode() throws Exception {
-        node.close();
+        cluster.close();
         TestCluster.INSTANCE.checkNothingLeft(settings);
         TestHygiene.assertNoChildren();
     }
 
     @Test
     void lockAndSemaphore() throws Exception {
-        ClusterLock lock = node.lock("java-lock");
-        assertTrue(lock.acquireBlocking(Duration.ofSeconds(10)));
+        JavaLock lock = cluster.lock("java-lock");
+        assertTrue(lock.acquire(Duration.ofSeconds(10)));
         assertFalse(lock.acquireAsync(Duration.ofMillis(100)).get(10, TimeUnit.SECONDS));
         CompletableFuture<Boolean> waiting = lock.acquireAsync(Duration.ofSeconds(30));
         lock.release();
@@ -56,38 +55,82 @@ class ClusterObjectsTest {
         lock.release();
         assertThrows(IllegalStateException.class, lock::release);
 
-        ClusterSemaphore semaphore = node.semaphore("java-semaphore", 2);
-        assertTrue(semaphore.acquireBlocking());
+        JavaSemaphore semaphore = cluster.semaphore("java-semaphore", 2);
+        semaphore.acquire();
         assertTrue(semaphore.tryAcquire());
-        assertFalse(semaphore.acquireBlocking(Duration.ofMillis(100)));
+        assertFalse(semaphore.acquire(Duration.ofMillis(100)));
         semaphore.release();
-        semaphore.release(1);
-        assertEquals(2L, semaphore.getValue());
+        semaphore.release();
+        assertTrue(semaphore.acquire(Duration.ofSeconds(10)));
+        semaphore.release();
     }
 
     @Test
     void counterQueueEventAndBarrier() throws Exception {
-        ClusterCounter counter = node.counter("java-counter", 5);
+        SharedCounter counter = cluster.counter("java-counter", 5);
         assertEquals(6L, counter.incrementAndGet());
 
-        ClusterQueue<String> queue = node.queue("java-queue", BuiltinSerializersKt.serializer(StringCompanionObject.INSTANCE), 2);
-        queue.putBlocking("first", Duration.ofSeconds(10));
+        JavaQueue<String> queue = cluster.queue("java-queue", String.class, 2);
+        queue.put("first", Duration.ofSeconds(10));
         queue.putAsync("second").get(10, TimeUnit.SECONDS);
-        assertEquals("first", queue.getBlocking());
-        assertEquals("second", queue.getAsync(Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS));
-        ExecutionException empty = assertThrows(ExecutionException.class,
-            () -> queue.getAsync(Duration.ofMillis(100)).get(10, TimeUnit.SECONDS));
-        assertTrue(empty.getCause() instanceof QueueEmptyException);
+        assertEquals(2, queue.capacity());
+        assertEquals("first", queue.get());
+        assertEquals("second", queue.get(Duration.ofSeconds(10)));
+        assertThrows(QueueEmptyException.class, () -> queue.get(Duration.ofMillis(100)));
+        assertThrows(QueueEmptyException.class, queue::getNowait);
+        assertThrows(UnsupportedOperationException.class, queue::shutdown);
 
-        ClusterEvent event = node.event("java-event");
-        CompletableFuture<Boolean> woken = event.waitAsync(Duration.ofSeconds(30));
+        JavaEvent event = cluster.event("java-event");
+        CompletableFuture<Boolean> woken = event.awaitAsync(Duration.ofSeconds(30));
         event.set();
         assertTrue(woken.get(30, TimeUnit.SECONDS));
-        assertTrue(event.waitBlocking(Duration.ofMillis(100)));
+        assertTrue(event.await(Duration.ofMillis(100)));
 
-        ClusterBarrier barrier = node.barrier("java-barrier", 2);
-        CompletableFuture<Integer> other = barrier.waitAsync(Duration.ofSeconds(30));
-        int mine = barrier.waitBlocking(Duration.ofSeconds(30));
+        JavaBarrier barrier = cluster.barrier("java-barrier", 2);
+        CompletableFuture<Integer> other = barrier.awaitAsync(Duration.ofSeconds(30));
+        int mine = barrier.await(Duration.ofSeconds(30));
         assertEquals(1, mine + other.get(30, TimeUnit.SECONDS));
+    }
+
+    /** Adds {@code n} to the counter under the lock, and reports on the queue: cluster objects in a record task. */
+    record Tally(SharedCounter counter, JavaLock lock, JavaQueue<Integer> reports, int n) implements BlockingTask<Long> {
+        @Override
+        public Long call() throws InterruptedException {
+            long total = lock.withLock(() -> counter.addAndGet(n));
+            reports.put(n);
+            return total;
+        }
+    }
+
+    record Fails(String message) implements BlockingFunction<Integer, Integer> {
+        @Override
+        public Integer apply(Integer x) {
+            throw new IllegalArgumentException(message + " " + x);
+        }
+    }
+
+    @Test
+    void aClusterPoolRunsRecordTasksCarryingClusterObjects() throws Exception {
+        try (JavaPool pool = cluster.pool(2, Duration.ofSeconds(60))) {
+            List<Integer> items = IntStream.rangeClosed(1, 20).boxed().collect(Collectors.toList());
+            List<Integer> squares = items.stream().map(x -> x * x).collect(Collectors.toList());
+            assertEquals(squares, pool.map(items, new SquareFn()));
+            try (Stream<Integer> results = pool.imap(items, new SquareFn())) {
+                assertEquals(squares, results.collect(Collectors.toList()));
+            }
+            assertEquals(List.of(), pool.workerPids());
+
+            SharedCounter counter = cluster.counter("java-tally", 0);
+            JavaLock lock = cluster.lock("java-tally-lock");
+            JavaQueue<Integer> reports = cluster.queue("java-tally-reports", Integer.class, 10);
+            List<Long> totals = pool.invokeAll(List.of(new Tally(counter, lock, reports, 1), new Tally(counter, lock, reports, 2)));
+            assertEquals(3L, counter.getValue());
+            assertTrue(totals.contains(3L), "totals " + totals);
+            assertEquals(3, reports.get(Duration.ofSeconds(10)) + reports.get(Duration.ofSeconds(10)));
+
+            ExecutionException failed = assertThrows(ExecutionException.class,
+                    () -> pool.mapAsync(List.of(7), new Fails("no")).get(60, TimeUnit.SECONDS));
+            assertTrue(String.valueOf(failed.getCause().getMessage()).contains("no 7"), String.valueOf(failed.getCause()));
+        }
     }
 }

@@ -152,6 +152,21 @@ class CommandTest {
     }
 
     @Test
+    void signalsReachAJavaHandlerUntilItIsClosed() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<Integer> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        long self = ProcessHandle.current().pid();
+        AutoCloseable handlers = JavaSignals.handle(received::add, Signals.SIGUSR2);
+        try {
+            Signals.send(self, Signals.SIGUSR2);
+            assertEquals(Signals.SIGUSR2, received.poll(30, TimeUnit.SECONDS));
+        } finally {
+            handlers.close();
+        }
+        assertThrows(IllegalArgumentException.class, () -> JavaSignals.handle(received::add, Signals.SIGKILL));
+        assertThrows(IllegalArgumentException.class, () -> JavaSignals.handle(received::add));
+    }
+
+    @Test
     void daemonFromJava(@TempDir Path directory) throws Exception {
         Path pidFile = directory.resolve("java-daemon.pid");
         JavaDaemon daemon = JavaDaemon.builder(JavaCommand.of("sleep", "1000"), pidFile)

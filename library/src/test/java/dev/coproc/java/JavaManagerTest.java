@@ -196,6 +196,28 @@ class JavaManagerTest {
     }
 
     @Test
+    void publishedObjectsAreFoundByNameFromAnotherConnection() throws Exception {
+        try (JavaManager manager = JavaManager.start(new InetSocketAddress("127.0.0.1", 0), null)) {
+            JavaQueue<String> inbox = manager.queue(String.class);
+            JavaDict<String, Integer> scores = manager.dict(String.class, Integer.class);
+            manager.publish("inbox", inbox, String.class);
+            manager.publish("scores", scores, String.class, Integer.class);
+            try (JavaManager remote = JavaManager.connect(manager.address(), manager.authKey())) {
+                remote.lookupQueue("inbox", String.class).put("hello");
+                remote.lookupDict("scores", String.class, Integer.class).put("ada", 3);
+                assertThrows(IllegalArgumentException.class, () -> remote.lookupQueue("inbox", Integer.class));
+                assertThrows(IllegalArgumentException.class, () -> remote.lookupQueue("scores", String.class));
+                assertThrows(java.util.NoSuchElementException.class, () -> remote.lookupQueue("nothing", String.class));
+            }
+            assertEquals("hello", inbox.get(Duration.ofSeconds(10)));
+            assertEquals(Optional.of(3), scores.get("ada"));
+            try (JavaQueue<String> local = JavaQueue.create(String.class)) {
+                assertThrows(IllegalArgumentException.class, () -> manager.publish("local", local, String.class));
+            }
+        }
+    }
+
+    @Test
     void remoteManagerOverTcp() throws Exception {
         ManagerLimits limits = ManagerLimits.builder().handshakeTimeout(Duration.ofSeconds(5)).maxPendingConnections(16).build();
         assertEquals(Duration.ofSeconds(5), limits.handshakeTimeout());

@@ -116,6 +116,26 @@ class JavaProcessTest {
         interruptTerminates(p -> p.join(Duration.ofMinutes(5)));
     }
 
+    /** Who the task runs as. */
+    record WhoAmI() implements dev.coproc.BlockingTask<String> {
+        @Override
+        public String call() {
+            dev.coproc.ProcessInfo me = JavaProcess.current();
+            return me.getName() + " " + me.getPid() + " " + me.getParentPid();
+        }
+    }
+
+    @Test
+    void aTaskKnowsItsProcessNameAndPids() throws Exception {
+        try (JavaProcess<String> p = JavaProcess.of(new WhoAmI(), "who", false, WorkerOptions.DEFAULT).start()) {
+            String[] seen = p.get().split(" ");
+            assertEquals("who", seen[0]);
+            assertEquals(p.pid().getAsLong(), Long.parseLong(seen[1]));
+            assertEquals(ProcessHandle.current().pid(), Long.parseLong(seen[2]));
+        }
+        assertEquals("MainProcess", JavaProcess.current().getName());
+    }
+
     @Test
     void cancellingAFutureDoesNotChangeTheProcess() throws Exception {
         JavaProcess<Integer> p = JavaProcess.of(new Square(3)).start();
