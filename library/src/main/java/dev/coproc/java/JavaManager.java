@@ -65,6 +65,11 @@ public final class JavaManager implements AutoCloseable {
         return new JavaManager(Suspending.blocking(c -> Manager.Companion.connect(address, authKey, c)));
     }
 
+    /** Wraps a manager started or connected by Kotlin code. */
+    public static JavaManager wrap(Manager manager) {
+        return new JavaManager(manager);
+    }
+
     /** The Kotlin manager, to hand to Kotlin code. */
     public Manager manager() {
         return manager;

@@ -45,6 +45,19 @@ class ClusterObjectsTest {
     }
 
     @Test
+    void aClientNodeSeesTheServersObjects() throws Exception {
+        assertFalse(cluster.isClient());
+        assertTrue(cluster.serverCount() >= 1);
+        assertTrue(cluster.serverCpus() >= 1);
+        cluster.counter("java-shared-counter", 40).addAndGet(2);
+        try (JavaCluster client = JavaCluster.joinAsClient(settings)) {
+            assertTrue(client.isClient());
+            assertEquals(cluster.serverCount(), client.serverCount());
+            assertEquals(42L, client.counter("java-shared-counter", 0).getValue());
+        }
+    }
+
+    @Test
     void lockAndSemaphore() throws Exception {
         JavaLock lock = cluster.lock("java-lock");
         assertTrue(lock.acquire(Duration.ofSeconds(10)));

@@ -20,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +69,25 @@ class CommandTest {
         assertEquals("1\n2\n3\n", Files.readString(output));
         CommandResult quiet = JavaCommand.shell("echo x").stdout(JavaCommand.Output.DISCARD).run();
         assertEquals("", quiet.getStdoutText());
+    }
+
+    @Test
+    void settingsReachTheCommand(@TempDir Path directory) throws Exception {
+        CommandResult result = JavaCommand.shell("echo $X; nice; grep Cpus_allowed_list /proc/self/status | cut -f2")
+                .environment(Map.of("X", "set", "PATH", System.getenv("PATH")))
+                .nice(5)
+                .cpuAffinity(Set.of(0))
+                .killWithParent(false)
+                .terminateGrace(Duration.ofMillis(200))
+                .stdinInherit()
+                .run();
+        assertEquals("set\n5\n0\n", result.getStdoutText());
+        Path errors = directory.resolve("errors.txt");
+        CommandResult quiet = JavaCommand.shell("echo e1 >&2").stderrTo(errors, false).run();
+        JavaCommand.shell("echo e2 >&2").stderrTo(errors, true).run();
+        assertEquals("", quiet.getStderrText());
+        assertEquals("e1\ne2\n", Files.readString(errors));
+        assertEquals("", JavaCommand.shell("echo gone >&2").stderr(JavaCommand.Output.DISCARD).run().getStderrText());
     }
 
     @Test
@@ -136,6 +157,19 @@ class CommandTest {
     }
 
     @Test
+    void aStartedCommandsStderrAndItsGroup() throws Exception {
+        try (JavaRunningCommand noisy = JavaCommand.shell("echo oops >&2").stderr(JavaCommand.Output.PIPE).start();
+             InputStream errors = noisy.stderr()) {
+            assertEquals("oops\n", new String(errors.readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(ExitStatus.exited(0), noisy.await());
+        }
+        try (JavaRunningCommand group = JavaCommand.shell("sleep 100 & wait").start()) {
+            assertTrue(group.signalGroup(Signals.SIGTERM));
+            assertEquals("SIGTERM", group.await().signalName());
+        }
+    }
+
+    @Test
     void startedCommandEndsThroughAFutureOrASignal() throws Exception {
         try (JavaRunningCommand sleeper = JavaCommand.of("sleep", "100").start()) {
             assertEquals(Optional.empty(), sleeper.poll());
@@ -173,6 +207,7 @@ class CommandTest {
                 .logFile(directory.resolve("log"))
                 .stopGrace(Duration.ofSeconds(5))
                 .build();
+        assertEquals(pidFile, daemon.pidFile());
         long pid = daemon.start();
         try {
             assertEquals(new DaemonStatus.Running(pid), daemon.status());

@@ -82,6 +82,18 @@ class JavaPoolTest {
     }
 
     @Test
+    void closePoolLetsQueuedTasksFinishThenJoinWaitsForTheWorkers() throws Exception {
+        JavaPool pool = JavaPool.create(1);
+        CompletableFuture<Integer> queued = pool.applyAsync(new Square(6));
+        pool.closePool();
+        assertThrows(PoolClosedException.class, () -> pool.apply(new Square(1)));
+        pool.join();
+        assertEquals(36, queued.get(30, TimeUnit.SECONDS));
+        assertEquals(List.of(), pool.workerPids());
+        pool.close();
+    }
+
+    @Test
     void closedPoolRefusesTasks() {
         JavaPool pool = JavaPool.create(1);
         pool.close();

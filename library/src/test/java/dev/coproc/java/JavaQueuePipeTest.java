@@ -142,7 +142,10 @@ class JavaQueuePipeTest {
             b.sendBytes(new byte[] {1, 2, 3});
             assertArrayEquals(new byte[] {1, 2, 3}, a.receiveBytes());
             assertInstanceOf(InterruptedException.class, interrupted(a::receive));
+            assertTrue(a.maxMessageBytes() >= 1 << 20, "max message " + a.maxMessageBytes());
+            assertFalse(b.isClosed());
             b.close();
+            assertTrue(b.isClosed());
             assertThrows(EndOfStreamException.class, a::receive);
         }
     }

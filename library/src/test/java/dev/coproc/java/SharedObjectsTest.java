@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coproc.BlockingTask;
 import dev.coproc.BrokenBarrierException;
+import dev.coproc.SharedDouble;
 import dev.coproc.SharedDoubleArray;
 import dev.coproc.SharedInt;
 import dev.coproc.SharedIntArray;
 import dev.coproc.SharedLong;
+import dev.coproc.SharedLongArray;
 import dev.coproc.SharedString;
 import java.time.Duration;
 import java.util.List;
@@ -110,9 +112,38 @@ class SharedObjectsTest {
         }
     }
 
+    /** Takes the lock, says so, and holds it until killed. */
+    record HoldForever(JavaLock lock, JavaEvent taken) implements BlockingTask<Void> {
+        @Override
+        public Void call() throws InterruptedException {
+            lock.acquire();
+            taken.set();
+            Thread.sleep(Long.MAX_VALUE);
+            return null;
+        }
+    }
+
+    @Test
+    void aLockWhoseHolderWasKilledPassesOnAndSaysSo() throws Exception {
+        try (JavaLock lock = Shared.lock(); JavaEvent taken = Shared.event();
+             JavaProcess<Void> holder = JavaProcess.of(new HoldForever(lock, taken)).start()) {
+            assertTrue(taken.await(Duration.ofSeconds(30)));
+            assertFalse(lock.tryAcquire());
+            holder.kill();
+            holder.join();
+            assertTrue(lock.acquire(Duration.ofSeconds(10)), "the dead holder's lock did not pass on");
+            assertTrue(lock.previousOwnerDied());
+            lock.release();
+        }
+    }
+
     @Test
     void semaphoreAndBoundedSemaphore() throws Exception {
-        try (JavaSemaphore semaphore = Shared.boundedSemaphore(1)) {
+        try (JavaSemaphore plain = Shared.semaphore(1)) {
+            plain.release();
+            assertTrue(plain.tryAcquire() && plain.tryAcquire(), "a plain semaphore takes a release beyond its start");
+        }
+        try (JavaSemaphore semaphore = JavaSemaphore.bounded(1)) {
             assertTrue(semaphore.acquire(Duration.ofSeconds(1)));
             CompletableFuture<Boolean> waiting = semaphore.acquireAsync(null);
             semaphore.release();
@@ -208,6 +239,9 @@ class SharedObjectsTest {
     void barrierAsyncAndBlocking() throws Exception {
         try (JavaBarrier barrier = Shared.barrier(2)) {
             CompletableFuture<Integer> first = barrier.awaitAsync(Duration.ofSeconds(10));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (barrier.waiting() != 1 && System.nanoTime() < deadline) Thread.onSpinWait();
+            assertEquals(1, barrier.waiting());
             int second = barrier.await(Duration.ofSeconds(10));
             assertEquals(1, first.get(10, TimeUnit.SECONDS) + second);
             assertEquals(2, barrier.parties());
@@ -254,7 +288,11 @@ class SharedObjectsTest {
     @Test
     void sharedValuesAndArraysFromJava() throws Exception {
         try (SharedInt count = Shared.sharedInt(5); SharedString name = Shared.sharedString(16, "coproc");
-             SharedIntArray ints = Shared.intArray(1, 2, 3); SharedDoubleArray doubles = Shared.doubleArray(0.5, 1.5)) {
+             SharedIntArray ints = Shared.intArray(1, 2, 3); SharedDoubleArray doubles = Shared.doubleArray(0.5, 1.5);
+             SharedLongArray longs = Shared.longArray(7L, 8L); SharedDouble ratio = Shared.sharedDouble(0.25)) {
+            assertEquals(16L, longs.updateAndGet(1, x -> x * 2));
+            assertEquals(0.5, ratio.updateAndGet(x -> x * 2), 0.0);
+            assertEquals(0.5, ratio.withLockBlocking(ratio::getValue), 0.0);
             assertEquals(50, count.updateAndGet(x -> x * 10));
             assertEquals("coproc", name.getValue());
             assertEquals(30, ints.updateAndGet(2, x -> x * 10));
