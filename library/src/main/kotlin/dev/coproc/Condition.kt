@@ -56,10 +56,15 @@ public class Condition internal constructor(
         checkOpen()
         val who = RLock.currentHolder()
         val (slot, saved) = beginWait(who)
+        var waited = false
         try {
             awaitAttempt(bell, waiter, timeout) { segment.getInt(slot + STATE) == NOTIFIED }
+            waited = true
         } finally {
             withContext(NonCancellable) { reacquireLock(who, saved) }
+            // A cancelled wait gives its slot back, holding the lock again; a signal it took goes to the next waiter,
+            // so that neither a slot nor a notify is lost to a waiter that is gone.
+            if (!waited && freeSlot(slot)) wake(1)
         }
         return freeSlot(slot)
     }
@@ -86,6 +91,11 @@ public class Condition internal constructor(
     public fun notify(n: Int = 1) {
         checkOpen()
         checkHeld("notify")
+        wake(n)
+    }
+
+    /** Marks up to [n] of the oldest live waiters notified and rings them. Called holding the lock. */
+    private fun wake(n: Int) {
         var woken = 0
         while (woken < n) {
             val slot = oldestWaiter() ?: break

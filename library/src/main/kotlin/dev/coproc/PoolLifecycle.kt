@@ -66,6 +66,7 @@ internal class PoolLifecycle(private val engine: PoolEngine, private val onJoine
         } catch (e: CancellationException) {
             terminate()
             withContext(NonCancellable) { engine.join() }
+            onJoined()
             throw e
         }
         onJoined()

@@ -23,6 +23,7 @@ import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.DelicateCoroutinesApi
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.SupervisorJob
@@ -210,6 +211,7 @@ public class RunningCommand private constructor(
      * Starts draining captured outputs and feeding a stdin source, in [scope]: the caller's own for `run()`
      * (no thread hop between the reads and the caller), a background one for `start()`.
      */
+    @OptIn(DelicateCoroutinesApi::class) // CoroutineStart.ATOMIC, below
     internal fun serve(scope: CoroutineScope, settings: Command.Settings) {
         if (settings.stdout == CommandOutput.Capture) capturedStdout = capture(scope, stdoutPipe!!, stdoutTaken)
         if (settings.stderr == CommandOutput.Capture) capturedStderr = capture(scope, stderrPipe!!, stderrTaken)
@@ -234,6 +236,7 @@ public class RunningCommand private constructor(
         }
     }
 
+    @OptIn(DelicateCoroutinesApi::class) // CoroutineStart.ATOMIC, below
     private fun capture(scope: CoroutineScope, pipe: AsyncPipeEnd, taken: AtomicBoolean): Deferred<ByteArray> {
         taken.set(true)
         // ATOMIC: a caller cancelled before this starts (an interrupted Java caller, a timeout) still closes the pipe.

@@ -11,6 +11,7 @@ import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.withTimeout
 
@@ -228,6 +229,25 @@ class SyncSpec : FunSpec({
                 }
                 waiters.awaitAll()
                 order shouldBe listOf(1, 2, 3)
+            }
+        }
+        lock.close()
+    }
+
+    test("Condition: a cancelled wait gives its slot back: a later waiter is woken, and cancelled waits never use up the slots") {
+        val lock = Lock()
+        Condition(lock).use { condition ->
+            coroutineScope {
+                val cancelled = async(start = CoroutineStart.UNDISPATCHED) { condition.withLock { condition.wait(30.seconds) } }
+                cancelled.cancelAndJoin()
+                val woken = async(start = CoroutineStart.UNDISPATCHED) { condition.withLock { condition.wait(30.seconds) } }
+                condition.withLock { condition.notify(1) } // the cancelled waiter began first: it must not take this
+                withTimeout(10.seconds) { woken.await() } shouldBe true
+                repeat(Condition.MAX_WAITERS + 10) {
+                    async(start = CoroutineStart.UNDISPATCHED) { condition.withLock { condition.wait(30.seconds) } }.cancelAndJoin()
+                }
+                condition.withLock { condition.wait(1.milliseconds) } shouldBe false
+                lock.isLocked shouldBe false
             }
         }
         lock.close()

@@ -191,7 +191,8 @@ public final class JavaManager implements AutoCloseable {
 
     /**
      * Makes {@code queue}, a queue of this manager holding {@code items}, known under {@code name}, for
-     * {@link #lookupQueue} from any process connected to this manager (Kotlin's {@code lookup} finds it too).
+     * {@link #lookupQueue} (or {@link #lookupJoinableQueue}, for a joinable one) from any process connected to this
+     * manager (Kotlin's {@code lookup} finds it too).
      *
      * @throws IllegalArgumentException when {@code queue} is not a manager's
      */
@@ -207,6 +208,16 @@ public final class JavaManager implements AutoCloseable {
      */
     public <T> JavaQueue<T> lookupQueue(String name, Class<T> items) throws InterruptedException {
         return JavaQueue.wrap(ManagerCalls.lookupQueue(manager, name, serializer(items)));
+    }
+
+    /**
+     * The joinable queue of {@code items} published under {@code name}.
+     *
+     * @throws java.util.NoSuchElementException when nothing is published under {@code name}
+     * @throws IllegalArgumentException when what is published there is not a joinable queue of {@code items}
+     */
+    public <T> JavaJoinableQueue<T> lookupJoinableQueue(String name, Class<T> items) throws InterruptedException {
+        return JavaJoinableQueue.wrap(ManagerCalls.lookupJoinableQueue(manager, name, serializer(items)));
     }
 
     /** Makes {@code dict}, a dict of this manager, known under {@code name}, for {@link #lookupDict}. */

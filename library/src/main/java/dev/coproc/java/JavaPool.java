@@ -113,7 +113,11 @@ public final class JavaPool implements AutoCloseable {
         return PoolCalls.mapTasks(pool, wrapped, 0);
     }
 
-    /** Results in input order as they are ready (Python's {@code imap}). */
+    /**
+     * Results in input order as they are ready (Python's {@code imap}). Close the stream (try-with-resources) to stop
+     * the work before its end; an interrupt while it waits for a result keeps the thread's flag and throws
+     * {@link java.util.concurrent.CancellationException}, as a stream declares no checked exception.
+     */
     public <T, R> Stream<R> imap(Iterable<T> items, BlockingFunction<T, R> function) {
         return stream(PoolCalls.imap(calls, pool, items, BlockingTasks.function(function), true));
     }
@@ -136,7 +140,8 @@ public final class JavaPool implements AutoCloseable {
 
     /**
      * Blocks until every worker has exited; only after {@link #closePool()} or {@link #terminate()}. An interrupt
-     * stops the wait (the workers go on ending) and throws {@link InterruptedException}.
+     * terminates the pool (its workers are killed; no child is left), waits for that, and throws
+     * {@link InterruptedException}.
      */
     public void join() throws InterruptedException {
         PoolCalls.join(pool);

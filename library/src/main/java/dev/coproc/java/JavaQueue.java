@@ -27,7 +27,9 @@ import kotlinx.serialization.Serializable;
  * Items are encoded as their class declares ({@code Integer}, {@code String}, a record, an enum...); a class
  * that cannot travel fails {@link #create} with an {@link IllegalArgumentException} that says why. The blocking calls
  * wait on the caller's thread; interrupting it cancels the wait and throws {@link InterruptedException}.
- * {@link #close()} lets go of this process's handle; {@link #shutdown()} ends the queue's input for everyone.
+ * {@link #close()} lets go of this process's handle; {@link #shutdown()} ends the queue's input for everyone. On a
+ * manager's or a cluster's queue the calls that do not wait ({@code size}, {@code putNowait}...) are a round trip:
+ * an interrupt during one keeps the thread's flag and throws {@link java.util.concurrent.CancellationException}.
  *
  * @param <T> the items' type
  */
@@ -116,17 +118,17 @@ public sealed class JavaQueue<T> implements AutoCloseable permits JavaJoinableQu
 
     /** Items in the queue now (other processes change it). */
     public int size() {
-        return queue.getSize();
+        return QueueCalls.size(queue);
     }
 
     /** Whether no item is in the queue now. */
     public boolean isEmpty() {
-        return queue.getSize() == 0;
+        return QueueCalls.size(queue) == 0;
     }
 
     /** The most items it holds. */
     public int capacity() {
-        return queue.getCapacity();
+        return QueueCalls.capacity(queue);
     }
 
     /**

@@ -4,12 +4,14 @@ import dev.coproc.CommandResult;
 import dev.coproc.RunningCommand;
 import dev.coproc.java.internal.CommandCalls;
 import dev.coproc.os.ExitStatus;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A started {@link JavaCommand}, for Java callers: Python's {@code Popen}. Wait for its end, signal it, read its
@@ -26,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class JavaRunningCommand implements AutoCloseable {
     private final RunningCommand running;
+    /** The output streams handed out, closed with the command: one read partly would hold its pipe otherwise. */
+    private final List<InputStream> streams = new CopyOnWriteArrayList<>();
 
     JavaRunningCommand(RunningCommand running) {
         this.running = running;
@@ -68,26 +72,26 @@ public final class JavaRunningCommand implements AutoCloseable {
      * @throws IllegalStateException when stdout is not a pipe, or was taken already
      */
     public InputStream stdout() {
-        return CommandCalls.stdout(running);
+        return kept(CommandCalls.stdout(running));
     }
 
     /** Its standard error as it comes; see {@link #stdout()}. */
     public InputStream stderr() {
-        return CommandCalls.stderr(running);
+        return kept(CommandCalls.stderr(running));
     }
 
     /**
      * Writes {@code bytes} to its standard input; only with {@link JavaCommand#stdinPipe()}. Blocks while the pipe
      * is full.
      *
-     * @throws java.io.IOException when the command closed its input
+     * @throws IOException when the command closed its input
      */
-    public void writeStdin(byte[] bytes) throws InterruptedException {
+    public void writeStdin(byte[] bytes) throws InterruptedException, IOException {
         CommandCalls.writeStdin(running, bytes);
     }
 
     /** Writes {@code text} (UTF-8) to its standard input; see {@link #writeStdin(byte[])}. */
-    public void writeStdin(String text) throws InterruptedException {
+    public void writeStdin(String text) throws InterruptedException, IOException {
         writeStdin(text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -124,10 +128,22 @@ public final class JavaRunningCommand implements AutoCloseable {
         return running.kill();
     }
 
-    /** Kills it and its process group if still running, and lets go of its pipes. */
+    /** Kills it and its process group if still running, and lets go of its pipes and of the streams it gave. */
     @Override
     public void close() {
         running.close();
+        for (InputStream stream : streams) {
+            try {
+                stream.close();
+            } catch (IOException e) {
+                // Closing a stream over a pipe only cancels its reader: nothing to report.
+            }
+        }
+    }
+
+    private InputStream kept(InputStream stream) {
+        streams.add(stream);
+        return stream;
     }
 
     /** The Kotlin handle behind this facade. */

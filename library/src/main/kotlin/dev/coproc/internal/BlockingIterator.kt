@@ -1,7 +1,10 @@
 package dev.coproc.internal
 
 import java.util.concurrent.ArrayBlockingQueue
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.DelicateCoroutinesApi
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.Flow
@@ -18,15 +21,36 @@ internal class BlockingIterator<T> private constructor(capacity: Int) : Iterator
     private var next: Any? = null
     private var collector: Job? = null
 
-    /** Stops the collection (a Java stream closed before its end): what the flow holds is let go. */
+    /**
+     * Stops the collection (a Java stream closed before its end): what the flow holds is let go, and a reader
+     * waiting now or later gets the end at once instead of waiting for values that will not come.
+     */
     override fun close() {
         collector?.cancel()
+        end(End(java.util.concurrent.CancellationException("the results were closed before their end")))
+    }
+
+    /** Makes [end] the next thing read, without waiting: values not read yet are dropped. */
+    private fun end(end: End) {
+        queue.clear()
+        queue.offer(end)
     }
 
     private class End(val error: Throwable?)
 
+    /**
+     * Waits for the next value. An interrupt of the waiting thread keeps its flag set and throws
+     * [java.util.concurrent.CancellationException] (an [Iterator] cannot throw [InterruptedException]).
+     */
     override fun hasNext(): Boolean {
-        if (next == null) next = queue.take()
+        if (next == null) {
+            next = try {
+                queue.take()
+            } catch (e: InterruptedException) {
+                Thread.currentThread().interrupt()
+                throw java.util.concurrent.CancellationException("interrupted while waiting for the next result").apply { initCause(e) }
+            }
+        }
         val current = next
         if (current is End) {
             current.error?.let { throw it }
@@ -46,16 +70,22 @@ internal class BlockingIterator<T> private constructor(capacity: Int) : Iterator
     private class Box(val value: Any?)
 
     companion object {
+        @OptIn(DelicateCoroutinesApi::class) // CoroutineStart.ATOMIC, for the end to come in every case
         fun <T> of(flow: Flow<T>, scope: CoroutineScope, capacity: Int): BlockingIterator<T> {
             val iterator = BlockingIterator<T>(capacity + 1)
-            iterator.collector = scope.launch(Dispatchers.IO) {
+            // ATOMIC: in a scope cancelled already (a pool closed), the body still runs and ends the iterator.
+            iterator.collector = scope.launch(Dispatchers.IO, start = CoroutineStart.ATOMIC) {
                 val end = try {
                     flow.collect { value -> runInterruptible { iterator.queue.put(Box(value)) } }
                     End(null)
                 } catch (e: Throwable) {
                     End(e)
                 }
-                runInterruptible { iterator.queue.put(end) }
+                try {
+                    runInterruptible { iterator.queue.put(end) }
+                } catch (e: CancellationException) {
+                    iterator.end(end) // nobody will read the rest: the end goes first, at once
+                }
             }
             return iterator
         }

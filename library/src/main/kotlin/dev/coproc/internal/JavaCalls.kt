@@ -6,13 +6,36 @@ import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.future.future
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
 
 /** Where Java callers' asynchronous waits run: their futures complete on the default dispatcher's threads. */
 private val javaScope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
 
 /** A future of [block]'s result, for the Java facade; cancelling the future cancels the wait. */
 internal fun <T> javaFuture(block: suspend () -> T): CompletableFuture<T> = javaScope.future { block() }
+
+/**
+ * A future of what [block] takes (a lock, a permit, a queue's item), for the Java facade: cancelling the future
+ * cancels the wait, and what the wait took just as the future was cancelled (or timed out by `orTimeout`) is given
+ * back with [undo] rather than lost, since nobody will ever see it.
+ */
+internal fun <T> javaTakingFuture(block: suspend () -> T, undo: suspend (T) -> Unit): CompletableFuture<T> {
+    val result = CompletableFuture<T>()
+    val job = javaScope.launch {
+        val taken = try {
+            block()
+        } catch (e: Throwable) {
+            result.completeExceptionally(e)
+            return@launch
+        }
+        if (!result.complete(taken)) withContext(NonCancellable) { undo(taken) }
+    }
+    result.whenComplete { _, _ -> if (result.isCancelled || result.isCompletedExceptionally) job.cancel() }
+    return result
+}
 
 /**
  * A blocking call for the Java facade: [block]'s result, or its exception thrown as is (a `runBlocking` the

@@ -170,6 +170,21 @@ class CommandTest {
     }
 
     @Test
+    void closingACommandClosesTheStreamItGaveEvenHalfRead() throws Exception {
+        // `yes` writes forever: the stream is read a little, then the command is closed under it. The class's
+        // hygiene check finds the pipe closed and the command gone.
+        JavaRunningCommand yes = JavaCommand.of("yes").stdout(JavaCommand.Output.PIPE).start();
+        InputStream out = yes.stdout();
+        assertEquals('y', out.read());
+        yes.close();
+        assertEquals(Signals.SIGKILL, yes.onExit().get(30, TimeUnit.SECONDS).signal());
+        byte[] rest = new byte[1 << 16];
+        while (out.read(rest) >= 0) {
+            // drains what was read ahead, then sees the end
+        }
+    }
+
+    @Test
     void startedCommandEndsThroughAFutureOrASignal() throws Exception {
         try (JavaRunningCommand sleeper = JavaCommand.of("sleep", "100").start()) {
             assertEquals(Optional.empty(), sleeper.poll());

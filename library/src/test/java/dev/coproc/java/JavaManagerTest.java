@@ -202,15 +202,20 @@ class JavaManagerTest {
             JavaDict<String, Integer> scores = manager.dict(String.class, Integer.class);
             manager.publish("inbox", inbox, String.class);
             manager.publish("scores", scores, String.class, Integer.class);
+            JavaJoinableQueue<Integer> jobs = manager.joinableQueue(Integer.class);
+            manager.publish("jobs", jobs, Integer.class);
             try (JavaManager remote = JavaManager.connect(manager.address(), manager.authKey())) {
                 remote.lookupQueue("inbox", String.class).put("hello");
                 remote.lookupDict("scores", String.class, Integer.class).put("ada", 3);
+                remote.lookupJoinableQueue("jobs", Integer.class).put(5);
+                assertThrows(IllegalArgumentException.class, () -> remote.lookupJoinableQueue("inbox", String.class));
                 assertThrows(IllegalArgumentException.class, () -> remote.lookupQueue("inbox", Integer.class));
                 assertThrows(IllegalArgumentException.class, () -> remote.lookupQueue("scores", String.class));
                 assertThrows(java.util.NoSuchElementException.class, () -> remote.lookupQueue("nothing", String.class));
             }
             assertEquals("hello", inbox.get(Duration.ofSeconds(10)));
             assertEquals(Optional.of(3), scores.get("ada"));
+            assertEquals(1, jobs.unfinished());
             try (JavaQueue<String> local = JavaQueue.create(String.class)) {
                 assertThrows(IllegalArgumentException.class, () -> manager.publish("local", local, String.class));
             }

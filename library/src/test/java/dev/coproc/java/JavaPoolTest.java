@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,18 @@ class JavaPoolTest {
         assertEquals(36, queued.get(30, TimeUnit.SECONDS));
         assertEquals(List.of(), pool.workerPids());
         pool.close();
+    }
+
+    @Test
+    void anImapStreamClosedEarlyStopsAndOneOfAClosedPoolEndsAtOnce() throws Exception {
+        JavaPool pool = JavaPool.create(2);
+        try (Stream<Integer> results = pool.imap(ONE_TO_TWENTY, new SquareFn())) {
+            assertEquals(List.of(1, 4), results.limit(2).collect(Collectors.toList()));
+        }
+        assertEquals(49, pool.apply(new Square(7)));
+        pool.close();
+        // No hang: the stream of a closed pool ends with the pool's refusal (or its cancellation), at once.
+        assertThrows(RuntimeException.class, () -> pool.imap(ONE_TO_TWENTY, new SquareFn()).collect(Collectors.toList()));
     }
 
     @Test

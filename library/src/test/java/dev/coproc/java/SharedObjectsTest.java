@@ -58,6 +58,13 @@ class SharedObjectsTest {
             lock.release();
             assertTrue(waiting.get(10, TimeUnit.SECONDS));
             assertFalse(lock.acquireAsync(Duration.ofMillis(20)).get(10, TimeUnit.SECONDS));
+            CompletableFuture<Boolean> given = lock.acquireAsync(null);
+            assertTrue(given.cancel(true));
+            lock.release();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean free = false;
+            while (!free && System.nanoTime() < deadline) free = lock.tryAcquire();
+            assertTrue(free, "a cancelled acquireAsync kept the lock");
             lock.release();
             assertThrows(IllegalStateException.class, lock::release);
         }

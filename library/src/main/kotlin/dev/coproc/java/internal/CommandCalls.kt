@@ -4,6 +4,7 @@ import dev.coproc.Command
 import dev.coproc.CommandResult
 import dev.coproc.Daemon
 import dev.coproc.RunningCommand
+import dev.coproc.internal.BlockingIterator
 import dev.coproc.internal.javaFuture
 import dev.coproc.internal.toTimeout
 import dev.coproc.os.ExitStatus
@@ -14,13 +15,10 @@ import java.util.Optional
 import java.util.concurrent.CompletableFuture
 import kotlin.time.toKotlinDuration
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
-import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 
 /**
@@ -47,7 +45,7 @@ internal object CommandCalls {
         Optional.ofNullable(runBlocking { if (timeout == null) running.await() else running.await(timeout.toKotlinDuration()) })
 
     @JvmStatic
-    @Throws(InterruptedException::class)
+    @Throws(InterruptedException::class, IOException::class)
     fun writeStdin(running: RunningCommand, bytes: ByteArray) = runBlocking { running.writeStdin(bytes) }
 
     @JvmStatic
@@ -76,51 +74,37 @@ internal object CommandCalls {
 }
 
 /**
- * A command's piped output as a Java [InputStream]: a coroutine collects the flow into a channel of a few
- * chunks (so a slow reader holds the command back rather than memory growing), and [read] takes from it,
- * blocking. Closing the stream stops the collection and lets go of the pipe.
+ * A command's piped output as a Java [InputStream]: a coroutine collects the flow into a few chunks ahead (so a
+ * slow reader holds the command back rather than memory growing), and [read] takes them, blocking; a chunk is
+ * never lost to an interrupt, which throws [java.io.InterruptedIOException] with the thread's flag kept. Closing
+ * the stream stops the collection and lets go of the pipe.
  */
 private class FlowInputStream(flow: Flow<ByteArray>) : InputStream() {
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.IO)
-    private val chunks = Channel<ByteArray>(4)
+    private val chunks = BlockingIterator.of(flow, scope, 4)
     private var current = ByteArray(0)
     private var position = 0
-    private var ended = false
-
-    init {
-        // ATOMIC: closed before it starts, the collection still runs its flow's finally, which closes the pipe.
-        scope.launch(start = CoroutineStart.ATOMIC) {
-            try {
-                flow.collect { chunks.send(it) }
-                chunks.close()
-            } catch (e: Throwable) {
-                chunks.close(e)
-            }
-        }
-    }
 
     override fun read(): Int {
         val one = ByteArray(1)
         return if (read(one, 0, 1) < 0) -1 else one[0].toInt() and 0xff
     }
 
+    @Synchronized
     override fun read(buffer: ByteArray, offset: Int, length: Int): Int {
         java.util.Objects.checkFromIndexSize(offset, length, buffer.size)
         if (length == 0) return 0
         while (position == current.size) {
-            if (ended) return -1
-            val next = try {
-                runBlocking { chunks.receiveCatching() }
-            } catch (e: InterruptedException) {
-                Thread.currentThread().interrupt()
-                throw java.io.InterruptedIOException("interrupted while reading the command's output")
+            val more = try {
+                chunks.hasNext()
+            } catch (e: java.util.concurrent.CancellationException) {
+                if (Thread.currentThread().isInterrupted) throw java.io.InterruptedIOException("interrupted while reading the command's output")
+                return -1 // closed
+            } catch (e: Exception) {
+                throw IOException("reading the command's output failed: $e", e)
             }
-            if (next.isClosed) {
-                ended = true
-                next.exceptionOrNull()?.let { throw IOException("reading the command's output failed: $it", it) }
-                return -1
-            }
-            current = next.getOrThrow()
+            if (!more) return -1
+            current = chunks.next()
             position = 0
         }
         val count = minOf(length, current.size - position)
@@ -129,11 +113,11 @@ private class FlowInputStream(flow: Flow<ByteArray>) : InputStream() {
         return count
     }
 
+    @Synchronized
     override fun available(): Int = current.size - position
 
     override fun close() {
-        ended = true
+        chunks.close()
         scope.cancel()
-        chunks.cancel()
     }
 }

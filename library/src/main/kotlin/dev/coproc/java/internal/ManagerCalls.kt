@@ -68,6 +68,11 @@ internal object ManagerCalls {
 
     @JvmStatic
     @Throws(InterruptedException::class)
+    fun <T> lookupJoinableQueue(manager: Manager, name: String, items: KSerializer<T>): SharedQueue<T> =
+        runBlocking { manager.lookup(name, ManagedJoinableQueueSerializer(items)) }
+
+    @JvmStatic
+    @Throws(InterruptedException::class)
     fun <K, V> publishDict(manager: Manager, name: String, dict: ManagedDict<K, V>, keys: KSerializer<K>, values: KSerializer<V>) =
         runBlocking { manager.publish(name, dict, ManagedDictSerializer(keys, values)) }
 

@@ -10,6 +10,7 @@ import dev.coproc.SharedJoinableQueueSerializer
 import dev.coproc.SharedQueue
 import dev.coproc.SharedQueueSerializer
 import dev.coproc.internal.javaFuture
+import dev.coproc.internal.javaTakingFuture
 import dev.coproc.internal.toTimeout
 import java.util.concurrent.CompletableFuture
 import kotlinx.coroutines.runBlocking
@@ -37,30 +38,49 @@ internal object QueueCalls {
     }
 
     @JvmStatic
-    fun <T> getAsync(queue: SharedQueue<T>): CompletableFuture<T> = javaFuture { queue.get() }
+    /** The first item when there is one; one taken just as the future was cancelled goes back in (at the end). */
+    fun <T> getAsync(queue: SharedQueue<T>): CompletableFuture<T> = javaTakingFuture({ queue.get() }) { item -> queue.put(item) }
 
     /** Puts [item] now, or throws [QueueFullException] (a shared-memory queue also says when it is shut down). */
     @JvmStatic
     fun <T> putNow(queue: SharedQueue<T>, item: T) {
-        if (queue is Queue) queue.putNowait(item) else if (!queue.tryPut(item)) throw QueueFullException(queue.capacity)
+        if (queue is Queue) queue.putNowait(item) else if (!roundTrip { queue.tryPut(item) }) throw QueueFullException(capacity(queue))
     }
 
     /** Takes the first item now, or throws [QueueEmptyException]: a Java queue's items are never null, so null means none. */
     @JvmStatic
-    fun <T> getNow(queue: SharedQueue<T>): T = if (queue is Queue) queue.getNowait() else queue.tryGet() ?: throw QueueEmptyException()
+    fun <T> getNow(queue: SharedQueue<T>): T = if (queue is Queue) queue.getNowait() else roundTrip { queue.tryGet() } ?: throw QueueEmptyException()
+
+    @JvmStatic
+    fun size(queue: SharedQueue<*>): Int = roundTrip { queue.size }
+
+    @JvmStatic
+    fun capacity(queue: SharedQueue<*>): Int = roundTrip { queue.capacity }
 
     @JvmStatic
     fun shutdown(queue: SharedQueue<*>) = when (queue) {
         is Queue -> queue.shutdown()
-        is ManagedQueue -> queue.shutdown()
+        is ManagedQueue -> roundTrip { queue.shutdown() }
         else -> throw UnsupportedOperationException("$queue has no shutdown: only a shared-memory or a manager's queue does")
     }
 
     @JvmStatic
     fun isShutdown(queue: SharedQueue<*>): Boolean = when (queue) {
         is Queue -> queue.isShutdown
-        is ManagedQueue -> queue.isShutdown
+        is ManagedQueue -> roundTrip { queue.isShutdown }
         else -> false
+    }
+
+    /**
+     * A call that does not wait but, on a manager's or a cluster's queue, is a round trip that blocks the thread for
+     * its length: an interrupt then keeps the thread's flag and throws [java.util.concurrent.CancellationException],
+     * as these Java calls declare no [InterruptedException].
+     */
+    private inline fun <R> roundTrip(call: () -> R): R = try {
+        call()
+    } catch (e: InterruptedException) {
+        Thread.currentThread().interrupt()
+        throw java.util.concurrent.CancellationException("interrupted during a round trip to the queue's engine").apply { initCause(e) }
     }
 
     /** Lets go of a shared-memory queue's mapping; other engines' handles hold nothing here. */

@@ -21,6 +21,7 @@ import dev.coproc.SharedLockSerializer
 import dev.coproc.SharedSemaphore
 import dev.coproc.SharedSemaphoreSerializer
 import dev.coproc.internal.javaFuture
+import dev.coproc.internal.javaTakingFuture
 import dev.coproc.internal.toTimeout
 import java.util.concurrent.CompletableFuture
 import kotlinx.coroutines.NonCancellable
@@ -40,7 +41,8 @@ internal object SyncCalls {
         if (lock is Lock) lock.acquireBlocking(timeout) else runBlocking { lock.acquire(timeout.toTimeout()) }
 
     @JvmStatic
-    fun acquireAsync(lock: SharedLock, timeout: java.time.Duration?): CompletableFuture<Boolean> = javaFuture { lock.acquire(timeout.toTimeout()) }
+    fun acquireAsync(lock: SharedLock, timeout: java.time.Duration?): CompletableFuture<Boolean> =
+        javaTakingFuture({ lock.acquire(timeout.toTimeout()) }) { taken -> if (taken) lock.release() }
 
     @JvmStatic
     @Throws(InterruptedException::class)
@@ -49,7 +51,7 @@ internal object SyncCalls {
 
     @JvmStatic
     fun acquireAsync(semaphore: SharedSemaphore, timeout: java.time.Duration?): CompletableFuture<Boolean> =
-        javaFuture { semaphore.acquire(timeout.toTimeout()) }
+        javaTakingFuture({ semaphore.acquire(timeout.toTimeout()) }) { taken -> if (taken) semaphore.release() }
 
     @JvmStatic
     @Throws(InterruptedException::class)
