@@ -16,9 +16,13 @@ internal fun interfaceOf(factoryType: Class<*>): Class<Any> {
 /** In the manager: makes an object of a registered type with its declared `@Serializable` factory. */
 internal fun makeCustomObject(factoryType: String, factory: ByteArray): ObjectState {
     val type = TaskTypes.load(factoryType)
-    val made = WireCodec.decode(TaskTypes.declaredSerializer(type, ManagedFactory::class.java), factory).create()
+    val made = WireCodec.decode(factorySerializer(type), factory).create()
     return CustomObjectState(made, RemoteInterface.of(interfaceOf(type)))
 }
+
+/** How a factory of [type] travels: a `@Serializable` class (Kotlin) or a record (Java), implementing [ManagedFactory]. */
+internal fun factorySerializer(type: Class<*>): kotlinx.serialization.KSerializer<ManagedFactory<*>> =
+    if (type.isRecord) TaskTypes.declaredRecord(type, ManagedFactory::class.java) else TaskTypes.declaredSerializer(type, ManagedFactory::class.java)
 
 /** An object of a registered type: calls run its interface's functions (see [RemoteInterface]). */
 private class CustomObjectState(private val target: Any, private val calls: RemoteInterface<*>) : ObjectState {

@@ -1,5 +1,6 @@
 package dev.coproc
 
+import dev.coproc.internal.codec.InterfaceArguments
 import dev.coproc.internal.handles.HandleSerializer
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.PolymorphicSerializer
@@ -39,11 +40,18 @@ public interface ManagedFactory<T : Any> {
  * as a `Managed<YourInterface>` field.
  */
 @Serializable(with = ManagedSerializer::class)
-public class Managed<T : Any> internal constructor(internal val ref: ManagedRef, internal val type: Class<T>) {
+@InterfaceArguments
+public class Managed<T : Any> private constructor(@get:JvmSynthetic internal val ref: ManagedRef, @get:JvmSynthetic internal val type: Class<T>) {
     /** Implements [T]: each call is sent to the object in the manager; arguments and results are copies. */
     public val proxy: T by lazy { RemoteInterface.of(type).proxy(ref) }
 
     override fun toString(): String = ref.describe("Managed<${type.simpleName}>")
+
+    internal companion object {
+        /** The handle of the object [ref] of [type] (private constructor: Java sees no constructor of internal types). */
+        @JvmSynthetic
+        fun <T : Any> of(ref: ManagedRef, type: Class<T>): Managed<T> = Managed(ref, type)
+    }
 }
 
 /**
@@ -57,7 +65,7 @@ internal class ManagedSerializer<T : Any>(typeArgument: KSerializer<T>) :
 
     override fun carry(handle: Managed<T>): ManagedRef = handle.ref
 
-    override fun rebuild(form: ManagedRef): Managed<T> = Managed(form, type)
+    override fun rebuild(form: ManagedRef): Managed<T> = Managed.of(form, type)
 }
 
 @Suppress("UNCHECKED_CAST")

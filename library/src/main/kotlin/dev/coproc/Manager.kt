@@ -150,10 +150,10 @@ public class Manager private constructor(
         RemoteInterface.of(type) // checked here, before anything is made
         val name = factory.javaClass.name
         val bytes = publicFailures {
-            encoding(name) { WireCodec.encode(TaskTypes.declaredSerializer(factory.javaClass, ManagedFactory::class.java), factory) }
+            encoding(name) { WireCodec.encode(factorySerializer(factory.javaClass), factory) }
         }
         @Suppress("UNCHECKED_CAST")
-        return Managed(create("custom", listOf(name.encodeToByteArray(), bytes)), type as Class<T>)
+        return Managed.of(create("custom", listOf(name.encodeToByteArray(), bytes)), type as Class<T>)
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.coproc
 
 import dev.coproc.ManagedRef
+import dev.coproc.internal.codec.TaskTypeException
+import dev.coproc.internal.codec.TypeSerializers
 import dev.coproc.internal.codec.WireCodec
 import java.lang.reflect.InvocationTargetException
 import java.lang.reflect.Method
@@ -11,18 +13,22 @@ import java.util.concurrent.ConcurrentHashMap
 import kotlin.coroutines.Continuation
 import kotlin.coroutines.intrinsics.startCoroutineUninterceptedOrReturn
 import kotlin.coroutines.intrinsics.suspendCoroutineUninterceptedOrReturn
+import kotlinx.coroutines.runBlocking
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.builtins.nullable
+import kotlinx.serialization.builtins.serializer
 import kotlinx.serialization.serializer
 
 /**
- * The calls of a registered type's interface as they cross to a manager: each `suspend` function, named
+ * The calls of a registered type's interface as they cross to a manager: each `suspend` function (Kotlin) or
+ * plain method (a Java interface, whose caller blocks for the round trip), named
  * `name/arity` on the wire, its arguments and result encoded with the serializers of its declared types.
  * The client side is a dynamic proxy; the manager side invokes the same function on the object. Both decode
  * only what the interface declares, so a client's bytes never choose a class.
  */
 internal class RemoteInterface<T : Any> private constructor(private val type: Class<T>) {
-    private class Call(val method: Method, val parameters: List<KSerializer<Any?>>, val result: KSerializer<Any?>) {
+    /** One function of the interface; [blocking] for a Java interface's plain method (no continuation parameter). */
+    private class Call(val method: Method, val parameters: List<KSerializer<Any?>>, val result: KSerializer<Any?>, val blocking: Boolean) {
         val wireName = "${method.name}/${parameters.size}"
     }
 
@@ -42,18 +48,30 @@ internal class RemoteInterface<T : Any> private constructor(private val type: Cl
     private fun describe(method: Method): Call {
         val generic = method.genericParameterTypes
         val continuation = generic.lastOrNull()
-        require(continuation is ParameterizedType && continuation.rawType == Continuation::class.java) {
-            "${type.name}.${method.name} is not a suspend function: every call of a managed type crosses to the manager"
+        if (continuation is ParameterizedType && continuation.rawType == Continuation::class.java) {
+            // A suspend function's result type is the lower bound of its Continuation<? super R> parameter.
+            val resultType = (continuation.actualTypeArguments[0] as? WildcardType)?.lowerBounds?.firstOrNull() ?: continuation.actualTypeArguments[0]
+            return Call(method, generic.dropLast(1).map { serializerOf(it, method) }, serializerOf(resultType, method), blocking = false)
         }
-        // A suspend function's result type is the lower bound of its Continuation<? super R> parameter.
-        val resultType = (continuation.actualTypeArguments[0] as? WildcardType)?.lowerBounds?.firstOrNull() ?: continuation.actualTypeArguments[0]
-        return Call(method, generic.dropLast(1).map { serializerOf(it, method) }, serializerOf(resultType, method))
+        // A Java interface's method: it blocks its caller for the round trip, and runs in the manager as it is
+        // (through reflection, which a package-private interface of the program's would refuse otherwise).
+        method.isAccessible = true
+        val result = if (method.returnType == Void.TYPE) VOID else javaSerializerOf(method.genericReturnType, method, "its result")
+        val parameters = generic.mapIndexed { i, type -> javaSerializerOf(type, method, "parameter ${i + 1}") }
+        return Call(method, parameters, result, blocking = true)
     }
 
     private fun serializerOf(type: java.lang.reflect.Type, method: Method): KSerializer<Any?> = try {
         serializer(type).nullable
     } catch (e: Exception) {
         throw IllegalArgumentException("${this.type.name}.${method.name}: $type is not serializable (${e.message})", e)
+    }
+
+    /** A Java method's declared types, resolved as a record's components are (records, boxes, collections...). */
+    private fun javaSerializerOf(type: java.lang.reflect.Type, method: Method, what: String): KSerializer<Any?> = try {
+        TypeSerializers.of(type) { "${this.type.name}.${method.name}: $what" }
+    } catch (e: TaskTypeException) {
+        throw IllegalArgumentException(e.message, e)
     }
 
     /** A proxy implementing [T] whose every call runs on the object [ref] in its manager. */
@@ -65,10 +83,11 @@ internal class RemoteInterface<T : Any> private constructor(private val type: Cl
                 "equals" -> if (method.parameterCount == 1) return@InvocationHandler proxy === args[0]
             }
             val call = byMethod[method] ?: throw UnsupportedOperationException("$method cannot be called on a managed proxy")
-            @Suppress("UNCHECKED_CAST")
-            val continuation = args.last() as Continuation<Any?>
             val encoded = call.parameters.mapIndexed { i, parameter -> WireCodec.encode(parameter, args[i]) }
             val remote: suspend () -> Any? = { WireCodec.decode(call.result, ref.call(call.wireName, *encoded.toTypedArray()).single()) }
+            if (call.blocking) return@InvocationHandler blockingRoundTrip(method, remote)
+            @Suppress("UNCHECKED_CAST")
+            val continuation = args.last() as Continuation<Any?>
             remote.startCoroutineUninterceptedOrReturn(continuation)
         }
         return type.cast(Proxy.newProxyInstance(type.classLoader, arrayOf(type), handler))
@@ -80,7 +99,11 @@ internal class RemoteInterface<T : Any> private constructor(private val type: Cl
         require(args.size == call.parameters.size) { "$wireName takes ${call.parameters.size} arguments, not ${args.size}" }
         val decoded = call.parameters.mapIndexed { i, parameter -> WireCodec.decode(parameter, args[i]) }
         val result = try {
-            suspendCoroutineUninterceptedOrReturn<Any?> { continuation -> call.method.invoke(target, *decoded.toTypedArray(), continuation) }
+            if (call.blocking) {
+                call.method.invoke(target, *decoded.toTypedArray())
+            } else {
+                suspendCoroutineUninterceptedOrReturn<Any?> { continuation -> call.method.invoke(target, *decoded.toTypedArray(), continuation) }
+            }
         } catch (e: InvocationTargetException) {
             throw e.cause ?: e
         }
@@ -88,6 +111,23 @@ internal class RemoteInterface<T : Any> private constructor(private val type: Cl
     }
 
     companion object {
+        /** A `void` method's result: nothing, sent as null. */
+        @Suppress("UNCHECKED_CAST")
+        private val VOID = Unit.serializer().nullable as KSerializer<Any?>
+
+        /**
+         * A Java method's call, waiting on the caller's thread. An interrupt cancels it and throws
+         * [InterruptedException] when the method declares it; otherwise it keeps the thread's flag and throws
+         * [java.util.concurrent.CancellationException], as a proxy may not throw an undeclared checked exception.
+         */
+        private fun blockingRoundTrip(method: Method, remote: suspend () -> Any?): Any? = try {
+            runBlocking { remote() }
+        } catch (e: InterruptedException) {
+            if (method.exceptionTypes.any { it.isAssignableFrom(InterruptedException::class.java) }) throw e
+            Thread.currentThread().interrupt()
+            throw java.util.concurrent.CancellationException("interrupted while calling ${method.name} in the manager").apply { initCause(e) }
+        }
+
         private val known = ConcurrentHashMap<Class<*>, RemoteInterface<*>>()
 
         /** The calls of [type], checked once: an interface of suspend functions with serializable parameters and results. */

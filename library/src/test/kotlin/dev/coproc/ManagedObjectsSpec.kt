@@ -366,7 +366,8 @@ class ManagedObjectsSpec : FunSpec({
             publish("tally", tally)
             Manager.connect(address, authKey).use { it.lookup<Managed<Tally>>("tally").proxy.total() shouldBe 165 }
 
-            shouldThrow<IllegalArgumentException> { create(MakeBlocking()) }.message shouldContain "not a suspend function"
+            create(MakeBlocking()).proxy.now() shouldBe 42
+            shouldThrow<IllegalArgumentException> { create(MakeUnsendable()) }.message shouldContain "not serializable"
             shouldThrow<TaskEncodingException> { create(LocalTallyFactory()) }.message shouldContain "Serializable"
         }
     }

@@ -170,14 +170,26 @@ class MakeTally(val start: Int) : ManagedFactory<Tally> {
     override fun create(): Tally = TallyInManager(start)
 }
 
-/** A type with a function that is not suspend: cannot be managed. */
+/** A type with a plain function (as a Java interface has): each call blocks its caller for the round trip. */
 interface Blocking {
     fun now(): Int
 }
 
+/** A type whose function takes what cannot travel: refused when an object of it is made. */
+interface Unsendable {
+    suspend fun take(thread: Thread)
+}
+
+@Serializable
+class MakeUnsendable : ManagedFactory<Unsendable> {
+    override fun create(): Unsendable = object : Unsendable {
+        override suspend fun take(thread: Thread) = Unit
+    }
+}
+
 @Serializable
 class MakeBlocking : ManagedFactory<Blocking> {
-    override fun create(): Blocking = object : Blocking { override fun now() = 0 }
+    override fun create(): Blocking = object : Blocking { override fun now() = 42 }
 }
 
 /** Not @Serializable: cannot be sent to the manager. */

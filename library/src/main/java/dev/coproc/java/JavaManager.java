@@ -3,6 +3,8 @@ package dev.coproc.java;
 import dev.coproc.ManagedBarrier;
 import dev.coproc.ManagedCondition;
 import dev.coproc.ManagedRLock;
+import dev.coproc.Managed;
+import dev.coproc.ManagedFactory;
 import dev.coproc.ManagedEvent;
 import dev.coproc.ManagedLock;
 import dev.coproc.ManagedSemaphore;
@@ -233,6 +235,21 @@ public final class JavaManager implements AutoCloseable {
      */
     public <K, V> JavaDict<K, V> lookupDict(String name, Class<K> keys, Class<V> values) throws InterruptedException {
         return JavaDict.wrap(ManagerCalls.lookupDict(manager, name, serializer(keys), serializer(values)));
+    }
+
+    /**
+     * An object of the program's own type, made in the manager by {@code factory} (a record implementing
+     * {@link ManagedFactory}): Python's {@code BaseManager.register}. The result's {@code getProxy()} implements the
+     * factory's interface; each call of a plain method blocks for its round trip and runs on the object in the
+     * manager, one call at a time. Arguments and results travel as a record's components do; a
+     * {@code Managed<YourInterface>} record component carries the object to a task.
+     *
+     * @throws dev.coproc.TaskEncodingException when the factory cannot be encoded
+     * @throws IllegalArgumentException when its type argument is not an interface, or one of the interface's
+     *     methods has a type that cannot travel
+     */
+    public <T> Managed<T> create(ManagedFactory<T> factory) throws InterruptedException {
+        return Suspending.blocking(c -> manager.create(factory, c));
     }
 
     /** Shuts the manager down (for a connected one: nothing, see {@link Manager#close}). */

@@ -222,6 +222,86 @@ class JavaManagerTest {
         }
     }
 
+    /** The program's own type, kept in a manager: a Java interface, each call a blocking round trip. */
+    interface Tally {
+        int add(int n) throws InterruptedException;
+
+        int total() throws InterruptedException;
+
+        List<String> log();
+
+        void reset();
+
+        int failing(String why);
+    }
+
+    /** The object behind a {@link Tally}, made and called in the manager. */
+    static final class CountingTally implements Tally {
+        private int total;
+        private final List<String> log = new java.util.ArrayList<>();
+
+        CountingTally(int start) {
+            total = start;
+        }
+
+        @Override
+        public int add(int n) {
+            log.add("+" + n);
+            return total += n;
+        }
+
+        @Override
+        public int total() {
+            return total;
+        }
+
+        @Override
+        public List<String> log() {
+            return log;
+        }
+
+        @Override
+        public void reset() {
+            total = 0;
+        }
+
+        @Override
+        public int failing(String why) {
+            throw new IllegalStateException(why);
+        }
+    }
+
+    record MakeTally(int start) implements dev.coproc.ManagedFactory<Tally> {
+        @Override
+        public Tally create() {
+            return new CountingTally(start);
+        }
+    }
+
+    /** Adds {@code n} through the proxy it carries: a managed object of the program's type in a task. */
+    record AddInTask(dev.coproc.Managed<Tally> tally, int n) implements BlockingTask<Integer> {
+        @Override
+        public Integer call() throws InterruptedException {
+            return tally.getProxy().add(n);
+        }
+    }
+
+    @Test
+    void objectsOfTheProgramsOwnJavaTypes() throws Exception {
+        try (JavaManager manager = JavaManager.start(); JavaPool pool = JavaPool.create(1)) {
+            dev.coproc.Managed<Tally> tally = manager.create(new MakeTally(1));
+            Tally proxy = tally.getProxy();
+            assertEquals(3, proxy.add(2));
+            assertEquals(13, pool.apply(new AddInTask(tally, 10)));
+            assertEquals(13, proxy.total());
+            assertEquals(List.of("+2", "+10"), proxy.log());
+            proxy.reset();
+            assertEquals(0, proxy.total());
+            ManagerCallException failed = assertThrows(ManagerCallException.class, () -> proxy.failing("no"));
+            assertTrue(failed.getMessage().contains("no"), failed.getMessage());
+        }
+    }
+
     @Test
     void remoteManagerOverTcp() throws Exception {
         ManagerLimits limits = ManagerLimits.builder().handshakeTimeout(Duration.ofSeconds(5)).maxPendingConnections(16).build();

@@ -9,6 +9,7 @@ import java.lang.reflect.WildcardType
 import java.util.Optional
 import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.KSerializer
+import kotlinx.serialization.PolymorphicSerializer
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.builtins.ArraySerializer
 import kotlinx.serialization.builtins.ListSerializer
@@ -111,12 +112,23 @@ internal object TypeSerializers {
                 }
                 // A handle's items as the Kotlin API types them (`Queue<Integer>` is a `Queue<Int>`): both ends
                 // of a queue or pipe must encode its items alike, and the one that made it did so without nulls.
-                val items = arguments.map { bare(it, where) }
+                val items = if (raw.isAnnotationPresent(InterfaceArguments::class.java)) {
+                    arguments.map { interfaceArgument(it, where) }
+                } else {
+                    arguments.map { bare(it, where) }
+                }
                 if (isJavaWithSerializer(raw)) annotatedSerializer(raw, items)
                 else EmptySerializersModule().serializer(raw.kotlin, items, isNullable = false)
             }
         }
         return serializer as KSerializer<Any>
+    }
+
+    /** An interface named by a handle's type argument ([InterfaceArguments]): read for its class, never to decode data. */
+    @Suppress("UNCHECKED_CAST")
+    private fun interfaceArgument(type: Type, where: () -> String): KSerializer<Any> {
+        if (type !is Class<*> || !type.isInterface) refuse(where, "${type.typeName}, where an interface is expected")
+        return PolymorphicSerializer(type.kotlin as kotlin.reflect.KClass<Any>)
     }
 
     @Suppress("UNCHECKED_CAST")
