@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory
 
 /**
  * The parent's side of one worker JVM: its pid, the pipe that carries commands to it, a reader thread for its
- * replies, and its exit status from the [Reaper].
+ * replies, and its exit status from the [dev.coproc.internal.os.Reaper].
  *
  * The parent holds the only write end of the command pipe; when this JVM dies, however it dies, the worker
  * reads EOF and exits. The reader thread owns the reply pipe and closes it after EOF.
