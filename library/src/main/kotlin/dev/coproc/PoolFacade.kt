@@ -24,6 +24,8 @@ internal class PoolFacade(
     val lifecycle: PoolLifecycle,
     maxFrameSize: Int = Int.MAX_VALUE,
     resends: Boolean = true,
+    /** Refuses a task or function class the engine's workers could not load (a [ProcessStartException]). */
+    private val checkLoadable: (Class<*>) -> Unit = {},
 ) : Pool {
     private val front = PoolFront(parallelism, taskTimeout, maxFrameSize, resends, lifecycle::submit)
 
@@ -34,12 +36,14 @@ internal class PoolFacade(
     override suspend fun join() = lifecycle.join()
 
     override suspend fun <R> apply(task: Task<R>, timeout: Duration?): R = publicFailures {
+        checkLoadable(BlockingTasks.typeOf(task))
         val leases = Leases(front.resends)
         val encoded = leases.encoding { TaskCodec.encode(task) }
         front.result(front.submitTask(encoded, leases, timeout), encoded.resultSerializer)
     }
 
     override fun <R> applyAsync(task: Task<R>, timeout: Duration?): Deferred<R> = publicFailures {
+        checkLoadable(BlockingTasks.typeOf(task))
         val leases = Leases(front.resends)
         val encoded = leases.encoding { TaskCodec.encode(task) }
         val item = front.submitTask(encoded, leases, timeout)
@@ -64,6 +68,7 @@ internal class PoolFacade(
         publicFailures {
             @Suppress("UNCHECKED_CAST")
             front.mapTasks(tasks, chunkSize, onProgress?.let(::progress), BlockingTasks::typeOf) { type ->
+                checkLoadable(type)
                 TaskCodec.serializer(type) as KSerializer<Any> to TaskCodec.resultSerializer(type)
             }
         }
@@ -80,6 +85,7 @@ internal class PoolFacade(
     /** How [function]'s chunks travel; an `EncodingFailure` when its class cannot. */
     private fun shapeOf(function: Any): FunctionShape {
         val type = BlockingTasks.typeOf(function)
+        checkLoadable(type)
         return encoding(type.name) { MapFunctions.shapeOf(type) }
     }
 

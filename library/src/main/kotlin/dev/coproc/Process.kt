@@ -164,6 +164,10 @@ public open class Process<R>() : Task<R>, AutoCloseable {
                         "task ${encoded.typeName} encodes to ${run.size} bytes, over maxFrameSize (${options.maxFrameSize} bytes)",
                     ).toPublic()
                 }
+                WorkerClasspath(options.launch).apply {
+                    checkCoproc()
+                    check(BlockingTasks.typeOf(task), "the task class")
+                }
                 WorkerChannel.start(name, options.launch, run, Events(encoded))
             } catch (e: Throwable) {
                 leases.release()

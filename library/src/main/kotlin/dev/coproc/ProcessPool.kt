@@ -46,11 +46,16 @@ public class ProcessPool private constructor(
         @JvmStatic
         public fun create(options: PoolOptions): ProcessPool {
             val worker = options.workerOptions
+            // Before any worker starts: a classpath without coproc would only show as workers dying at start.
+            val classpath = WorkerClasspath(worker.launch).also { it.checkCoproc() }
+            options.initializer?.let { classpath.check(BlockingTasks.typeOf(it), "the initializer's class") }
             val initializer = options.initializer?.let { task -> { TaskCodec.encode(task) } }
             val scheduler = PoolScheduler(options.workers, worker.launch, worker.terminateGrace, options.maxTasksPerChild, options.retries, initializer)
             val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("coproc-pool"))
             val lifecycle = PoolLifecycle(Engine(scheduler)) { scope.cancel() }
-            val front = PoolFacade(options.workers, options.taskTimeout, scope, lifecycle, worker.maxFrameSize, resends = options.retries > 0)
+            val front = PoolFacade(options.workers, options.taskTimeout, scope, lifecycle, worker.maxFrameSize, resends = options.retries > 0) { type ->
+                classpath.check(type, "the class of a task or map function")
+            }
             return ProcessPool(options, scheduler, scope, front)
         }
     }

@@ -52,6 +52,30 @@ class WorkerOptionsSpec : FunSpec({
         error.message shouldContain "ENOENT"
     }
 
+    test("a worker classpath without the task's class or without coproc fails the start at once, naming what is missing") {
+        val here = System.getProperty("java.class.path").split(java.io.File.pathSeparator)
+        val testClasses = Path.of(Square::class.java.protectionDomain.codeSource.location.toURI()).toString()
+        val coproc = Path.of(Process::class.java.protectionDomain.codeSource.location.toURI()).toString()
+        val withoutTests = WorkerOptions { classpath(here.filter { it != testClasses }.joinToString(java.io.File.pathSeparator)) }
+        val started = shouldThrow<ProcessStartException> { Process(Square(1), options = withoutTests).start() }
+        started.message shouldContain "the task class"
+        started.message shouldContain Square::class.java.name
+        started.message shouldContain testClasses
+        started.message shouldContain "WorkerOptions.classpath"
+        processPool(PoolOptions.builder().workers(1).workerOptions(withoutTests).build()) {
+            shouldThrow<ProcessStartException> { apply(Square(2)) }.message shouldContain Square::class.java.name
+            shouldThrow<ProcessStartException> { map(listOf(1, 2), SquareFn) }.message shouldContain SquareFn::class.java.name
+        }
+        val withoutCoproc = WorkerOptions { classpath(here.filter { it != coproc }.joinToString(java.io.File.pathSeparator)) }
+        shouldThrow<ProcessStartException> { ProcessPool.create(PoolOptions.builder().workerOptions(withoutCoproc).build()) }
+            .message shouldContain "could not load coproc"
+        // The same classpath given with relative entries is accepted: they resolve where the worker starts.
+        val relative = WorkerOptions {
+            classpath(here.joinToString(java.io.File.pathSeparator) { entry -> Path.of("").toAbsolutePath().relativize(Path.of(entry)).toString() })
+        }
+        Process(Square(3), options = relative).start().await() shouldBe 9
+    }
+
     test("a missing working directory fails with ProcessStartException") {
         val options = WorkerOptions { workingDirectory(Path.of("/nonexistent/dir")) }
         shouldThrow<ProcessStartException> { Process(Square(1), options = options).start() }.message shouldContain "/nonexistent/dir"
