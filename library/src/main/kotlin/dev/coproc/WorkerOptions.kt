@@ -18,7 +18,10 @@ import kotlin.time.toKotlinDuration
 public class WorkerOptions private constructor(builder: Builder) {
     /** The JDK whose `bin/java` starts workers. */
     public val javaHome: Path = builder.javaHome
-    /** The workers' classpath. */
+    /**
+     * The workers' classpath: by default `java.class.path`, plus the entries of the class loaders this program's
+     * classes come from when those hold more (`mvn exec:java`, IDE and test launchers).
+     */
     public val classpath: String = builder.classpath
     /** `-Xmx`, e.g. `256m`; the JVM's default when null. */
     public val maxHeap: String? = builder.maxHeap
@@ -86,7 +89,7 @@ public class WorkerOptions private constructor(builder: Builder) {
         @get:JvmSynthetic @set:JvmSynthetic
         internal var javaHome: Path = from?.javaHome ?: Path.of(System.getProperty("java.home"))
         @get:JvmSynthetic @set:JvmSynthetic
-        internal var classpath: String = from?.classpath ?: System.getProperty("java.class.path")
+        internal var classpath: String = from?.classpath ?: ProgramClasspath.current()
         @get:JvmSynthetic @set:JvmSynthetic
         internal var maxHeap: String? = from?.maxHeap
         @get:JvmSynthetic

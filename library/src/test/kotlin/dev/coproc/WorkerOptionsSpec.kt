@@ -76,6 +76,34 @@ class WorkerOptionsSpec : FunSpec({
         Process(Square(3), options = relative).start().await() shouldBe 9
     }
 
+    test("a task class loaded by a class loader beyond java.class.path (as under mvn exec:java) runs in a worker") {
+        // A record compiled now into a directory only a URLClassLoader of this test knows, as a launcher's would be.
+        val classes = tempdir().toPath()
+        val source = classes.resolve("Echo.java")
+        java.nio.file.Files.writeString(
+            source,
+            "public record Echo(String text) implements dev.coproc.BlockingTask<String> { public String call() { return \"echo \" + text; } }",
+        )
+        val javac = javax.tools.ToolProvider.getSystemJavaCompiler()
+        javac.run(null, null, null, "-cp", System.getProperty("java.class.path"), "-d", classes.toString(), source.toString()) shouldBe 0
+        java.net.URLClassLoader(arrayOf(classes.toUri().toURL()), WorkerOptionsSpec::class.java.classLoader).use { loader ->
+            val echo = loader.loadClass("Echo").getConstructor(String::class.java).newInstance("beyond") as BlockingTask<*>
+            val thread = Thread.currentThread()
+            val before = thread.contextClassLoader
+            thread.contextClassLoader = loader
+            val options = try {
+                WorkerOptions.builder().build()
+            } finally {
+                thread.contextClassLoader = before
+            }
+            options.classpath shouldContain classes.toString()
+            Process(BlockingTasks.task(echo), options = options).start().await() shouldBe "echo beyond"
+            // Without the loader's entries the start is refused, naming the class.
+            val jvmOnly = WorkerOptions { classpath(System.getProperty("java.class.path")) }
+            shouldThrow<ProcessStartException> { Process(BlockingTasks.task(echo), options = jvmOnly).start() }.message shouldContain "Echo"
+        }
+    }
+
     test("a missing working directory fails with ProcessStartException") {
         val options = WorkerOptions { workingDirectory(Path.of("/nonexistent/dir")) }
         shouldThrow<ProcessStartException> { Process(Square(1), options = options).start() }.message shouldContain "/nonexistent/dir"
