@@ -4,6 +4,7 @@ import dev.coproc.ManagedRef
 import dev.coproc.internal.codec.TaskTypeException
 import dev.coproc.internal.codec.TypeSerializers
 import dev.coproc.internal.codec.WireCodec
+import dev.coproc.internal.interruptedAsCancellation
 import java.lang.reflect.InvocationTargetException
 import java.lang.reflect.Method
 import java.lang.reflect.ParameterizedType
@@ -124,8 +125,7 @@ internal class RemoteInterface<T : Any> private constructor(private val type: Cl
             runBlocking { remote() }
         } catch (e: InterruptedException) {
             if (method.exceptionTypes.any { it.isAssignableFrom(InterruptedException::class.java) }) throw e
-            Thread.currentThread().interrupt()
-            throw java.util.concurrent.CancellationException("interrupted while calling ${method.name} in the manager").apply { initCause(e) }
+            interruptedAsCancellation("while calling ${method.name} in the manager", e)
         }
 
         private val known = ConcurrentHashMap<Class<*>, RemoteInterface<*>>()

@@ -47,8 +47,7 @@ internal class BlockingIterator<T> private constructor(capacity: Int) : Iterator
             next = try {
                 queue.take()
             } catch (e: InterruptedException) {
-                Thread.currentThread().interrupt()
-                throw java.util.concurrent.CancellationException("interrupted while waiting for the next result").apply { initCause(e) }
+                interruptedAsCancellation("while waiting for the next result", e)
             }
         }
         val current = next

@@ -43,6 +43,16 @@ internal fun <T> javaTakingFuture(block: suspend () -> T, undo: suspend (T) -> U
  */
 internal fun <T> blockingCall(block: suspend () -> T): T = kotlinx.coroutines.runBlocking { block() }
 
+/**
+ * Ends a blocking call that may not throw [InterruptedException] (an [Iterator]'s, a proxy method's that does not
+ * declare it, a Java call that does not wait): the thread keeps its interrupt flag, and a
+ * [java.util.concurrent.CancellationException] says what was interrupted ([what]: "while ...").
+ */
+internal fun interruptedAsCancellation(what: String, interrupted: InterruptedException): Nothing {
+    Thread.currentThread().interrupt()
+    throw java.util.concurrent.CancellationException("interrupted $what").apply { initCause(interrupted) }
+}
+
 /** A Java timeout: null means no limit. */
 internal fun java.time.Duration?.toTimeout(): Duration = this?.toKotlinDuration() ?: Duration.INFINITE
 

@@ -9,6 +9,7 @@ import dev.coproc.QueueFullException
 import dev.coproc.SharedJoinableQueueSerializer
 import dev.coproc.SharedQueue
 import dev.coproc.SharedQueueSerializer
+import dev.coproc.internal.interruptedAsCancellation
 import dev.coproc.internal.javaFuture
 import dev.coproc.internal.javaTakingFuture
 import dev.coproc.internal.toTimeout
@@ -79,8 +80,7 @@ internal object QueueCalls {
     private inline fun <R> roundTrip(call: () -> R): R = try {
         call()
     } catch (e: InterruptedException) {
-        Thread.currentThread().interrupt()
-        throw java.util.concurrent.CancellationException("interrupted during a round trip to the queue's engine").apply { initCause(e) }
+        interruptedAsCancellation("during a round trip to the queue's engine", e)
     }
 
     /** Lets go of a shared-memory queue's mapping; other engines' handles hold nothing here. */
