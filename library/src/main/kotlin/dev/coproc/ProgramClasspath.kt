@@ -13,18 +13,21 @@ import java.nio.file.Path
  */
 internal object ProgramClasspath {
     fun current(): String {
-        val jvm = System.getProperty("java.class.path").orEmpty()
-        val jvmEntries = jvm.split(File.pathSeparator).filter { it.isNotEmpty() }
+        // Absolute, so that workers find them from another working directory (`java -jar app.jar` gives "app.jar").
+        val jvmEntries = System.getProperty("java.class.path").orEmpty().split(File.pathSeparator)
+            .filter { it.isNotEmpty() }
+            .map { runCatching { Path.of(it).toAbsolutePath().toString() }.getOrDefault(it) }
         val known = jvmEntries.mapTo(HashSet()) { normalized(it) }
         val extra = LinkedHashSet<String>()
         for (loader in loaders()) {
+            // Spring Boot's loader: the worker's own Boot launcher rebuilds it (see WorkerMainClass).
+            if (WorkerMainClass.underBootLoader(loader)) continue
             for (url in (loader as? URLClassLoader)?.urLs.orEmpty()) {
                 if (url.protocol != "file") continue
                 val entry = runCatching { Path.of(url.toURI()).toString() }.getOrNull() ?: continue
                 if (normalized(entry) !in known) extra += entry
             }
         }
-        if (extra.isEmpty()) return jvm
         return (extra + jvmEntries).joinToString(File.pathSeparator)
     }
 

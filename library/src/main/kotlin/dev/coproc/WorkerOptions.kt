@@ -23,6 +23,15 @@ public class WorkerOptions private constructor(builder: Builder) {
      * classes come from when those hold more (`mvn exec:java`, IDE and test launchers).
      */
     public val classpath: String = builder.classpath
+    /**
+     * The class the worker JVM runs: coproc's worker, `dev.coproc.worker.WorkerMain`, unless another is set. When
+     * the classpath starts with a Spring Boot executable jar, whose nested jars only Boot's class loader reads, it
+     * is Boot's `PropertiesLauncher`, and `-Dloader.main=dev.coproc.worker.WorkerMain` tells it what to run (unless
+     * [systemProperties] set `loader.main`; this JVM's `loader.path` and `loader.home` pass on too). Another
+     * launcher that sets up the class loading, then calls `dev.coproc.worker.WorkerMain.main(args)` in the same
+     * process, can be named here; coproc then cannot check before the start that the workers load its classes.
+     */
+    public val mainClass: String = builder.mainClass ?: WorkerMainClass.forClasspath(classpath, builder.workingDirectory)
     /** `-Xmx`, e.g. `256m`; the JVM's default when null. */
     public val maxHeap: String? = builder.maxHeap
     /** `-D` properties. */
@@ -70,6 +79,16 @@ public class WorkerOptions private constructor(builder: Builder) {
     /** [terminateGrace] for Java callers. */
     public fun terminateGrace(): java.time.Duration = terminateGrace.toJavaDuration()
 
+    private val chosenMainClass: String? = builder.mainClass
+
+    private fun launchProperties(): Map<String, String> {
+        if (!WorkerMainClass.isBootLauncher(mainClass)) return systemProperties
+        val properties = LinkedHashMap<String, String>()
+        properties[WorkerMainClass.BOOT_LOADER_MAIN] = WorkerLaunch.WORKER_MAIN_CLASS
+        for (name in WorkerMainClass.BOOT_INHERITED_PROPERTIES) System.getProperty(name)?.let { properties[name] = it }
+        return properties + systemProperties
+    }
+
     /** A builder holding these options, to derive others. */
     public fun toBuilder(): Builder = Builder(this)
 
@@ -80,7 +99,7 @@ public class WorkerOptions private constructor(builder: Builder) {
      */
     @get:JvmSynthetic
     internal val launch: WorkerLaunch = WorkerLaunch(
-        javaHome, classpath, maxHeap, systemProperties, jvmArgs, fastStart, serialGc, environment, workingDirectory,
+        javaHome, classpath, mainClass, maxHeap, launchProperties(), jvmArgs, fastStart, serialGc, environment, workingDirectory,
         prefixOutput, newProcessGroup, niceness, cpuAffinity, classDataSharing, cacheDirectory, maxFrameSize,
     )
 
@@ -90,6 +109,9 @@ public class WorkerOptions private constructor(builder: Builder) {
         internal var javaHome: Path = from?.javaHome ?: Path.of(System.getProperty("java.home"))
         @get:JvmSynthetic @set:JvmSynthetic
         internal var classpath: String = from?.classpath ?: ProgramClasspath.current()
+        /** Only a main class the user chose: one found for the classpath is found again for a new one. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        internal var mainClass: String? = from?.chosenMainClass
         @get:JvmSynthetic @set:JvmSynthetic
         internal var maxHeap: String? = from?.maxHeap
         @get:JvmSynthetic
@@ -125,6 +147,12 @@ public class WorkerOptions private constructor(builder: Builder) {
         public fun javaHome(value: Path): Builder = apply { javaHome = value }
         /** See [WorkerOptions.classpath]. */
         public fun classpath(value: String): Builder = apply { classpath = value }
+        /** See [WorkerOptions.mainClass]; null finds it from the classpath again. */
+        public fun mainClass(value: String?): Builder = apply {
+            require(value == null || isClassName(value)) { "not a Java class name: '$value'" }
+            value?.let(WorkerMainClass::refusal)?.let { throw IllegalArgumentException(it) }
+            mainClass = value
+        }
         /** See [WorkerOptions.maxHeap]. */
         public fun maxHeap(value: String?): Builder = apply { maxHeap = value }
         /** Adds a `-Dname=value` property. */
@@ -182,6 +210,13 @@ public class WorkerOptions private constructor(builder: Builder) {
         @JvmStatic
         public fun builder(): Builder = Builder(null)
     }
+}
+
+/** A binary class name, so that no option can slip a flag into the worker's command line. */
+private fun isClassName(name: String): Boolean = name.split('.').all { part ->
+    // Identifier parts include "ignorable" control characters, NUL among them: those are refused too.
+    part.isNotEmpty() && Character.isJavaIdentifierStart(part[0]) &&
+        part.all { Character.isJavaIdentifierPart(it) && !Character.isIdentifierIgnorable(it) }
 }
 
 /** `$coproc.cache.dir`, else `$XDG_CACHE_HOME/coproc`, else `~/.cache/coproc`. */

@@ -104,6 +104,78 @@ class WorkerOptionsSpec : FunSpec({
         }
     }
 
+    test("workers start through the launcher that mainClass names, and no flag passes for a class name") {
+        val options = WorkerOptions { mainClass(TestLauncher::class.java.name) }
+        options.mainClass shouldBe TestLauncher::class.java.name
+        runIn(options, SystemProperty("coproc.launcher")) shouldBe "TestLauncher"
+        runIn(WorkerOptions { }, SystemProperty("coproc.launcher")) shouldBe null
+        // A chosen main class survives toBuilder(); null finds it from the classpath again.
+        options.toBuilder().maxHeap("64m").build().mainClass shouldBe TestLauncher::class.java.name
+        options.toBuilder().mainClass(null).build().mainClass shouldBe "dev.coproc.worker.WorkerMain"
+        for (bad in listOf("-Dx=y", "", "a b", "Main\u0000", "Main\u0001", ".Main", "Main.", "a..b")) {
+            shouldThrow<IllegalArgumentException> { WorkerOptions { mainClass(bad) } }
+        }
+        // Boot's JarLauncher would start the whole application in every worker.
+        shouldThrow<IllegalArgumentException> { WorkerOptions { mainClass("org.springframework.boot.loader.launch.JarLauncher") } }
+            .message shouldContain "PropertiesLauncher"
+    }
+
+    test("a Spring Boot executable jar first on the classpath starts workers through Boot's PropertiesLauncher") {
+        val jars = tempdir().toPath()
+        fun jar(name: String, vararg attributes: Pair<String, String>): String {
+            val manifest = java.util.jar.Manifest().apply {
+                mainAttributes[java.util.jar.Attributes.Name.MANIFEST_VERSION] = "1.0"
+                attributes.forEach { (key, value) -> mainAttributes.putValue(key, value) }
+            }
+            val path = jars.resolve(name)
+            java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(path), manifest).close()
+            return path.toString()
+        }
+        val boot = jar("boot.jar", "Main-Class" to "org.springframework.boot.loader.launch.JarLauncher", "Start-Class" to "app.Main", "Spring-Boot-Lib" to "BOOT-INF/lib/")
+        val bootOptions = WorkerOptions { classpath(boot); classDataSharing(false) }
+        bootOptions.mainClass shouldBe "org.springframework.boot.loader.launch.PropertiesLauncher"
+        bootOptions.launch.systemProperties["loader.main"] shouldBe "dev.coproc.worker.WorkerMain"
+        bootOptions.launch.argv(dev.coproc.internal.channel.ClassDataArchive.plan(bootOptions.launch)).takeLast(3) shouldBe
+            listOf("-cp", boot, "org.springframework.boot.loader.launch.PropertiesLauncher")
+        // An agent's jar after it (java -javaagent:agent.jar -jar app.jar), or a relative path from the workers'
+        // working directory, changes nothing.
+        WorkerOptions { classpath(boot + java.io.File.pathSeparator + jar("agent.jar", "Premain-Class" to "Agent")) }
+            .mainClass shouldBe "org.springframework.boot.loader.launch.PropertiesLauncher"
+        WorkerOptions { classpath("boot.jar"); workingDirectory(jars) }.mainClass shouldBe "org.springframework.boot.loader.launch.PropertiesLauncher"
+        // Boot before 3.2 kept its launchers one package up.
+        WorkerOptions { classpath(jar("old.jar", "Main-Class" to "org.springframework.boot.loader.JarLauncher", "Spring-Boot-Lib" to "BOOT-INF/lib/")) }
+            .mainClass shouldBe "org.springframework.boot.loader.PropertiesLauncher"
+        // A loader.main of the user's own is kept; a chosen main class wins; a new classpath is looked at again.
+        WorkerOptions { classpath(boot); systemProperty("loader.main", "app.Worker") }.launch.systemProperties["loader.main"] shouldBe "app.Worker"
+        WorkerOptions { classpath(boot); mainClass(TestLauncher::class.java.name) }.mainClass shouldBe TestLauncher::class.java.name
+        bootOptions.toBuilder().classpath(System.getProperty("java.class.path")).build().mainClass shouldBe "dev.coproc.worker.WorkerMain"
+        // A shaded jar, even one holding Boot's loader, and what is no jar at all start coproc's worker directly.
+        WorkerOptions { classpath(jar("shaded.jar", "Main-Class" to "org.springframework.boot.loader.launch.JarLauncher")) }
+            .mainClass shouldBe "dev.coproc.worker.WorkerMain"
+        java.nio.file.Files.writeString(jars.resolve("text.jar"), "not a zip")
+        java.nio.file.Files.createDirectory(jars.resolve("folder.jar"))
+        for (notAJar in listOf("missing.jar", "text.jar", "folder.jar")) {
+            WorkerOptions { classpath(jars.resolve(notAJar).toString()) }.mainClass shouldBe "dev.coproc.worker.WorkerMain"
+        }
+        WorkerOptions.DEFAULT.mainClass shouldBe "dev.coproc.worker.WorkerMain"
+    }
+
+    test("a thin jar whose manifest Class-Path names its libraries starts workers, and the check follows it") {
+        val dir = tempdir().toPath()
+        val jar = dir.resolve("thin.jar")
+        // Class-Path entries are URLs relative to the jar's directory; a directory's ends with a slash.
+        val entries = System.getProperty("java.class.path").split(java.io.File.pathSeparator).filter { it.isNotEmpty() }.map { entry ->
+            val path = Path.of(entry).toAbsolutePath()
+            dir.relativize(path).toString() + if (java.nio.file.Files.isDirectory(path)) "/" else ""
+        }
+        val manifest = java.util.jar.Manifest().apply {
+            mainAttributes[java.util.jar.Attributes.Name.MANIFEST_VERSION] = "1.0"
+            mainAttributes[java.util.jar.Attributes.Name.CLASS_PATH] = entries.joinToString(" ")
+        }
+        java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar), manifest).close()
+        runIn(WorkerOptions { classpath(jar.toString()) }, Square(4)) shouldBe 16
+    }
+
     test("a missing working directory fails with ProcessStartException") {
         val options = WorkerOptions { workingDirectory(Path.of("/nonexistent/dir")) }
         shouldThrow<ProcessStartException> { Process(Square(1), options = options).start() }.message shouldContain "/nonexistent/dir"

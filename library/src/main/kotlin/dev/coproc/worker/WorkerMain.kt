@@ -74,7 +74,10 @@ public object WorkerMain {
     @Volatile
     private var terminating = false
 
-    /** Entry point of a worker JVM; not for direct use. */
+    /**
+     * Entry point of a worker JVM. Only a launcher named by `WorkerOptions.mainClass` calls it: in the process
+     * coproc started, with the arguments it was given, leaving fds 3 and 4 (the protocol's pipes) alone.
+     */
     @JvmStatic
     public fun main(args: Array<String>) {
         val maxPayload = System.getProperty("coproc.maxFrame")?.toIntOrNull() ?: Frames.DEFAULT_MAX_PAYLOAD
@@ -127,6 +130,8 @@ public object WorkerMain {
                             is ToWorker.Run -> run(message)
                             is ToWorker.Map -> map(message)
                             is ToWorker.RunTasks -> runTasks(message)
+                            // Smart casts from the outer branch narrow `message` only from Kotlin 2.3 on.
+                            is ToWorker.Cancel, ToWorker.Shutdown -> error("not a task message: $message")
                         }
                     }
                     if (!stillReading) return

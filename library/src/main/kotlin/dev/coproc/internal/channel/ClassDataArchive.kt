@@ -82,6 +82,9 @@ internal object ClassDataArchive {
             val key = key(options, entries)
             val archive = directory.resolve("$key.jsa")
             if (isPrivateFile(archive)) return Plan(listOf("-XX:SharedArchiveFile=$archive") + SILENT, null, null, null)
+            // The JVM refuses to record with a directory on its classpath, one that a jar's manifest adds too; a
+            // configuration with an archive was checked when it was recorded.
+            if (ManifestClassPath.of(entries).any { !Files.isRegularFile(it) }) return NONE
             val lock = directory.resolve("$key.lock")
             if (!claim(lock)) return NONE
             val recording = directory.resolve("$key.${ProcessHandle.current().pid()}.${System.nanoTime()}.tmp")

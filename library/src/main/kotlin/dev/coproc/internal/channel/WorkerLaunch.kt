@@ -12,6 +12,8 @@ import java.nio.file.Path
 internal data class WorkerLaunch(
     val javaHome: Path,
     val classpath: String,
+    /** [WORKER_MAIN_CLASS], or a launcher that sets up the class loading and then runs it. */
+    val mainClass: String,
     val maxHeap: String?,
     val systemProperties: Map<String, String>,
     val jvmArgs: List<String>,
@@ -42,7 +44,7 @@ internal data class WorkerLaunch(
         addAll(jvmArgs)
         add("-cp")
         add(classpath)
-        add(WORKER_MAIN_CLASS)
+        add(mainClass)
     }
 
     companion object {
