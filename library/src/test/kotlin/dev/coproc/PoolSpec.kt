@@ -81,6 +81,28 @@ class PoolSpec : FunSpec({
         }
     }
 
+    test("imap pulls its items as its results go out: the source is never more than a bounded window ahead") {
+        // 16 items per worker in flight keep the workers busy while the caller consumes; never more than that
+        // (or two chunks per worker, for larger chunks), however long the source.
+        suspend fun Pool.maxAhead(items: Int, chunkSize: Int): Int {
+            var pulled = 0
+            var emitted = 0
+            var ahead = 0
+            val source = Iterable { (1..items).asSequence().onEach { pulled++ }.iterator() }
+            imap(source, SquareFn, chunkSize).collect { value ->
+                emitted++
+                value shouldBe emitted * emitted
+                ahead = maxOf(ahead, pulled - emitted)
+            }
+            emitted shouldBe items
+            return ahead
+        }
+        processPool(workers = 2) {
+            maxAhead(2_000, chunkSize = 1) shouldBeLessThanOrEqual 2 * 16
+            maxAhead(2_000, chunkSize = 100) shouldBeLessThanOrEqual 2 * 2 * 100
+        }
+    }
+
     test("one slow task does not hold up the others") {
         processPool(workers = 2) {
             val slow = applyAsync(SleepThenPid(5_000))

@@ -28,8 +28,8 @@ object Burn : TaskFunction<Int, Long> {
 }
 
 /**
- * `demo bench pool`: a warm pool's apply round trip, a map of a trivial function over 1,000,000 ints, and
- * the speed-up of 2 workers over 1 on CPU-bound work, beside Python's multiprocessing.Pool doing the same.
+ * `demo bench pool`: a warm pool's apply round trip, a map of a trivial function over 1,000,000 ints, an imap
+ * of it with chunk size 1, and the speed-up of 2 workers over 1 on CPU-bound work, beside Python's multiprocessing.Pool doing the same.
  */
 object PoolBench {
     /** Enough calls for the JIT to compile the whole round trip on both sides: a warm pool is a compiled one. */
@@ -39,6 +39,9 @@ object PoolBench {
     /** Maps timed on each side; the median is reported, since one run on a 2-core VM swings by 2x. */
     private const val MAP_RUNS = 5
     private const val CPU_RUNS = 3
+    /** Python streams about 20k of these a second: one second of its time per run. */
+    private const val IMAP_ITEMS = 20_000
+    private const val IMAP_RUNS = 3
 
     suspend fun run() {
         println()
@@ -62,6 +65,17 @@ object PoolBench {
                 }
             }
         }
+        // imap with chunk size 1: one task per item, results in order as they come, the case where round trips show.
+        val imapSeconds = processPool(workers = 2) {
+            imap(0 until IMAP_ITEMS, Increment).collect { }
+            BenchSupport.median(IMAP_RUNS) {
+                BenchSupport.timed {
+                    var last = -1
+                    imap(0 until IMAP_ITEMS, Increment, chunkSize = 1).collect { last = it }
+                    check(last == IMAP_ITEMS)
+                }
+            }
+        }
         val work = List(8) { 150 }
         val serial = processPool(workers = 1) { map(listOf(50), Burn); BenchSupport.median(CPU_RUNS) { BenchSupport.timed { map(work, Burn, chunkSize = 1) } } }
         val parallel = processPool(workers = 2) {
@@ -81,6 +95,7 @@ object PoolBench {
         BenchSupport.row("apply round trip p50 (µs)", p50, python?.get("p50"), "%.0f")
         BenchSupport.row("apply round trip p99 (µs)", p99, python?.get("p99"), "%.0f")
         BenchSupport.row("map of +1 over 1M ints, median of $MAP_RUNS (items/s)", rate, python?.get("map_rate"), "%.0f")
+        BenchSupport.row("imap of +1, chunk size 1, ${IMAP_ITEMS / 1000}k items, median of $IMAP_RUNS (items/s)", IMAP_ITEMS / imapSeconds, python?.get("imap_rate"), "%.0f")
         BenchSupport.row("CPU-bound: 2 workers over 1, medians of $CPU_RUNS (speed-up)", serial / parallel, python?.get("speedup"), "%.2f")
         BenchSupport.row("CPU-bound: 2 threads over 1 in one JVM, medians of $CPU_RUNS (the machine's ceiling)", threadsSerial / threadsParallel, null, "%.2f")
     }
@@ -113,12 +128,18 @@ object PoolBench {
                     for _ in range(2):
                         pool.map(increment, range($MAP_ITEMS))
                     m = sorted(timed(lambda: pool.map(increment, range($MAP_ITEMS))) for _ in range($MAP_RUNS))[$MAP_RUNS // 2]
+                    for _ in pool.imap(increment, range($IMAP_ITEMS), chunksize=1): pass
+                    def drain():
+                        last = -1
+                        for last in pool.imap(increment, range($IMAP_ITEMS), chunksize=1): pass
+                        assert last == $IMAP_ITEMS
+                    im = sorted(timed(drain) for _ in range($IMAP_RUNS))[$IMAP_RUNS // 2]
                     work = [150] * 8
                     par = sorted(timed(lambda: pool.map(burn, work, chunksize=1)) for _ in range($CPU_RUNS))[$CPU_RUNS // 2]
                 with mp.Pool(1) as pool:
                     ser = sorted(timed(lambda: pool.map(burn, work, chunksize=1)) for _ in range($CPU_RUNS))[$CPU_RUNS // 2]
                 print('p50', lat[len(lat) // 2]); print('p99', lat[len(lat) * 99 // 100])
-                print('map_rate', $MAP_ITEMS / m); print('speedup', ser / par)
+                print('map_rate', $MAP_ITEMS / m); print('speedup', ser / par); print('imap_rate', $IMAP_ITEMS / im)
             """.trimIndent(),
     )
 }

@@ -24,8 +24,8 @@ import kotlinx.serialization.builtins.ListSerializer
  * the codec knows (encoded tasks, [FunctionShape]s); the public side encodes the tasks and turns the internal
  * failures reported here ([EncodingFailure], [WorkerFailure], [PoolFailure]) into public exceptions.
  *
- * [parallelism] sizes the default chunks (about four per worker, as Python) and the window of chunks a
- * streaming map keeps in flight. [maxFrameSize] is the largest message the engine carries: a task over it fails
+ * [parallelism] sizes the default chunks (about four per worker, as Python) and the window a streaming map
+ * keeps in flight (16 items or 2 chunks per worker, whichever is more). [maxFrameSize] is the largest message the engine carries: a task over it fails
  * here, and a map chunk over it is split.
  *
  * The handles a task or chunk carries are [Leases] held until its item completes (done, failed, cancelled or
@@ -140,7 +140,10 @@ internal class PoolFront(
         val functionLeases = Leases(reusable = true)
         val functionBytes = functionLeases.encoding { encodeFunction(function, shape) }
         val chunks = items.asSequence().chunked(chunkSize).iterator()
-        val window = parallelism * 2
+        // In flight: 16 items per worker, so that each worker's next tasks already wait in the queue when its reply
+        // comes (with only two, a worker idled until this collector ran and submitted more: half the throughput
+        // of chunk size 1), or 2 chunks per worker when chunks are larger. The source is never further ahead.
+        val window = maxOf(parallelism * 2, parallelism * 16 / chunkSize)
         val inFlight = ArrayDeque<WorkItem>()
         try {
             while (true) {
