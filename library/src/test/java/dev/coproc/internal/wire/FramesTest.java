@@ -61,6 +61,41 @@ class FramesTest {
         assertEquals(FrameException.Reason.TRUNCATED, payload.reason());
     }
 
+    /** A stream that hands out at most 1000 bytes per read, as a pipe does when the writer is slow. */
+    private static FrameReader trickling(byte[] bytes, int max) {
+        return new FrameReader(new ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] into, int offset, int length) {
+                return super.read(into, offset, Math.min(length, 1000));
+            }
+        }, max, "peer X");
+    }
+
+    @Test
+    void aFrameLargerThanTheFirstReadArrivesWholeInSmallPieces() throws IOException {
+        byte[] payload = new byte[3 * FrameReader.FIRST_READ_BYTES + 5];
+        for (int i = 0; i < payload.length; i++) payload[i] = (byte) (i * 31);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new FrameWriter(out, 64 << 20).write(Frame.MESSAGE, payload);
+        assertArrayEquals(payload, trickling(out.toByteArray(), 64 << 20).read().payload());
+        byte[] cut = Arrays.copyOf(out.toByteArray(), Frames.HEADER_BYTES + payload.length / 2);
+        FrameException truncated = assertThrows(FrameException.class, () -> trickling(cut, 64 << 20).read());
+        assertEquals(FrameException.Reason.TRUNCATED, truncated.reason());
+        assertTrue(truncated.getMessage().contains("after " + payload.length / 2 + " of " + payload.length), truncated.getMessage());
+    }
+
+    @Test
+    void memoryFollowsTheBytesThatArriveNotTheLengthAnnounced() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new FrameWriter(out, 64 << 20).write(Frame.MESSAGE, new byte[60 << 20]);
+        byte[] announcedOnly = Arrays.copyOf(out.toByteArray(), Frames.HEADER_BYTES + 10);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThrows(FrameException.class, () -> reader(announcedOnly, 64 << 20).read());
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 2 * FrameReader.FIRST_READ_BYTES, "a 60 MiB announcement with 10 bytes cost " + allocated + " bytes");
+    }
+
     @Test
     void oversizedFramesAreRefusedOnBothSides() throws IOException {
         FrameException read = assertThrows(FrameException.class, () -> reader(written(Frame.MESSAGE, new byte[2000]), 1000).read());
