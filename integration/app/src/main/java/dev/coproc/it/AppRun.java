@@ -23,10 +23,15 @@ public final class AppRun {
     public final int exitCode;
     /** Its stdout and stderr, interleaved. */
     public final String output;
+    /** When it was started and when it had exited: a child of the run started in between. */
+    private final Instant started;
+    private final Instant ended;
 
-    private AppRun(int exitCode, String output) {
+    private AppRun(int exitCode, String output, Instant started, Instant ended) {
         this.exitCode = exitCode;
         this.output = output;
+        this.started = started;
+        this.ended = ended;
     }
 
     /** Runs {@code java args...} with this JVM's java; a run past two minutes is killed and fails. */
@@ -35,6 +40,7 @@ public final class AppRun {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(args));
         Path log = Files.createTempFile("coproc-it", ".log");
+        Instant started = Instant.now();
         try {
             java.lang.Process process = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -42,7 +48,7 @@ public final class AppRun {
                 process.destroyForcibly().waitFor();
                 throw new AssertionError("no exit within " + TIMEOUT + ": " + command + "\n" + read(log));
             }
-            return new AppRun(process.exitValue(), read(log));
+            return new AppRun(process.exitValue(), read(log), started, Instant.now());
         } finally {
             Files.deleteIfExists(log);
         }
@@ -78,13 +84,12 @@ public final class AppRun {
      * even when it never closed them. Only a process started during the run counts: a pid the system gave to
      * another process before or since is not ours, nor is one whose start time cannot be read.
      */
-    public void assertNoChildLeft(Instant runStart) throws InterruptedException {
-        Instant runEnd = Instant.now();
-        Instant deadline = runEnd.plusSeconds(10);
+    public void assertNoChildLeft() throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(10);
         for (long pid : childPids()) {
             ProcessHandle child = ProcessHandle.of(pid)
                 .filter(handle -> handle.info().startInstant()
-                    .map(start -> !start.isBefore(runStart.minusSeconds(1)) && !start.isAfter(runEnd)).orElse(false))
+                    .map(start -> !start.isBefore(started.minusSeconds(1)) && !start.isAfter(ended)).orElse(false))
                 .orElse(null);
             if (child == null) continue;
             try {
