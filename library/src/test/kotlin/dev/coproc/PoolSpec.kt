@@ -162,6 +162,22 @@ class PoolSpec : FunSpec({
         }
     }
 
+    test("tiny chunks sent ahead, many at once, to a worker that dies all run on the next worker, in order") {
+        val marker = tempdir().toPath().resolve("died").toString()
+        processPool(workers = 1, retries = 1) {
+            // By item 300 the slot has seen tiny chunks and keeps many waiting in its worker.
+            withTimeout(60.seconds) { map(0 until 400, DieOnceAt(300, marker), chunkSize = 1) } shouldBe (0 until 400).toList()
+        }
+    }
+
+    test("chunks sent ahead count among a worker's tasks: maxTasksPerChild holds for tiny chunks") {
+        processPool(workers = 1, maxTasksPerChild = 5) {
+            val pids = withTimeout(60.seconds) { map(0 until 60, ItemPid, chunkSize = 1) }
+            pids.groupingBy { it }.eachCount().values.max() shouldBe 5
+            pids.toSet() shouldHaveSize 12
+        }
+    }
+
     test("a task over its timeout fails typed; its worker is replaced; others are unaffected") {
         processPool(workers = 2) {
             val before = workerPidsAfterStart()

@@ -121,6 +121,12 @@ class DieOnceAt(val at: Int, val marker: String) : TaskFunction<Int, Int> {
     }
 }
 
+/** The pid of the worker that ran the item. */
+@Serializable
+object ItemPid : TaskFunction<Int, Long> {
+    override suspend fun run(item: Int): Long = currentProcess().pid
+}
+
 /** How many items run at once in this worker when [run] starts; suspends a while, so overlaps would show. */
 @Serializable
 object Overlap : TaskFunction<Int, Int> {

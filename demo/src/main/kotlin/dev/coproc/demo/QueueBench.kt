@@ -14,6 +14,20 @@ class QueueFiller(val queue: Queue<Long>, val count: Int) : Task<Unit> {
 }
 
 /**
+ * Answers each of [count] requests from [requests] by putting the time it took it (`System.nanoTime()`, the
+ * machine's monotonic clock, the same in every process) on [replies].
+ */
+@Serializable
+class QueueEcho(val requests: Queue<Long>, val replies: Queue<Long>, val count: Int) : Task<Unit> {
+    override suspend fun run() {
+        repeat(count) {
+            requests.get()
+            replies.put(System.nanoTime())
+        }
+    }
+}
+
+/**
  * `demo bench queue`: producer processes put small items (a Long) and this process gets them, 1 → 1 and
  * 2 → 1, against Python's `multiprocessing.Queue` in the same run. Timed from the first item taken to the last.
  */
@@ -21,6 +35,10 @@ object QueueBench {
     private const val ITEMS = 2_000_000
     private const val PYTHON_ITEMS = 200_000
     private const val RUNS = 3
+    private const val LATENCY_WARMUP = 20_000
+    private const val LATENCY_SAMPLES = 100_000
+    private const val PYTHON_LATENCY_WARMUP = 2_000
+    private const val PYTHON_LATENCY_SAMPLES = 20_000
 
     suspend fun run() {
         println()
@@ -32,6 +50,37 @@ object QueueBench {
         BenchSupport.header()
         BenchSupport.row("1 producer → 1 consumer, items/s", one, python?.get("one"), "%.0f")
         BenchSupport.row("2 producers → 1 consumer, items/s", two, python?.get("two"), "%.0f")
+        val latency = latency()
+        BenchSupport.row("one-way latency of a Long, child → parent, p50, µs", latency.first, python?.get("p50"), "%.2f")
+        BenchSupport.row("one-way latency of a Long, child → parent, p99, µs", latency.second, python?.get("p99"), "%.2f")
+    }
+
+    /**
+     * Ping-pong through two queues with a child: the child puts the clock's time as it answers, and this
+     * process reads the clock as the answer arrives. The monotonic clock is one for every process here, so the
+     * difference is the time one small item takes through the shared-memory ring, wake-up included. Returns
+     * p50 and p99 in microseconds, after [LATENCY_WARMUP] exchanges that do not count.
+     */
+    private suspend fun latency(): Pair<Double, Double> {
+        val requests = Queue<Long>()
+        val replies = Queue<Long>()
+        try {
+            val child = Process(QueueEcho(requests, replies, LATENCY_WARMUP + LATENCY_SAMPLES))
+            child.start()
+            val micros = DoubleArray(LATENCY_SAMPLES)
+            repeat(LATENCY_WARMUP + LATENCY_SAMPLES) { i ->
+                requests.put(i.toLong())
+                val sent = replies.get()
+                val took = (System.nanoTime() - sent) / 1e3
+                if (i >= LATENCY_WARMUP) micros[i - LATENCY_WARMUP] = took
+            }
+            child.join()
+            micros.sort()
+            return micros[LATENCY_SAMPLES / 2] to micros[LATENCY_SAMPLES * 99 / 100]
+        } finally {
+            requests.close()
+            replies.close()
+        }
     }
 
     /** Seconds from the first item to the last of [items] put by [producers] processes. */
@@ -65,7 +114,21 @@ object QueueBench {
             s = time.perf_counter() - t
             for p in ps: p.join()
             return s * items / (items - 1)
+        def echo(requests, replies, count):
+            for _ in range(count):
+                requests.get(); replies.put(time.monotonic_ns())
+        def latency(warmup, samples):
+            requests, replies = mp.Queue(), mp.Queue()
+            p = mp.Process(target=echo, args=(requests, replies, warmup + samples)); p.start()
+            micros = []
+            for i in range(warmup + samples):
+                requests.put(i); sent = replies.get(); took = (time.monotonic_ns() - sent) / 1e3
+                if i >= warmup: micros.append(took)
+            p.join(); micros.sort()
+            return micros[samples // 2], micros[samples * 99 // 100]
         if __name__ == '__main__':
+            p50, p99 = latency($PYTHON_LATENCY_WARMUP, $PYTHON_LATENCY_SAMPLES)
+            print('p50', p50); print('p99', p99)
             take(1, $PYTHON_ITEMS // 10)
             one = sorted($PYTHON_ITEMS / take(1, $PYTHON_ITEMS) for _ in range($RUNS))[$RUNS // 2]
             two = sorted($PYTHON_ITEMS / take(2, $PYTHON_ITEMS) for _ in range($RUNS))[$RUNS // 2]

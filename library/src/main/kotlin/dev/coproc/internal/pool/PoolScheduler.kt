@@ -30,9 +30,12 @@ import kotlinx.coroutines.withTimeoutOrNull
  * and replacing that worker when it ends (or has served [maxTasksPerChild] items).
  *
  * Each slot takes the next queued item as soon as its worker is idle, so one slow task never holds up the
- * others. Chunks of a map are the exception that pays: a worker is sent its next chunk while it still runs
- * the current one, and starts it with no round trip through this process (a worker that dies first hands the
- * waiting chunk back to its slot, unstarted). An item whose worker died is queued again up to [retries]
+ * others. Chunks of a map are the exception that pays: a worker is sent its next chunks while it still runs
+ * the current one, and starts each with no round trip through this process (a worker that dies first hands
+ * the waiting chunks back to its slot, unstarted). How many wait there follows how long the slot's recent
+ * chunks took: about [AHEAD_NANOS] of work, one chunk for slow ones, up to [MAX_AHEAD] for tiny ones, so
+ * that a worker never runs dry between two tiny tasks and a slow chunk holds up little behind it. An item
+ * whose worker died is queued again up to [retries]
  * times. A worker's reply completes its item on the reader thread ([PoolWorker.onMessage]); every other end
  * (death, timeout, cancellation, termination) is decided here, and reported as a [WorkerFailure] or
  * [PoolFailure] for the public side to convert. [initializer] encodes the task each new worker runs first.
@@ -98,28 +101,26 @@ internal class PoolScheduler(
         var worker: PoolWorker? = null
         private var served = 0
 
+        /**
+         * Map chunks this slot claimed, in the order its worker will run them: sent ahead to it (each with a
+         * reply to await), or taken back, unsent, from a worker that ended before running them (those come first).
+         */
+        private val ahead = ArrayDeque<Held>()
+
+        /** How long this slot's recent map chunks took, from becoming its current item to the reply (a moving average). */
+        private var chunkNanos = AHEAD_NANOS
+
         suspend fun loop() {
             try {
                 if (!closed) runCatching { startWorker() }
-                // A map chunk already claimed by this slot: sent to its worker ahead (with a reply to await),
-                // or taken back from a worker that ended before running it.
-                var held: Held? = null
                 while (true) {
-                    val next: Held
-                    if (held != null) {
-                        next = held
-                        held = null
-                    } else {
-                        val item = queue.take() ?: break
-                        if (!item.claim()) continue
-                        next = Held(item)
-                    }
+                    val next = ahead.removeFirstOrNull() ?: claimNext() ?: break
                     if (terminated) {
                         next.sentTo?.forget(next.item.id)
                         next.item.fail(PoolFailure.Terminated("the pool was terminated before this task ran"))
                         continue
                     }
-                    held = serve(next)
+                    serve(next)
                 }
             } finally {
                 withContext(NonCancellable) {
@@ -130,7 +131,15 @@ internal class PoolScheduler(
             }
         }
 
-        private suspend fun serve(next: Held): Held? {
+        /** The next queued item, claimed by this slot; null once the queue is closed and empty. */
+        private suspend fun claimNext(): Held? {
+            while (true) {
+                val item = queue.take() ?: return null
+                if (item.claim()) return Held(item)
+            }
+        }
+
+        private suspend fun serve(next: Held) {
             val item = next.item
             val current = worker?.takeIf { !it.ended.isCompleted } ?: try {
                 startWorker()
@@ -140,21 +149,21 @@ internal class PoolScheduler(
                 // The worker or its initializer failed to start (or the initializer to encode): the item says why.
                 worker = null
                 item.fail(e)
-                return null
+                return
             }
             item.runsOn(current.name, current.pid)
             // Sent ahead to a worker that ended since (this one is its replacement): that reply never comes.
             val sent = next.reply?.takeIf { next.sentTo === current }
-            val (outcome, follower) = run(current, item, sent)
-            when (outcome) {
+            when (val outcome = run(current, item, sent)) {
                 // The reply has completed the item already, on the reader thread (PoolWorker.onMessage).
                 is Outcome.Replied -> {
+                    // The chunks sent ahead count among the worker's tasks: none is sent past its limit.
                     if (maxTasksPerChild > 0 && ++served >= maxTasksPerChild) {
                         current.retire()
                         worker = null
                         served = 0
                     }
-                    return follower
+                    return
                 }
                 is Outcome.Ended -> {
                     worker = null
@@ -180,11 +189,14 @@ internal class PoolScheduler(
                     item.fail(CancellationException("cancelled; ${current.name} did not stop in time and was killed"))
                 }
             }
-            // The worker ended before it got to the follower (it runs one task at a time): it runs next, on
-            // this slot's next worker.
-            return follower?.let {
-                current.forget(it.item.id)
-                Held(it.item)
+            // The worker ended before it got to the chunks sent ahead (it runs one task at a time): they run
+            // next, in order, on this slot's next worker.
+            for (index in ahead.indices) {
+                val held = ahead[index]
+                if (held.sentTo === current) {
+                    current.forget(held.item.id)
+                    ahead[index] = Held(held.item)
+                }
             }
         }
 
@@ -211,13 +223,14 @@ internal class PoolScheduler(
 
         /**
          * Sends [item] (unless [sent] says it already went ahead) and waits for its reply, the worker's end, its
-         * timeout or the caller's cancellation. Meanwhile, if [item] is a map chunk and the next queued item is
-         * one too, sends that one ahead: the worker starts it the moment [item] ends, with no round trip
-         * through this process in between. Returns the outcome and that follower.
+         * timeout or the caller's cancellation. Meanwhile, if [item] is a map chunk and the next queued items are
+         * too, sends some of them ahead: the worker starts each the moment the one before ends, with no round
+         * trip through this process in between.
          */
-        private suspend fun run(worker: PoolWorker, item: WorkItem, sent: CompletableDeferred<FromWorker>?): Pair<Outcome, Held?> {
+        private suspend fun run(worker: PoolWorker, item: WorkItem, sent: CompletableDeferred<FromWorker>?): Outcome {
+            val began = System.nanoTime()
             val reply = sent ?: worker.expect(item.id, item).also { worker.send(item.payload.message(item.id, worker.name)) }
-            val follower = if (item.payload.isChunk) sendAhead(worker) else null
+            if (item.payload.isChunk) sendAhead(worker)
             val deadline: TimeMark? = item.timeout?.let { TimeSource.Monotonic.markNow() + it }
             var cancelDeadline: TimeMark? = null
             try {
@@ -231,13 +244,16 @@ internal class PoolScheduler(
                         }
                     }
                     when (event) {
-                        is FromWorker -> return Outcome.Replied(event) to follower
-                        is WorkerEnd -> return Outcome.Ended(event) to follower
+                        is FromWorker -> {
+                            if (item.payload.isChunk) chunkNanos = (3 * chunkNanos + (System.nanoTime() - began)) / 4
+                            return Outcome.Replied(event)
+                        }
+                        is WorkerEnd -> return Outcome.Ended(event)
                         CANCEL -> {
                             worker.send(ToWorker.Cancel(item.id))
                             cancelDeadline = TimeSource.Monotonic.markNow() + terminateGrace
                         }
-                        null -> return (if (cancelDeadline?.hasPassedNow() == true) Outcome.Abandoned else Outcome.TimedOut) to follower
+                        null -> return if (cancelDeadline?.hasPassedNow() == true) Outcome.Abandoned else Outcome.TimedOut
                     }
                 }
             } finally {
@@ -245,16 +261,24 @@ internal class PoolScheduler(
             }
         }
 
-        /** Takes the next queued map chunk, if that is what comes next, and sends it to [worker] to wait there. */
-        private suspend fun sendAhead(worker: PoolWorker): Held? {
-            // The follower will count as one more task of this worker.
-            if (maxTasksPerChild > 0 && served + 2 > maxTasksPerChild) return null
-            val next = queue.pollChunk() ?: return null
-            if (!next.claim()) return null
-            next.runsOn(worker.name, worker.pid)
-            val reply = worker.expect(next.id, next)
-            worker.send(next.payload.message(next.id, worker.name))
-            return Held(next, worker, reply)
+        /**
+         * Takes the next queued map chunks, as long as that is what comes next, and sends them to [worker] to wait
+         * there: as many as make about [AHEAD_NANOS] of work at the pace of the recent chunks, at least one.
+         */
+        private suspend fun sendAhead(worker: PoolWorker) {
+            // Chunks taken back from an ended worker go first, unsent: nothing may overtake them.
+            if (ahead.any { it.sentTo == null }) return
+            val wanted = (AHEAD_NANOS / maxOf(chunkNanos, 1)).coerceIn(1, MAX_AHEAD.toLong()).toInt()
+            while (ahead.size < wanted) {
+                // Each chunk sent ahead counts as one more task of this worker.
+                if (maxTasksPerChild > 0 && served + 2 + ahead.size > maxTasksPerChild) return
+                val next = queue.pollChunk() ?: return
+                if (!next.claim()) continue
+                next.runsOn(worker.name, worker.pid)
+                val reply = worker.expect(next.id, next)
+                worker.send(next.payload.message(next.id, worker.name))
+                ahead.addLast(Held(next, worker, reply))
+            }
         }
 
         private suspend fun startWorker(): PoolWorker {
@@ -315,6 +339,10 @@ internal class PoolScheduler(
 
     private companion object {
         val CANCEL = Any()
+        /** About how much work, at the pace of a slot's recent chunks, waits in its worker beside the current one. */
+        const val AHEAD_NANOS = 1_000_000L
+        /** The most chunks that wait in one worker. */
+        const val MAX_AHEAD = 16
         val workerCounter = AtomicInteger()
     }
 }
