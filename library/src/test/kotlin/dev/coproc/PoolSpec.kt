@@ -12,6 +12,9 @@ import io.kotest.matchers.ints.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNotBe
 import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.types.shouldBeInstanceOf
+import java.nio.file.Files
+import java.nio.file.Path
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.async
@@ -162,19 +165,51 @@ class PoolSpec : FunSpec({
         }
     }
 
-    test("tiny chunks sent ahead, many at once, to a worker that dies all run on the next worker, in order") {
-        val marker = tempdir().toPath().resolve("died").toString()
+    /** How many times each item was recorded in [runs] (a [RecordRuns] file). */
+    fun runCounts(runs: Path): Map<Int, Int> = Files.readAllLines(runs).groupingBy { it.toInt() }.eachCount()
+
+    test("tiny chunks sent ahead, many at once, to a worker that dies run once each on the next worker") {
+        val dir = tempdir().toPath()
+        val runs = dir.resolve("runs")
         processPool(workers = 1, retries = 1) {
             // By item 300 the slot has seen tiny chunks and keeps many waiting in its worker.
-            withTimeout(60.seconds) { map(0 until 400, DieOnceAt(300, marker), chunkSize = 1) } shouldBe (0 until 400).toList()
+            val function = RecordRuns(runs.toString(), endAt = 300, marker = dir.resolve("ended").toString())
+            withTimeout(60.seconds) { map(0 until 400, function, chunkSize = 1) } shouldBe (0 until 400).toList()
         }
+        // Only the item that killed its worker ran twice: the ones waiting behind it had not started.
+        runCounts(runs) shouldBe (0 until 400).associateWith { if (it == 300) 2 else 1 }
+    }
+
+    test("chunks sent ahead that a dying worker still answered are done: they do not run again") {
+        // Item 300 sends its worker a SIGTERM: the worker cancels it (no answer), runs and answers the tiny
+        // chunks waiting behind it, and dies of the signal a moment later.
+        val dir = tempdir().toPath()
+        val runs = dir.resolve("runs")
+        processPool(workers = 1, retries = 1) {
+            val function = RecordRuns(runs.toString(), endAt = 300, marker = dir.resolve("ended").toString(), bySigterm = true)
+            withTimeout(60.seconds) { map(0 until 400, function, chunkSize = 1) } shouldBe (0 until 400).toList()
+        }
+        runCounts(runs) shouldBe (0 until 400).associateWith { if (it == 300) 2 else 1 }
     }
 
     test("chunks sent ahead count among a worker's tasks: maxTasksPerChild holds for tiny chunks") {
-        processPool(workers = 1, maxTasksPerChild = 5) {
-            val pids = withTimeout(60.seconds) { map(0 until 60, ItemPid, chunkSize = 1) }
-            pids.groupingBy { it }.eachCount().values.max() shouldBe 5
-            pids.toSet() shouldHaveSize 12
+        processPool(workers = 1, maxTasksPerChild = 40) {
+            val pids = withTimeout(60.seconds) { map(0 until 400, ItemPid, chunkSize = 1) }
+            pids.groupingBy { it }.eachCount().values.toSet() shouldBe setOf(40)
+            pids.toSet() shouldHaveSize 10
+        }
+    }
+
+    test("a worker whose first long task hands the command reading to another thread lives on") {
+        // A task that holds the reading thread over 2 ms without suspending gets the reading passed to a new
+        // thread, and the worker's main thread has nothing left to do: its ending, while the new thread is
+        // still being started, must not end the JVM. It hands over from the main thread once: a pool per try.
+        repeat(5) {
+            processPool(workers = 1) {
+                val pid = apply(Pid())
+                withTimeout(30.seconds) { apply(EndAsReadingMoves()) } shouldBe pid
+                withTimeout(30.seconds) { apply(Pid()) } shouldBe pid
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.coproc
 
 import dev.coproc.os.Signals
+import dev.coproc.worker.WorkerMain
 import java.nio.file.Files
+import java.util.concurrent.atomic.AtomicLong
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption.APPEND
 import java.nio.file.StandardOpenOption.CREATE
@@ -116,6 +118,42 @@ class DieOnceAt(val at: Int, val marker: String) : TaskFunction<Int, Int> {
         if (item == at && !Files.exists(Path.of(marker))) {
             Files.createFile(Path.of(marker))
             Runtime.getRuntime().halt(1)
+        }
+        return item
+    }
+}
+
+/**
+ * Keeps its thread without suspending until the worker's watchdog takes the command reading from it (2 ms
+ * on), then ends at once, so that the thread it ran on is done while the new reading thread is still being
+ * started. White box: it watches the turn counter of WorkerMain's reading baton.
+ */
+@Serializable
+class EndAsReadingMoves : Task<Long> {
+    override suspend fun run(): Long {
+        val baton = WorkerMain::class.java.getDeclaredField("baton").apply { isAccessible = true }.get(null)
+        val turn = baton.javaClass.getDeclaredField("turn").apply { isAccessible = true }.get(baton) as AtomicLong
+        val giveUp = System.nanoTime() + 10_000_000_000
+        // Odd while this task holds the reading thread; the watchdog's hand-over makes it even.
+        while (turn.get() % 2 == 1L && System.nanoTime() < giveUp) Thread.onSpinWait()
+        return currentProcess().pid
+    }
+}
+
+/**
+ * Appends each item to [runs] as it starts, and returns it. Item [endAt], the first time (until [marker]
+ * exists), ends its worker: by a halt, or with [bySigterm] by a SIGTERM to itself while it waits (the worker
+ * cancels it, which sends no answer, and dies of the signal a moment later).
+ */
+@Serializable
+class RecordRuns(val runs: String, val endAt: Int, val marker: String, val bySigterm: Boolean = false) : TaskFunction<Int, Int> {
+    override suspend fun run(item: Int): Int {
+        Files.writeString(Path.of(runs), "$item\n", CREATE, APPEND)
+        if (item == endAt && !Files.exists(Path.of(marker))) {
+            Files.createFile(Path.of(marker))
+            if (!bySigterm) Runtime.getRuntime().halt(1)
+            Signals.send(currentProcess().pid, Signals.SIGTERM)
+            delay(60_000)
         }
         return item
     }

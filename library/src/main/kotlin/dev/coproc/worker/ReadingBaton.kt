@@ -33,8 +33,8 @@ internal class ReadingBaton(private val readLoop: () -> Unit) {
     private var sleeping = false
 
     /**
-     * Threads that take turns reading; idle ones wait a minute for the next turn. Not daemons: the reading
-     * thread is what keeps the worker alive once `main` has returned.
+     * Threads that take turns reading; idle ones wait a minute for the next turn. Not daemons, so that no
+     * reading thread is ever a reason for the JVM to end (`main` never returns either: see WorkerMain).
      */
     private val readers = ThreadPoolExecutor(0, Int.MAX_VALUE, 60, TimeUnit.SECONDS, SynchronousQueue()) { runnable ->
         // Explicitly not a daemon: a new thread inherits the daemon status of its creator, here the watchdog.

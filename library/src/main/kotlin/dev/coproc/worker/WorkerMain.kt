@@ -19,6 +19,7 @@ import java.io.FileInputStream
 import java.io.FileOutputStream
 import java.io.IOException
 import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.locks.LockSupport
 import kotlin.system.exitProcess
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
@@ -98,6 +99,11 @@ public object WorkerMain {
         writer = FrameWriter(output, parentHello.maxPayload())
         if (System.getProperty(ClassDataArchive.TRAINING) == "true") train()
         readCommands(reader)
+        // A long task kept this thread and the reading went on in a new one. Returning from main would leave the
+        // JVM to its other non-daemon threads, and while the watchdog is still starting that new thread there is
+        // none: the JVM would exit with 0, under a running task and with the parent's next one on its way. A
+        // worker ends only by an explicit exit or halt, so this thread stays, parked.
+        while (true) LockSupport.park(this)
     }
 
     /** Reads commands and runs tasks on this thread, until the [ReadingBaton] passes the reading on. */

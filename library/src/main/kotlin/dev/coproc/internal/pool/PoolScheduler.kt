@@ -31,13 +31,12 @@ import kotlinx.coroutines.withTimeoutOrNull
  *
  * Each slot takes the next queued item as soon as its worker is idle, so one slow task never holds up the
  * others. Chunks of a map are the exception that pays: a worker is sent its next chunks while it still runs
- * the current one, and starts each with no round trip through this process (a worker that dies first hands
- * the waiting chunks back to its slot, unstarted). How many wait there follows how long the slot's recent
- * chunks took: about [AHEAD_NANOS] of work, one chunk for slow ones, up to [MAX_AHEAD] for tiny ones, so
- * that a worker never runs dry between two tiny tasks and a slow chunk holds up little behind it. An item
- * whose worker died is queued again up to [retries]
- * times. A worker's reply completes its item on the reader thread ([PoolWorker.onMessage]); every other end
- * (death, timeout, cancellation, termination) is decided here, and reported as a [WorkerFailure] or
+ * the current one, and starts each with no round trip through this process (a worker that ends first hands
+ * the waiting chunks back to the queue, unstarted, unless it answered them). How many wait there follows how
+ * long the slot's recent chunks took: about [AHEAD_NANOS] of work, one chunk for slow ones, up to [MAX_AHEAD]
+ * tiny ones, and never more than the slot's share of the queue. An item whose worker died is queued again up
+ * to [retries] times. A worker's reply completes its item on the reader thread ([PoolWorker.onMessage]); every
+ * other end (death, timeout, cancellation, termination) is decided here, and reported as a [WorkerFailure] or
  * [PoolFailure] for the public side to convert. [initializer] encodes the task each new worker runs first.
  */
 internal class PoolScheduler(
@@ -101,13 +100,13 @@ internal class PoolScheduler(
         var worker: PoolWorker? = null
         private var served = 0
 
-        /**
-         * Map chunks this slot claimed, in the order its worker will run them: sent ahead to it (each with a
-         * reply to await), or taken back, unsent, from a worker that ended before running them (those come first).
-         */
+        /** Map chunks sent ahead to this slot's worker (each with its reply to await), in the order it runs them. */
         private val ahead = ArrayDeque<Held>()
 
-        /** How long this slot's recent map chunks took, from becoming its current item to the reply (a moving average). */
+        /**
+         * How long this slot's recent map chunks took, a moving average of the time from one becoming its current
+         * item to its reply (for chunks already waiting in the worker, about the time between two replies).
+         */
         private var chunkNanos = AHEAD_NANOS
 
         suspend fun loop() {
@@ -151,10 +150,13 @@ internal class PoolScheduler(
                 item.fail(e)
                 return
             }
+            // Sent ahead to a worker that ended since (this one is its replacement): answered before it ended, it
+            // is done; otherwise it runs here.
+            if (next.sentTo != null && next.sentTo !== current && item.result.isCompleted) return
             item.runsOn(current.name, current.pid)
-            // Sent ahead to a worker that ended since (this one is its replacement): that reply never comes.
             val sent = next.reply?.takeIf { next.sentTo === current }
-            when (val outcome = run(current, item, sent)) {
+            val outcome = run(current, item, sent)
+            when (outcome) {
                 // The reply has completed the item already, on the reader thread (PoolWorker.onMessage).
                 is Outcome.Replied -> {
                     // The chunks sent ahead count among the worker's tasks: none is sent past its limit.
@@ -168,6 +170,13 @@ internal class PoolScheduler(
                 is Outcome.Ended -> {
                     worker = null
                     served = 0
+                }
+                Outcome.TimedOut, Outcome.Abandoned -> discard(current)
+            }
+            // Before the item itself is put back, so that it stays ahead of them in the queue.
+            handBack(current)
+            when (outcome) {
+                is Outcome.Ended -> {
                     val end = outcome.end
                     when {
                         terminated -> item.fail(PoolFailure.Terminated("the pool was terminated while this task ran in ${item.ranOn}"))
@@ -180,22 +189,28 @@ internal class PoolScheduler(
                         else -> item.fail(died(current, end))
                     }
                 }
-                Outcome.TimedOut -> {
-                    discard(current)
-                    item.fail(PoolFailure.TimedOut(current.name, current.pid, item.timeout!!))
-                }
-                Outcome.Abandoned -> {
-                    discard(current)
-                    item.fail(CancellationException("cancelled; ${current.name} did not stop in time and was killed"))
-                }
+                Outcome.TimedOut -> item.fail(PoolFailure.TimedOut(current.name, current.pid, item.timeout!!))
+                Outcome.Abandoned -> item.fail(CancellationException("cancelled; ${current.name} did not stop in time and was killed"))
+                is Outcome.Replied -> Unit
             }
-            // The worker ended before it got to the chunks sent ahead (it runs one task at a time): they run
-            // next, in order, on this slot's next worker.
-            for (index in ahead.indices) {
-                val held = ahead[index]
-                if (held.sentTo === current) {
-                    current.forget(held.item.id)
-                    ahead[index] = Held(held.item)
+        }
+
+        /**
+         * After [ended] has ended (and so every reply it sent has been delivered): the chunks sent ahead that it
+         * answered are done; the others go back to the front of the queue, in their order, for any slot to run
+         * (unless their caller gave up on them meanwhile). They do not count as retries: they never started.
+         */
+        private fun handBack(ended: PoolWorker) {
+            while (true) {
+                val held = ahead.removeLastOrNull() ?: return
+                ended.forget(held.item.id)
+                when {
+                    held.item.result.isCompleted -> Unit
+                    held.item.cancelRequest.isCompleted -> held.item.fail(CancellationException("cancelled before it ran"))
+                    else -> {
+                        held.item.unclaim()
+                        queue.retry(held.item)
+                    }
                 }
             }
         }
@@ -214,6 +229,7 @@ internal class PoolScheduler(
          */
         private fun adopt(started: PoolWorker) {
             worker = started
+            served = 0
             if (terminated) started.kill()
         }
 
@@ -230,10 +246,10 @@ internal class PoolScheduler(
         private suspend fun run(worker: PoolWorker, item: WorkItem, sent: CompletableDeferred<FromWorker>?): Outcome {
             val began = System.nanoTime()
             val reply = sent ?: worker.expect(item.id, item).also { worker.send(item.payload.message(item.id, worker.name)) }
-            if (item.payload.isChunk) sendAhead(worker)
             val deadline: TimeMark? = item.timeout?.let { TimeSource.Monotonic.markNow() + it }
             var cancelDeadline: TimeMark? = null
             try {
+                if (item.payload.isChunk) sendAhead(worker)
                 while (true) {
                     val wait = listOfNotNull(deadline, cancelDeadline).minOfOrNull { -it.elapsedNow() } ?: Duration.INFINITE
                     val event = withTimeoutOrNull(wait.coerceAtLeast(Duration.ZERO)) {
@@ -262,13 +278,15 @@ internal class PoolScheduler(
         }
 
         /**
-         * Takes the next queued map chunks, as long as that is what comes next, and sends them to [worker] to wait
-         * there: as many as make about [AHEAD_NANOS] of work at the pace of the recent chunks, at least one.
+         * Tops up the chunks waiting in [worker] from the queue, as long as map chunks come next: to about
+         * [AHEAD_NANOS] of work at the pace of the recent chunks (at most [MAX_AHEAD], and no more than this slot's
+         * share of the queue, so that an idle slot still finds work), and never past the worker's task limit.
          */
         private suspend fun sendAhead(worker: PoolWorker) {
-            // Chunks taken back from an ended worker go first, unsent: nothing may overtake them.
-            if (ahead.any { it.sentTo == null }) return
-            val wanted = (AHEAD_NANOS / maxOf(chunkNanos, 1)).coerceIn(1, MAX_AHEAD.toLong()).toInt()
+            // Chunks sent to a worker that ended before this one go first: nothing may overtake them.
+            if (ahead.any { it.sentTo !== worker }) return
+            val paced = (AHEAD_NANOS / maxOf(chunkNanos, 1)).coerceIn(1, MAX_AHEAD.toLong()).toInt()
+            val wanted = minOf(paced, maxOf(1, queue.size() / workers))
             while (ahead.size < wanted) {
                 // Each chunk sent ahead counts as one more task of this worker.
                 if (maxTasksPerChild > 0 && served + 2 + ahead.size > maxTasksPerChild) return

@@ -8,7 +8,7 @@ import kotlinx.coroutines.suspendCancellableCoroutine
  * A pool's queue of work items, waited on by its worker slots.
  *
  * An item goes to the slot that became idle last (its worker is the one most likely still running and warm),
- * and a slot may take the next map chunk ahead of time ([pollChunk]) to send it to its worker early.
+ * and a slot may take the next map chunks ahead of time ([pollChunk]) to send them to its worker early.
  * Closing refuses new items but keeps the queued ones, and an item put back for a retry is still accepted.
  */
 internal class WorkQueue {
@@ -46,6 +46,9 @@ internal class WorkQueue {
             waiter.resume(now)
         }
     }
+
+    /** How many items wait now. */
+    fun size(): Int = synchronized(lock) { items.size }
 
     /** The first queued item if it is a map chunk, taken without waiting; null otherwise. */
     fun pollChunk(): WorkItem? = synchronized(lock) {
