@@ -3,6 +3,7 @@ package dev.coproc.demo
 import dev.coproc.Process
 import dev.coproc.Queue
 import dev.coproc.Task
+import dev.coproc.WorkerOptions
 import kotlinx.serialization.Serializable
 
 /** Puts [count] Longs into [queue]. */
@@ -29,7 +30,8 @@ class QueueEcho(val requests: Queue<Long>, val replies: Queue<Long>, val count: 
 
 /**
  * `demo bench queue`: producer processes put small items (a Long) and this process gets them, 1 → 1 and
- * 2 → 1, against Python's `multiprocessing.Queue` in the same run. Timed from the first item taken to the last.
+ * 2 → 1 (and 1 → 1 from a producer with the full JIT), against Python's `multiprocessing.Queue` in the same
+ * run, timed from the first item taken to the last; then the one-way latency of an item through the ring.
  */
 object QueueBench {
     private const val ITEMS = 2_000_000
@@ -47,9 +49,14 @@ object QueueBench {
         take(1, ITEMS / 10) // warm-up
         val one = BenchSupport.median(RUNS) { ITEMS / take(1, ITEMS) }
         val two = BenchSupport.median(RUNS) { ITEMS / take(2, ITEMS) }
+        // A long-lived producer's pace: its JVM with the full JIT (workers start with the quick compiler only).
+        val fullJit = WorkerOptions { fastStart(false) }
+        take(1, ITEMS / 10, fullJit)
+        val oneFullJit = BenchSupport.median(RUNS) { ITEMS / take(1, ITEMS, fullJit) }
         BenchSupport.header()
         BenchSupport.row("1 producer → 1 consumer, items/s", one, python?.get("one"), "%.0f")
         BenchSupport.row("2 producers → 1 consumer, items/s", two, python?.get("two"), "%.0f")
+        BenchSupport.row("1 producer with the full JIT (fastStart(false)) → 1 consumer, items/s", oneFullJit, python?.get("one"), "%.0f")
         val latency = latency()
         BenchSupport.row("one-way latency of a Long, child → parent, p50, µs", latency.first, python?.get("p50"), "%.2f")
         BenchSupport.row("one-way latency of a Long, child → parent, p99, µs", latency.second, python?.get("p99"), "%.2f")
@@ -84,10 +91,10 @@ object QueueBench {
     }
 
     /** Seconds from the first item to the last of [items] put by [producers] processes. */
-    private suspend fun take(producers: Int, items: Int): Double {
+    private suspend fun take(producers: Int, items: Int, options: WorkerOptions = WorkerOptions.DEFAULT): Double {
         val queue = Queue<Long>()
         try {
-            val children = List(producers) { Process(QueueFiller(queue, items / producers)).also { it.start() } }
+            val children = List(producers) { Process(QueueFiller(queue, items / producers), options = options).also { it.start() } }
             queue.get()
             val start = System.nanoTime()
             repeat(items - 1) { queue.get() }
