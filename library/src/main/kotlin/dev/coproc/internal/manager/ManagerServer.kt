@@ -98,6 +98,9 @@ internal class ManagerServer(
                     launch {
                         try {
                             serveClient(connection, session, sessionEnds)
+                        } catch (e: CancellationException) {
+                            // The manager is shutting down with this client still connected: no failure.
+                            throw e
                         } catch (e: Exception) {
                             // A bug serving one client must not end the manager for all the others.
                             log.error("manager: serving {} failed; disconnected", session, e)
