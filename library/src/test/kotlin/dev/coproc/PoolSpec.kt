@@ -180,9 +180,9 @@ class PoolSpec : FunSpec({
         runCounts(runs) shouldBe (0 until 400).associateWith { if (it == 300) 2 else 1 }
     }
 
-    test("chunks sent ahead that a dying worker still answered are done: they do not run again") {
-        // Item 300 sends its worker a SIGTERM: the worker cancels it (no answer), runs and answers the tiny
-        // chunks waiting behind it, and dies of the signal a moment later.
+    test("a SIGTERMed worker starts none of the chunks waiting in it: each runs once, on the next worker") {
+        // Item 300 sends its worker a SIGTERM: the worker cancels it (no answer) and dies of the signal a moment
+        // later. The tiny chunks sent ahead behind it must not start there: unanswered, they would run again.
         val dir = tempdir().toPath()
         val runs = dir.resolve("runs")
         processPool(workers = 1, retries = 1) {

@@ -218,6 +218,9 @@ public object WorkerMain {
         val owned = mutableListOf<AutoCloseable>()
         scope.launch(start = CoroutineStart.UNDISPATCHED) {
             try {
+                // A SIGTERM is ending this worker: a task that had not started yet never starts (and is not
+                // answered), so the parent runs it elsewhere, once, instead of twice if it ran here first.
+                if (terminating) return@launch
                 currentProcessName = processName
                 running[id] = coroutineContext.job
                 baton?.mayHandOver()
