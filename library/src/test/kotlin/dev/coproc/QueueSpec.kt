@@ -3,6 +3,7 @@ package dev.coproc
 import dev.coproc.os.Signals
 import dev.coproc.internal.shm.QueueRingFaults
 import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeGreaterThan
 import io.kotest.matchers.ints.shouldBeLessThanOrEqual
@@ -209,15 +210,21 @@ class QueueSpec : FunSpec({
                         if (theirs.size == 100) hundredReported.complete(Unit)
                     }
                 }
-                while (mine.size < 2000) mine += queue.get()
+                while (mine.size < 2000) mine += queue.get(30.seconds)
                 // Then leave the queue to the doomed consumer until it has taken some on its own.
                 withTimeout(30.seconds) { hundredReported.await() }
                 doomed.kill()
                 doomed.join()
-                reading.join() // end of stream: the killed consumer's end is closed by the kernel
+                // End of stream: the killed consumer's end is closed by the kernel.
+                withClue({ "the killed consumer's reports did not end; it had reported ${theirs.size}" }) {
+                    withTimeout(30.seconds) { reading.join() }
+                }
             }
             // The producer only finishes if the rest is taken; at most one item went with the killed consumer.
-            while (mine.size < items - theirs.size - 1) mine += queue.get()
+            // Each wait is bounded, so that a second lost item fails here, with the counts, instead of hanging.
+            withClue({ "taken here ${mine.size}, reported by the killed consumer ${theirs.size}, of $items" }) {
+                while (mine.size < items - theirs.size - 1) mine += queue.get(30.seconds)
+            }
             producer.await() shouldBe items
             producer.join()
             while (true) mine += queue.tryGet() ?: break
