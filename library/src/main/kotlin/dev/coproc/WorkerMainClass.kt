@@ -1,11 +1,10 @@
 package dev.coproc
 
+import dev.coproc.internal.channel.ManifestClassPath
 import dev.coproc.internal.channel.WorkerLaunch
 import java.io.File
-import java.io.IOException
 import java.nio.file.Files
 import java.nio.file.Path
-import java.util.jar.JarFile
 
 /**
  * The class a worker JVM starts with, when `WorkerOptions.mainClass` does not name one: coproc's worker, unless the
@@ -18,6 +17,8 @@ internal object WorkerMainClass {
     /** Boot 3.2 and later, then Boot 1 to 3.1: their launchers' package. */
     private val BOOT_LOADER_PACKAGES = listOf("org.springframework.boot.loader.launch.", "org.springframework.boot.loader.")
     private val BOOT_MAIN_CLASSES = setOf("JarLauncher", "PropertiesLauncher")
+    /** Boot's launchers that run the application's `Start-Class`, whatever `loader.main` says. */
+    private val BOOT_APPLICATION_LAUNCHERS = setOf("JarLauncher", "WarLauncher")
 
     /** The system property that tells Boot's `PropertiesLauncher` which main class to run. */
     const val BOOT_LOADER_MAIN = "loader.main"
@@ -34,13 +35,7 @@ internal object WorkerMainClass {
         // The worker resolves a relative entry from its own working directory: so does this.
         val jar = (workingDirectory ?: Path.of("")).toAbsolutePath().resolve(first)
         if (!Files.isRegularFile(jar)) return WorkerLaunch.WORKER_MAIN_CLASS
-        val attributes = try {
-            JarFile(jar.toFile(), false).use { it.manifest?.mainAttributes }
-        } catch (e: IOException) {
-            null
-        } catch (e: SecurityException) {
-            null
-        } ?: return WorkerLaunch.WORKER_MAIN_CLASS
+        val attributes = ManifestClassPath.mainAttributes(jar) ?: return WorkerLaunch.WORKER_MAIN_CLASS
         // A Boot jar names its libraries' folder; a shaded jar that happens to contain Boot's loader does not.
         if (attributes.getValue("Spring-Boot-Lib") == null) return WorkerLaunch.WORKER_MAIN_CLASS
         val main = attributes.getValue("Main-Class").orEmpty()
@@ -57,7 +52,7 @@ internal object WorkerMainClass {
      */
     fun refusal(mainClass: String): String? {
         val loaderPackage = BOOT_LOADER_PACKAGES.firstOrNull { mainClass.startsWith(it) } ?: return null
-        if (mainClass.removePrefix(loaderPackage).let { it == "JarLauncher" || it == "WarLauncher" }) {
+        if (mainClass.removePrefix(loaderPackage) in BOOT_APPLICATION_LAUNCHERS) {
             return "$mainClass would start the application itself in every worker, not coproc's worker: " +
                 "name ${loaderPackage}PropertiesLauncher, which runs the class that -D$BOOT_LOADER_MAIN names"
         }

@@ -12,7 +12,6 @@ import io.kotest.matchers.ints.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNotBe
 import io.kotest.matchers.string.shouldContain
-import io.kotest.matchers.types.shouldBeInstanceOf
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.time.Duration.Companion.milliseconds
@@ -168,28 +167,30 @@ class PoolSpec : FunSpec({
     /** How many times each item was recorded in [runs] (a [RecordRuns] file). */
     fun runCounts(runs: Path): Map<Int, Int> = Files.readAllLines(runs).groupingBy { it.toInt() }.eachCount()
 
-    test("tiny chunks sent ahead, many at once, to a worker that dies run once each on the next worker") {
+    /**
+     * Maps 400 tiny items on one worker (retries = 1), item 300 ending that worker once ([RecordRuns]); only item
+     * 300 may run twice (its retry): the chunks waiting behind it in the worker must run once, on the next one.
+     */
+    suspend fun endWorkerMidMap(bySigterm: Boolean) {
         val dir = tempdir().toPath()
         val runs = dir.resolve("runs")
         processPool(workers = 1, retries = 1) {
             // By item 300 the slot has seen tiny chunks and keeps many waiting in its worker.
-            val function = RecordRuns(runs.toString(), endAt = 300, marker = dir.resolve("ended").toString())
+            val function = RecordRuns(runs.toString(), endAt = 300, marker = dir.resolve("ended").toString(), bySigterm = bySigterm)
             withTimeout(60.seconds) { map(0 until 400, function, chunkSize = 1) } shouldBe (0 until 400).toList()
         }
-        // Only the item that killed its worker ran twice: the ones waiting behind it had not started.
         runCounts(runs) shouldBe (0 until 400).associateWith { if (it == 300) 2 else 1 }
+    }
+
+    test("tiny chunks sent ahead, many at once, to a worker that dies run once each on the next worker") {
+        // The ones waiting behind the item that halts its worker had not started.
+        endWorkerMidMap(bySigterm = false)
     }
 
     test("a SIGTERMed worker starts none of the chunks waiting in it: each runs once, on the next worker") {
         // Item 300 sends its worker a SIGTERM: the worker cancels it (no answer) and dies of the signal a moment
         // later. The tiny chunks sent ahead behind it must not start there: unanswered, they would run again.
-        val dir = tempdir().toPath()
-        val runs = dir.resolve("runs")
-        processPool(workers = 1, retries = 1) {
-            val function = RecordRuns(runs.toString(), endAt = 300, marker = dir.resolve("ended").toString(), bySigterm = true)
-            withTimeout(60.seconds) { map(0 until 400, function, chunkSize = 1) } shouldBe (0 until 400).toList()
-        }
-        runCounts(runs) shouldBe (0 until 400).associateWith { if (it == 300) 2 else 1 }
+        endWorkerMidMap(bySigterm = true)
     }
 
     test("chunks sent ahead count among a worker's tasks: maxTasksPerChild holds for tiny chunks") {

@@ -3,10 +3,10 @@ package dev.coproc
 import dev.coproc.os.Signals
 import dev.coproc.worker.WorkerMain
 import java.nio.file.Files
-import java.util.concurrent.atomic.AtomicLong
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption.APPEND
 import java.nio.file.StandardOpenOption.CREATE
+import java.util.concurrent.atomic.AtomicLong
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.isActive

@@ -3,11 +3,12 @@ package dev.coproc.internal.channel
 import java.io.IOException
 import java.nio.file.Files
 import java.nio.file.Path
+import java.util.jar.Attributes
 import java.util.jar.JarFile
 
 /**
- * The entries that jars add to a classpath through their manifests' `Class-Path` (a thin jar beside its `lib/`
- * folder), followed as the JVM follows them: each relative to its jar's directory, transitively.
+ * What jars' manifests say: the entries that jars add to a classpath through their `Class-Path` (a thin jar
+ * beside its `lib/` folder), followed as the JVM follows them: each relative to its jar's directory, transitively.
  */
 internal object ManifestClassPath {
     /** More entries than any real application has: a loop or a hostile jar stops there. */
@@ -30,13 +31,15 @@ internal object ManifestClassPath {
         return found
     }
 
-    private fun classPathOf(jar: Path): List<String> = try {
-        JarFile(jar.toFile(), false).use { file ->
-            file.manifest?.mainAttributes?.getValue("Class-Path")?.split(' ')?.filter { it.isNotEmpty() }.orEmpty()
-        }
+    private fun classPathOf(jar: Path): List<String> =
+        mainAttributes(jar)?.getValue("Class-Path")?.split(' ')?.filter { it.isNotEmpty() }.orEmpty()
+
+    /** The main attributes of [jar]'s manifest; null when it has none or cannot be read as a jar. */
+    fun mainAttributes(jar: Path): Attributes? = try {
+        JarFile(jar.toFile(), false).use { it.manifest?.mainAttributes }
     } catch (e: IOException) {
-        emptyList()
+        null
     } catch (e: SecurityException) {
-        emptyList()
+        null
     }
 }

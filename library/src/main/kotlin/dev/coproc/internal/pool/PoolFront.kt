@@ -25,8 +25,8 @@ import kotlinx.serialization.builtins.ListSerializer
  * failures reported here ([EncodingFailure], [WorkerFailure], [PoolFailure]) into public exceptions.
  *
  * [parallelism] sizes the default chunks (about four per worker, as Python) and the window a streaming map
- * keeps in flight (16 items or 2 chunks per worker, whichever is more). [maxFrameSize] is the largest message the engine carries: a task over it fails
- * here, and a map chunk over it is split.
+ * keeps in flight (16 items or 2 chunks per worker, whichever is more). [maxFrameSize] is the largest message
+ * the engine carries: a task over it fails here, and a map chunk over it is split.
  *
  * The handles a task or chunk carries are [Leases] held until its item completes (done, failed, cancelled or
  * dropped by a terminate); a map's function's, until the whole map ends. [resends]: the engine may send an

@@ -156,22 +156,21 @@ internal class PoolScheduler(
             item.runsOn(current.name, current.pid)
             val sent = next.reply?.takeIf { next.sentTo === current }
             val outcome = run(current, item, sent)
-            when (outcome) {
-                // The reply has completed the item already, on the reader thread (PoolWorker.onMessage).
-                is Outcome.Replied -> {
-                    // The chunks sent ahead count among the worker's tasks: none is sent past its limit.
-                    if (maxTasksPerChild > 0 && ++served >= maxTasksPerChild) {
-                        current.retire()
-                        worker = null
-                        served = 0
-                    }
-                    return
-                }
-                is Outcome.Ended -> {
+            if (outcome is Outcome.Replied) {
+                // The reply has completed the item already, on the reader thread (PoolWorker.onMessage). The
+                // chunks sent ahead count among the worker's tasks: none is sent past its limit.
+                if (maxTasksPerChild > 0 && ++served >= maxTasksPerChild) {
+                    current.retire()
                     worker = null
                     served = 0
                 }
-                Outcome.TimedOut, Outcome.Abandoned -> discard(current)
+                return
+            }
+            if (outcome is Outcome.Ended) {
+                worker = null
+                served = 0
+            } else {
+                discard(current)
             }
             // Before the item itself is put back, so that it stays ahead of them in the queue.
             handBack(current)
@@ -191,7 +190,7 @@ internal class PoolScheduler(
                 }
                 Outcome.TimedOut -> item.fail(PoolFailure.TimedOut(current.name, current.pid, item.timeout!!))
                 Outcome.Abandoned -> item.fail(CancellationException("cancelled; ${current.name} did not stop in time and was killed"))
-                is Outcome.Replied -> Unit
+                is Outcome.Replied -> Unit // returned above
             }
         }
 

@@ -61,14 +61,14 @@ class FramesTest {
         assertEquals(FrameException.Reason.TRUNCATED, payload.reason());
     }
 
-    /** A stream that hands out at most 1000 bytes per read, as a pipe does when the writer is slow. */
-    private static FrameReader trickling(byte[] bytes, int max) {
+    /** A reader of a stream that hands out at most 1000 bytes per read, as a pipe does when the writer is slow. */
+    private static FrameReader trickling(byte[] bytes) {
         return new FrameReader(new ByteArrayInputStream(bytes) {
             @Override
             public synchronized int read(byte[] into, int offset, int length) {
                 return super.read(into, offset, Math.min(length, 1000));
             }
-        }, max, "peer X");
+        }, Frames.DEFAULT_MAX_PAYLOAD, "peer X");
     }
 
     @Test
@@ -77,18 +77,18 @@ class FramesTest {
         for (int i = 0; i < payload.length; i++) payload[i] = (byte) (i * 31);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new FrameWriter(out, 64 << 20).write(Frame.MESSAGE, payload);
-        assertArrayEquals(payload, trickling(out.toByteArray(), 64 << 20).read().payload());
+        assertArrayEquals(payload, trickling(out.toByteArray()).read().payload());
         byte[] cut = Arrays.copyOf(out.toByteArray(), Frames.HEADER_BYTES + payload.length / 2);
-        FrameException truncated = assertThrows(FrameException.class, () -> trickling(cut, 64 << 20).read());
+        FrameException truncated = assertThrows(FrameException.class, () -> trickling(cut).read());
         assertEquals(FrameException.Reason.TRUNCATED, truncated.reason());
         assertTrue(truncated.getMessage().contains("after " + payload.length / 2 + " of " + payload.length), truncated.getMessage());
     }
 
     @Test
     void memoryFollowsTheBytesThatArriveNotTheLengthAnnounced() throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new FrameWriter(out, 64 << 20).write(Frame.MESSAGE, new byte[60 << 20]);
-        byte[] announcedOnly = Arrays.copyOf(out.toByteArray(), Frames.HEADER_BYTES + 10);
+        // A header announcing 60 MiB, then 10 bytes of payload.
+        byte[] announcedOnly = new byte[Frames.HEADER_BYTES + 10];
+        Frames.putHeader(announcedOnly, 0, Frame.MESSAGE, 60 << 20, 0);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         assertThrows(FrameException.class, () -> reader(announcedOnly, 64 << 20).read());

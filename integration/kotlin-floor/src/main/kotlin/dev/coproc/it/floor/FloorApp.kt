@@ -28,10 +28,15 @@ object FloorApp {
         val queue = Queue<Int>()
         try {
             val producer = Process(Produce(queue, 100)).start()
-            var sum = 0
-            repeat(100) { sum += queue.get() }
-            producer.join()
-            return Results(squares, sum, producer.exitCode)
+            try {
+                var sum = 0
+                repeat(100) { sum += queue.get() }
+                producer.join()
+                return Results(squares, sum, producer.exitCode)
+            } finally {
+                // A caller that gave up (the test's timeout) leaves no child behind.
+                if (producer.isAlive) producer.kill()
+            }
         } finally {
             queue.close()
         }
