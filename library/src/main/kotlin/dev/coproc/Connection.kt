@@ -7,8 +7,13 @@ import dev.coproc.internal.handles.HandleSerializer
 import dev.coproc.internal.os.UnixSocket
 import dev.coproc.internal.wire.FrameException
 import dev.coproc.internal.wire.FramedSocket
+import dev.coproc.internal.PipeRings
+import dev.coproc.internal.shm.QueueRing
+import dev.coproc.internal.os.SharedMemory
 import kotlin.time.Duration
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.ReceiveChannel
 import kotlinx.coroutines.flow.Flow
@@ -43,20 +48,27 @@ public class Connection<T> internal constructor(
     public val canReceive: Boolean,
     /** The longest message [receive] accepts, and the default limit of [receiveBytes]. */
     public val maxMessageBytes: Int,
+    /** The shared-memory rings messages travel through; null when they go through the socket alone. */
+    private val rings: PipeRings? = null,
 ) : AutoCloseable {
     private val codec = MessageCodec(serializer)
     private val receiving = Mutex()
     private val sending = Mutex()
     private val handOver = HandOver()
+    private val inboxHandOver = HandOver()
+    private val outboxHandOver = HandOver()
 
     /** True once [close] was called here. */
     public val isClosed: Boolean get() = framed.isClosed
 
     /**
      * Sends [value]. It is encoded first, on the caller's thread, so a value that cannot be encoded fails
-     * here with nothing sent. Waits while the other side's buffer is full.
+     * here with nothing sent. Waits while the other side's buffer is full. Once it returns, the message is in
+     * shared memory or in the kernel: the receiver gets it even if this process is killed right after.
      *
-     * @throws BrokenPipeException when every holder of the other end closed it
+     * @throws BrokenPipeException when every holder of the other end closed it (seen at once by a send that
+     *   has to wait, else within a millisecond: sends meanwhile are lost with the receivers, as in a socket's
+     *   buffer)
      */
     public suspend fun send(value: T) {
         checkSend()
@@ -75,8 +87,27 @@ public class Connection<T> internal constructor(
         require(offset >= 0 && length >= 0 && offset + length <= bytes.size) {
             "offset $offset and length $length do not fit in ${bytes.size} bytes"
         }
-        sending.withLock { translate { framed.send(bytes, offset, length) } }
+        // The usual case, without suspending (so without a continuation per call): the ring has room.
+        when (if (rings != null && sending.tryLock()) sendNow(rings, bytes, offset, length) else PipeRings.NOT_PUT) {
+            PipeRings.PUT -> return
+            PipeRings.PUT_DOORBELL_DUE -> ringDoorbell()
+            else -> sendWaiting(bytes, offset, length)
+        }
     }
+
+    /** With [sending] locked: puts the message if it fits in the ring now; unlocks. */
+    private fun sendNow(rings: PipeRings, bytes: ByteArray, offset: Int, length: Int): Int = try {
+        translate { rings.trySend(framed, bytes, offset, length) }
+    } finally {
+        sending.unlock()
+    }
+
+    private suspend fun sendWaiting(bytes: ByteArray, offset: Int, length: Int) = sending.withLock {
+        translate { if (rings != null) rings.send(framed, bytes, offset, length) else framed.send(bytes, offset, length) }
+    }
+
+    /** After a put found the receiver asleep: wakes it, even if the caller is cancelled meanwhile (it would sleep on). */
+    private suspend fun ringDoorbell() = withContext(NonCancellable) { sending.withLock { translate { framed.sendDoorbell() } } }
 
     /**
      * The next message, decoded.
@@ -86,8 +117,12 @@ public class Connection<T> internal constructor(
      * @throws MessageTooLongException when it is longer than [maxMessageBytes] (it stays unread)
      */
     public suspend fun receive(): T {
-        return codec.decodeMessage(receiveBytes(maxMessageBytes))
+        val ready = receiveNow(maxMessageBytes)
+        if (ready != null) return codec.decodeMessage(ready)
+        return receiveDecoded()
     }
+
+    private suspend fun receiveDecoded(): T = codec.decodeMessage(receiveBytes(maxMessageBytes))
 
     /**
      * The next message as bytes (Python's `recv_bytes`).
@@ -96,10 +131,23 @@ public class Connection<T> internal constructor(
      *   unread and the connection usable
      */
     public suspend fun receiveBytes(maxLength: Int = maxMessageBytes): ByteArray {
+        return receiveNow(maxLength) ?: receiveWaiting(maxLength)
+    }
+
+    /** The next message if the ring has it now, without suspending (so without a continuation per call). */
+    private fun receiveNow(maxLength: Int): ByteArray? {
         checkReceive()
         require(maxLength >= 0) { "maxLength must not be negative: $maxLength" }
-        return receiving.withLock { translate { framed.receive(maxLength) } }
+        if (rings == null || !receiving.tryLock()) return null
+        return try {
+            translate { rings.tryReceive(maxLength) }
+        } finally {
+            receiving.unlock()
+        }
     }
+
+    private suspend fun receiveWaiting(maxLength: Int): ByteArray =
+        receiving.withLock { translate { rings?.receive(framed, maxLength) ?: framed.receive(maxLength) } }
 
     /**
      * True when a message has started to arrive, or the stream has ended, so that [receive] will not wait
@@ -107,7 +155,7 @@ public class Connection<T> internal constructor(
      */
     public suspend fun poll(timeout: Duration = Duration.ZERO): Boolean {
         checkReceive()
-        return receiving.withLock { translate { framed.poll(timeout) } }
+        return receiving.withLock { translate { rings?.poll(framed, timeout) ?: framed.poll(timeout) } }
     }
 
     /** The messages as a cold [Flow] that completes at end of stream. */
@@ -135,13 +183,20 @@ public class Connection<T> internal constructor(
      */
     override fun close() {
         framed.close()
+        rings?.close()
         handOver.release()
+        inboxHandOver.release()
+        outboxHandOver.release()
     }
 
     /** What another process presents to get this end; shared on first use. */
-    internal fun grant(): DescriptorGrant {
+    internal fun grant(): ConnectionForm {
         if (isClosed) throw ConnectionClosedException()
-        return handOver.grant(this) { translate { framed.duplicate() } }
+        return ConnectionForm(
+            handOver.grant(this) { translate { framed.duplicate() } }, canSend, canReceive, maxMessageBytes,
+            if (rings?.hasInbox == true) inboxHandOver.grant(this) { rings.duplicateInbox() } else null,
+            if (rings?.hasOutbox == true) outboxHandOver.grant(this) { rings.duplicateOutbox() } else null,
+        )
     }
 
     private fun checkSend() {
@@ -175,20 +230,40 @@ public class Connection<T> internal constructor(
         } + (if (isClosed) ", closed" else "") + ")"
 
     internal companion object {
-        fun <T> open(socket: UnixSocket, serializer: KSerializer<T>, canSend: Boolean, canReceive: Boolean, maxMessageBytes: Int) =
-            Connection(FramedSocket(socket, peer = "the other end"), serializer, canSend, canReceive, maxMessageBytes)
+        fun <T> open(socket: UnixSocket, serializer: KSerializer<T>, canSend: Boolean, canReceive: Boolean, maxMessageBytes: Int, rings: PipeRings? = null) =
+            Connection(FramedSocket(socket, peer = "the other end"), serializer, canSend, canReceive, maxMessageBytes, rings)
     }
 }
 
-/** What crosses to another process in place of a [Connection]: where to fetch its descriptor, and how to use it. */
+/**
+ * What crosses to another process in place of a [Connection]: where to fetch its socket and its rings' memory
+ * (none for a connection without rings), and how to use it.
+ */
 @Serializable
-internal class ConnectionForm(val end: DescriptorGrant, val canSend: Boolean, val canReceive: Boolean, val maxMessageBytes: Int)
+internal class ConnectionForm(
+    val end: DescriptorGrant,
+    val canSend: Boolean,
+    val canReceive: Boolean,
+    val maxMessageBytes: Int,
+    val inbox: DescriptorGrant? = null,
+    val outbox: DescriptorGrant? = null,
+)
 
 /** A [Connection] crosses as a [ConnectionForm]; decoding fetches the descriptor from the process that sent it. */
 internal class ConnectionSerializer<T>(private val messageSerializer: KSerializer<T>) :
     HandleSerializer<Connection<T>, ConnectionForm>("dev.coproc.Connection", ConnectionForm.serializer()) {
-    override fun carry(handle: Connection<T>) = ConnectionForm(handle.grant(), handle.canSend, handle.canReceive, handle.maxMessageBytes)
+    override fun carry(handle: Connection<T>) = handle.grant()
 
-    override fun rebuild(form: ConnectionForm): Connection<T> =
-        Connection.open(UnixSocket.adopt(form.end.fetch("connection")), messageSerializer, form.canSend, form.canReceive, form.maxMessageBytes)
+    override fun rebuild(form: ConnectionForm): Connection<T> {
+        val socket = UnixSocket.adopt(form.end.fetch("connection"))
+        val opened = ArrayList<AutoCloseable>().apply { add(socket) }
+        try {
+            fun ring(grant: DescriptorGrant?) = grant?.let { QueueRing.open(SharedMemory.adopt(it.fetch("connection")).also(opened::add)) }
+            val rings = if (form.inbox != null || form.outbox != null) PipeRings(ring(form.inbox), ring(form.outbox)) else null
+            return Connection.open(socket, messageSerializer, form.canSend, form.canReceive, form.maxMessageBytes, rings)
+        } catch (e: Throwable) {
+            opened.forEach { it.close() }
+            throw e
+        }
+    }
 }

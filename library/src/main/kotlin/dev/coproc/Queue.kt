@@ -2,6 +2,7 @@ package dev.coproc
 
 import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.SequenceWaiter
+import dev.coproc.internal.awaitCondition
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandOver
 import dev.coproc.internal.handles.HandleSerializer
@@ -91,6 +92,13 @@ public open class Queue<T> internal constructor(
      */
     override suspend fun put(item: T, timeout: Duration) {
         val bytes = encode(item)
+        // The usual case first, in a plain call: a suspend function that only tail-calls makes no
+        // continuation, which is a large part of a put's cost in a worker's quick-start compiler.
+        if (offer(bytes)) return
+        putWaiting(bytes, timeout)
+    }
+
+    private suspend fun putWaiting(bytes: ByteArray, timeout: Duration) {
         if (timeout == Duration.INFINITE) {
             putBytes(bytes)
         } else {
@@ -114,6 +122,14 @@ public open class Queue<T> internal constructor(
      * @throws MessageDecodingException when the item does not decode as [T] (it is taken; its bytes travel with the exception)
      */
     override suspend fun get(timeout: Duration): T {
+        checkUsable()
+        // As in put: the usual case without a continuation.
+        val ready = ring.get()
+        if (ready != null) return decode(ready)
+        return getWaiting(timeout)
+    }
+
+    private suspend fun getWaiting(timeout: Duration): T {
         val bytes = if (timeout == Duration.INFINITE) takeBytes() else withTimeoutOrNull(timeout) { takeBytes() } ?: throw QueueEmptyException()
         return decode(bytes)
     }
@@ -180,7 +196,7 @@ public open class Queue<T> internal constructor(
             if (offer(bytes)) return
             ring.recoverAbandoned()
             // Full by count or by bytes: wait until this item would fit.
-            waitFor(QueueRing.NOT_FULL, notFull) { ring.hasRoomFor(bytes.size) || ring.isClosed }
+            ring.awaitCondition(QueueRing.NOT_FULL, notFull) { ring.hasRoomFor(bytes.size) || ring.isClosed }
         }
     }
 
@@ -204,23 +220,7 @@ public open class Queue<T> internal constructor(
             }
             if (spinUntil { ring.size() > 0 || ring.isClosed }) continue
             ring.recoverAbandoned()
-            waitFor(QueueRing.NOT_EMPTY, notEmpty) { ring.size() > 0 || ring.isClosed }
-        }
-    }
-
-    /**
-     * Waits for [ready], which another process makes true: registered first, then the sequence read, then the
-     * condition armed, then [ready] checked again, so that a change in between is never slept through.
-     */
-    internal suspend fun waitFor(condition: Int, waiter: SequenceWaiter, ready: () -> Boolean) {
-        ring.register(condition, 1)
-        try {
-            val seen = ring.sequence(condition)
-            ring.arm(condition)
-            if (ready()) return
-            waiter.awaitChange(seen)
-        } finally {
-            ring.register(condition, -1)
+            ring.awaitCondition(QueueRing.NOT_EMPTY, notEmpty) { ring.size() > 0 || ring.isClosed }
         }
     }
 
@@ -283,7 +283,7 @@ public class JoinableQueue<T> internal constructor(ring: QueueRing, serializer: 
     public suspend fun join(timeout: Duration = Duration.INFINITE): Boolean {
         checkUsable()
         val done = suspend {
-            while (ring.unfinished() > 0) waitFor(QueueRing.ALL_DONE, allDone) { ring.unfinished() == 0L }
+            while (ring.unfinished() > 0) ring.awaitCondition(QueueRing.ALL_DONE, allDone) { ring.unfinished() == 0L }
         }
         if (timeout == Duration.INFINITE) {
             done()

@@ -1,6 +1,7 @@
 package dev.coproc
 
 import dev.coproc.os.Signals
+import dev.coproc.internal.PipeRings
 import dev.coproc.internal.os.UnixSocket
 import dev.coproc.internal.wire.Frame
 import dev.coproc.internal.wire.FramedSocket
@@ -10,6 +11,7 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.ints.shouldBeGreaterThan
+import io.kotest.matchers.longs.shouldBeGreaterThan
 import io.kotest.matchers.ints.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
@@ -66,6 +68,23 @@ class PipeSpec : FunSpec({
                 tooLong.length shouldBe 100
                 b.receiveBytes(maxLength = 100).toList() shouldBe (0 until 100).map { it.toByte() }
                 b.receiveBytes().toList() shouldContainExactly listOf<Byte>(8, 7)
+            }
+        }
+    }
+
+    test("a long message refused by the receiver's limit stays unread, in order, whichever path it took") {
+        val (a, b) = Pipe<String>()
+        a.use {
+            b.use {
+                // 100 bytes go through the shared-memory ring, 100 000 through the socket after a mark.
+                for (size in listOf(100, 100_000)) {
+                    a.sendBytes(ByteArray(size) { it.toByte() })
+                    a.sendBytes(byteArrayOf(1, 2))
+                    shouldThrow<MessageTooLongException> { b.receiveBytes(maxLength = 10) }.length shouldBe size
+                    shouldThrow<MessageTooLongException> { b.receiveBytes(maxLength = 10) }.length shouldBe size
+                    b.receiveBytes(maxLength = size).size shouldBe size
+                    b.receiveBytes(maxLength = 10).toList() shouldContainExactly listOf<Byte>(1, 2)
+                }
             }
         }
     }
@@ -361,6 +380,71 @@ class PipeSpec : FunSpec({
             }
             child.await()
             child.join()
+        }
+    }
+
+    test("small messages and long ones, on either side of what the shared-memory ring carries, arrive whole and in order from a child") {
+        val (reader, writer) = Pipe<ByteArray>(duplex = false)
+        reader.use {
+            val sizes = listOf(0, 1, 65_535, 65_536, 65_537, 300_000, 9, 1_048_576, 200_000, 3)
+            val child = Process(SendSizes(writer, sizes, rounds = 8)).also { it.start() }
+            writer.close()
+            withTimeout(60.seconds) {
+                for (n in 0 until sizes.size * 8) {
+                    val message = reader.receiveBytes()
+                    message.size shouldBe sizes[n % sizes.size]
+                    message.all { it == (n % 251).toByte() } shouldBe true
+                }
+                shouldThrow<EndOfStreamException> { reader.receiveBytes() }
+            }
+            child.join()
+            child.exitCode shouldBe 0
+        }
+    }
+
+    test("a sender killed by SIGKILL amid small messages: every number arrives once and in order, then end of stream") {
+        val (reader, writer) = Pipe<Long>(duplex = false)
+        reader.use {
+            val child = Process(CountForever(writer)).also { it.start() }
+            writer.close()
+            var next = 0L
+            withTimeout(60.seconds) {
+                shouldThrow<EndOfStreamException> {
+                    while (true) {
+                        reader.receive() shouldBe next
+                        next++
+                        if (next == 200_000L) child.sendSignal(Signals.SIGKILL)
+                    }
+                }
+            }
+            next shouldBeGreaterThan 199_999L
+            child.join()
+            child.exitCode shouldBe -9
+        }
+    }
+
+    test("a sender waiting for room in a full pipe fails with BrokenPipeException once the receiver closes, and with ConnectionClosedException once it is closed itself") {
+        for (closeReceiver in listOf(true, false)) {
+            val (receiver, sender) = Pipe<ByteArray>(duplex = false)
+            try {
+                val message = ByteArray(1000)
+                // As many as the ring holds (each takes its length word and padding): the next one waits.
+                val fit = PipeRings.RING_BYTES / 1008
+                val sent = java.util.concurrent.atomic.AtomicInteger()
+                val error = coroutineScope {
+                    val sending = async(kotlinx.coroutines.Dispatchers.Default) {
+                        runCatching { withTimeout(30.seconds) { while (true) sender.sendBytes(message).also { sent.incrementAndGet() } } }.exceptionOrNull()
+                    }
+                    withTimeout(30.seconds) { while (sent.get() < fit) kotlinx.coroutines.delay(1) }
+                    if (closeReceiver) receiver.close() else sender.close()
+                    sending.await()
+                }
+                sent.get() shouldBe fit
+                error!!::class shouldBe (if (closeReceiver) BrokenPipeException::class else ConnectionClosedException::class)
+            } finally {
+                receiver.close()
+                sender.close()
+            }
         }
     }
 

@@ -88,3 +88,27 @@ class CloseAndLiveOn(val conn: Connection<String>) : Task<Unit> {
         awaitCancellation()
     }
 }
+
+/** Sends 0, 1, 2... through [out] until killed: a receiver can check that none was lost, doubled or reordered. */
+@Serializable
+class CountForever(val out: Connection<Long>) : Task<Unit> {
+    override suspend fun run() {
+        var n = 0L
+        while (true) out.send(n++)
+    }
+}
+
+/** Sends, [rounds] times, a message of each of [sizes] bytes, each byte its sequence number mod 251. */
+@Serializable
+class SendSizes(val out: Connection<ByteArray>, val sizes: List<Int>, val rounds: Int) : Task<Unit> {
+    override suspend fun run() {
+        var n = 0
+        repeat(rounds) {
+            for (size in sizes) {
+                out.sendBytes(ByteArray(size) { (n % 251).toByte() })
+                n++
+            }
+        }
+        out.close()
+    }
+}

@@ -186,8 +186,9 @@ class SharedDataSpec : FunSpec({
     test("after the creating JVM is killed by SIGKILL, no process holds its shared memory and /dev/shm has nothing of it") {
         val shmBefore = Hygiene.devShm()
         val (reports, reporter) = Pipe<List<String>>(duplex = false)
+        val creator = Process(CreateSharedAndHang(reporter))
         try {
-            val creator = Process(CreateSharedAndHang(reporter)).also { it.start() }
+            creator.start()
             reporter.close()
             val inodes = withTimeout(30.seconds) { reports.receive() }
             inodes.size shouldBe 5 // a lock, a value, an array, a barrier, read-only data
@@ -199,6 +200,10 @@ class SharedDataSpec : FunSpec({
             Hygiene.devShm() shouldBe shmBefore
         } finally {
             reports.close()
+            if (creator.isAlive) {
+                creator.kill()
+                creator.join()
+            }
         }
     }
 })

@@ -1,6 +1,7 @@
 package dev.coproc.internal
 
 import dev.coproc.internal.shm.Bell
+import dev.coproc.internal.shm.QueueRing
 import kotlin.time.Duration
 import kotlinx.coroutines.withTimeoutOrNull
 
@@ -55,5 +56,22 @@ internal fun blockOnAttempt(bell: Bell, timeoutNanos: Long, idleNanos: Long, onI
         }
     } finally {
         bell.register(-1)
+    }
+}
+
+/**
+ * Waits on one of the ring's conditions for [ready], which another process makes true: registered first, then
+ * the sequence read, then the condition armed, then [ready] checked again, so that a change in between is
+ * never slept through.
+ */
+internal suspend fun QueueRing.awaitCondition(condition: Int, waiter: SequenceWaiter, ready: () -> Boolean) {
+    register(condition, 1)
+    try {
+        val seen = sequence(condition)
+        arm(condition)
+        if (ready()) return
+        waiter.awaitChange(seen)
+    } finally {
+        register(condition, -1)
     }
 }

@@ -28,6 +28,8 @@ public interface LibC {
     int F_SETFL = 4;
     short POLLIN = 1;
     short POLLOUT = 4;
+    short POLLERR = 8;
+    short POLLHUP = 16;
     int AF_UNIX = 1;
     int SOCK_STREAM = 1;
     int SOCK_NONBLOCK = 04000;

@@ -163,6 +163,25 @@ public final class UnixSocket implements AutoCloseable {
         jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(CALLS);
     }
 
+    /**
+     * True when every holder of the other end closed it (the socket hung up): what a send would learn as
+     * {@code EPIPE}, learned without sending.
+     */
+    public boolean peerClosed() throws OsException, ClosedChannelException {
+        enter();
+        try {
+            Pointer pollfd = Memory.allocateDirect(LibC.runtime(), 8, true);
+            pollfd.putInt(0, fd);
+            while (true) {
+                int ready = LibC.get().poll(pollfd, 1, 0);
+                if (ready >= 0) return ready > 0 && (pollfd.getShort(6) & (LibC.POLLHUP | LibC.POLLERR)) != 0;
+                if (LibC.errno() != LibC.EINTR) throw OsException.lastError("poll(fd " + fd + ")");
+            }
+        } finally {
+            exit();
+        }
+    }
+
     /** Shuts the input or the output direction of this end, for every process that holds it. */
     public void shutdown(boolean input) throws OsException, ClosedChannelException {
         enter();

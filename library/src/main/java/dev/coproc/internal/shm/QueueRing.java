@@ -42,6 +42,18 @@ public final class QueueRing {
     public static final int NOT_EMPTY = 0;
     public static final int NOT_FULL = 1;
     public static final int ALL_DONE = 2;
+    /**
+     * A pipe's receiver sleeping on its socket rather than on a futex: a producer that finds it armed
+     * ({@link #takeArmed}) wakes it through the socket. Queues never arm it.
+     */
+    public static final int DOORBELL = 3;
+
+    /** What {@link #get(int)} returns for a mark: no message here, the pipe's next one comes through its socket. */
+    public static final byte[] MARK = new byte[0];
+    /** What {@link #get(int)} returns when the next message is longer than asked for; it stays, see {@link #refusedLength}. */
+    public static final byte[] TOO_LONG = new byte[0];
+    /** A mark's length word: no message length is negative. */
+    private static final int MARK_LENGTH = -1;
 
     private static final int MAGIC = 0x43505133; // "CPQ3": records wrap around the ring's end
     static final int HEADER = 4096;
@@ -85,6 +97,8 @@ public final class QueueRing {
     private long knownPuts;
     private long knownGets;
     private long knownHead;
+    /** The length of the message the last {@link #get(int)} refused as too long. */
+    private int refusedLength;
 
     private QueueRing(SharedMemory memory) {
         this.memory = memory;
@@ -98,9 +112,14 @@ public final class QueueRing {
 
     /** A new queue of at most {@code capacity} messages whose records fit in {@code dataBytes}. */
     public static QueueRing create(long capacity, int dataBytes) throws OsException {
+        return create(capacity, dataBytes, "queue");
+    }
+
+    /** A new queue, as {@link #create(long, int)}, whose memory shows as {@code memfd:coproc-<label>}. */
+    public static QueueRing create(long capacity, int dataBytes, String label) throws OsException {
         if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive: " + capacity);
         if (dataBytes < 64 || dataBytes % 8 != 0) throw new IllegalArgumentException("dataBytes must be a multiple of 8, at least 64: " + dataBytes);
-        SharedMemory memory = SharedMemory.create("queue", HEADER + (long) dataBytes);
+        SharedMemory memory = SharedMemory.create(label, HEADER + (long) dataBytes);
         MappedByteBuffer buffer = memory.buffer();
         LONG.setVolatile(buffer, O_CAPACITY, capacity);
         LONG.setVolatile(buffer, O_DATA_BYTES, (long) dataBytes);
@@ -162,6 +181,15 @@ public final class QueueRing {
      */
     public int put(byte[] message, int offset, int length) {
         if (length < 0 || length > maxMessageBytes()) throw new IllegalArgumentException("a message of " + length + " bytes cannot fit in a queue buffer of " + dataBytes);
+        return putRecord(message, offset, length, length);
+    }
+
+    /** Appends a {@link #MARK}, in order with the messages; {@link #put}'s results. */
+    public int putMark() {
+        return putRecord(null, 0, 0, MARK_LENGTH);
+    }
+
+    private int putRecord(byte[] message, int offset, int length, int lengthWord) {
         int record = align8(4 + length);
         lock(PUT_SIDE);
         try {
@@ -175,10 +203,10 @@ public final class QueueRing {
                 if (puts - knownGets >= capacity || tail + record - knownHead > dataBytes) return FULL;
             }
             int position = (int) (tail % dataBytes);
-            buffer.putInt(HEADER + position, length);
+            buffer.putInt(HEADER + position, lengthWord);
             // What does not fit before the ring's end goes at its start: free bytes, up to the head.
             int first = Math.min(length, dataBytes - position - 4);
-            buffer.put(HEADER + position + 4, message, offset, first);
+            if (length > 0) buffer.put(HEADER + position + 4, message, offset, first);
             if (first < length) buffer.put(HEADER, message, offset + first, length - first);
             commit(PUT_SIDE, tail + record, puts + 1);
         } finally {
@@ -190,6 +218,15 @@ public final class QueueRing {
 
     /** Takes the oldest message; null when the queue is empty. */
     public byte[] get() {
+        return get(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Takes the oldest message if it is at most {@code maxLength} bytes: null when the queue is empty,
+     * {@link #TOO_LONG} when it is longer (it stays first; {@link #refusedLength} says how long), {@link #MARK}
+     * when the oldest record was a mark (taken).
+     */
+    public byte[] get(int maxLength) {
         byte[] message;
         lock(GET_SIDE);
         try {
@@ -201,11 +238,20 @@ public final class QueueRing {
             long head = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
             int position = (int) (head % dataBytes);
             int length = buffer.getInt(HEADER + position);
-            if (length < 0 || length > maxMessageBytes()) throw new IllegalStateException("corrupted queue record at " + head + ": length " + length);
-            message = new byte[length];
-            int first = Math.min(length, dataBytes - position - 4);
-            buffer.get(HEADER + position + 4, message, 0, first);
-            if (first < length) buffer.get(HEADER, message, first, length - first);
+            if (length == MARK_LENGTH) {
+                message = MARK;
+                length = 0;
+            } else {
+                if (length < 0 || length > maxMessageBytes()) throw new IllegalStateException("corrupted queue record at " + head + ": length " + length);
+                if (length > maxLength) {
+                    refusedLength = length;
+                    return TOO_LONG;
+                }
+                message = new byte[length];
+                int first = Math.min(length, dataBytes - position - 4);
+                buffer.get(HEADER + position + 4, message, 0, first);
+                if (first < length) buffer.get(HEADER, message, first, length - first);
+            }
             commit(GET_SIDE, head + align8(4 + length), gets + 1);
         } finally {
             unlock(GET_SIDE);
@@ -309,6 +355,25 @@ public final class QueueRing {
      */
     public void arm(int condition) {
         INT.setVolatile(buffer, O_CONDITIONS + condition * 64 + 8, 1);
+    }
+
+    /** The length of the message the last {@link #get(int)} of this process left as {@link #TOO_LONG}. */
+    public int refusedLength() {
+        return refusedLength;
+    }
+
+    /** True when a message or mark is waiting (a sequentially consistent read, for a sleeper's last look). */
+    public boolean hasMessages() {
+        return (long) LONG.getVolatile(buffer, PUT_SIDE + COUNT) != (long) LONG.getVolatile(buffer, GET_SIDE + COUNT);
+    }
+
+    /**
+     * After a change: true, once, when a waiter registered for {@code condition} armed it since the last
+     * change; the caller then wakes it its own way ({@link #DOORBELL}: through the pipe's socket).
+     */
+    public boolean takeArmed(int condition) {
+        int base = O_CONDITIONS + condition * 64;
+        return (int) INT.getVolatile(buffer, base + 4) > 0 && (int) INT.getAndSet(buffer, base + 8, 0) == 1;
     }
 
     private void signal(int condition) {

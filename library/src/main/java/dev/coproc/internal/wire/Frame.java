@@ -6,8 +6,10 @@ public record Frame(byte kind, byte[] payload) {
     public static final byte HELLO = 1;
     /** A protocol message (encoded by the Kotlin codec). */
     public static final byte MESSAGE = 2;
+    /** No payload: wakes a pipe's receiver that sleeps on the socket while its messages come through shared memory. */
+    public static final byte DOORBELL = 3;
 
     static boolean isKnownKind(byte kind) {
-        return kind == HELLO || kind == MESSAGE;
+        return kind == HELLO || kind == MESSAGE || kind == DOORBELL;
     }
 }

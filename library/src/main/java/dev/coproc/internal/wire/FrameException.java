@@ -28,7 +28,7 @@ public class FrameException extends IOException {
     }
 
     /** An {@link Reason#OVERSIZED} frame: {@code what} (e.g. "peer X sent a frame") was {@code length} bytes. */
-    static FrameException oversized(String what, int length, int maxLength) {
+    public static FrameException oversized(String what, int length, int maxLength) {
         return new FrameException(Reason.OVERSIZED,
                 what + " of " + length + " bytes, over the limit of " + maxLength + " bytes", length, maxLength);
     }

@@ -94,8 +94,13 @@ internal class FramedSocket(
             val available = end - start
             if (available >= HEADER_BYTES) {
                 Frames.breach(input, start, maxBytes, peer)?.let { throw it }
-                if (Frames.kind(input, start) != kind) throw unexpected(kind)
                 val length = Frames.length(input, start)
+                if (Frames.kind(input, start) == Frame.DOORBELL) {
+                    if (length != 0) throw FrameException(FrameException.Reason.CORRUPTED, "$peer sent a doorbell with a payload")
+                    start += HEADER_BYTES
+                    continue
+                }
+                if (Frames.kind(input, start) != kind) throw unexpected(kind)
                 if (available - HEADER_BYTES >= length) {
                     val at = start + HEADER_BYTES
                     checkSum(Frames.expectedChecksum(input, start), kind, input, at, length)
@@ -213,6 +218,43 @@ internal class FramedSocket(
         return false
     }
 
+    /**
+     * For a pipe whose messages come through shared memory, where the socket carries only doorbells, the
+     * frames too long for the ring, and the end: reads what the socket has now, drops the doorbells, and says
+     * what is left: [FRAME] (a frame, or its start), [ENDED], or [QUIET] (nothing, or part of a doorbell).
+     */
+    fun inputState(): Int {
+        while (true) {
+            skipDoorbells()
+            if (large != null || end - start >= HEADER_BYTES) return FRAME
+            if (atEnd) return ENDED
+            compactFor(HEADER_BYTES)
+            if (!readSome()) return QUIET
+        }
+    }
+
+    private fun skipDoorbells() {
+        while (end - start >= HEADER_BYTES && Frames.kind(input, start) == Frame.DOORBELL && Frames.length(input, start) == 0) {
+            start += HEADER_BYTES
+        }
+    }
+
+    /** Suspends until the socket has bytes to read or has ended (whatever this side already buffered). */
+    suspend fun awaitReadable() = await(FdPoller.READABLE, cancellable = true)
+
+    /** Suspends until every holder of the other end closed it. */
+    suspend fun awaitHangUp() = await(0, cancellable = true)
+
+    /** True when every holder of the other end closed it. */
+    fun peerClosed(): Boolean = try {
+        socket.peerClosed()
+    } catch (e: ClosedChannelException) {
+        throw Closed()
+    }
+
+    /** Wakes a receiver sleeping on the socket. Not cancellable: a lost doorbell would leave it asleep. */
+    suspend fun sendDoorbell() = send(Frame.DOORBELL, NO_BYTES, 0, 0, cancellable = false)
+
     /** One non-blocking read into the input buffer; true if it brought bytes or the end. */
     private fun readSome(): Boolean {
         compactFor(1)
@@ -248,22 +290,23 @@ internal class FramedSocket(
     /**
      * Sends one whole [Frame.MESSAGE]. Until its first byte is written the call can be cancelled and nothing
      * was sent; after that it completes the message even if cancelled (a torn message would corrupt the stream
-     * for the receiver), unless this socket is closed meanwhile.
+     * for the receiver), unless this socket is closed meanwhile. Not [cancellable] at all, it is sent whole
+     * unless the socket is closed (a pipe's mark is out: its frame must follow).
      */
-    suspend fun send(bytes: ByteArray, offset: Int, length: Int) = send(Frame.MESSAGE, bytes, offset, length)
+    suspend fun send(bytes: ByteArray, offset: Int, length: Int, cancellable: Boolean = true) = send(Frame.MESSAGE, bytes, offset, length, cancellable)
 
     /** Sends one whole frame of [kind]; see [send]. */
-    internal suspend fun send(kind: Byte, bytes: ByteArray, offset: Int, length: Int) {
+    internal suspend fun send(kind: Byte, bytes: ByteArray, offset: Int, length: Int, cancellable: Boolean = true) {
         Frames.putHeader(header, 0, kind, length, Frames.checksum(sendCrc, kind, bytes, offset, length))
         if (HEADER_BYTES + length <= SCRATCH_BYTES) {
             // Small: header and bytes in one system call.
             val scratch = stageHeader(HEADER_BYTES + length)
             scratch.put(HEADER_BYTES.toLong(), bytes, offset, length)
-            sendAll(HEADER_BYTES + length) { done, count -> socket.send(scratch, done.toLong(), count) }
+            sendAll(HEADER_BYTES + length, alreadyStarted = !cancellable) { done, count -> socket.send(scratch, done.toLong(), count) }
         } else {
             // Large: the bytes go straight from the array, without a copy through native memory.
             val scratch = stageHeader(HEADER_BYTES)
-            sendAll(HEADER_BYTES) { done, count -> socket.send(scratch, done.toLong(), count) }
+            sendAll(HEADER_BYTES, alreadyStarted = !cancellable) { done, count -> socket.send(scratch, done.toLong(), count) }
             sendAll(length, alreadyStarted = true) { done, count -> socket.send(bytes, offset + done, count) }
         }
     }
@@ -362,17 +405,23 @@ internal class FramedSocket(
         socket.close()
     }
 
-    private companion object {
-        const val HEADER_BYTES = Frames.HEADER_BYTES
+    companion object {
+        /** [inputState]s. */
+        const val QUIET = 0
+        const val FRAME = 1
+        const val ENDED = 2
+
+        private val NO_BYTES = ByteArray(0)
+        private const val HEADER_BYTES = Frames.HEADER_BYTES
         /** The largest message staged in native memory to go out in one system call with its header. */
-        const val SCRATCH_BYTES = 64 * 1024
-        const val INITIAL_SCRATCH_BYTES = 256
-        const val INITIAL_INPUT_BYTES = 4 * 1024
+        private const val SCRATCH_BYTES = 64 * 1024
+        private const val INITIAL_SCRATCH_BYTES = 256
+        private const val INITIAL_INPUT_BYTES = 4 * 1024
         /** The input buffer's largest size: longer messages are read into arrays of their own. */
-        const val MAX_INPUT_BYTES = 64 * 1024
+        private const val MAX_INPUT_BYTES = 64 * 1024
         /** A long message's array to begin with: a message up to this long is read into one array of its size. */
-        const val LARGE_FIRST_BYTES = 1024 * 1024
+        private const val LARGE_FIRST_BYTES = 1024 * 1024
         /** Non-blocking retries (a system call and a spin-wait hint each, about a microsecond) before waiting in the poller. */
-        const val RETRIES_MID_MESSAGE = 64
+        private const val RETRIES_MID_MESSAGE = 64
     }
 }
