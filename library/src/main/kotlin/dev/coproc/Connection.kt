@@ -1,15 +1,15 @@
 package dev.coproc
 
+import dev.coproc.internal.PipeRings
 import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandOver
 import dev.coproc.internal.handles.HandleSerializer
+import dev.coproc.internal.os.SharedMemory
 import dev.coproc.internal.os.UnixSocket
+import dev.coproc.internal.shm.QueueRing
 import dev.coproc.internal.wire.FrameException
 import dev.coproc.internal.wire.FramedSocket
-import dev.coproc.internal.PipeRings
-import dev.coproc.internal.shm.QueueRing
-import dev.coproc.internal.os.SharedMemory
 import kotlin.time.Duration
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.NonCancellable
@@ -24,6 +24,7 @@ import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
+import kotlinx.serialization.SerializationException
 
 /**
  * One end of a [Pipe]: messages of type [T] (or raw byte messages) to and from the other end, in order,
@@ -37,6 +38,10 @@ import kotlinx.serialization.Serializable
  * once every process that held this end closed it or died. Close your copy once you handed it over, as
  * in Python. A connection decoded in a pool task belongs to that task and is closed when the task ends.
  * Bytes a connection read ahead belong to it; hand an end over before reading from it.
+ *
+ * Several processes may send through copies of one end at once: every message arrives whole, and messages
+ * of up to 64 KiB keep each sender's order. Longer ones that several processes send at the same moment may
+ * arrive out of their senders' order (Python's pipes would corrupt them); send those from one process.
  */
 @Serializable(with = ConnectionSerializer::class)
 public class Connection<T> internal constructor(
@@ -88,18 +93,22 @@ public class Connection<T> internal constructor(
             "offset $offset and length $length do not fit in ${bytes.size} bytes"
         }
         // The usual case, without suspending (so without a continuation per call): the ring has room.
-        when (if (rings != null && sending.tryLock()) sendNow(rings, bytes, offset, length) else PipeRings.NOT_PUT) {
-            PipeRings.PUT -> return
-            PipeRings.PUT_DOORBELL_DUE -> ringDoorbell()
-            else -> sendWaiting(bytes, offset, length)
+        if (rings != null && sending.tryLock()) {
+            val result = try {
+                translate { rings.trySend(framed, bytes, offset, length) }
+            } catch (e: Throwable) {
+                sending.unlock()
+                throw e
+            }
+            when (result) {
+                PipeRings.PUT -> return sending.unlock()
+                // Still locked: the doorbell goes out before any other send of this process can wait for room
+                // while the receiver sleeps on messages it was never told of.
+                PipeRings.PUT_DOORBELL_DUE -> return ringDoorbellAndUnlock()
+                else -> sending.unlock()
+            }
         }
-    }
-
-    /** With [sending] locked: puts the message if it fits in the ring now; unlocks. */
-    private fun sendNow(rings: PipeRings, bytes: ByteArray, offset: Int, length: Int): Int = try {
-        translate { rings.trySend(framed, bytes, offset, length) }
-    } finally {
-        sending.unlock()
+        sendWaiting(bytes, offset, length)
     }
 
     private suspend fun sendWaiting(bytes: ByteArray, offset: Int, length: Int) = sending.withLock {
@@ -107,7 +116,11 @@ public class Connection<T> internal constructor(
     }
 
     /** After a put found the receiver asleep: wakes it, even if the caller is cancelled meanwhile (it would sleep on). */
-    private suspend fun ringDoorbell() = withContext(NonCancellable) { sending.withLock { translate { framed.sendDoorbell() } } }
+    private suspend fun ringDoorbellAndUnlock() = try {
+        withContext(NonCancellable) { translate { framed.sendDoorbell() } }
+    } finally {
+        sending.unlock()
+    }
 
     /**
      * The next message, decoded.
@@ -258,7 +271,14 @@ internal class ConnectionSerializer<T>(private val messageSerializer: KSerialize
         val socket = UnixSocket.adopt(form.end.fetch("connection"))
         val opened = ArrayList<AutoCloseable>().apply { add(socket) }
         try {
-            fun ring(grant: DescriptorGrant?) = grant?.let { QueueRing.open(SharedMemory.adopt(it.fetch("connection")).also(opened::add)) }
+            fun ring(grant: DescriptorGrant?) = grant?.let {
+                val memory = SharedMemory.adopt(it.fetch("connection")).also(opened::add)
+                try {
+                    QueueRing.open(memory)
+                } catch (e: IllegalStateException) {
+                    throw SerializationException("the connection handed over is not one: ${e.message}", e)
+                }
+            }
             val rings = if (form.inbox != null || form.outbox != null) PipeRings(ring(form.inbox), ring(form.outbox)) else null
             return Connection.open(socket, messageSerializer, form.canSend, form.canReceive, form.maxMessageBytes, rings)
         } catch (e: Throwable) {

@@ -11,6 +11,7 @@ import io.kotest.matchers.longs.shouldBeGreaterThan
 import io.kotest.matchers.longs.shouldBeLessThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CompletableDeferred
@@ -59,6 +60,18 @@ class QueueSpec : FunSpec({
             }
             (1..3).map { queue.get() } shouldBe listOf(1, 2, 3)
             shouldThrow<QueueEmptyException> { queue.get(timeout = 50.milliseconds) }
+        } finally {
+            queue.close()
+        }
+    }
+
+    test("a zero timeout takes what is there now: room for a put, an item for a get, else the typed error at once") {
+        val queue = Queue<Int>(capacity = 1)
+        try {
+            queue.put(7, timeout = Duration.ZERO)
+            shouldThrow<QueueFullException> { queue.put(8, timeout = Duration.ZERO) }
+            queue.get(timeout = Duration.ZERO) shouldBe 7
+            shouldThrow<QueueEmptyException> { queue.get(timeout = Duration.ZERO) }
         } finally {
             queue.close()
         }
