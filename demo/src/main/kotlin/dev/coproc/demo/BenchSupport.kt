@@ -1,7 +1,13 @@
 package dev.coproc.demo
 
+import dev.coproc.Process
 import java.nio.file.Files
 import java.util.concurrent.TimeUnit
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.minutes
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeout
 
 /** What the benchmark sections share: running the Python side, and printing rows as ratios against it. */
 internal object BenchSupport {
@@ -37,6 +43,21 @@ internal object BenchSupport {
     fun row(name: String, ours: Double, theirs: Double?, format: String) {
         val ratio = theirs?.let { "%.2f".format(ours / it) } ?: "-"
         println("| $name | ${format.format(ours)} | ${theirs?.let { format.format(it) } ?: "-"} | $ratio |")
+    }
+
+    /**
+     * Runs [block], which talks to [children], for at most [timeout]; then kills whichever child is still alive
+     * and waits for it. A child that dies or hangs mid-bench fails the bench instead of hanging it.
+     */
+    suspend fun <R> withChildren(children: List<Process<*>>, timeout: Duration = 5.minutes, block: suspend () -> R): R = try {
+        withTimeout(timeout) { block() }
+    } finally {
+        withContext(NonCancellable) {
+            for (child in children) {
+                if (child.isAlive) child.kill()
+                child.join()
+            }
+        }
     }
 
     inline fun median(runs: Int, measure: () -> Double): Double = List(runs) { measure() }.sorted()[runs / 2]

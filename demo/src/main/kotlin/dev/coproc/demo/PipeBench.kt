@@ -52,12 +52,14 @@ object PipeBench {
             val child = Process(PipeSender(theirs, count, bytes))
             child.start()
             theirs.close()
-            if (bytes == 0) mine.receive() else mine.receiveBytes()
-            val start = System.nanoTime()
-            repeat(count - 1) { if (bytes == 0) mine.receive() else mine.receiveBytes() }
-            val seconds = (System.nanoTime() - start) / 1e9
-            child.join()
-            return seconds * count / (count - 1)
+            return BenchSupport.withChildren(listOf(child)) {
+                if (bytes == 0) mine.receive() else mine.receiveBytes()
+                val start = System.nanoTime()
+                repeat(count - 1) { if (bytes == 0) mine.receive() else mine.receiveBytes() }
+                val seconds = (System.nanoTime() - start) / 1e9
+                child.join()
+                seconds * count / (count - 1)
+            }
         }
     }
 

@@ -74,16 +74,18 @@ object QueueBench {
         try {
             val child = Process(QueueEcho(requests, replies, LATENCY_WARMUP + LATENCY_SAMPLES))
             child.start()
-            val micros = DoubleArray(LATENCY_SAMPLES)
-            repeat(LATENCY_WARMUP + LATENCY_SAMPLES) { i ->
-                requests.put(i.toLong())
-                val sent = replies.get()
-                val took = (System.nanoTime() - sent) / 1e3
-                if (i >= LATENCY_WARMUP) micros[i - LATENCY_WARMUP] = took
+            return BenchSupport.withChildren(listOf(child)) {
+                val micros = DoubleArray(LATENCY_SAMPLES)
+                repeat(LATENCY_WARMUP + LATENCY_SAMPLES) { i ->
+                    requests.put(i.toLong())
+                    val sent = replies.get()
+                    val took = (System.nanoTime() - sent) / 1e3
+                    if (i >= LATENCY_WARMUP) micros[i - LATENCY_WARMUP] = took
+                }
+                child.join()
+                micros.sort()
+                micros[LATENCY_SAMPLES / 2] to micros[LATENCY_SAMPLES * 99 / 100]
             }
-            child.join()
-            micros.sort()
-            return micros[LATENCY_SAMPLES / 2] to micros[LATENCY_SAMPLES * 99 / 100]
         } finally {
             requests.close()
             replies.close()
@@ -95,12 +97,14 @@ object QueueBench {
         val queue = Queue<Long>()
         try {
             val children = List(producers) { Process(QueueFiller(queue, items / producers), options = options).also { it.start() } }
-            queue.get()
-            val start = System.nanoTime()
-            repeat(items - 1) { queue.get() }
-            val seconds = (System.nanoTime() - start) / 1e9
-            children.forEach { it.join() }
-            return seconds * items / (items - 1)
+            return BenchSupport.withChildren(children) {
+                queue.get()
+                val start = System.nanoTime()
+                repeat(items - 1) { queue.get() }
+                val seconds = (System.nanoTime() - start) / 1e9
+                children.forEach { it.join() }
+                seconds * items / (items - 1)
+            }
         } finally {
             queue.close()
         }
