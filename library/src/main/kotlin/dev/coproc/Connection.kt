@@ -5,15 +5,11 @@ import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandOver
 import dev.coproc.internal.handles.HandleSerializer
-import dev.coproc.internal.os.SharedMemory
 import dev.coproc.internal.os.UnixSocket
-import dev.coproc.internal.shm.QueueRing
 import dev.coproc.internal.wire.FrameException
 import dev.coproc.internal.wire.FramedSocket
 import kotlin.time.Duration
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.NonCancellable
-import kotlinx.coroutines.withContext
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.ReceiveChannel
 import kotlinx.coroutines.flow.Flow
@@ -24,7 +20,6 @@ import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.serialization.KSerializer
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.SerializationException
 
 /**
  * One end of a [Pipe]: messages of type [T] (or raw byte messages) to and from the other end, in order,
@@ -117,7 +112,7 @@ public class Connection<T> internal constructor(
 
     /** After a put found the receiver asleep: wakes it, even if the caller is cancelled meanwhile (it would sleep on). */
     private suspend fun ringDoorbellAndUnlock() = try {
-        withContext(NonCancellable) { translate { framed.sendDoorbell() } }
+        translate { framed.sendDoorbell() }
     } finally {
         sending.unlock()
     }
@@ -135,7 +130,7 @@ public class Connection<T> internal constructor(
         return receiveDecoded()
     }
 
-    private suspend fun receiveDecoded(): T = codec.decodeMessage(receiveBytes(maxMessageBytes))
+    private suspend fun receiveDecoded(): T = codec.decodeMessage(receiveWaiting(maxMessageBytes))
 
     /**
      * The next message as bytes (Python's `recv_bytes`).
@@ -271,14 +266,7 @@ internal class ConnectionSerializer<T>(private val messageSerializer: KSerialize
         val socket = UnixSocket.adopt(form.end.fetch("connection"))
         val opened = ArrayList<AutoCloseable>().apply { add(socket) }
         try {
-            fun ring(grant: DescriptorGrant?) = grant?.let {
-                val memory = SharedMemory.adopt(it.fetch("connection")).also(opened::add)
-                try {
-                    QueueRing.open(memory)
-                } catch (e: IllegalStateException) {
-                    throw SerializationException("the connection handed over is not one: ${e.message}", e)
-                }
-            }
+            fun ring(grant: DescriptorGrant?) = grant?.openRing("connection")?.also { opened.add(it.memory()) }
             val rings = if (form.inbox != null || form.outbox != null) PipeRings(ring(form.inbox), ring(form.outbox)) else null
             return Connection.open(socket, messageSerializer, form.canSend, form.canReceive, form.maxMessageBytes, rings)
         } catch (e: Throwable) {

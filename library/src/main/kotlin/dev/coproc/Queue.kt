@@ -3,11 +3,11 @@ package dev.coproc
 import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.SequenceWaiter
 import dev.coproc.internal.awaitCondition
+import dev.coproc.internal.spinUntil
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandOver
 import dev.coproc.internal.handles.HandleSerializer
 import dev.coproc.internal.shm.QueueRing
-import dev.coproc.internal.os.SharedMemory
 import kotlin.time.Duration
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
@@ -224,19 +224,6 @@ public open class Queue<T> internal constructor(
         }
     }
 
-    /**
-     * A short spin before sleeping: a producer usually puts again within microseconds, and a thread hand-off
-     * costs tens of them on a busy machine. Bounded, so that a spinning consumer never starves the producer,
-     * and it looks only every few pauses: each look pulls the producer's cache line away from it.
-     */
-    private inline fun spinUntil(ready: () -> Boolean): Boolean {
-        repeat(SPINS) { i ->
-            if (i % SPIN_LOOK_EVERY == 0 && ready()) return true
-            Thread.onSpinWait()
-        }
-        return false
-    }
-
     private fun encode(item: T): ByteArray = codec.encode(item)
 
     private fun decode(bytes: ByteArray): T = codec.decodeMessage(bytes)
@@ -254,10 +241,6 @@ public open class Queue<T> internal constructor(
     override fun toString(): String = "${this::class.simpleName}(size $size" + (if (capacity != UNBOUNDED) ", capacity $capacity" else "") +
         (if (isShutdown) ", shut down" else "") + ")"
 
-    internal companion object {
-        const val SPINS = 2_000
-        const val SPIN_LOOK_EVERY = 16
-    }
 }
 
 /**
@@ -328,7 +311,7 @@ private fun createRing(capacity: Int, bufferBytes: Int): QueueRing {
 internal abstract class AnyQueueSerializer<Q : Queue<*>>(serialName: String) : HandleSerializer<Q, DescriptorGrant>(serialName, DescriptorGrant.serializer()) {
     override fun carry(handle: Q): DescriptorGrant = handle.grant()
 
-    override fun rebuild(form: DescriptorGrant): Q = open(QueueRing.open(SharedMemory.adopt(form.fetch("queue"))))
+    override fun rebuild(form: DescriptorGrant): Q = open(form.openRing("queue"))
 
     protected abstract fun open(ring: QueueRing): Q
 }

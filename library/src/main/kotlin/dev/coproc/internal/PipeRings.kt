@@ -57,7 +57,7 @@ internal class PipeRings(
      */
     suspend fun send(framed: FramedSocket, bytes: ByteArray, offset: Int, length: Int) {
         val ring = outbox!!
-        if (length <= INLINE_MAX_BYTES && length <= ring.maxMessageBytes()) {
+        if (length <= INLINE_MAX_BYTES) {
             put(framed, ring, length, wakeReceiver = true) { ring.put(bytes, offset, length) }
         } else {
             // No doorbell: the frame's own bytes wake a receiver sleeping on the socket, one wake-up, not two.
@@ -73,7 +73,7 @@ internal class PipeRings(
      */
     fun trySend(framed: FramedSocket, bytes: ByteArray, offset: Int, length: Int): Int {
         val ring = outbox!!
-        if (length > INLINE_MAX_BYTES || length > ring.maxMessageBytes()) return NOT_PUT
+        if (length > INLINE_MAX_BYTES) return NOT_PUT
         checkPeer(framed)
         if (ring.put(bytes, offset, length) != QueueRing.PUT) return NOT_PUT
         return if (ring.takeArmed(QueueRing.DOORBELL)) PUT_DOORBELL_DUE else PUT
@@ -139,7 +139,7 @@ internal class PipeRings(
                     if (!ring.hasMessages()) return framed.receive(maxLength) // throws Ended
                 }
                 // A frame nobody announced: from a peer that does not use the ring.
-                else -> if (!ring.hasMessages()) return framed.receive(maxLength)
+                FramedSocket.FRAME -> if (!ring.hasMessages()) return framed.receive(maxLength)
             }
         }
     }
@@ -206,26 +206,17 @@ internal class PipeRings(
         /** Each direction's ring: a few dozen KiB of small messages waiting is plenty to keep both sides busy. */
         const val RING_BYTES = 256 * 1024
 
-        /** Longer messages go through the socket, which moves bulk bytes as fast, without filling the ring. */
-        const val INLINE_MAX_BYTES = 64 * 1024
+        /**
+         * Longer messages go through the socket, which moves bulk bytes as fast, without filling the ring. A
+         * quarter of [RING_BYTES]: one always fits in an empty ring.
+         */
+        private const val INLINE_MAX_BYTES = RING_BYTES / 4
 
         /** How often a sender that never finds the ring full asks the socket whether every receiver closed. */
-        const val PEER_CHECK_NANOS = 1_000_000L
+        private const val PEER_CHECK_NANOS = 1_000_000L
 
         /** How long a receiver sleeps before it looks for a put left half-applied by a killed sender. */
         private val IDLE_RECOVERY = 1.seconds
-
-        /** Spins before sleeping, of a receiver that found the ring empty or a sender that found it full: the other side usually moves within microseconds. */
-        private const val SPINS = 2_000
-        private const val SPIN_LOOK_EVERY = 16
-
-        private inline fun spinUntil(ready: () -> Boolean): Boolean {
-            repeat(SPINS) { i ->
-                if (i % SPIN_LOOK_EVERY == 0 && ready()) return true
-                Thread.onSpinWait()
-            }
-            return false
-        }
 
         /** Runs both until the first ends, then cancels the other; the first's failure is rethrown. */
         private suspend fun firstOf(a: suspend () -> Unit, b: suspend () -> Unit) = coroutineScope {

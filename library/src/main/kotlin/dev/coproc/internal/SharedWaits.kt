@@ -75,3 +75,19 @@ internal suspend fun QueueRing.awaitCondition(condition: Int, waiter: SequenceWa
         register(condition, -1)
     }
 }
+
+/**
+ * A short spin before sleeping on a shared word: the other process usually acts within microseconds, and a
+ * thread hand-off costs tens of them on a busy machine. Bounded, so that a spinner never starves the other
+ * side, and it looks only every few pauses: each look pulls the other side's cache line away from it.
+ */
+internal inline fun spinUntil(ready: () -> Boolean): Boolean {
+    repeat(SPINS) { i ->
+        if (i % SPIN_LOOK_EVERY == 0 && ready()) return true
+        Thread.onSpinWait()
+    }
+    return false
+}
+
+private const val SPINS = 2_000
+private const val SPIN_LOOK_EVERY = 16

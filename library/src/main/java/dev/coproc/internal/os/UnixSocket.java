@@ -170,8 +170,9 @@ public final class UnixSocket implements AutoCloseable {
     public boolean peerClosed() throws OsException, ClosedChannelException {
         enter();
         try {
-            Pointer pollfd = Memory.allocateDirect(LibC.runtime(), 8, true);
+            Pointer pollfd = POLLFD.get();
             pollfd.putInt(0, fd);
+            pollfd.putInt(4, 0); // no events asked for: a hang-up or an error is always reported
             while (true) {
                 int ready = LibC.get().poll(pollfd, 1, 0);
                 if (ready >= 0) return ready > 0 && (pollfd.getShort(6) & (LibC.POLLHUP | LibC.POLLERR)) != 0;
@@ -181,6 +182,9 @@ public final class UnixSocket implements AutoCloseable {
             exit();
         }
     }
+
+    /** One {@code struct pollfd} per thread: a sender asks {@link #peerClosed} often, and allocates nothing for it. */
+    private static final ThreadLocal<Pointer> POLLFD = ThreadLocal.withInitial(() -> Memory.allocateDirect(LibC.runtime(), 8, true));
 
     /** Shuts the input or the output direction of this end, for every process that holds it. */
     public void shutdown(boolean input) throws OsException, ClosedChannelException {

@@ -218,7 +218,7 @@ public final class QueueRing {
 
     /** Takes the oldest message; null when the queue is empty. */
     public byte[] get() {
-        return get(Integer.MAX_VALUE);
+        return take(Integer.MAX_VALUE, false);
     }
 
     /**
@@ -227,6 +227,11 @@ public final class QueueRing {
      * when the oldest record was a mark (taken).
      */
     public byte[] get(int maxLength) {
+        return take(maxLength, true);
+    }
+
+    /** {@link #get(int)}; a mark where {@code marks} is false (a queue's ring) is a corrupted record. */
+    private byte[] take(int maxLength, boolean marks) {
         byte[] message;
         lock(GET_SIDE);
         try {
@@ -238,7 +243,7 @@ public final class QueueRing {
             long head = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
             int position = (int) (head % dataBytes);
             int length = buffer.getInt(HEADER + position);
-            if (length == MARK_LENGTH) {
+            if (length == MARK_LENGTH && marks) {
                 message = MARK;
                 length = 0;
             } else {
@@ -377,8 +382,7 @@ public final class QueueRing {
     }
 
     private void signal(int condition) {
-        int base = O_CONDITIONS + condition * 64;
-        if ((int) INT.getVolatile(buffer, base + 4) > 0 && (int) INT.getAndSet(buffer, base + 8, 0) == 1) bump(condition);
+        if (takeArmed(condition)) bump(condition);
     }
 
     // The locks.

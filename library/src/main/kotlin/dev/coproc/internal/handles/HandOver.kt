@@ -3,6 +3,7 @@ package dev.coproc.internal.handles
 import dev.coproc.internal.os.FdSharer
 import dev.coproc.internal.os.OsException
 import dev.coproc.internal.os.SharedMemory
+import dev.coproc.internal.shm.QueueRing
 import dev.coproc.internal.shm.SharedSegment
 import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.Serializable
@@ -52,6 +53,21 @@ internal class DescriptorGrant(private val sharer: String, @ByteString private v
         FdSharer.fetch(sharer, secret)
     } catch (e: OsException) {
         throw SerializationException("cannot open the $what handed over: ${e.message}", e)
+    }
+
+    /** Maps the queue ring behind this grant (a queue's, or a pipe end's: a [what]), checking that it is one. */
+    fun openRing(what: String): QueueRing {
+        val memory = try {
+            SharedMemory.adopt(fetch(what))
+        } catch (e: OsException) {
+            throw SerializationException("cannot map the $what handed over: ${e.message}", e)
+        }
+        return try {
+            QueueRing.open(memory)
+        } catch (e: IllegalStateException) {
+            memory.close()
+            throw SerializationException("the $what handed over is not one: ${e.message}", e)
+        }
     }
 
     /** Maps the shared segment behind this grant, checking that it holds a [kind] (a [what]). */

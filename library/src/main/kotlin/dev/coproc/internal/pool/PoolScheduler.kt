@@ -162,13 +162,11 @@ internal class PoolScheduler(
                 if (maxTasksPerChild > 0 && ++served >= maxTasksPerChild) {
                     current.retire()
                     worker = null
-                    served = 0
                 }
                 return
             }
             if (outcome is Outcome.Ended) {
                 worker = null
-                served = 0
             } else {
                 discard(current)
             }
@@ -219,7 +217,6 @@ internal class PoolScheduler(
             current.kill()
             current.ended.await()
             worker = null
-            served = 0
         }
 
         /**
@@ -228,6 +225,7 @@ internal class PoolScheduler(
          */
         private fun adopt(started: PoolWorker) {
             worker = started
+            // Every worker of this slot starts here: its count of tasks served starts over.
             served = 0
             if (terminated) started.kill()
         }

@@ -91,15 +91,11 @@ internal class FramedSocket(
     internal suspend fun receive(maxBytes: Int, kind: Byte): ByteArray {
         if (large != null) return receiveLarge()
         while (true) {
+            skipDoorbells()
             val available = end - start
             if (available >= HEADER_BYTES) {
                 Frames.breach(input, start, maxBytes, peer)?.let { throw it }
                 val length = Frames.length(input, start)
-                if (Frames.kind(input, start) == Frame.DOORBELL) {
-                    if (length != 0) throw FrameException(FrameException.Reason.CORRUPTED, "$peer sent a doorbell with a payload")
-                    start += HEADER_BYTES
-                    continue
-                }
                 if (Frames.kind(input, start) != kind) throw unexpected(kind)
                 if (available - HEADER_BYTES >= length) {
                     val at = start + HEADER_BYTES
@@ -233,8 +229,10 @@ internal class FramedSocket(
         }
     }
 
+    /** Drops the doorbells at the head of the input; one with a payload breaks the stream. */
     private fun skipDoorbells() {
-        while (end - start >= HEADER_BYTES && Frames.kind(input, start) == Frame.DOORBELL && Frames.length(input, start) == 0) {
+        while (end - start >= HEADER_BYTES && Frames.kind(input, start) == Frame.DOORBELL) {
+            if (Frames.length(input, start) != 0) throw FrameException(FrameException.Reason.CORRUPTED, "$peer sent a doorbell with a payload")
             start += HEADER_BYTES
         }
     }
