@@ -11,12 +11,18 @@ import java.util.zip.CRC32C;
 public final class FrameWriter implements AutoCloseable {
     /** Frames up to this payload go out in one write with their header. */
     private static final int SMALL_PAYLOAD = 4096;
+    /** The most bytes of frames held back while corked: one pipe write that does not wait, on Linux. */
+    private static final int HELD_BYTES = 64 * 1024;
 
     private final OutputStream out;
     private final int maxPayload;
     private final CRC32C crc = new CRC32C();
     /** The header, followed by a small frame's payload, so that both go out in one write; reused under the lock. */
     private final byte[] staged = new byte[Frames.HEADER_BYTES + SMALL_PAYLOAD];
+    /** Whole frames held back while corked, sent in one write by {@link #uncork}; allocated on first use. */
+    private byte[] held;
+    private int heldLength;
+    private boolean corked;
 
     /**
      * @param maxPayload the largest payload the peer accepts; a larger one fails here, before a byte is written
@@ -38,7 +44,10 @@ public final class FrameWriter implements AutoCloseable {
      */
     public synchronized void write(byte kind, byte[] payload) throws IOException {
         if (payload.length > maxPayload) throw FrameException.oversized("a frame", payload.length, maxPayload);
-        Frames.putHeader(staged, 0, kind, payload.length, Frames.checksum(crc, kind, payload, 0, payload.length));
+        int checksum = Frames.checksum(crc, kind, payload, 0, payload.length);
+        if (corked && hold(kind, payload, checksum)) return;
+        sendHeld();
+        Frames.putHeader(staged, 0, kind, payload.length, checksum);
         if (payload.length <= SMALL_PAYLOAD) {
             // One write system call for a small frame: the header and payload together.
             System.arraycopy(payload, 0, staged, Frames.HEADER_BYTES, payload.length);
@@ -47,6 +56,41 @@ public final class FrameWriter implements AutoCloseable {
             out.write(staged, 0, Frames.HEADER_BYTES);
             out.write(payload);
         }
+        out.flush();
+    }
+
+    /**
+     * Holds back the small frames written from now on, until {@link #uncork}, which sends them in one write:
+     * for a writer that knows more frames follow at once (replies still to handle, each answered by a frame).
+     * A frame that does not fit beside them sends them, then itself; order is kept.
+     */
+    public synchronized void cork() {
+        corked = true;
+    }
+
+    /** Sends the frames held back since {@link #cork}, if any, and writes through again. */
+    public synchronized void uncork() throws IOException {
+        corked = false;
+        sendHeld();
+    }
+
+    /** Appends a frame to the held ones; false when it would take them over {@link #HELD_BYTES}. */
+    private boolean hold(byte kind, byte[] payload, int checksum) {
+        int frame = Frames.HEADER_BYTES + payload.length;
+        if (frame > HELD_BYTES - heldLength) return false;
+        if (held == null) held = new byte[HELD_BYTES];
+        Frames.putHeader(held, heldLength, kind, payload.length, checksum);
+        System.arraycopy(payload, 0, held, heldLength + Frames.HEADER_BYTES, payload.length);
+        heldLength += frame;
+        return true;
+    }
+
+    private void sendHeld() throws IOException {
+        if (heldLength == 0) return;
+        int length = heldLength;
+        // Emptied first: after a failed write (the peer is gone) nothing held is sent twice.
+        heldLength = 0;
+        out.write(held, 0, length);
         out.flush();
     }
 

@@ -33,6 +33,8 @@ internal class WorkerChannel private constructor(
     val pid: Int,
     private val commandFd: Fd,
     private val commands: FrameWriter,
+    /** The reply pipe, read ahead: what it holds beyond the frame being handled tells that more replies wait. */
+    private val replyStream: java.io.InputStream,
     private val reaped: CompletableFuture<ExitStatus>,
     private val maxFrameSize: Int,
     /** The worker's handshake was read already (by the [StandbySet], while it warmed up). */
@@ -142,7 +144,15 @@ internal class WorkerChannel private constructor(
                 } catch (e: Exception) {
                     throw WorkerFailure.Protocol(name, pid.toLong(), "$peer sent a message that does not decode: ${e.message}", e)
                 }
-                listener.onMessage(this, message)
+                // Replies read ahead: each may answer with a command (a pool's next task), all sent in one write
+                // after the last of them. A write and the worker's wake-up per task cost more than the task.
+                val more = replyStream.available() > 0
+                if (more) commands.cork()
+                try {
+                    listener.onMessage(this, message)
+                } finally {
+                    if (!more) uncorkQuietly()
+                }
             }
         } catch (e: WorkerFailure.Protocol) {
             error = e
@@ -152,6 +162,7 @@ internal class WorkerChannel private constructor(
             // EPIPE or EOF mid-write: the worker died early; its exit status tells the caller why.
             log.debug("{}: {}", peer, e.message)
         }
+        uncorkQuietly()
         if (error == null && !exitsAfterEndOfReplies()) {
             error = WorkerFailure.Protocol(name, pid.toLong(), "$peer closed its reply pipe but did not exit; it was killed")
         }
@@ -162,6 +173,15 @@ internal class WorkerChannel private constructor(
         reader.close()
         repliesClosed.complete(Unit)
         listener.onEnd(this, error)
+    }
+
+    /** Sends the commands held back while replies were handled; a worker already gone is ignored, as in [post]. */
+    private fun uncorkQuietly() {
+        try {
+            commands.uncork()
+        } catch (e: IOException) {
+            log.debug("{}: {}", peer, e.message)
+        }
     }
 
     /**
@@ -201,7 +221,7 @@ internal class WorkerChannel private constructor(
 
         /** Connects a spawned worker to [listener] under [name]: its reader thread starts, and sends [first]. */
         fun connect(spawned: SpawnedWorker, name: String, first: ByteArray?, listener: Listener): WorkerChannel {
-            val connection = WorkerChannel(name, spawned.pid, spawned.commandFd, spawned.commands, spawned.reaped, spawned.maxFrameSize, spawned.greeted)
+            val connection = WorkerChannel(name, spawned.pid, spawned.commandFd, spawned.commands, spawned.replyStream, spawned.reaped, spawned.maxFrameSize, spawned.greeted)
             val drained = spawned.outputPipes.mapIndexed { index, pipe ->
                 OutputPrefixer.start(pipe[0], "[$name ${spawned.pid}] ", if (index == 0) System.out else System.err)
             }

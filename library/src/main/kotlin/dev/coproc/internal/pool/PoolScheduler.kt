@@ -248,14 +248,16 @@ internal class PoolScheduler(
             try {
                 if (item.payload.isChunk) sendAhead(worker)
                 while (true) {
-                    val wait = listOfNotNull(deadline, cancelDeadline).minOfOrNull { -it.elapsedNow() } ?: Duration.INFINITE
-                    val event = withTimeoutOrNull(wait.coerceAtLeast(Duration.ZERO)) {
-                        select<Any> {
+                    val awaitEvent: suspend () -> Any = {
+                        select {
                             reply.onAwait { it }
                             worker.ended.onAwait { it }
                             if (cancelDeadline == null) item.cancelRequest.onJoin { CANCEL }
                         }
                     }
+                    val wait = listOfNotNull(deadline, cancelDeadline).minOfOrNull { -it.elapsedNow() }
+                    // Most items have no deadline: a timeout's coroutine and timer cost as much as the rest of this wait.
+                    val event = if (wait == null) awaitEvent() else withTimeoutOrNull(wait.coerceAtLeast(Duration.ZERO)) { awaitEvent() }
                     when (event) {
                         is FromWorker -> {
                             if (item.payload.isChunk) chunkNanos = (3 * chunkNanos + (System.nanoTime() - began)) / 4

@@ -106,6 +106,52 @@ class FramesTest {
         assertEquals(0, out.size(), "nothing written for a refused frame");
     }
 
+    /** Counts the writes that reach the stream: a corked writer's held frames go out in one. */
+    private static final class CountingStream extends ByteArrayOutputStream {
+        int writes;
+
+        @Override
+        public synchronized void write(byte[] bytes, int offset, int length) {
+            writes++;
+            super.write(bytes, offset, length);
+        }
+    }
+
+    @Test
+    void aCorkedWriterSendsItsFramesInOrderInOneWriteWhenUncorked() throws IOException {
+        CountingStream out = new CountingStream();
+        FrameWriter writer = new FrameWriter(out, 1 << 20);
+        writer.cork();
+        for (int i = 0; i < 3; i++) writer.write(Frame.MESSAGE, new byte[] {(byte) i});
+        assertEquals(0, out.size(), "held until uncorked");
+        writer.uncork();
+        assertEquals(1, out.writes);
+        writer.write(Frame.MESSAGE, new byte[] {3});
+        assertEquals(2, out.writes, "written through once uncorked");
+        FrameReader reader = reader(out.toByteArray(), 100);
+        for (int i = 0; i < 4; i++) assertArrayEquals(new byte[] {(byte) i}, reader.read().payload());
+        assertNull(reader.read());
+    }
+
+    @Test
+    void aFrameThatDoesNotFitBesideTheHeldOnesSendsThemFirst() throws IOException {
+        CountingStream out = new CountingStream();
+        FrameWriter writer = new FrameWriter(out, 1 << 20);
+        writer.cork();
+        writer.write(Frame.MESSAGE, new byte[] {1});
+        byte[] large = new byte[100_000];
+        Arrays.fill(large, (byte) 2);
+        writer.write(Frame.MESSAGE, large);
+        assertThrows(FrameException.class, () -> writer.write(Frame.MESSAGE, new byte[(1 << 20) + 1]));
+        writer.write(Frame.MESSAGE, new byte[] {3});
+        writer.uncork();
+        FrameReader reader = reader(out.toByteArray(), 1 << 20);
+        assertArrayEquals(new byte[] {1}, reader.read().payload());
+        assertArrayEquals(large, reader.read().payload());
+        assertArrayEquals(new byte[] {3}, reader.read().payload());
+        assertNull(reader.read());
+    }
+
     @Test
     void handshakeCarriesPidAndLimit() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
