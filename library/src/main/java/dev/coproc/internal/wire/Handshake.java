@@ -14,7 +14,7 @@ import java.util.Arrays;
  */
 public final class Handshake {
     /** Bumped on every incompatible change of frames or messages. */
-    public static final int PROTOCOL_VERSION = 2;
+    public static final int PROTOCOL_VERSION = 3;
     /** The largest hello accepted, extra bytes included: a peer cannot make this side buffer more before it is known. */
     public static final int MAX_HELLO_BYTES = 1024;
     private static final int MAGIC = 0x436f5072; // "CoPr"

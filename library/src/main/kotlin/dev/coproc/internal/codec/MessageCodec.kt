@@ -49,13 +49,13 @@ internal class MessageCodec<T>(private val serializer: KSerializer<T>, nullableA
         return bytes
     }
 
-    private companion object {
-        const val OTHER = 0
-        const val LONG = 1
-        const val INT = 2
-        const val DOUBLE = 3
-        const val STRING = 4
-        const val BYTES = 5
+    companion object {
+        private const val OTHER = 0
+        private const val LONG = 1
+        private const val INT = 2
+        private const val DOUBLE = 3
+        private const val STRING = 4
+        private const val BYTES = 5
 
         /**
          * UTF-8 that must be valid, as the strict decoder requires, at the JDK's fast decoding speed: the

@@ -1,79 +1,52 @@
 package dev.coproc.internal.codec
 
-import kotlinx.serialization.ExperimentalSerializationApi
-import kotlinx.serialization.SerialName
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.cbor.ByteString
 
-// Payloads are CBOR byte strings: without @ByteString a ByteArray is encoded byte by byte (~1 µs per byte).
-
-/** What the parent tells a worker. A sealed set: nothing outside it decodes. */
-@OptIn(ExperimentalSerializationApi::class)
-@Serializable
+/** What the parent tells a worker. A sealed set: nothing outside it decodes ([ProtocolCodec] carries it). */
 internal sealed interface ToWorker {
     /**
      * Run [task] (encoded [taskType]) as process [processName]. With [exitAfter], the next [Shutdown] exits
      * with 0 or 1 depending on this task's outcome, as Python's `exitcode` after `run()`. With
      * [keepHandles] (a pool's initializer), the handles decoded with the task stay open for the worker's life.
      */
-    @Serializable
-    @SerialName("run")
     class Run(
         val id: Long,
         val processName: String,
         val taskType: String,
-        @ByteString val task: ByteArray,
+        val task: ByteArray,
         val exitAfter: Boolean,
         val keepHandles: Boolean = false,
     ) : ToWorker
 
     /** Apply [function] (encoded [functionType]) to each of [items] (an encoded list); reply with a list. */
-    @Serializable
-    @SerialName("map")
     class Map(
         val id: Long,
         val processName: String,
         val functionType: String,
-        @ByteString val function: ByteArray,
-        @ByteString val items: ByteArray,
+        val function: ByteArray,
+        val items: ByteArray,
     ) : ToWorker
 
     /** Run each of [tasks] (an encoded list of [taskType]) in order; reply with the list of results. */
-    @Serializable
-    @SerialName("tasks")
-    class RunTasks(val id: Long, val processName: String, val taskType: String, @ByteString val tasks: ByteArray) : ToWorker
+    class RunTasks(val id: Long, val processName: String, val taskType: String, val tasks: ByteArray) : ToWorker
 
     /** Cancel the coroutine running task [id]. */
-    @Serializable
-    @SerialName("cancel")
     class Cancel(val id: Long) : ToWorker
 
     /** Exit now: 0, or the code an exit-after task left. */
-    @Serializable
-    @SerialName("shutdown")
     data object Shutdown : ToWorker
 }
 
 /** What a worker answers. */
-@OptIn(ExperimentalSerializationApi::class)
-@Serializable
 internal sealed interface FromWorker {
     /** Task [id] was decoded and its coroutine is about to run. */
-    @Serializable
-    @SerialName("started")
     class Started(val id: Long) : FromWorker
 
-    @Serializable
-    @SerialName("ok")
-    class Succeeded(val id: Long, @ByteString val result: ByteArray) : FromWorker
+    class Succeeded(val id: Long, val result: ByteArray) : FromWorker
 
-    @Serializable
-    @SerialName("failed")
     class Failed(val id: Long, val error: RemoteError) : FromWorker
 
     /** Task [id] stopped after a [ToWorker.Cancel]. */
-    @Serializable
-    @SerialName("cancelled")
     class Cancelled(val id: Long) : FromWorker
 }
 

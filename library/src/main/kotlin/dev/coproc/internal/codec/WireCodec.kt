@@ -5,7 +5,10 @@ import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.SerializationStrategy
 import kotlinx.serialization.cbor.Cbor
 
-/** The compact binary format of every message and task on the wire: CBOR, strict about unknown fields. */
+/**
+ * The compact binary format on the wire: CBOR for tasks, results and messages of declared types, strict about
+ * unknown fields; the worker protocol's own messages in [ProtocolCodec]'s fixed layout.
+ */
 @OptIn(ExperimentalSerializationApi::class)
 internal object WireCodec {
     val cbor: Cbor = Cbor { encodeDefaults = true }
@@ -15,18 +18,12 @@ internal object WireCodec {
     fun <T> decode(deserializer: DeserializationStrategy<T>, bytes: ByteArray): T =
         cbor.decodeFromByteArray(deserializer, bytes)
 
-    /*
-     * Built once: a sealed class's generated serializer() builds a new SealedClassSerializer (and its
-     * descriptors) on every call, which a profile showed on every task's way out and its reply's way back.
-     */
-    private val toWorker = ToWorker.serializer()
-    private val fromWorker = FromWorker.serializer()
+    /** A command for a worker, in the protocol's own layout ([ProtocolCodec]), not CBOR. */
+    fun encode(message: ToWorker): ByteArray = ProtocolCodec.encode(message)
 
-    fun encode(message: ToWorker): ByteArray = encode(toWorker, message)
+    fun encode(message: FromWorker): ByteArray = ProtocolCodec.encode(message)
 
-    fun encode(message: FromWorker): ByteArray = encode(fromWorker, message)
+    fun decodeToWorker(bytes: ByteArray): ToWorker = ProtocolCodec.decodeToWorker(bytes)
 
-    fun decodeToWorker(bytes: ByteArray): ToWorker = decode(toWorker, bytes)
-
-    fun decodeFromWorker(bytes: ByteArray): FromWorker = decode(fromWorker, bytes)
+    fun decodeFromWorker(bytes: ByteArray): FromWorker = ProtocolCodec.decodeFromWorker(bytes)
 }
