@@ -1,6 +1,7 @@
 package dev.coproc.internal.codec
 
-import dev.coproc.internal.wire.BigEndian
+import dev.coproc.internal.wire.WireBuffer
+import dev.coproc.internal.wire.WireBuffer.sizedBytes
 import kotlinx.serialization.SerializationException
 
 /**
@@ -31,131 +32,79 @@ internal object ProtocolCodec {
         is ToWorker.Run -> {
             val name = message.processName.encodeToByteArray()
             val type = message.taskType.encodeToByteArray()
-            Output(1 + 8 + sized(name) + sized(type) + sized(message.task) + 2)
-                .kind(RUN).long(message.id).bytes(name).bytes(type).bytes(message.task)
-                .boolean(message.exitAfter).boolean(message.keepHandles).done()
+            WireBuffer.allocate(1 + 8 + sizedBytes(name) + sizedBytes(type) + sizedBytes(message.task) + 2)
+                .put(RUN).putLong(message.id).putSized(name).putSized(type).putSized(message.task)
+                .put(flag(message.exitAfter)).put(flag(message.keepHandles)).array()
         }
         is ToWorker.Map -> {
             val name = message.processName.encodeToByteArray()
             val type = message.functionType.encodeToByteArray()
-            Output(1 + 8 + sized(name) + sized(type) + sized(message.function) + sized(message.items))
-                .kind(MAP).long(message.id).bytes(name).bytes(type).bytes(message.function).bytes(message.items).done()
+            WireBuffer.allocate(1 + 8 + sizedBytes(name) + sizedBytes(type) + sizedBytes(message.function) + sizedBytes(message.items))
+                .put(MAP).putLong(message.id).putSized(name).putSized(type).putSized(message.function).putSized(message.items).array()
         }
         is ToWorker.RunTasks -> {
             val name = message.processName.encodeToByteArray()
             val type = message.taskType.encodeToByteArray()
-            Output(1 + 8 + sized(name) + sized(type) + sized(message.tasks))
-                .kind(TASKS).long(message.id).bytes(name).bytes(type).bytes(message.tasks).done()
+            WireBuffer.allocate(1 + 8 + sizedBytes(name) + sizedBytes(type) + sizedBytes(message.tasks))
+                .put(TASKS).putLong(message.id).putSized(name).putSized(type).putSized(message.tasks).array()
         }
-        is ToWorker.Cancel -> Output(1 + 8).kind(CANCEL).long(message.id).done()
+        is ToWorker.Cancel -> WireBuffer.allocate(1 + 8).put(CANCEL).putLong(message.id).array()
         ToWorker.Shutdown -> byteArrayOf(SHUTDOWN)
     }
 
     fun encode(message: FromWorker): ByteArray = when (message) {
-        is FromWorker.Started -> Output(1 + 8).kind(STARTED).long(message.id).done()
-        is FromWorker.Succeeded -> Output(1 + 8 + sized(message.result)).kind(SUCCEEDED).long(message.id).bytes(message.result).done()
+        is FromWorker.Started -> WireBuffer.allocate(1 + 8).put(STARTED).putLong(message.id).array()
+        is FromWorker.Succeeded -> WireBuffer.allocate(1 + 8 + sizedBytes(message.result)).put(SUCCEEDED).putLong(message.id).putSized(message.result).array()
         is FromWorker.Failed -> {
             val error = WireCodec.encode(remoteError, message.error)
-            Output(1 + 8 + sized(error)).kind(FAILED).long(message.id).bytes(error).done()
+            WireBuffer.allocate(1 + 8 + sizedBytes(error)).put(FAILED).putLong(message.id).putSized(error).array()
         }
-        is FromWorker.Cancelled -> Output(1 + 8).kind(CANCELLED).long(message.id).done()
+        is FromWorker.Cancelled -> WireBuffer.allocate(1 + 8).put(CANCELLED).putLong(message.id).array()
     }
 
-    fun decodeToWorker(bytes: ByteArray): ToWorker {
-        val input = Input(bytes, "a command")
-        val message = when (val kind = input.kind()) {
-            RUN -> ToWorker.Run(input.long(), input.text(), input.text(), input.bytes(), input.boolean(), input.boolean())
-            MAP -> ToWorker.Map(input.long(), input.text(), input.text(), input.bytes(), input.bytes())
-            TASKS -> ToWorker.RunTasks(input.long(), input.text(), input.text(), input.bytes())
-            CANCEL -> ToWorker.Cancel(input.long())
+    fun decodeToWorker(bytes: ByteArray): ToWorker = reading(bytes, "a command") { input ->
+        when (val kind = input.get()) {
+            RUN -> ToWorker.Run(input.getLong(), text(input), text(input), input.getSized(), flag(input), flag(input))
+            MAP -> ToWorker.Map(input.getLong(), text(input), text(input), input.getSized(), input.getSized())
+            TASKS -> ToWorker.RunTasks(input.getLong(), text(input), text(input), input.getSized())
+            CANCEL -> ToWorker.Cancel(input.getLong())
             SHUTDOWN -> ToWorker.Shutdown
-            else -> throw input.unknown(kind)
+            else -> throw SerializationException("a command of unknown kind $kind")
         }
-        input.end()
+    }
+
+    fun decodeFromWorker(bytes: ByteArray): FromWorker = reading(bytes, "a reply") { input ->
+        when (val kind = input.get()) {
+            STARTED -> FromWorker.Started(input.getLong())
+            SUCCEEDED -> FromWorker.Succeeded(input.getLong(), input.getSized())
+            FAILED -> FromWorker.Failed(input.getLong(), WireCodec.decode(remoteError, input.getSized()))
+            CANCELLED -> FromWorker.Cancelled(input.getLong())
+            else -> throw SerializationException("a reply of unknown kind $kind")
+        }
+    }
+
+    /** Reads a message with [read]; a field past the end, a length that cannot fit or bytes left over fail typed. */
+    private inline fun <T> reading(bytes: ByteArray, what: String, read: (WireBuffer) -> T): T {
+        val input = WireBuffer(bytes)
+        val message = try {
+            read(input)
+        } catch (e: IndexOutOfBoundsException) {
+            throw SerializationException("$what of ${bytes.size} bytes ends before its last field", e)
+        } catch (e: IllegalArgumentException) {
+            if (e is SerializationException) throw e
+            throw SerializationException("$what of ${bytes.size} bytes is malformed: ${e.message}", e)
+        }
+        if (input.hasRemaining()) throw SerializationException("$what has ${input.remaining()} bytes past its last field")
         return message
     }
 
-    fun decodeFromWorker(bytes: ByteArray): FromWorker {
-        val input = Input(bytes, "a reply")
-        val message = when (val kind = input.kind()) {
-            STARTED -> FromWorker.Started(input.long())
-            SUCCEEDED -> FromWorker.Succeeded(input.long(), input.bytes())
-            FAILED -> FromWorker.Failed(input.long(), WireCodec.decode(remoteError, input.bytes()))
-            CANCELLED -> FromWorker.Cancelled(input.long())
-            else -> throw input.unknown(kind)
-        }
-        input.end()
-        return message
-    }
+    private fun text(input: WireBuffer): String = MessageCodec.strictUtf8(input.getSized())
 
-    /** The bytes a String or ByteArray field takes: its length, then its bytes (a String's in UTF-8). */
-    private fun sized(value: ByteArray): Int = 4 + value.size
+    private fun flag(value: Boolean): Byte = if (value) 1 else 0
 
-    /** Writes fields into an array of exactly their size. */
-    private class Output(size: Int) {
-        private val buffer = ByteArray(size)
-        private var at = 0
-
-        fun kind(kind: Byte) = apply { buffer[at++] = kind }
-
-        fun long(value: Long) = apply {
-            BigEndian.putLong(buffer, at, value)
-            at += 8
-        }
-
-        fun boolean(value: Boolean) = apply { buffer[at++] = if (value) 1 else 0 }
-
-        fun bytes(value: ByteArray) = apply {
-            BigEndian.putInt(buffer, at, value.size)
-            value.copyInto(buffer, at + 4)
-            at += 4 + value.size
-        }
-
-        fun done(): ByteArray = buffer.also { check(at == it.size) { "sized ${it.size} bytes, wrote $at" } }
-    }
-
-    /** Reads fields, each checked against the bytes left; [what] names the message in errors. */
-    private class Input(private val buffer: ByteArray, private val what: String) {
-        private var at = 0
-
-        fun kind(): Byte {
-            need(1, "its kind")
-            return buffer[at++]
-        }
-
-        fun long(): Long {
-            need(8, "a Long")
-            return BigEndian.getLong(buffer, at).also { at += 8 }
-        }
-
-        fun boolean(): Boolean {
-            need(1, "a Boolean")
-            return when (buffer[at++].toInt()) {
-                0 -> false
-                1 -> true
-                else -> throw SerializationException("$what holds ${buffer[at - 1]} where a Boolean (0 or 1) belongs")
-            }
-        }
-
-        fun text(): String = MessageCodec.strictUtf8(bytes())
-
-        fun bytes(): ByteArray {
-            need(4, "a length")
-            val length = BigEndian.getInt(buffer, at)
-            at += 4
-            if (length < 0) throw SerializationException("$what announces a negative length ($length)")
-            need(length, "$length bytes")
-            return buffer.copyOfRange(at, at + length).also { at += length }
-        }
-
-        fun end() {
-            if (at != buffer.size) throw SerializationException("$what has ${buffer.size - at} bytes past its last field")
-        }
-
-        fun unknown(kind: Byte) = SerializationException("$what of unknown kind $kind")
-
-        private fun need(count: Int, field: String) {
-            if (count > buffer.size - at) throw SerializationException("$what ends before ${field}: ${buffer.size - at} bytes left")
-        }
+    private fun flag(input: WireBuffer): Boolean = when (val value = input.get().toInt()) {
+        0 -> false
+        1 -> true
+        else -> throw SerializationException("$value where a Boolean (0 or 1) belongs")
     }
 }
