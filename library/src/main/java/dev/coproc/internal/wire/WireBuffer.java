@@ -3,9 +3,9 @@ package dev.coproc.internal.wire;
 /**
  * A big-endian cursor over a byte array, for layouts of a few fixed fields and length-prefixed byte strings
  * (the manager's calls and answers, a worker's commands and replies). A worker runs with the quick-start
- * compiler, where a {@code ByteBuffer}'s
- * construction per message showed in profiles. Reading past the end throws {@link IndexOutOfBoundsException};
- * a length or count that cannot fit in what is left throws {@link IllegalArgumentException}.
+ * compiler, where a {@code ByteBuffer}'s construction per message showed in profiles. Reading past the end
+ * throws {@link IndexOutOfBoundsException}; a length or count that cannot fit in what is left throws
+ * {@link IllegalArgumentException}.
  */
 public final class WireBuffer {
     private final byte[] bytes;
