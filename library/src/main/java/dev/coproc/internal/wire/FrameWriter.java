@@ -62,7 +62,7 @@ public final class FrameWriter implements AutoCloseable {
     /**
      * Holds back the small frames written from now on, until {@link #uncork}, which sends them in one write:
      * for a writer that knows more frames follow at once (replies still to handle, each answered by a frame).
-     * A frame that does not fit beside them sends them, then itself; order is kept.
+     * A larger frame, or one that does not fit beside them, sends them, then itself; order is kept.
      */
     public synchronized void cork() {
         corked = true;
@@ -74,10 +74,19 @@ public final class FrameWriter implements AutoCloseable {
         sendHeld();
     }
 
-    /** Appends a frame to the held ones; false when it would take them over {@link #HELD_BYTES}. */
+    /** Forgets the frames held back since {@link #cork}, and writes through again: for a peer about to be killed. */
+    public synchronized void dropHeld() {
+        corked = false;
+        heldLength = 0;
+    }
+
+    /**
+     * Appends a small frame to the held ones; false for a larger one (its writer may have moved off a thread
+     * that must not wait on the pipe) or one that would take them over {@link #HELD_BYTES}.
+     */
     private boolean hold(byte kind, byte[] payload, int checksum) {
         int frame = Frames.HEADER_BYTES + payload.length;
-        if (frame > HELD_BYTES - heldLength) return false;
+        if (payload.length > SMALL_PAYLOAD || frame > HELD_BYTES - heldLength) return false;
         if (held == null) held = new byte[HELD_BYTES];
         Frames.putHeader(held, heldLength, kind, payload.length, checksum);
         System.arraycopy(payload, 0, held, heldLength + Frames.HEADER_BYTES, payload.length);

@@ -60,6 +60,13 @@ internal class WorkerChannel private constructor(
     interface Listener {
         fun onMessage(connection: WorkerChannel, message: FromWorker)
 
+        /**
+         * Whether the commands sent while a reply is handled, with more replies already read, may wait for the
+         * last of them and go in one write. A pool's worker answers each reply with its next task; a Process
+         * runs callers' callbacks on this thread, which must not hold back its shutdown.
+         */
+        val batchesCommands: Boolean get() = false
+
         /** The reply stream ended: cleanly (null) or by a protocol error (the worker was then killed). */
         fun onEnd(connection: WorkerChannel, error: WorkerFailure.Protocol?)
     }
@@ -130,6 +137,7 @@ internal class WorkerChannel private constructor(
 
     private fun readReplies(reader: FrameReader, first: ByteArray?, listener: Listener) {
         var error: WorkerFailure.Protocol? = null
+        val batching = listener.batchesCommands
         try {
             if (first != null) commands.write(Frame.MESSAGE, first)
             if (!greeted) {
@@ -144,15 +152,11 @@ internal class WorkerChannel private constructor(
                 } catch (e: Exception) {
                     throw WorkerFailure.Protocol(name, pid.toLong(), "$peer sent a message that does not decode: ${e.message}", e)
                 }
-                // Replies read ahead: each may answer with a command (a pool's next task), all sent in one write
-                // after the last of them. A write and the worker's wake-up per task cost more than the task.
-                val more = replyStream.available() > 0
-                if (more) commands.cork()
-                try {
-                    listener.onMessage(this, message)
-                } finally {
-                    if (!more) uncorkQuietly()
-                }
+                // Replies read ahead: the commands they answer with (a pool's next tasks) wait, and go in one
+                // write before the last of them is handled. A write and the worker's wake-up per task cost more
+                // than a small task.
+                if (batching && replyStream.available() > 0) commands.cork() else uncorkQuietly()
+                listener.onMessage(this, message)
             }
         } catch (e: WorkerFailure.Protocol) {
             error = e
@@ -161,8 +165,13 @@ internal class WorkerChannel private constructor(
         } catch (e: IOException) {
             // EPIPE or EOF mid-write: the worker died early; its exit status tells the caller why.
             log.debug("{}: {}", peer, e.message)
+        } catch (e: Throwable) {
+            // A listener's failure ends this thread, as before; what it held back still goes.
+            uncorkQuietly()
+            throw e
         }
-        uncorkQuietly()
+        // A worker about to be killed is sent nothing more (its pipe may be full: the kill would wait).
+        if (error == null) uncorkQuietly() else commands.dropHeld()
         if (error == null && !exitsAfterEndOfReplies()) {
             error = WorkerFailure.Protocol(name, pid.toLong(), "$peer closed its reply pipe but did not exit; it was killed")
         }

@@ -88,11 +88,16 @@ internal object ProtocolCodec {
         val input = WireBuffer(bytes)
         val message = try {
             read(input)
+        } catch (e: SerializationException) {
+            throw e
         } catch (e: IndexOutOfBoundsException) {
             throw SerializationException("$what of ${bytes.size} bytes ends before its last field", e)
-        } catch (e: IllegalArgumentException) {
-            if (e is SerializationException) throw e
-            throw SerializationException("$what of ${bytes.size} bytes is malformed: ${e.message}", e)
+        } catch (e: RuntimeException) {
+            // Also what the CBOR decoder of a failure's RemoteError throws for some bad input (a string past the
+            // end, a length over 2^31).
+            throw SerializationException("$what of ${bytes.size} bytes is malformed: $e", e)
+        } catch (e: StackOverflowError) {
+            throw SerializationException("$what of ${bytes.size} bytes nests a failure's causes too deep", e)
         }
         if (input.hasRemaining()) throw SerializationException("$what has ${input.remaining()} bytes past its last field")
         return message

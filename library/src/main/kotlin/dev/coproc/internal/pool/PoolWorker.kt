@@ -62,6 +62,9 @@ internal class PoolWorker private constructor(val name: String, private val term
         }
     }
 
+    /** Each reply is answered by the slot's next task: those of replies read together go in one write. */
+    override val batchesCommands: Boolean get() = true
+
     override fun onMessage(connection: WorkerChannel, message: FromWorker) {
         val pending = when (message) {
             is FromWorker.Started -> return

@@ -153,6 +153,25 @@ class FramesTest {
     }
 
     @Test
+    void aCorkedWriterHoldsOnlySmallFramesAndDropsTheHeldOnesWhenTold() throws IOException {
+        CountingStream out = new CountingStream();
+        FrameWriter writer = new FrameWriter(out, 1 << 20);
+        writer.cork();
+        writer.write(Frame.MESSAGE, new byte[] {1});
+        byte[] medium = new byte[5000];
+        writer.write(Frame.MESSAGE, medium);
+        assertEquals(3, out.writes, "the held frame, then the medium one (header and payload) written through");
+        writer.write(Frame.MESSAGE, new byte[] {2});
+        writer.dropHeld();
+        writer.write(Frame.MESSAGE, new byte[] {3});
+        FrameReader reader = reader(out.toByteArray(), 1 << 20);
+        assertArrayEquals(new byte[] {1}, reader.read().payload());
+        assertArrayEquals(medium, reader.read().payload());
+        assertArrayEquals(new byte[] {3}, reader.read().payload(), "the dropped frame never went; the next went through");
+        assertNull(reader.read());
+    }
+
+    @Test
     void handshakeCarriesPidAndLimit() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Handshake.send(new FrameWriter(out, 1000), 4242, 12345);

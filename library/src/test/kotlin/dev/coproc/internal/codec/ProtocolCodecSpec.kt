@@ -66,6 +66,9 @@ class ProtocolCodecSpec : FunSpec({
         }
         val run = ProtocolCodec.encode(ToWorker.Run(1, "a", "b", ByteArray(0), exitAfter = false))
         shouldThrow<SerializationException> { ProtocolCodec.decodeToWorker(run.copyOf().also { it[it.size - 1] = 2 }) }.message shouldContain "Boolean"
+        // A failure whose RemoteError is not CBOR at all.
+        val failed = ProtocolCodec.encode(FromWorker.Failed(1, RemoteError("E", "m", emptyList())))
+        shouldThrow<SerializationException> { ProtocolCodec.decodeFromWorker(failed.copyOf().also { it.fill(0x7f, 13) }) }
         // The process name "a" is at 1 + 8 + 4: a lone continuation byte there is not UTF-8.
         shouldThrow<SerializationException> { ProtocolCodec.decodeToWorker(run.copyOf().also { it[13] = 0x80.toByte() }) }
     }
