@@ -292,6 +292,13 @@ public open class Process<R>() : Task<R>, AutoCloseable {
         if (!isAlive) return
         terminate()
         try {
+            termSentOrExit().get(TERM_HELD_MILLIS, TimeUnit.MILLISECONDS)
+        } catch (e: TimeoutException) {
+            // No hello yet: a JVM that has not started by now is taken for hung, and the grace runs from here.
+        } catch (e: ExecutionException) {
+            // Its end could not be watched: the wait below says so.
+        }
+        try {
             exitFuture.get(options.terminateGrace.inWholeMilliseconds, TimeUnit.MILLISECONDS)
         } catch (e: TimeoutException) {
             kill()
@@ -303,11 +310,19 @@ public open class Process<R>() : Task<R>, AutoCloseable {
     internal suspend fun terminateAndWait() {
         if (!isAlive) return
         terminate()
+        withTimeoutOrNull(TERM_HELD_MILLIS) { runCatching { termSentOrExit().awaitResult() } }
         if (withTimeoutOrNull(options.terminateGrace) { exitFuture.awaitResult() } == null) {
             kill()
             exitFuture.awaitResult()
         }
     }
+
+    /**
+     * Completes once the SIGTERM asked for has been sent (a child that has not said hello yet gets it at its
+     * hello: the grace period counts from then) or the child has ended.
+     */
+    private fun termSentOrExit(): CompletableFuture<Any?> =
+        CompletableFuture.anyOf(checkNotNull(connection).terminationSent, exitFuture)
 
     private suspend fun <T> onCancelTerminate(block: suspend () -> T): T {
         checkStarted()
@@ -361,6 +376,13 @@ public open class Process<R>() : Task<R>, AutoCloseable {
 
         /** How long [close] waits for a child that delivered its result to exit by itself. */
         private const val EXIT_AFTER_RESULT_MILLIS = 1_000L
+
+        /**
+         * How long a termination waits for a SIGTERM held until the child's hello (see
+         * [WorkerChannel.terminationSent]) before the grace period starts anyway: a JVM start, with room for a
+         * loaded machine.
+         */
+        private const val TERM_HELD_MILLIS = 10_000L
 
         /** The started processes of this JVM that have not ended yet (Python's `active_children()`). */
         @JvmStatic

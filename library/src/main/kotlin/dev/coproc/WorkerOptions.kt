@@ -72,7 +72,10 @@ public class WorkerOptions private constructor(builder: Builder) {
     public val cacheDirectory: Path = builder.cacheDirectory
     /** Largest frame accepted in either direction, in bytes. */
     public val maxFrameSize: Int = builder.maxFrameSize
-    /** How long a cancelled or terminated worker gets between SIGTERM and SIGKILL. */
+    /**
+     * How long a cancelled or terminated worker gets between SIGTERM and SIGKILL. A worker JVM still starting
+     * gets its SIGTERM once its handler is in place (its hello), up to 10 seconds later; the grace counts from then.
+     */
     @get:JvmSynthetic
     public val terminateGrace: Duration = builder.terminateGrace
 

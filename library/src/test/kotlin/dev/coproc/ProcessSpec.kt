@@ -15,6 +15,7 @@ import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.future.await
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 
@@ -159,6 +160,21 @@ class ProcessLifecycleSpec : FunSpec({
             p.terminate()
             p.join(30.seconds) shouldBe true
             p.exitCode shouldBe -15
+        }
+    }
+
+    test("a child slower to start than the grace period gets the SIGTERM at its hello, not a SIGKILL before") {
+        // The grace counts from the SIGTERM sent, not asked for: it waits for the hello (see WorkerChannel.signal).
+        val options = WorkerOptions { mainClass(SlowLauncher::class.java.name) }
+        val p = Process(RunForever(), options = options).also { it.start() }
+        try {
+            // Undispatched: in its join (before the hello) when cancelled.
+            val waiter = launch(start = CoroutineStart.UNDISPATCHED) { p.join() }
+            waiter.cancelAndJoin()
+            p.isAlive shouldBe false
+            p.exitCode shouldBe -15
+        } finally {
+            p.kill()
         }
     }
 

@@ -121,15 +121,25 @@ internal class WorkerChannel private constructor(
      */
     private val startup = AtomicInteger(if (greeted) GREETED else STARTING)
 
+    /**
+     * Completes once a SIGTERM has been sent to the worker: at once, or at its hello when it was held. A grace
+     * period before a SIGKILL starts here, not when the SIGTERM was asked for: a JVM slow to start (a loaded
+     * machine) would otherwise be killed before it ever got the SIGTERM.
+     */
+    val terminationSent: CompletableFuture<Unit> = CompletableFuture()
+
     /** Sends [signal] to the worker; false when it has already been reaped. */
     fun signal(signal: Int): Boolean {
         if (reaped.isDone) return false
         if (signal == Signals.SIGTERM && startup.compareAndSet(STARTING, TERM_HELD)) return true
-        return Signals.send(pid.toLong(), signal)
+        return Signals.send(pid.toLong(), signal).also { if (signal == Signals.SIGTERM) terminationSent.complete(Unit) }
     }
 
     private fun greeted() {
-        if (startup.getAndSet(GREETED) == TERM_HELD) Signals.send(pid.toLong(), Signals.SIGTERM)
+        if (startup.getAndSet(GREETED) == TERM_HELD) {
+            Signals.send(pid.toLong(), Signals.SIGTERM)
+            terminationSent.complete(Unit)
+        }
     }
 
     /** Closes the command pipe: the worker sees EOF and exits. */
