@@ -4,6 +4,7 @@ import dev.coproc.internal.codec.FromWorker
 import dev.coproc.internal.codec.RemoteError
 import dev.coproc.internal.codec.ToWorker
 import dev.coproc.internal.codec.WireCodec
+import dev.coproc.internal.wire.Handshake
 import dev.coproc.worker.TaskBodies
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.runBlocking
@@ -16,7 +17,11 @@ import org.apache.ignite.resources.IgniteInstanceResource
  * by the same [TaskBodies]. Ignite carries only this byte array (and, back, the node's name and the encoded
  * reply): user objects cross in coproc's codec, decoded against declared types; Ignite never deserializes one.
  */
-internal class ClusterJob(private val message: ByteArray) : IgniteCallable<ClusterReply> {
+internal class ClusterJob(
+    private val message: ByteArray,
+    /** The caller's protocol version: a node of another coproc version reads its messages differently. */
+    private val protocol: Int = Handshake.PROTOCOL_VERSION,
+) : IgniteCallable<ClusterReply> {
     @IgniteInstanceResource
     @Transient
     private var ignite: Ignite? = null
@@ -24,6 +29,10 @@ internal class ClusterJob(private val message: ByteArray) : IgniteCallable<Clust
     // Ignite's compute threads call this and wait for it: running the task to completion here is the job.
     // An interrupt (the caller cancelled, or the node stops) cancels the task's coroutine.
     override fun call(): ClusterReply {
+        check(protocol == Handshake.PROTOCOL_VERSION) {
+            "${ignite?.name() ?: "a cluster node"} speaks coproc protocol ${Handshake.PROTOCOL_VERSION}, the caller $protocol: " +
+                "every node must run the caller's coproc version"
+        }
         val command = WireCodec.decodeToWorker(message)
         val id = when (command) {
             is ToWorker.Run -> command.id
