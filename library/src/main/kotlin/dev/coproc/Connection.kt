@@ -239,7 +239,7 @@ public class Connection<T> internal constructor(
 
     internal companion object {
         fun <T> open(socket: UnixSocket, serializer: KSerializer<T>, canSend: Boolean, canReceive: Boolean, maxMessageBytes: Int, rings: PipeRings? = null) =
-            Connection(FramedSocket(socket, peer = "the other end"), serializer, canSend, canReceive, maxMessageBytes, rings)
+            Connection(FramedSocket(socket, peer = "the other end", doorbells = rings != null), serializer, canSend, canReceive, maxMessageBytes, rings)
     }
 }
 

@@ -265,6 +265,26 @@ class PipeSpec : FunSpec({
         }
     }
 
+    test("a doorbell breaks a stream that carries none (a manager's), and a ringed pipe's receiver skips it") {
+        for (doorbells in listOf(false, true)) {
+            val (raw, wrapped) = UnixSocket.pair()
+            val framed = FramedSocket(wrapped, doorbells = doorbells)
+            try {
+                val bytes = RawFrames.frame(Frame.DOORBELL, ByteArray(0)) + RawFrames.frame(Frame.MESSAGE, byteArrayOf(7))
+                raw.send(bytes, 0, bytes.size) shouldBe bytes.size
+                if (doorbells) {
+                    withTimeout(10.seconds) { framed.receive(100) }.toList() shouldBe listOf<Byte>(7)
+                } else {
+                    shouldThrow<dev.coproc.internal.wire.FrameException> { withTimeout(10.seconds) { framed.receive(100) } }
+                        .message shouldContain "sent a doorbell, which this stream does not carry"
+                }
+            } finally {
+                framed.close()
+                raw.close()
+            }
+        }
+    }
+
     test("a message announced long but arriving slowly takes memory as its bytes arrive, not as announced, and arrives whole") {
         val (raw, wrapped) = UnixSocket.pair()
         val framed = FramedSocket(wrapped)

@@ -39,6 +39,11 @@ internal class FramedSocket(
     private val spinWhile: () -> Boolean = { true },
     /** Names the other end in error messages. */
     private val peer: String = "the peer",
+    /**
+     * Whether the peer rings doorbells (a pipe whose messages come through shared memory): they are skipped.
+     * Anywhere else a doorbell breaks the protocol.
+     */
+    private val doorbells: Boolean = false,
 ) {
     /** Native memory a small message is staged in, made on the first send and grown up to [SCRATCH_BYTES]. */
     private var sendScratch: Pointer? = null
@@ -115,7 +120,9 @@ internal class FramedSocket(
 
     /** A frame of the other kind than [expected]: a second handshake, or a message before the handshake. */
     private fun unexpected(expected: Byte): FrameException =
-        if (expected == Frame.MESSAGE) {
+        if (Frames.kind(input, start) == Frame.DOORBELL) {
+            FrameException(FrameException.Reason.CORRUPTED, "$peer sent a doorbell, which this stream does not carry")
+        } else if (expected == Frame.MESSAGE) {
             FrameException(FrameException.Reason.CORRUPTED, "$peer sent a handshake in the middle of the stream")
         } else {
             FrameException(FrameException.Reason.HANDSHAKE, "$peer did not start with a coproc handshake")
@@ -231,6 +238,7 @@ internal class FramedSocket(
 
     /** Drops the doorbells at the head of the input; one with a payload breaks the stream. */
     private fun skipDoorbells() {
+        if (!doorbells) return
         while (end - start >= HEADER_BYTES && Frames.kind(input, start) == Frame.DOORBELL) {
             if (Frames.length(input, start) != 0) throw FrameException(FrameException.Reason.CORRUPTED, "$peer sent a doorbell with a payload")
             start += HEADER_BYTES
