@@ -84,7 +84,7 @@ class PoolSpec : FunSpec({
     }
 
     test("imap pulls its items as its results go out: the source is never more than a bounded window ahead") {
-        // 16 items per worker in flight keep the workers busy while the caller consumes; never more than that
+        // 64 items per worker in flight keep the workers busy while the caller consumes; never more than that
         // (or two chunks per worker, for larger chunks), however long the source.
         suspend fun Pool.maxAhead(items: Int, chunkSize: Int): Int {
             var pulled = 0
@@ -100,7 +100,7 @@ class PoolSpec : FunSpec({
             return ahead
         }
         processPool(workers = 2) {
-            maxAhead(2_000, chunkSize = 1) shouldBeLessThanOrEqual 2 * 16
+            maxAhead(2_000, chunkSize = 1) shouldBeLessThanOrEqual 2 * 64
             maxAhead(2_000, chunkSize = 100) shouldBeLessThanOrEqual 2 * 2 * 100
         }
     }

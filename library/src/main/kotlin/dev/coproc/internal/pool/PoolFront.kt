@@ -25,7 +25,7 @@ import kotlinx.serialization.builtins.ListSerializer
  * failures reported here ([EncodingFailure], [WorkerFailure], [PoolFailure]) into public exceptions.
  *
  * [parallelism] sizes the default chunks (about four per worker, as Python) and the window a streaming map
- * keeps in flight (16 items or 2 chunks per worker, whichever is more). [maxFrameSize] is the largest message
+ * keeps in flight (64 items or 2 chunks per worker, whichever is more). [maxFrameSize] is the largest message
  * the engine carries: a task over it fails here, and a map chunk over it is split.
  *
  * The handles a task or chunk carries are [Leases] held until its item completes (done, failed, cancelled or
@@ -140,10 +140,12 @@ internal class PoolFront(
         val functionLeases = Leases(reusable = true)
         val functionBytes = functionLeases.encoding { encodeFunction(function, shape) }
         val chunks = items.asSequence().chunked(chunkSize).iterator()
-        // In flight: 16 items per worker, so that each worker's next tasks already wait in the queue when its reply
+        // In flight: 64 items per worker, so that each worker's next tasks already wait in the queue when its reply
         // comes (with only two, a worker idled until this collector ran and submitted more: half the throughput
-        // of chunk size 1), or 2 chunks per worker when chunks are larger. The source is never further ahead.
-        val window = maxOf(parallelism * 2, parallelism * 16 / chunkSize)
+        // of chunk size 1; 64 rather than 16 lets tiny tasks' replies come back in runs, each read with one
+        // system call and answered with one write: 1.7-1.9x the items a second), or 2 chunks per worker when
+        // chunks are larger. The source is never further ahead.
+        val window = maxOf(parallelism * 2, parallelism * 64 / chunkSize)
         val inFlight = ArrayDeque<WorkItem>()
         try {
             while (true) {

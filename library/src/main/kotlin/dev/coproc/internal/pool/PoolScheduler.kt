@@ -359,7 +359,7 @@ internal class PoolScheduler(
         /** About how much work, at the pace of a slot's recent chunks, waits in its worker beside the current one. */
         const val AHEAD_NANOS = 1_000_000L
         /** The most chunks that wait in one worker. */
-        const val MAX_AHEAD = 16
+        const val MAX_AHEAD = 64
         val workerCounter = AtomicInteger()
     }
 }
