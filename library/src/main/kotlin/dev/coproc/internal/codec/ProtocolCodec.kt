@@ -2,6 +2,7 @@ package dev.coproc.internal.codec
 
 import dev.coproc.internal.wire.WireBuffer
 import dev.coproc.internal.wire.WireBuffer.sizedBytes
+import dev.coproc.internal.wire.readWhole
 import kotlinx.serialization.SerializationException
 
 /**
@@ -83,25 +84,9 @@ internal object ProtocolCodec {
         }
     }
 
-    /** Reads a message with [read]; a field past the end, a length that cannot fit or bytes left over fail typed. */
-    private inline fun <T> reading(bytes: ByteArray, what: String, read: (WireBuffer) -> T): T {
-        val input = WireBuffer(bytes)
-        val message = try {
-            read(input)
-        } catch (e: SerializationException) {
-            throw e
-        } catch (e: IndexOutOfBoundsException) {
-            throw SerializationException("$what of ${bytes.size} bytes ends before its last field", e)
-        } catch (e: RuntimeException) {
-            // Also what the CBOR decoder of a failure's RemoteError throws for some bad input (a string past the
-            // end, a length over 2^31).
-            throw SerializationException("$what of ${bytes.size} bytes is malformed: $e", e)
-        } catch (e: StackOverflowError) {
-            throw SerializationException("$what of ${bytes.size} bytes nests a failure's causes too deep", e)
-        }
-        if (input.hasRemaining()) throw SerializationException("$what has ${input.remaining()} bytes past its last field")
-        return message
-    }
+    /** Reads a whole message with [read]; whatever does not read as one fails as a [SerializationException]. */
+    private inline fun <T> reading(bytes: ByteArray, what: String, read: (WireBuffer) -> T): T =
+        readWhole(bytes, what, ::SerializationException, read)
 
     private fun text(input: WireBuffer): String = MessageCodec.strictUtf8(input.getSized())
 

@@ -2,6 +2,7 @@ package dev.coproc.internal.manager
 
 import dev.coproc.internal.wire.BigEndian
 import dev.coproc.internal.wire.WireBuffer
+import dev.coproc.internal.wire.readWhole
 
 /**
  * One call on a managed object: the caller's [callId] (answers come back tagged with it, in any order), the
@@ -86,16 +87,8 @@ internal class ManagerProtocolException(message: String) : Exception(message)
  * round trip of tens of microseconds a general encoder's cost shows.
  */
 internal object ManagerWire {
-    inline fun <T> reading(frame: ByteArray, read: (WireBuffer) -> T): T {
-        val buffer = WireBuffer(frame)
-        val value = try {
-            read(buffer)
-        } catch (e: RuntimeException) {
-            throw ManagerProtocolException("malformed frame of ${frame.size} bytes: $e")
-        }
-        if (buffer.hasRemaining()) throw ManagerProtocolException("${buffer.remaining()} bytes after the end of a frame")
-        return value
-    }
+    inline fun <T> reading(frame: ByteArray, read: (WireBuffer) -> T): T =
+        readWhole(frame, "a frame", { message, _ -> ManagerProtocolException(message) }, read)
 
     fun of(value: Long): ByteArray = BigEndian.ofLong(value)
     fun of(value: Int): ByteArray = BigEndian.ofInt(value)
