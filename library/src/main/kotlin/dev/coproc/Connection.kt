@@ -34,9 +34,10 @@ import kotlinx.serialization.Serializable
  * in Python. A connection decoded in a pool task belongs to that task and is closed when the task ends.
  * Bytes a connection read ahead belong to it; hand an end over before reading from it.
  *
- * Several processes may send through copies of one end at once: every message arrives whole, and messages
- * of up to 64 KiB keep each sender's order. Longer ones that several processes send at the same moment may
- * arrive out of their senders' order (Python's pipes would corrupt them); send those from one process.
+ * Several processes may send through copies of one end at once: messages of up to 64 KiB arrive whole and
+ * keep each sender's order. Longer ones must come from one process at a time: two sent at the same moment from
+ * two processes may interleave in the socket, which the receiver reports as [CorruptedStreamException] (Python's
+ * pipes would corrupt them silently).
  */
 @Serializable(with = ConnectionSerializer::class)
 public class Connection<T> internal constructor(

@@ -165,7 +165,9 @@ internal class WorkerChannel private constructor(
                 // Replies read ahead: the commands they answer with (a pool's next tasks) wait, and go in one
                 // write before the last of them is handled. A write and the worker's wake-up per task cost more
                 // than a small task.
-                if (batching && replyStream.available() > 0) commands.cork() else uncorkQuietly()
+                if (batching) {
+                    if (replyStream.available() > 0) commands.cork() else uncorkQuietly()
+                }
                 listener.onMessage(this, message)
             }
         } catch (e: WorkerFailure.Protocol) {
