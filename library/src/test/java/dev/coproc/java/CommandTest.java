@@ -40,7 +40,7 @@ class CommandTest {
     @BeforeAll
     static void countFds() throws Exception {
         JavaCommand.of("true").run(); // opens the poller's and the reaper's descriptors once
-        fdsBefore = TestHygiene.openFds();
+        fdsBefore = TestHygiene.fdsBefore();
     }
 
     @AfterAll

@@ -35,7 +35,7 @@ class JavaManagerTest {
         try (JavaManager warmUp = JavaManager.start()) {
             warmUp.dict(String.class, Integer.class).size();
         }
-        fdsBefore = TestHygiene.openFds();
+        fdsBefore = TestHygiene.fdsBefore();
     }
 
     @AfterAll

@@ -36,7 +36,7 @@ class JavaPoolTest {
         try (JavaPool pool = JavaPool.create(1)) {
             pool.apply(new Square(1)); // loads native code and opens the reaper's pipe once
         }
-        fdsBefore = TestHygiene.openFds();
+        fdsBefore = TestHygiene.fdsBefore();
     }
 
     @AfterAll

@@ -149,7 +149,7 @@ class JavaProcessTest {
     @BeforeAll
     static void countFds() throws Exception {
         JavaProcess.of(new Square(1)).start().join(); // opens the reaper's pipe and loads native code once
-        fdsBefore = TestHygiene.openFds();
+        fdsBefore = TestHygiene.fdsBefore();
     }
 
     /** No child of this JVM is left after the class, running or zombie, and no fd leaked. */

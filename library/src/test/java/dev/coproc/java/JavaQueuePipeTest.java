@@ -32,7 +32,7 @@ class JavaQueuePipeTest {
             queue.put(1); // loads native code once
             queue.get();
         }
-        fdsBefore = TestHygiene.openFds();
+        fdsBefore = TestHygiene.fdsBefore();
     }
 
     @AfterAll

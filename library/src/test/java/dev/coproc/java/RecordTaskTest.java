@@ -43,7 +43,7 @@ class RecordTaskTest {
         try (JavaPool warm = JavaPool.create(1)) {
             warm.apply(new Square(1)); // loads native code and opens the reaper's pipe once
         }
-        fdsBefore = TestHygiene.openFds();
+        fdsBefore = TestHygiene.fdsBefore();
         pool = JavaPool.create(2);
     }
 

@@ -39,7 +39,7 @@ class SharedObjectsTest {
             warmUp.join();
             lock.acquireAsync(null).get(10, TimeUnit.SECONDS);
         }
-        fdsBefore = TestHygiene.openFds();
+        fdsBefore = TestHygiene.fdsBefore();
     }
 
     @AfterAll

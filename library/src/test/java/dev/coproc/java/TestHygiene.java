@@ -3,6 +3,7 @@ package dev.coproc.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coproc.internal.os.FdPoller;
 import dev.coproc.internal.os.OsException;
 import dev.coproc.internal.os.Pids;
 import java.io.IOException;
@@ -46,6 +47,15 @@ final class TestHygiene {
                 }
             }).sorted().toList().toString();
         }
+    }
+
+    /**
+     * The fds open before a class runs, once the poller's thread and epoll descriptor exist: the first test to
+     * wait on a descriptor would otherwise seem to leak them when the class runs alone.
+     */
+    static long fdsBefore() throws IOException, OsException {
+        FdPoller.get().start();
+        return openFds();
     }
 
     static long openFds() throws IOException {
