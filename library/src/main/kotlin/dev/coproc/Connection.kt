@@ -34,10 +34,9 @@ import kotlinx.serialization.Serializable
  * in Python. A connection decoded in a pool task belongs to that task and is closed when the task ends.
  * Bytes a connection read ahead belong to it; hand an end over before reading from it.
  *
- * Several processes may send through copies of one end at once: messages of up to 64 KiB arrive whole and
- * keep each sender's order. Longer ones must come from one process at a time: two sent at the same moment from
- * two processes may interleave in the socket, which the receiver reports as [CorruptedStreamException] (Python's
- * pipes would corrupt them silently).
+ * Several processes may send through copies of one end at once: every message arrives whole, and each
+ * sender's in its order (Python's pipes would interleave the bytes of long ones). A long message whose sender
+ * is killed while sending it is dropped whole.
  */
 @Serializable(with = ConnectionSerializer::class)
 public class Connection<T> internal constructor(
@@ -141,6 +140,24 @@ public class Connection<T> internal constructor(
      */
     public suspend fun receiveBytes(maxLength: Int = maxMessageBytes): ByteArray {
         return receiveNow(maxLength) ?: receiveWaiting(maxLength)
+    }
+
+    /**
+     * Receives the next message into [buffer] from [offset], and returns its length (Python's
+     * `recv_bytes_into`). A long message is copied there straight from shared memory, with no array of its
+     * own: the fastest way to receive many large messages is into one reused buffer.
+     *
+     * @throws MessageTooLongException when it does not fit in the `buffer.size - offset` bytes left; unlike
+     *   Python, the message stays unread and the connection usable
+     */
+    public suspend fun receiveBytesInto(buffer: ByteArray, offset: Int = 0): Int {
+        checkReceive()
+        require(offset >= 0 && offset <= buffer.size) { "offset $offset is outside a buffer of ${buffer.size} bytes" }
+        val room = buffer.size - offset
+        val message = receiving.withLock { translate { rings?.receive(framed, room, buffer, offset) ?: framed.receive(room) } }
+        if (message === PipeRings.LANDED) return rings!!.landedLength
+        message.copyInto(buffer, offset)
+        return message.size
     }
 
     /** The next message if the ring has it now, without suspending (so without a continuation per call). */

@@ -2,7 +2,10 @@ package dev.coproc
 
 import dev.coproc.os.Signals
 import dev.coproc.internal.PipeRings
+import dev.coproc.internal.os.SharedMemory
 import dev.coproc.internal.os.UnixSocket
+import dev.coproc.internal.shm.ProcessIdentity
+import dev.coproc.internal.shm.QueueRing
 import dev.coproc.internal.wire.Frame
 import dev.coproc.internal.wire.FramedSocket
 import dev.coproc.internal.wire.Frames
@@ -18,12 +21,14 @@ import io.kotest.matchers.string.shouldContain
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.serialization.builtins.serializer
 
 class PipeSpec : FunSpec({
@@ -490,4 +495,132 @@ class PipeSpec : FunSpec({
             println("dropped ${error.droppedBytes} bytes of a torn last message after $count whole ones")
         }
     }
+
+    test("a long message goes straight into the caller's buffer, at an offset; one that does not fit stays unread") {
+        val (a, b) = Pipe<String>()
+        a.use {
+            b.use {
+                val big = ByteArray(3 * 1024 * 1024 + 5) { (it % 253).toByte() }
+                val medium = ByteArray(70_000) { (it % 7).toByte() }
+                coroutineScope {
+                    launch(Dispatchers.Default) {
+                        a.sendBytes(big)
+                        a.sendBytes(byteArrayOf(1, 2, 3))
+                        a.sendBytes(medium)
+                    }
+                    val buffer = ByteArray(4 * 1024 * 1024)
+                    withTimeout(30.seconds) { b.receiveBytesInto(buffer, offset = 7) } shouldBe big.size
+                    buffer.copyOfRange(7, 7 + big.size).contentEquals(big) shouldBe true
+                    withTimeout(30.seconds) { b.receiveBytesInto(buffer) } shouldBe 3
+                    buffer.copyOf(3).toList() shouldContainExactly listOf<Byte>(1, 2, 3)
+                    shouldThrow<MessageTooLongException> { withTimeout(30.seconds) { b.receiveBytesInto(ByteArray(70_000), offset = 1) } }.length shouldBe 70_000
+                    b.receiveBytesInto(buffer, offset = buffer.size - 70_000) shouldBe 70_000
+                    buffer.copyOfRange(buffer.size - 70_000, buffer.size).contentEquals(medium) shouldBe true
+                }
+            }
+        }
+    }
+
+    test("long messages from two processes at once arrive whole, each sender's in its order") {
+        val (reader, writer) = Pipe<ByteArray>(duplex = false)
+        reader.use {
+            val count = 40
+            val children = listOf<Byte>(1, 2).map { mark -> Process(SendMarked(writer, mark, count, 300_000)).also { it.start() } }
+            writer.close()
+            val next = IntArray(3)
+            withTimeout(60.seconds) {
+                repeat(2 * count) {
+                    val message = reader.receiveBytes()
+                    message.size shouldBe 300_000
+                    val mark = message[4]
+                    (mark == 1.toByte() || mark == 2.toByte()) shouldBe true
+                    java.nio.ByteBuffer.wrap(message).getInt(0) shouldBe next[mark.toInt()]++
+                    message.drop(4).all { it == mark } shouldBe true
+                }
+                shouldThrow<EndOfStreamException> { reader.receiveBytes() }
+            }
+            children.forEach { it.join(); it.exitCode shouldBe 0 }
+        }
+    }
+
+    test("a receive cancelled partway through a long message keeps what arrived: the next one gets it whole, as an array or in a buffer") {
+        for (nextIntoBuffer in listOf(false, true)) {
+            handMadePipe { sending, receiver, _, _ ->
+                val message = ByteArray(3000) { (it % 249).toByte() }
+                val id = 42L
+                sending.putPiece(id, ProcessIdentity.self(), 3000, 0, message, 0, 1000) shouldBe QueueRing.PUT
+                sending.putPiece(id, ProcessIdentity.self(), 3000, 1000, message, 1000, 1000) shouldBe QueueRing.PUT
+                val buffer = ByteArray(5000)
+                // The two pieces are taken before the receive waits for the third, then it is cancelled.
+                withTimeoutOrNull(200.milliseconds) { receiver.receiveBytesInto(buffer) } shouldBe null
+                buffer.fill(-1)
+                sending.putPiece(id, ProcessIdentity.self(), 3000, 2000, message, 2000, 1000) shouldBe QueueRing.PUT
+                val received = withTimeout(10.seconds) {
+                    if (nextIntoBuffer) buffer.copyOf(receiver.receiveBytesInto(buffer)) else receiver.receiveBytes()
+                }
+                received.contentEquals(message) shouldBe true
+            }
+        }
+    }
+
+    test("a long message whose sender died partway is dropped whole: what follows arrives, and the end counts no torn bytes") {
+        handMadePipe { sending, receiver, sender, _ ->
+            // The same pid with another start time: a process that is gone, its pid perhaps reused.
+            val dead = ProcessIdentity.self() xor 1L
+            val message = ByteArray(3000)
+            sending.putPiece(7L, dead, 3000, 0, message, 0, 1000) shouldBe QueueRing.PUT
+            sender.sendBytes(byteArrayOf(5))
+            withTimeout(10.seconds) { receiver.receiveBytes() }.toList() shouldBe listOf<Byte>(5)
+            // Idle for over a second: the receiver looks at the senders of unfinished messages.
+            receiver.poll(2.seconds) shouldBe false
+            sender.close()
+            shouldThrow<EndOfStreamException> { withTimeout(10.seconds) { receiver.receiveBytes() } }.droppedBytes shouldBe 0
+        }
+        handMadePipe { sending, receiver, sender, _ ->
+            // A live sender that stopped partway and closed: the end of the stream counts what came of it.
+            sending.putPiece(8L, ProcessIdentity.self(), 3000, 0, ByteArray(1000), 0, 1000) shouldBe QueueRing.PUT
+            sender.close()
+            shouldThrow<EndOfStreamException> { withTimeout(10.seconds) { receiver.receiveBytes() } }.droppedBytes shouldBe 1000
+        }
+    }
+
+    test("pieces out of their place are a corrupted stream") {
+        for (misplaced in listOf(
+            { ring: QueueRing -> ring.putPiece(9L, ProcessIdentity.self(), 3000, 1000, ByteArray(1000), 0, 1000) },
+            { ring: QueueRing ->
+                ring.putPiece(9L, ProcessIdentity.self(), 3000, 0, ByteArray(1000), 0, 1000)
+                ring.putPiece(9L, ProcessIdentity.self(), 3000, 0, ByteArray(1000), 0, 1000)
+            },
+            { ring: QueueRing ->
+                ring.putPiece(9L, ProcessIdentity.self(), 3000, 0, ByteArray(1000), 0, 1000)
+                ring.putPiece(9L, ProcessIdentity.self(), 3000, 1000, ByteArray(2500), 0, 2500)
+            },
+        )) {
+            handMadePipe { sending, receiver, _, _ ->
+                misplaced(sending)
+                shouldThrow<CorruptedStreamException> { withTimeout(10.seconds) { receiver.receiveBytes() } }
+            }
+        }
+    }
+
+    test("a message through a ringed pipe's socket, which carries only doorbells, is a corrupted stream") {
+        handMadePipe { _, receiver, _, senderSocket ->
+            val frame = RawFrames.frame(Frame.MESSAGE, byteArrayOf(1, 2, 3))
+            senderSocket.send(frame, 0, frame.size) shouldBe frame.size
+            shouldThrow<CorruptedStreamException> { withTimeout(10.seconds) { receiver.receiveBytes() } }.message shouldContain "only doorbells"
+        }
+    }
 })
+
+/**
+ * A one-way pipe built as [Pipe] builds one, with the sending side's ring given to [block] too, to put pieces
+ * in by hand as a sender process would.
+ */
+private suspend fun handMadePipe(block: suspend (sending: QueueRing, receiver: Connection<String>, sender: Connection<String>, senderSocket: UnixSocket) -> Unit) {
+    val (first, second) = UnixSocket.pair(0)
+    val ring = QueueRing.create(Long.MAX_VALUE, PipeRings.RING_BYTES, "pipe")
+    val outbox = QueueRing.open(SharedMemory.adopt(ring.memory().duplicate()))
+    val receiver = Connection.open(first, String.serializer(), canSend = false, canReceive = true, maxMessageBytes = 1 shl 20, PipeRings(ring, null))
+    val sender = Connection.open(second, String.serializer(), canSend = true, canReceive = false, maxMessageBytes = 1 shl 20, PipeRings(null, outbox))
+    receiver.use { sender.use { block(outbox, receiver, sender, second) } }
+}

@@ -112,3 +112,16 @@ class SendSizes(val out: Connection<ByteArray>, val sizes: List<Int>, val rounds
         out.close()
     }
 }
+
+/** Sends [count] messages of [size] bytes: each its sequence number in the first 4 bytes, then [mark] in every byte after. */
+@Serializable
+class SendMarked(val out: Connection<ByteArray>, val mark: Byte, val count: Int, val size: Int) : Task<Unit> {
+    override suspend fun run() {
+        repeat(count) { n ->
+            val message = ByteArray(size) { mark }
+            java.nio.ByteBuffer.wrap(message).putInt(0, n)
+            out.sendBytes(message)
+        }
+        out.close()
+    }
+}

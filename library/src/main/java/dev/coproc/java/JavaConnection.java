@@ -67,6 +67,16 @@ public final class JavaConnection<T> implements AutoCloseable {
         return ConnectionCalls.receiveBytes(connection, connection.getMaxMessageBytes());
     }
 
+    /**
+     * Receives the next raw message into {@code buffer} from {@code offset} and returns its length (Python's
+     * {@code recv_bytes_into}): a long message is copied there straight from shared memory, so one buffer
+     * reused for many large messages is the fastest way to receive them. A message that does not fit fails with
+     * {@link dev.coproc.MessageTooLongException} and stays unread.
+     */
+    public int receiveBytesInto(byte[] buffer, int offset) throws InterruptedException {
+        return ConnectionCalls.receiveBytesInto(connection, buffer, offset);
+    }
+
     /** Whether a message (or the end of the stream) can be read within {@code timeout}; zero asks without waiting. */
     public boolean poll(Duration timeout) throws InterruptedException {
         return ConnectionCalls.poll(connection, timeout);

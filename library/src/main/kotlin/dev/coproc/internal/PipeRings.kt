@@ -2,26 +2,33 @@ package dev.coproc.internal
 
 import dev.coproc.internal.wire.FrameException
 import dev.coproc.internal.wire.FramedSocket
+import dev.coproc.internal.shm.ProcessIdentity
 import dev.coproc.internal.shm.QueueRing
+import java.util.concurrent.ThreadLocalRandom
+import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.async
 import kotlinx.coroutines.cancelChildren
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.selects.select
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeoutOrNull
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 
 /**
  * The shared-memory path of a pipe end's messages: each direction is a [QueueRing] in a memfd, and the socket
- * pair beside the rings carries the rest. The socket gives the end of the stream (exact: the kernel counts
- * every holder of an end, dead ones included), the messages too long for a ring (announced in it by a mark, so
- * order holds), and doorbells that wake a receiver sleeping on it.
+ * pair beside the rings gives the end of the stream (exact: the kernel counts every holder of an end, dead
+ * ones included) and doorbells that wake a receiver sleeping on it.
  *
  * Why: through the socket, each small message costs a system call and a socket buffer the kernel allocates
  * and frees on both sides, about as much as all the rest of a message's trip; through the ring it costs two
- * copies in memory, and the socket is touched only when the receiver sleeps. The promises stay the socket's:
- * a message is in shared memory once `send` returns, so a sender killed right after loses nothing, and a put
- * is whole or absent, even under SIGKILL.
+ * copies in memory, and the socket is touched only when the receiver sleeps. A message too long for one record
+ * goes in pieces, which the receiver copies straight into the message's array (or the caller's buffer) while
+ * the sender writes the next: memory speed, where the socket's two copies through the kernel and its buffers
+ * moved half as much. The promises stay the socket's: a message is in shared memory once `send` returns, so a
+ * sender killed right after loses nothing, and a put is whole or absent, even under SIGKILL; a long message
+ * whose sender was killed partway is dropped whole (at the end of the stream, [FramedSocket.Ended] counts its
+ * bytes).
  *
  * One sender and one receiver at a time in this process (the connection's locks), as for [FramedSocket].
  */
@@ -32,14 +39,24 @@ internal class PipeRings(
     private val outbox: QueueRing?,
 ) : AutoCloseable {
     private val roomWaiter = outbox?.let { SequenceWaiter.of(it, QueueRing.NOT_FULL, "pipe-not-full") }
-    /** A mark was taken from the inbox: the next message is the socket's next frame. */
-    private var frameDue = false
-    /**
-     * The last message came through the socket: the sender is sending long ones, each taking longer than a
-     * spin, and a spinning receiver would only take a core from it and from the poller that wakes it.
-     */
-    private var lastCameThroughSocket = false
     private var peerCheckedAt = System.nanoTime() - PEER_CHECK_NANOS
+
+    /** Long messages arriving in pieces, in the order they began (rarely more than one: one per sender). */
+    private val assemblies = ArrayList<Assembly>(2)
+    /** The message the last piece taken completed; null if it did not complete one. */
+    private var completed: Assembly? = null
+    /** The buffer of the receive under way, when its caller gave one: a message beginning now is put together there. */
+    private var into: ByteArray? = null
+    private var intoOffset = 0
+    private val pieces = QueueRing.PieceSink { message, sender, total, at, length, ring -> take(message, sender, total, at, length, ring) }
+
+    /**
+     * A long message being put together: [have] of its [total] bytes, in [array] from [base]. [borrowed]: the
+     * array is the caller's buffer, only for the length of its call.
+     */
+    private class Assembly(val message: Long, val sender: Long, val total: Int, var array: ByteArray, var base: Int, var borrowed: Boolean) {
+        var have = 0
+    }
 
     val hasInbox: Boolean get() = inbox != null
     val hasOutbox: Boolean get() = outbox != null
@@ -51,19 +68,27 @@ internal class PipeRings(
     fun duplicateOutbox(): Int = outbox!!.memory().duplicate()
 
     /**
-     * Sends one message: into the ring when it fits there, else a mark into the ring and the message through
-     * the socket. Throws [FramedSocket.Broken] when every receiver closed (seen at once when the ring is full,
-     * else within [PEER_CHECK_NANOS]: a message put meanwhile is lost with the receivers, as a socket's would be).
+     * Sends one message: into the ring when it fits in one record, else in pieces (cancellable until the first
+     * is put; then the rest follows, as a socket's frame would). Throws [FramedSocket.Broken] when every
+     * receiver closed (seen at once when the ring is full, else within [PEER_CHECK_NANOS]: a message put
+     * meanwhile is lost with the receivers, as a socket's would be).
      */
     suspend fun send(framed: FramedSocket, bytes: ByteArray, offset: Int, length: Int) {
         val ring = outbox!!
         if (length <= INLINE_MAX_BYTES) {
-            put(framed, ring, length, wakeReceiver = true) { ring.put(bytes, offset, length) }
-        } else {
-            // No doorbell: the frame's own bytes wake a receiver sleeping on the socket, one wake-up, not two.
-            put(framed, ring, 0, wakeReceiver = false) { ring.putMark() }
-            // The mark is out: its frame must follow, or the receiver would wait for it.
-            framed.send(bytes, offset, length, cancellable = false)
+            put(framed, ring, length) { ring.put(bytes, offset, length) }
+            return
+        }
+        val message = ThreadLocalRandom.current().nextLong()
+        val self = ProcessIdentity.self()
+        var at = minOf(PIECE_BYTES, length)
+        put(framed, ring, QueueRing.PIECE_HEAD + at) { ring.putPiece(message, self, length, 0, bytes, offset, at) }
+        withContext(NonCancellable) {
+            while (at < length) {
+                val piece = minOf(PIECE_BYTES, length - at)
+                put(framed, ring, QueueRing.PIECE_HEAD + piece) { ring.putPiece(message, self, length, at, bytes, offset + at, piece) }
+                at += piece
+            }
         }
     }
 
@@ -87,12 +112,12 @@ internal class PipeRings(
         }
     }
 
-    private suspend inline fun put(framed: FramedSocket, ring: QueueRing, length: Int, wakeReceiver: Boolean, attempt: () -> Int) {
+    private suspend inline fun put(framed: FramedSocket, ring: QueueRing, length: Int, attempt: () -> Int) {
         checkPeer(framed)
         while (true) {
             // A pipe's rings are never closed, so a put either went in or found no room.
             if (attempt() == QueueRing.PUT) {
-                if (wakeReceiver && ring.takeArmed(QueueRing.DOORBELL)) framed.sendDoorbell()
+                if (ring.takeArmed(QueueRing.DOORBELL)) framed.sendDoorbell()
                 return
             }
             // Full: the receiver usually frees room within microseconds. Sleeping at once would cost a futex
@@ -114,58 +139,128 @@ internal class PipeRings(
     }
 
     /**
-     * The next message of at most [maxLength] bytes, from the ring or, after a mark, from the socket. Throws
-     * [FramedSocket.Ended] once the socket ended and the ring is empty, [FrameException] as [FramedSocket.receive]
-     * (a message too long stays unread, in the ring or in the socket).
+     * The next message of at most [maxLength] bytes. Throws [FramedSocket.Ended] once the socket ended and the
+     * ring is empty, [FrameException] as [FramedSocket.receive] (a message too long stays unread).
+     *
+     * With a [buffer], a long message that begins now is put together in it from [offset] (at most [maxLength]
+     * bytes must fit there), and [LANDED] is returned for it ([landedLength] long); any other message comes
+     * back as its own array.
      */
-    suspend fun receive(framed: FramedSocket, maxLength: Int): ByteArray {
+    suspend fun receive(framed: FramedSocket, maxLength: Int, buffer: ByteArray? = null, offset: Int = 0): ByteArray {
         val ring = inbox!!
-        while (true) {
-            if (frameDue) {
-                val message = framed.receive(maxLength)
-                frameDue = false
-                lastCameThroughSocket = true
-                return message
-            }
-            tryReceive(maxLength)?.let { return it }
-            if (frameDue) continue
-            if (!lastCameThroughSocket && spinUntil { ring.hasMessages() }) continue
-            // A frame's mark is put before the frame is sent: a frame or the end seen first, look at the ring again.
-            when (framed.inputState()) {
-                FramedSocket.QUIET -> sleep(framed, ring)
-                FramedSocket.ENDED -> {
-                    // A sender killed in a put it had committed: finish it, its message counts.
-                    ring.recoverAbandoned()
-                    if (!ring.hasMessages()) return framed.receive(maxLength) // throws Ended
+        into = buffer
+        intoOffset = offset
+        try {
+            while (true) {
+                takeNext(maxLength)?.let { return it }
+                if (spinUntil { ring.hasMessages() }) continue
+                // A put comes before the end of its sender's stream: the end seen, look at the ring again.
+                when (framed.inputState()) {
+                    FramedSocket.QUIET -> sleep(framed, ring)
+                    FramedSocket.ENDED -> {
+                        // A sender killed in a put it had committed: finish it, its message counts.
+                        ring.recoverAbandoned()
+                        if (!ring.hasMessages()) {
+                            // Pieces of messages whose senders all closed or died: they never end.
+                            val partial = assemblies.sumOf { it.have }
+                            assemblies.clear()
+                            if (partial > 0) throw FramedSocket.Ended(partial)
+                            return framed.receive(maxLength) // throws Ended
+                        }
+                    }
+                    // Every message goes through the ring: the socket carries doorbells only.
+                    FramedSocket.FRAME -> throw corrupted("bytes through the socket, which carries only doorbells")
                 }
-                // A frame nobody announced: from a peer that does not use the ring.
-                FramedSocket.FRAME -> if (!ring.hasMessages()) return framed.receive(maxLength)
             }
+        } finally {
+            if (buffer != null) release()
         }
     }
 
     /** [receive] when it needs no wait and no socket: the ring's next message now, or null. */
-    fun tryReceive(maxLength: Int): ByteArray? {
-        if (frameDue) return null
-        val next = inbox!!.get(maxLength)
-        return when {
-            next === QueueRing.MARK -> {
-                frameDue = true
-                null
-            }
-            next === QueueRing.TOO_LONG -> throw FrameException.oversized("the other end sent a message", inbox.refusedLength(), maxLength)
-            next != null -> {
-                lastCameThroughSocket = false
-                next
-            }
-            else -> null
+    fun tryReceive(maxLength: Int, buffer: ByteArray? = null, offset: Int = 0): ByteArray? {
+        into = buffer
+        intoOffset = offset
+        try {
+            return takeNext(maxLength)
+        } finally {
+            if (buffer != null) release()
         }
     }
+
+    /** How long the message last returned as [LANDED] is. */
+    var landedLength = 0
+        private set
+
+    /** Takes records until one completes a message: null when the ring has no more now. */
+    private fun takeNext(maxLength: Int): ByteArray? {
+        val inbox = inbox!!
+        // A message put together so far stays first, as one still in the ring would.
+        assemblies.firstOrNull { it.total > maxLength }?.let { throw FrameException.oversized("the other end sent a message", it.total, maxLength) }
+        while (true) {
+            val next = inbox.get(maxLength, pieces)
+            when {
+                next === QueueRing.PIECE -> {
+                    val done = completed ?: continue
+                    completed = null
+                    if (!done.borrowed) return done.array
+                    landedLength = done.total
+                    return LANDED
+                }
+                next === QueueRing.TOO_LONG -> throw FrameException.oversized("the other end sent a message", inbox.refusedLength(), maxLength)
+                else -> return next
+            }
+        }
+    }
+
+    /** A piece, under the ring's lock: copied to its message's place, which its first piece makes. */
+    private fun take(message: Long, sender: Long, total: Int, at: Int, length: Int, ring: QueueRing) {
+        var assembly = assemblies.firstOrNull { it.message == message }
+        if (at == 0) {
+            // Many at once: some senders may have died partway while others kept the pipe too busy to idle.
+            if (assemblies.size >= PRUNE_ASSEMBLIES) assemblies.removeAll { !ProcessIdentity.isAlive(it.sender) }
+            if (assembly != null || assemblies.size >= MAX_ASSEMBLIES || total < length) throw corrupted("a long message began twice, or too many at once")
+            val buffer = into
+            assembly = if (buffer != null && assemblies.isEmpty()) {
+                Assembly(message, sender, total, buffer, intoOffset, borrowed = true)
+            } else {
+                // As a socket's long frame: its memory grows with the bytes that came, from a first MiB.
+                Assembly(message, sender, total, ByteArray(minOf(total, FIRST_ASSEMBLY_BYTES)), 0, borrowed = false)
+            }
+            assemblies.add(assembly)
+        } else if (assembly == null || assembly.have != at || assembly.total != total || length > total - at) {
+            throw corrupted("a piece of a long message out of its place")
+        }
+        if (!assembly.borrowed && assembly.array.size < at + length) {
+            assembly.array = assembly.array.copyOf(minOf(total.toLong(), maxOf(2L * assembly.array.size, at.toLong() + length)).toInt())
+        }
+        ring.copyPiece(assembly.array, assembly.base + at)
+        assembly.have += length
+        if (assembly.have == total) {
+            assemblies.remove(assembly)
+            completed = assembly
+        }
+    }
+
+    /** At the end of a call that gave its buffer: messages put together in it move to arrays of their own. */
+    private fun release() {
+        into = null
+        for (assembly in assemblies) {
+            if (!assembly.borrowed) continue
+            val own = ByteArray(minOf(assembly.total, maxOf(assembly.have, FIRST_ASSEMBLY_BYTES)))
+            assembly.array.copyInto(own, 0, assembly.base, assembly.base + assembly.have)
+            assembly.array = own
+            assembly.base = 0
+            assembly.borrowed = false
+        }
+    }
+
+    private fun corrupted(what: String) = FrameException(FrameException.Reason.CORRUPTED, "the other end sent $what")
 
     /** True when a message or the end can be received without waiting; waits up to [timeout] for one. */
     suspend fun poll(framed: FramedSocket, timeout: Duration): Boolean {
         val ring = inbox!!
-        fun ready() = frameDue || ring.hasMessages() || framed.inputState() != FramedSocket.QUIET
+        fun ready() = ring.hasMessages() || framed.inputState() != FramedSocket.QUIET
         if (ready()) return true
         if (timeout <= Duration.ZERO) return false
         return withTimeoutOrNull(timeout) {
@@ -185,7 +280,11 @@ internal class PipeRings(
             if (ring.hasMessages()) return
             // Now and then, finish a put whose sender was killed after committing it, while other holders of
             // that end keep the stream open: nobody else would, until the next put.
-            if (withTimeoutOrNull(IDLE_RECOVERY) { framed.awaitReadable() } == null) ring.recoverAbandoned()
+            if (withTimeoutOrNull(IDLE_RECOVERY) { framed.awaitReadable() } == null) {
+                ring.recoverAbandoned()
+                // A long message whose sender was killed partway: it will never end, and it is let go whole.
+                assemblies.removeAll { !ProcessIdentity.isAlive(it.sender) }
+            }
         } finally {
             ring.register(QueueRing.DOORBELL, -1)
         }
@@ -203,14 +302,33 @@ internal class PipeRings(
         const val PUT = 1
         const val PUT_DOORBELL_DUE = 2
 
-        /** Each direction's ring: a few dozen KiB of small messages waiting is plenty to keep both sides busy. */
-        const val RING_BYTES = 256 * 1024
+        /**
+         * Each direction's ring. Small messages need a few dozen KiB of it to keep both sides busy; a long
+         * message's sender needs about a MiB of room to write ahead while the receiver reads (1 MiB messages
+         * moved at 7-8 GB/s through 1 MiB here, 4-5 through 256 KiB). Its pages are taken as it is first used.
+         */
+        const val RING_BYTES = 1024 * 1024
+
+        /** Longer messages go in pieces; a message up to this long is one record. */
+        private const val INLINE_MAX_BYTES = 64 * 1024
 
         /**
-         * Longer messages go through the socket, which moves bulk bytes as fast, without filling the ring. A
-         * quarter of [RING_BYTES]: one always fits in an empty ring.
+         * A piece's own bytes: 128 KiB records (a quarter of the ring at most, so one always fits in an empty
+         * ring; larger pieces kept the sides waiting on each other longer, smaller ones cost more records).
          */
-        private const val INLINE_MAX_BYTES = RING_BYTES / 4
+        private const val PIECE_BYTES = 128 * 1024 - QueueRing.PIECE_HEAD
+
+        /** Long messages being put together at once, at most: one per sender in practice. */
+        private const val MAX_ASSEMBLIES = 64
+
+        /** From this many at once, a new one first lets go of those whose senders are gone. */
+        private const val PRUNE_ASSEMBLIES = 8
+
+        /** The first array of a long message: 1 MiB, then doubling, so that memory follows what came. */
+        private const val FIRST_ASSEMBLY_BYTES = 1024 * 1024
+
+        /** What [receive] returns when the message was put together in the caller's buffer. */
+        val LANDED = ByteArray(0)
 
         /** How often a sender that never finds the ring full asks the socket whether every receiver closed. */
         private const val PEER_CHECK_NANOS = 1_000_000L

@@ -14,7 +14,9 @@ import java.nio.MappedByteBuffer;
  * A multi-producer, multi-consumer queue of byte messages in {@link SharedMemory}, usable at once by every
  * process that maps it.
  *
- * <p>Layout: a 4 KiB header, then a ring of records ({@code int length}, the bytes, padding to 8). Positions are
+ * <p>Layout: a 4 KiB header, then a ring of records ({@code int length}, the bytes, padding to 8). A pipe's ring also
+ * carries pieces of messages too long for one record ({@link #putPiece}): its receiver puts them back together.
+ * Positions are
  * monotonic 64-bit byte counts. A record's bytes run on past the ring's end to its start, so a message fits
  * whenever that many bytes are free, contiguous or not: in an empty ring, any message up to
  * {@link #maxMessageBytes}, wherever the positions stand. (The length word itself never straddles the end:
@@ -48,12 +50,28 @@ public final class QueueRing {
      */
     public static final int DOORBELL = 3;
 
-    /** What {@link #get(int)} returns for a mark: no message here, the pipe's next one comes through its socket. */
-    public static final byte[] MARK = new byte[0];
-    /** What {@link #get(int)} returns when the next message is longer than asked for; it stays, see {@link #refusedLength}. */
+    /** What {@link #get(int, PieceSink)} returns when the next message is longer than asked for; it stays, see {@link #refusedLength}. */
     public static final byte[] TOO_LONG = new byte[0];
-    /** A mark's length word: no message length is negative. */
-    private static final int MARK_LENGTH = -1;
+    /** What {@link #get(int, PieceSink)} returns once it handed a piece to its sink. */
+    public static final byte[] PIECE = new byte[0];
+    /** A piece's length word: this bit (no message length is negative), then the record's length (head and bytes). */
+    private static final int PIECE_FLAG = Integer.MIN_VALUE;
+    /**
+     * Bytes before a piece's own: the id of the message it belongs to, the sending process
+     * ({@link ProcessIdentity}), the message's whole length and where in it the piece goes.
+     */
+    public static final int PIECE_HEAD = 24;
+    private static final VarHandle HEAD_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle HEAD_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    /**
+     * Where {@link #get(int, PieceSink)} hands the pieces of long messages, under the consumers' lock: the
+     * sink copies the piece's bytes out with {@link #copyPiece} before it returns, or throws to leave the piece
+     * in the ring.
+     */
+    public interface PieceSink {
+        void piece(long message, long sender, int total, int at, int length, QueueRing ring);
+    }
 
     private static final int MAGIC = 0x43505133; // "CPQ3": records wrap around the ring's end
     static final int HEADER = 4096;
@@ -97,8 +115,13 @@ public final class QueueRing {
     private long knownPuts;
     private long knownGets;
     private long knownHead;
-    /** The length of the message the last {@link #get(int)} refused as too long. */
+    /** The length of the message the last {@link #get(int, PieceSink)} refused as too long. */
     private int refusedLength;
+    /** A piece's head, read under the consumers' lock. */
+    private final byte[] getHead = new byte[PIECE_HEAD];
+    /** The piece a sink is being handed: where its bytes start in the ring, and how many; -1 outside a sink. */
+    private int pieceFrom = -1;
+    private int pieceLength;
 
     private QueueRing(SharedMemory memory) {
         this.memory = memory;
@@ -181,16 +204,28 @@ public final class QueueRing {
      */
     public int put(byte[] message, int offset, int length) {
         if (length < 0 || length > maxMessageBytes()) throw new IllegalArgumentException("a message of " + length + " bytes cannot fit in a queue buffer of " + dataBytes);
-        return putRecord(message, offset, length, length);
+        return putRecord(length, message, offset, length, null, 0, 0);
     }
 
-    /** Appends a {@link #MARK}, in order with the messages; {@link #put}'s results. */
-    public int putMark() {
-        return putRecord(null, 0, 0, MARK_LENGTH);
+    /**
+     * Appends a piece of a message too long for one record: {@code length} bytes of {@code data} from
+     * {@code offset}, which go at {@code at} in message {@code message} of {@code total} bytes, sent by
+     * {@code sender}. A piece is put whole or not at all, as a message is; {@link #put}'s results.
+     */
+    public int putPiece(long message, long sender, int total, int at, byte[] data, int offset, int length) {
+        int record = PIECE_HEAD + length;
+        if (length <= 0 || record > maxMessageBytes()) throw new IllegalArgumentException("a piece of " + length + " bytes cannot fit in a queue buffer of " + dataBytes);
+        byte[] head = new byte[PIECE_HEAD];
+        HEAD_LONG.set(head, 0, message);
+        HEAD_LONG.set(head, 8, sender);
+        HEAD_INT.set(head, 16, total);
+        HEAD_INT.set(head, 20, at);
+        return putRecord(PIECE_FLAG | record, head, 0, PIECE_HEAD, data, offset, length);
     }
 
-    private int putRecord(byte[] message, int offset, int length, int lengthWord) {
-        int record = align8(4 + length);
+    /** Appends a record of {@code first}'s bytes then {@code second}'s, under the length word {@code lengthWord}. */
+    private int putRecord(int lengthWord, byte[] first, int firstOffset, int firstLength, byte[] second, int secondOffset, int secondLength) {
+        int record = align8(4 + firstLength + secondLength);
         lock(PUT_SIDE);
         try {
             if (isClosed()) return CLOSED;
@@ -205,9 +240,7 @@ public final class QueueRing {
             int position = (int) (tail % dataBytes);
             buffer.putInt(HEADER + position, lengthWord);
             // What does not fit before the ring's end goes at its start: free bytes, up to the head.
-            int first = Math.min(length, dataBytes - position - 4);
-            if (length > 0) buffer.put(HEADER + position + 4, message, offset, first);
-            if (first < length) buffer.put(HEADER, message, offset + first, length - first);
+            write(write(position + 4, first, firstOffset, firstLength), second, secondOffset, secondLength);
             commit(PUT_SIDE, tail + record, puts + 1);
         } finally {
             unlock(PUT_SIDE);
@@ -216,22 +249,47 @@ public final class QueueRing {
         return PUT;
     }
 
+    /** Writes {@code length} bytes at {@code at} in the ring, going on at its start; returns where they end. */
+    private int write(int at, byte[] source, int offset, int length) {
+        if (length == 0) return at;
+        int first = Math.min(length, dataBytes - at);
+        buffer.put(HEADER + at, source, offset, first);
+        if (first < length) buffer.put(HEADER, source, offset + first, length - first);
+        return (int) (((long) at + length) % dataBytes);
+    }
+
+    /** Reads {@code length} bytes at {@code at} in the ring, going on at its start; returns where they end. */
+    private int read(int at, byte[] destination, int offset, int length) {
+        if (length == 0) return at;
+        int first = Math.min(length, dataBytes - at);
+        buffer.get(HEADER + at, destination, offset, first);
+        if (first < length) buffer.get(HEADER, destination, offset + first, length - first);
+        return (int) (((long) at + length) % dataBytes);
+    }
+
     /** Takes the oldest message; null when the queue is empty. */
     public byte[] get() {
-        return take(Integer.MAX_VALUE, false);
+        return take(Integer.MAX_VALUE, null);
     }
 
     /**
-     * Takes the oldest message if it is at most {@code maxLength} bytes: null when the queue is empty,
-     * {@link #TOO_LONG} when it is longer (it stays first; {@link #refusedLength} says how long), {@link #MARK}
-     * when the oldest record was a mark (taken).
+     * Takes the oldest message if it is at most {@code maxLength} bytes, handing pieces to {@code sink}: null
+     * when the queue is empty, {@link #PIECE} once {@code sink} took the oldest record's bytes, {@link #TOO_LONG}
+     * when the oldest message is longer (it stays first; {@link #refusedLength} says how long). A long message
+     * is refused at its first piece, by the length of the whole message.
      */
-    public byte[] get(int maxLength) {
-        return take(maxLength, true);
+    public byte[] get(int maxLength, PieceSink sink) {
+        return take(maxLength, sink);
     }
 
-    /** {@link #get(int)}; a mark where {@code marks} is false (a queue's ring) is a corrupted record. */
-    private byte[] take(int maxLength, boolean marks) {
+    /** During a {@link PieceSink#piece} call: copies the piece's bytes to {@code destination} at {@code offset}. */
+    public void copyPiece(byte[] destination, int offset) {
+        if (pieceFrom < 0) throw new IllegalStateException("no piece is being taken");
+        read(pieceFrom, destination, offset, pieceLength);
+    }
+
+    /** {@link #get(int, PieceSink)}; a piece without a sink (in a queue's ring) is a corrupted record. */
+    private byte[] take(int maxLength, PieceSink sink) {
         byte[] message;
         lock(GET_SIDE);
         try {
@@ -243,9 +301,24 @@ public final class QueueRing {
             long head = (long) LONG.getAcquire(buffer, GET_SIDE + POSITION);
             int position = (int) (head % dataBytes);
             int length = buffer.getInt(HEADER + position);
-            if (length == MARK_LENGTH && marks) {
-                message = MARK;
-                length = 0;
+            if (length < 0 && sink != null) {
+                length &= ~PIECE_FLAG;
+                if (length <= PIECE_HEAD || length > maxMessageBytes()) throw new IllegalStateException("corrupted queue record at " + head + ": a piece of " + length + " bytes");
+                int from = read(position + 4, getHead, 0, PIECE_HEAD);
+                int total = (int) HEAD_INT.get(getHead, 16);
+                int at = (int) HEAD_INT.get(getHead, 20);
+                if (at == 0 && total > maxLength) {
+                    refusedLength = total;
+                    return TOO_LONG;
+                }
+                pieceFrom = from;
+                pieceLength = length - PIECE_HEAD;
+                try {
+                    sink.piece((long) HEAD_LONG.get(getHead, 0), (long) HEAD_LONG.get(getHead, 8), total, at, pieceLength, this);
+                } finally {
+                    pieceFrom = -1;
+                }
+                message = PIECE;
             } else {
                 if (length < 0 || length > maxMessageBytes()) throw new IllegalStateException("corrupted queue record at " + head + ": length " + length);
                 if (length > maxLength) {
@@ -253,9 +326,7 @@ public final class QueueRing {
                     return TOO_LONG;
                 }
                 message = new byte[length];
-                int first = Math.min(length, dataBytes - position - 4);
-                buffer.get(HEADER + position + 4, message, 0, first);
-                if (first < length) buffer.get(HEADER, message, first, length - first);
+                read(position + 4, message, 0, length);
             }
             commit(GET_SIDE, head + align8(4 + length), gets + 1);
         } finally {
@@ -362,12 +433,12 @@ public final class QueueRing {
         INT.setVolatile(buffer, O_CONDITIONS + condition * 64 + 8, 1);
     }
 
-    /** The length of the message the last {@link #get(int)} of this process left as {@link #TOO_LONG}. */
+    /** The length of the message the last {@link #get(int, PieceSink)} of this process left as {@link #TOO_LONG}. */
     public int refusedLength() {
         return refusedLength;
     }
 
-    /** True when a message or mark is waiting (a sequentially consistent read, for a sleeper's last look). */
+    /** True when a message or a piece is waiting (a sequentially consistent read, for a sleeper's last look). */
     public boolean hasMessages() {
         return (long) LONG.getVolatile(buffer, PUT_SIDE + COUNT) != (long) LONG.getVolatile(buffer, GET_SIDE + COUNT);
     }

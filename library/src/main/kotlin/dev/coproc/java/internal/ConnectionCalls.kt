@@ -38,6 +38,10 @@ internal object ConnectionCalls {
 
     @JvmStatic
     @Throws(InterruptedException::class)
+    fun receiveBytesInto(connection: Connection<*>, buffer: ByteArray, offset: Int): Int = runBlocking { connection.receiveBytesInto(buffer, offset) }
+
+    @JvmStatic
+    @Throws(InterruptedException::class)
     fun poll(connection: Connection<*>, timeout: java.time.Duration?): Boolean = runBlocking { connection.poll(timeout.toTimeout()) }
 
     @JvmStatic
