@@ -61,7 +61,8 @@ public class WorkerOptions private constructor(builder: Builder) {
     /**
      * Map a shared archive of the worker's classes (AppCDS), recorded by the first worker of this
      * configuration into [cacheDirectory]: more than halves a worker's start. Needs a classpath of jar files
-     * only; silently off otherwise. On by default.
+     * only; silently off otherwise. A worker that loads an agent (`-javaagent`, `-agentlib`, `-agentpath`, in
+     * [jvmArgs] or in `JAVA_TOOL_OPTIONS`) never records one: the JVM would refuse to start. On by default.
      */
     public val classDataSharing: Boolean = builder.classDataSharing
     /**

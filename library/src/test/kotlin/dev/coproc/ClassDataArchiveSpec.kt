@@ -11,8 +11,11 @@ import java.io.File
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.attribute.PosixFilePermissions
+import dev.coproc.internal.channel.ClassDataArchive
+import java.util.jar.Attributes
 import java.util.jar.JarEntry
 import java.util.jar.JarOutputStream
+import java.util.jar.Manifest
 import kotlinx.coroutines.future.await
 
 /** Packs the class directories of this test classpath into one jar: CDS accepts only jars. */
@@ -107,6 +110,37 @@ class ClassDataArchiveSpec : FunSpec({
             exposed.join()
         }
         Files.exists(open.resolve("cache")) shouldBe false
+    }
+
+    test("a worker with an agent starts, without the archive the JVM refuses to record with one (flags or JAVA_TOOL_OPTIONS)") {
+        val dir = tempdir().toPath()
+        val agent = dir.resolve("agent.jar")
+        val manifest = Manifest().apply {
+            mainAttributes[Attributes.Name.MANIFEST_VERSION] = "1.0"
+            mainAttributes[Attributes.Name("Premain-Class")] = NoOpAgent::class.java.name
+        }
+        JarOutputStream(Files.newOutputStream(agent), manifest).close()
+        val classpath = jarOnlyClasspath(dir)
+        val cache = dir.resolve("cache")
+        val options = WorkerOptions { classpath(classpath); cacheDirectory(cache); jvmArgs("-javaagent:$agent") }
+        // Without the fix, the recording worker's JVM exits at once: "Must enable AllowArchivingWithJavaAgent".
+        val worker = Process(Square(5), options = options).also { it.start() }
+        worker.await() shouldBe 25
+        worker.join()
+        worker.exitCode shouldBe 0
+        Files.list(cache.resolve("cds")).use { it.toList() }.filter { it.toString().endsWith(".jsa") }.shouldBeEmpty()
+
+        // The same agent from the launcher's environment (a monitoring agent's usual place): not recorded either.
+        for (variable in listOf("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
+            val launch = WorkerOptions { classpath(classpath); cacheDirectory(cache); environment(mapOf(variable to "-Xss2m -javaagent:$agent")) }.launch
+            ClassDataArchive.plan(launch).flags.shouldBeEmpty()
+        }
+        val plain = ClassDataArchive.plan(WorkerOptions { classpath(classpath); cacheDirectory(cache); environment(mapOf("JAVA_TOOL_OPTIONS" to "-Xss2m")) }.launch)
+        try {
+            plain.flags.any { it.startsWith("-XX:ArchiveClassesAtExit=") } shouldBe true
+        } finally {
+            plain.finish(exitedNormally = false)
+        }
     }
 
     test("a classpath with directories starts workers without an archive") {

@@ -85,6 +85,9 @@ internal object ClassDataArchive {
             // The JVM refuses to record with a directory on its classpath, one that a jar's manifest adds too; a
             // configuration with an archive was checked when it was recorded.
             if (ManifestClassPath.of(entries).any { !Files.isRegularFile(it) }) return NONE
+            // Nor will it start at all, asked to record with an agent (a profiler, a debugger, a monitoring
+            // agent in JAVA_TOOL_OPTIONS): such workers start without an archive.
+            if (hasAgent(options)) return NONE
             val lock = directory.resolve("$key.lock")
             if (!claim(lock)) return NONE
             val recording = directory.resolve("$key.${ProcessHandle.current().pid()}.${System.nanoTime()}.tmp")
@@ -94,6 +97,16 @@ internal object ClassDataArchive {
             NONE
         }
     }
+
+    /** True when the worker's JVM would load an agent: from its flags, or from the options the launcher reads. */
+    private fun hasAgent(options: WorkerLaunch): Boolean {
+        val environment = options.environment ?: System.getenv()
+        val flags = options.jvmArgs + AGENT_VARIABLES.mapNotNull { environment[it] }.flatMap { it.split(' ', '\t', '\n') }
+        return flags.any { flag -> AGENT_FLAGS.any { flag.startsWith(it) } }
+    }
+
+    private val AGENT_FLAGS = listOf("-javaagent:", "-agentlib:", "-agentpath:", "-Xrun")
+    private val AGENT_VARIABLES = listOf("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
 
     /** One recorder per configuration; a lock left by a crashed recorder expires. */
     private fun claim(lock: Path): Boolean {
