@@ -154,10 +154,13 @@ public class Connection<T> internal constructor(
         checkReceive()
         require(offset >= 0 && offset <= buffer.size) { "offset $offset is outside a buffer of ${buffer.size} bytes" }
         val room = buffer.size - offset
-        val message = receiving.withLock { translate { rings?.receive(framed, room, buffer, offset) ?: framed.receive(room) } }
-        if (message === PipeRings.LANDED) return rings!!.landedLength
-        message.copyInto(buffer, offset)
-        return message.size
+        return receiving.withLock {
+            val message = translate { rings?.receive(framed, room, buffer, offset) ?: framed.receive(room) }
+            // Under the lock: the next receive's message may land in its own buffer and set landedLength.
+            if (message === PipeRings.LANDED) return@withLock rings!!.landedLength
+            message.copyInto(buffer, offset)
+            message.size
+        }
     }
 
     /** The next message if the ring has it now, without suspending (so without a continuation per call). */
@@ -205,7 +208,8 @@ public class Connection<T> internal constructor(
 
     /**
      * Closes this end in this process; calls waiting on it fail with [ConnectionClosedException]. Other
-     * processes' copies stay open. Closing twice does nothing.
+     * processes' copies stay open. Closing twice does nothing. A long message another coroutine is sending
+     * meanwhile stays unfinished: the receivers drop it once this process has exited, or the stream ended.
      */
     override fun close() {
         framed.close()

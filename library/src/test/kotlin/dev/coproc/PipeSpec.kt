@@ -584,6 +584,57 @@ class PipeSpec : FunSpec({
         }
     }
 
+    test("pieces still in the ring of a message let go (its sender died) are skipped, not taken for a corruption") {
+        handMadePipe { sending, receiver, sender, _ ->
+            val dead = ProcessIdentity.self() xor 1L
+            sending.putPiece(7L, dead, 3000, 0, ByteArray(1000), 0, 1000) shouldBe QueueRing.PUT
+            sender.sendBytes(byteArrayOf(5))
+            withTimeout(10.seconds) { receiver.receiveBytes() }.toList() shouldBe listOf<Byte>(5)
+            receiver.poll(2.seconds) shouldBe false // idle: the message is let go
+            // Its next piece, committed just before its sender was killed, and one of a message never begun here.
+            sending.putPiece(7L, dead, 3000, 1000, ByteArray(1000), 0, 1000) shouldBe QueueRing.PUT
+            sending.putPiece(8L, dead, 3000, 1000, ByteArray(1000), 0, 1000) shouldBe QueueRing.PUT
+            sender.sendBytes(byteArrayOf(6))
+            withTimeout(10.seconds) { receiver.receiveBytes() }.toList() shouldBe listOf<Byte>(6)
+        }
+    }
+
+    test("a long message still coming does not hold up shorter ones for a smaller limit; once whole and too long, it stays first") {
+        handMadePipe { sending, receiver, sender, _ ->
+            val message = ByteArray(3000) { it.toByte() }
+            sending.putPiece(7L, ProcessIdentity.self(), 3000, 0, message, 0, 1000) shouldBe QueueRing.PUT
+            withTimeoutOrNull(200.milliseconds) { receiver.receiveBytes() } shouldBe null // takes the piece, then waits
+            sender.sendBytes(byteArrayOf(6))
+            withTimeout(10.seconds) { receiver.receiveBytes(maxLength = 100) }.toList() shouldBe listOf<Byte>(6)
+            sending.putPiece(7L, ProcessIdentity.self(), 3000, 1000, message, 1000, 2000) shouldBe QueueRing.PUT
+            sender.sendBytes(byteArrayOf(7))
+            shouldThrow<MessageTooLongException> { withTimeout(10.seconds) { receiver.receiveBytesInto(ByteArray(100)) } }.length shouldBe 3000
+            shouldThrow<MessageTooLongException> { withTimeout(10.seconds) { receiver.receiveBytes(maxLength = 100) } }.length shouldBe 3000
+            withTimeout(10.seconds) { receiver.receiveBytes() }.contentEquals(message) shouldBe true
+            withTimeout(10.seconds) { receiver.receiveBytes(maxLength = 100) }.toList() shouldBe listOf<Byte>(7)
+        }
+    }
+
+    test("a hundred long messages under way at once, their pieces interleaved, each arrives whole") {
+        handMadePipe { sending, receiver, _, _ ->
+            fun message(id: Int) = ByteArray(2000) { (id + it).toByte() }
+            for (id in 0 until 100) sending.putPiece(id.toLong(), ProcessIdentity.self(), 2000, 0, message(id), 0, 1000) shouldBe QueueRing.PUT
+            for (id in 0 until 100) sending.putPiece(id.toLong(), ProcessIdentity.self(), 2000, 1000, message(id), 1000, 1000) shouldBe QueueRing.PUT
+            withTimeout(30.seconds) {
+                for (id in 0 until 100) receiver.receiveBytes().contentEquals(message(id)) shouldBe true
+            }
+        }
+    }
+
+    test("a record whose length word is not one (a crafted piece) is a corrupted stream") {
+        handMadePipe { sending, receiver, _, _ ->
+            sending.put(ByteArray(16), 0, 16) shouldBe QueueRing.PUT
+            // The record's length word, just after the ring's 4 KiB header: a piece too short for its own head.
+            sending.memory().buffer().putInt(4096, Int.MIN_VALUE or 5)
+            shouldThrow<CorruptedStreamException> { withTimeout(10.seconds) { receiver.receiveBytes() } }
+        }
+    }
+
     test("pieces out of their place are a corrupted stream") {
         for (misplaced in listOf(
             { ring: QueueRing -> ring.putPiece(9L, ProcessIdentity.self(), 3000, 1000, ByteArray(1000), 0, 1000) },

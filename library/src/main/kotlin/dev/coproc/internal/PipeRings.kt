@@ -9,6 +9,8 @@ import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.async
 import kotlinx.coroutines.cancelChildren
 import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.selects.select
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeoutOrNull
@@ -41,14 +43,19 @@ internal class PipeRings(
     private val roomWaiter = outbox?.let { SequenceWaiter.of(it, QueueRing.NOT_FULL, "pipe-not-full") }
     private var peerCheckedAt = System.nanoTime() - PEER_CHECK_NANOS
 
-    /** Long messages arriving in pieces, in the order they began (rarely more than one: one per sender). */
-    private val assemblies = ArrayList<Assembly>(2)
+    /** Long messages arriving in pieces, by id, in the order they began (rarely more than one: one per sender). */
+    private val assemblies = LinkedHashMap<Long, Assembly>()
     /** The message the last piece taken completed; null if it did not complete one. */
     private var completed: Assembly? = null
+    /** A completed message longer than the receive that completed it accepted: it stays first, as in the ring. */
+    private var refused: Assembly? = null
+    /** Ids of messages let go because their senders died: their pieces still in the ring are skipped. */
+    private val dropped = LinkedHashSet<Long>()
+    private var prunedAt = System.nanoTime()
     /** The buffer of the receive under way, when its caller gave one: a message beginning now is put together there. */
     private var into: ByteArray? = null
     private var intoOffset = 0
-    private val pieces = QueueRing.PieceSink { message, sender, total, at, length, ring -> take(message, sender, total, at, length, ring) }
+    private val pieceSink = QueueRing.PieceSink { message, sender, total, at, length, ring -> take(message, sender, total, at, length, ring) }
 
     /**
      * A long message being put together: [have] of its [total] bytes, in [array] from [base]. [borrowed]: the
@@ -152,7 +159,9 @@ internal class PipeRings(
         intoOffset = offset
         try {
             while (true) {
-                takeNext(maxLength)?.let { return it }
+                takeNext(maxLength, SUSPENDING_PIECES)?.let { return it }
+                // A long message still coming: a cancelled caller stops here, keeping what arrived.
+                currentCoroutineContext().ensureActive()
                 if (spinUntil { ring.hasMessages() }) continue
                 // A put comes before the end of its sender's stream: the end seen, look at the ring again.
                 when (framed.inputState()) {
@@ -162,7 +171,7 @@ internal class PipeRings(
                         ring.recoverAbandoned()
                         if (!ring.hasMessages()) {
                             // Pieces of messages whose senders all closed or died: they never end.
-                            val partial = assemblies.sumOf { it.have }
+                            val partial = assemblies.values.sumOf { it.have }
                             assemblies.clear()
                             if (partial > 0) throw FramedSocket.Ended(partial)
                             return framed.receive(maxLength) // throws Ended
@@ -177,12 +186,15 @@ internal class PipeRings(
         }
     }
 
-    /** [receive] when it needs no wait and no socket: the ring's next message now, or null. */
+    /**
+     * [receive] when it needs no wait and no socket: the ring's next message now, or null (also after
+     * [FAST_PIECES] pieces of a message still coming, so that the caller goes on where it can be cancelled).
+     */
     fun tryReceive(maxLength: Int, buffer: ByteArray? = null, offset: Int = 0): ByteArray? {
         into = buffer
         intoOffset = offset
         try {
-            return takeNext(maxLength)
+            return takeNext(maxLength, FAST_PIECES)
         } finally {
             if (buffer != null) release()
         }
@@ -192,17 +204,32 @@ internal class PipeRings(
     var landedLength = 0
         private set
 
-    /** Takes records until one completes a message: null when the ring has no more now. */
-    private fun takeNext(maxLength: Int): ByteArray? {
+    /** Takes records until one completes a message: null when the ring has none now, or after [budget] pieces. */
+    private fun takeNext(maxLength: Int, budget: Int = Int.MAX_VALUE): ByteArray? {
         val inbox = inbox!!
-        // A message put together so far stays first, as one still in the ring would.
-        assemblies.firstOrNull { it.total > maxLength }?.let { throw FrameException.oversized("the other end sent a message", it.total, maxLength) }
-        while (true) {
-            val next = inbox.get(maxLength, pieces)
+        refused?.let { done ->
+            if (done.total > maxLength) throw FrameException.oversized("the other end sent a message", done.total, maxLength)
+            refused = null
+            return done.array
+        }
+        if (assemblies.size >= PRUNE_ASSEMBLIES) pruneEvery(PRUNE_NANOS)
+        var pieces = 0
+        while (pieces < budget) {
+            val next = try {
+                inbox.get(maxLength, pieceSink)
+            } catch (e: IllegalStateException) {
+                throw corrupted("a record that is not one: ${e.message}")
+            }
             when {
                 next === QueueRing.PIECE -> {
+                    pieces++
                     val done = completed ?: continue
                     completed = null
+                    if (done.total > maxLength) {
+                        // Begun under a larger limit: kept whole, and first, for a receive that accepts it.
+                        refused = done
+                        throw FrameException.oversized("the other end sent a message", done.total, maxLength)
+                    }
                     if (!done.borrowed) return done.array
                     landedLength = done.total
                     return LANDED
@@ -211,24 +238,31 @@ internal class PipeRings(
                 else -> return next
             }
         }
+        return null
     }
 
-    /** A piece, under the ring's lock: copied to its message's place, which its first piece makes. */
+    /**
+     * A piece, under the ring's lock: copied to its message's place, which its first piece makes. A piece of a
+     * message let go (its sender died partway) is skipped.
+     */
     private fun take(message: Long, sender: Long, total: Int, at: Int, length: Int, ring: QueueRing) {
-        var assembly = assemblies.firstOrNull { it.message == message }
+        var assembly = assemblies[message]
         if (at == 0) {
-            // Many at once: some senders may have died partway while others kept the pipe too busy to idle.
-            if (assemblies.size >= PRUNE_ASSEMBLIES) assemblies.removeAll { !ProcessIdentity.isAlive(it.sender) }
-            if (assembly != null || assemblies.size >= MAX_ASSEMBLIES || total < length) throw corrupted("a long message began twice, or too many at once")
+            if (assembly != null || total < length) throw corrupted("a long message that began twice, or is shorter than its first piece")
             val buffer = into
             assembly = if (buffer != null && assemblies.isEmpty()) {
                 Assembly(message, sender, total, buffer, intoOffset, borrowed = true)
             } else {
-                // As a socket's long frame: its memory grows with the bytes that came, from a first MiB.
-                Assembly(message, sender, total, ByteArray(minOf(total, FIRST_ASSEMBLY_BYTES)), 0, borrowed = false)
+                // Memory that grows with the bytes that came (a few pieces' worth at first), not with the length
+                // announced; a power of two, so that a MiB of 128 KiB pieces fits the first array.
+                val first = Integer.highestOneBit(FIRST_PIECES * length - 1) shl 1
+                Assembly(message, sender, total, ByteArray(minOf(total, first)), 0, borrowed = false)
             }
-            assemblies.add(assembly)
-        } else if (assembly == null || assembly.have != at || assembly.total != total || length > total - at) {
+            assemblies[message] = assembly
+        } else if (assembly == null) {
+            if (message in dropped || !ProcessIdentity.isAlive(sender)) return
+            throw corrupted("a piece of a long message that never began")
+        } else if (assembly.have != at || assembly.total != total || length > total - at) {
             throw corrupted("a piece of a long message out of its place")
         }
         if (!assembly.borrowed && assembly.array.size < at + length) {
@@ -237,17 +271,33 @@ internal class PipeRings(
         ring.copyPiece(assembly.array, assembly.base + at)
         assembly.have += length
         if (assembly.have == total) {
-            assemblies.remove(assembly)
+            assemblies.remove(message)
             completed = assembly
         }
+    }
+
+    /**
+     * Lets go of the messages whose senders died partway (at most once per [interval]): they will never end. Their
+     * ids are kept a while, so that their pieces still in the ring are skipped, not taken for a corruption.
+     */
+    private fun pruneEvery(interval: Long) {
+        val now = System.nanoTime()
+        if (now - prunedAt < interval) return
+        prunedAt = now
+        val gone = assemblies.values.filter { !ProcessIdentity.isAlive(it.sender) }
+        for (assembly in gone) {
+            assemblies.remove(assembly.message)
+            dropped.add(assembly.message)
+        }
+        while (dropped.size > MAX_DROPPED) dropped.remove(dropped.first())
     }
 
     /** At the end of a call that gave its buffer: messages put together in it move to arrays of their own. */
     private fun release() {
         into = null
-        for (assembly in assemblies) {
+        for (assembly in assemblies.values) {
             if (!assembly.borrowed) continue
-            val own = ByteArray(minOf(assembly.total, maxOf(assembly.have, FIRST_ASSEMBLY_BYTES)))
+            val own = ByteArray(minOf(assembly.total, maxOf(assembly.have, 2 * PIECE_BYTES)))
             assembly.array.copyInto(own, 0, assembly.base, assembly.base + assembly.have)
             assembly.array = own
             assembly.base = 0
@@ -282,8 +332,8 @@ internal class PipeRings(
             // that end keep the stream open: nobody else would, until the next put.
             if (withTimeoutOrNull(IDLE_RECOVERY) { framed.awaitReadable() } == null) {
                 ring.recoverAbandoned()
-                // A long message whose sender was killed partway: it will never end, and it is let go whole.
-                assemblies.removeAll { !ProcessIdentity.isAlive(it.sender) }
+                // A long message whose sender was killed partway will never end: it is let go whole.
+                pruneEvery(0)
             }
         } finally {
             ring.register(QueueRing.DOORBELL, -1)
@@ -318,14 +368,23 @@ internal class PipeRings(
          */
         private const val PIECE_BYTES = 128 * 1024 - QueueRing.PIECE_HEAD
 
-        /** Long messages being put together at once, at most: one per sender in practice. */
-        private const val MAX_ASSEMBLIES = 64
-
-        /** From this many at once, a new one first lets go of those whose senders are gone. */
+        /** From this many long messages under way at once, the receiver looks for senders that died partway... */
         private const val PRUNE_ASSEMBLIES = 8
 
-        /** The first array of a long message: 1 MiB, then doubling, so that memory follows what came. */
-        private const val FIRST_ASSEMBLY_BYTES = 1024 * 1024
+        /** ...at most this often: each look reads /proc for every one. */
+        private const val PRUNE_NANOS = 100_000_000L
+
+        /** Ids of messages let go that are remembered, for their pieces still in the ring. */
+        private const val MAX_DROPPED = 1024
+
+        /** A long message's first array holds this many of its first piece, rounded up (its whole length if shorter): 1 MiB. */
+        private const val FIRST_PIECES = 8
+
+        /** Pieces [tryReceive] takes before it leaves a message still coming to the suspending path. */
+        private const val FAST_PIECES = 16
+
+        /** Pieces [receive] takes between two looks at its caller's cancellation: 8 MiB. */
+        private const val SUSPENDING_PIECES = 64
 
         /** What [receive] returns when the message was put together in the caller's buffer. */
         val LANDED = ByteArray(0)

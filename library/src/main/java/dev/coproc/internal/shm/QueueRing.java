@@ -73,7 +73,7 @@ public final class QueueRing {
         void piece(long message, long sender, int total, int at, int length, QueueRing ring);
     }
 
-    private static final int MAGIC = 0x43505133; // "CPQ3": records wrap around the ring's end
+    private static final int MAGIC = 0x43505134; // "CPQ4": records wrap around the ring's end; pieces of long messages
     static final int HEADER = 4096;
     private static final int O_MAGIC = 0;
     private static final int O_CAPACITY = 8;
