@@ -161,8 +161,16 @@ public class WorkerOptions private constructor(builder: Builder) {
         public fun maxHeap(value: String?): Builder = apply { maxHeap = value }
         /** Adds a `-Dname=value` property. */
         public fun systemProperty(name: String, value: String): Builder = apply { systemProperties[name] = value }
-        /** Adds JVM flags. */
-        public fun jvmArgs(vararg flags: String): Builder = apply { jvmArgs += flags }
+        /**
+         * Adds JVM flags, each starting with `-` (or `@`, an argument file): the `java` launcher would take
+         * anything else, an empty string too, for the class to run, and every worker would fail to start.
+         */
+        public fun jvmArgs(vararg flags: String): Builder = apply {
+            for (flag in flags) {
+                require(flag.startsWith("-") || flag.startsWith("@")) { "a JVM flag starts with '-' (or '@' for an argument file): \"$flag\"" }
+            }
+            jvmArgs += flags
+        }
         /** See [WorkerOptions.fastStart]. */
         public fun fastStart(value: Boolean): Builder = apply { fastStart = value }
         /** See [WorkerOptions.serialGc]. */

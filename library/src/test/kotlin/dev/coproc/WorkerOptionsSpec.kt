@@ -2,6 +2,7 @@ package dev.coproc
 
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.engine.spec.tempfile
 import io.kotest.engine.spec.tempdir
 import io.kotest.matchers.longs.shouldBeLessThan
 import io.kotest.matchers.shouldBe
@@ -37,6 +38,14 @@ class WorkerOptionsSpec : FunSpec({
     test("extra JVM flags are passed") {
         val options = WorkerOptions { jvmArgs("-Dcoproc.flag=set") }
         runIn(options, SystemProperty("coproc.flag")) shouldBe "set"
+    }
+
+    test("a JVM flag that is not one (empty, or without its dash) is refused when given, naming it: the launcher would take it for the class to run") {
+        for (bad in listOf("", " ", "Xmx1g", "Dcoproc.flag=set")) {
+            shouldThrow<IllegalArgumentException> { WorkerOptions { jvmArgs("-Xss2m", bad) } }.message shouldContain "\"$bad\""
+        }
+        val argumentFile = tempfile().apply { writeText("-Dcoproc.flag=from-file") }
+        runIn(WorkerOptions { jvmArgs("@$argumentFile") }, SystemProperty("coproc.flag")) shouldBe "from-file"
     }
 
     test("workers use the serial collector unless their flags choose one") {
