@@ -43,27 +43,8 @@ internal class PipeRings(
     private val roomWaiter = outbox?.let { SequenceWaiter.of(it, QueueRing.NOT_FULL, "pipe-not-full") }
     private var peerCheckedAt = System.nanoTime() - PEER_CHECK_NANOS
 
-    /** Long messages arriving in pieces, by id, in the order they began (rarely more than one: one per sender). */
-    private val assemblies = LinkedHashMap<Long, Assembly>()
-    /** The message the last piece taken completed; null if it did not complete one. */
-    private var completed: Assembly? = null
-    /** A completed message longer than the receive that completed it accepted: it stays first, as in the ring. */
-    private var refused: Assembly? = null
-    /** Ids of messages let go because their senders died: their pieces still in the ring are skipped. */
-    private val dropped = LinkedHashSet<Long>()
-    private var prunedAt = System.nanoTime()
-    /** The buffer of the receive under way, when its caller gave one: a message beginning now is put together there. */
-    private var into: ByteArray? = null
-    private var intoOffset = 0
-    private val pieceSink = QueueRing.PieceSink { message, sender, total, at, length, ring -> take(message, sender, total, at, length, ring) }
-
-    /**
-     * A long message being put together: [have] of its [total] bytes, in [array] from [base]. [borrowed]: the
-     * array is the caller's buffer, only for the length of its call.
-     */
-    private class Assembly(val message: Long, val sender: Long, val total: Int, var array: ByteArray, var base: Int, var borrowed: Boolean) {
-        var have = 0
-    }
+    /** Long messages arriving in pieces, put back together. */
+    private val assembler = PieceAssembler()
 
     val hasInbox: Boolean get() = inbox != null
     val hasOutbox: Boolean get() = outbox != null
@@ -155,8 +136,7 @@ internal class PipeRings(
      */
     suspend fun receive(framed: FramedSocket, maxLength: Int, buffer: ByteArray? = null, offset: Int = 0): ByteArray {
         val ring = inbox!!
-        into = buffer
-        intoOffset = offset
+        assembler.lend(buffer, offset)
         try {
             while (true) {
                 takeNext(maxLength, SUSPENDING_PIECES)?.let { return it }
@@ -171,8 +151,7 @@ internal class PipeRings(
                         ring.recoverAbandoned()
                         if (!ring.hasMessages()) {
                             // Pieces of messages whose senders all closed or died: they never end.
-                            val partial = assemblies.values.sumOf { it.have }
-                            assemblies.clear()
+                            val partial = assembler.dropAll()
                             if (partial > 0) throw FramedSocket.Ended(partial)
                             return framed.receive(maxLength) // throws Ended
                         }
@@ -182,7 +161,7 @@ internal class PipeRings(
                 }
             }
         } finally {
-            if (buffer != null) release()
+            if (buffer != null) assembler.release()
         }
     }
 
@@ -191,48 +170,33 @@ internal class PipeRings(
      * [FAST_PIECES] pieces of a message still coming, so that the caller goes on where it can be cancelled).
      */
     fun tryReceive(maxLength: Int, buffer: ByteArray? = null, offset: Int = 0): ByteArray? {
-        into = buffer
-        intoOffset = offset
+        assembler.lend(buffer, offset)
         try {
             return takeNext(maxLength, FAST_PIECES)
         } finally {
-            if (buffer != null) release()
+            if (buffer != null) assembler.release()
         }
     }
 
     /** How long the message last returned as [LANDED] is. */
-    var landedLength = 0
-        private set
+    val landedLength: Int get() = assembler.landedLength
 
     /** Takes records until one completes a message: null when the ring has none now, or after [budget] pieces. */
     private fun takeNext(maxLength: Int, budget: Int = Int.MAX_VALUE): ByteArray? {
         val inbox = inbox!!
-        refused?.let { done ->
-            if (done.total > maxLength) throw FrameException.oversized("the other end sent a message", done.total, maxLength)
-            refused = null
-            return done.array
-        }
-        if (assemblies.size >= PRUNE_ASSEMBLIES) pruneEvery(PRUNE_NANOS)
+        assembler.takeRefused(maxLength)?.let { return it }
+        assembler.pruneIfCrowded()
         var pieces = 0
         while (pieces < budget) {
             val next = try {
-                inbox.get(maxLength, pieceSink)
+                inbox.get(maxLength, assembler.sink)
             } catch (e: IllegalStateException) {
                 throw corrupted("a record that is not one: ${e.message}")
             }
             when {
                 next === QueueRing.PIECE -> {
                     pieces++
-                    val done = completed ?: continue
-                    completed = null
-                    if (done.total > maxLength) {
-                        // Begun under a larger limit: kept whole, and first, for a receive that accepts it.
-                        refused = done
-                        throw FrameException.oversized("the other end sent a message", done.total, maxLength)
-                    }
-                    if (!done.borrowed) return done.array
-                    landedLength = done.total
-                    return LANDED
+                    assembler.takeCompleted(maxLength)?.let { return it }
                 }
                 next === QueueRing.TOO_LONG -> throw FrameException.oversized("the other end sent a message", inbox.refusedLength(), maxLength)
                 else -> return next
@@ -241,71 +205,7 @@ internal class PipeRings(
         return null
     }
 
-    /**
-     * A piece, under the ring's lock: copied to its message's place, which its first piece makes. A piece of a
-     * message let go (its sender died partway) is skipped.
-     */
-    private fun take(message: Long, sender: Long, total: Int, at: Int, length: Int, ring: QueueRing) {
-        var assembly = assemblies[message]
-        if (at == 0) {
-            if (assembly != null || total < length) throw corrupted("a long message that began twice, or is shorter than its first piece")
-            val buffer = into
-            assembly = if (buffer != null && assemblies.isEmpty()) {
-                Assembly(message, sender, total, buffer, intoOffset, borrowed = true)
-            } else {
-                // Memory that grows with the bytes that came (a few pieces' worth at first), not with the length
-                // announced; a power of two, so that a MiB of 128 KiB pieces fits the first array.
-                val first = Integer.highestOneBit(FIRST_PIECES * length - 1) shl 1
-                Assembly(message, sender, total, ByteArray(minOf(total, first)), 0, borrowed = false)
-            }
-            assemblies[message] = assembly
-        } else if (assembly == null) {
-            if (message in dropped || !ProcessIdentity.isAlive(sender)) return
-            throw corrupted("a piece of a long message that never began")
-        } else if (assembly.have != at || assembly.total != total || length > total - at) {
-            throw corrupted("a piece of a long message out of its place")
-        }
-        if (!assembly.borrowed && assembly.array.size < at + length) {
-            assembly.array = assembly.array.copyOf(minOf(total.toLong(), maxOf(2L * assembly.array.size, at.toLong() + length)).toInt())
-        }
-        ring.copyPiece(assembly.array, assembly.base + at)
-        assembly.have += length
-        if (assembly.have == total) {
-            assemblies.remove(message)
-            completed = assembly
-        }
-    }
-
-    /**
-     * Lets go of the messages whose senders died partway (at most once per [interval]): they will never end. Their
-     * ids are kept a while, so that their pieces still in the ring are skipped, not taken for a corruption.
-     */
-    private fun pruneEvery(interval: Long) {
-        val now = System.nanoTime()
-        if (now - prunedAt < interval) return
-        prunedAt = now
-        val gone = assemblies.values.filter { !ProcessIdentity.isAlive(it.sender) }
-        for (assembly in gone) {
-            assemblies.remove(assembly.message)
-            dropped.add(assembly.message)
-        }
-        while (dropped.size > MAX_DROPPED) dropped.remove(dropped.first())
-    }
-
-    /** At the end of a call that gave its buffer: messages put together in it move to arrays of their own. */
-    private fun release() {
-        into = null
-        for (assembly in assemblies.values) {
-            if (!assembly.borrowed) continue
-            val own = ByteArray(minOf(assembly.total, maxOf(assembly.have, 2 * PIECE_BYTES)))
-            assembly.array.copyInto(own, 0, assembly.base, assembly.base + assembly.have)
-            assembly.array = own
-            assembly.base = 0
-            assembly.borrowed = false
-        }
-    }
-
-    private fun corrupted(what: String) = FrameException(FrameException.Reason.CORRUPTED, "the other end sent $what")
+    private fun corrupted(what: String) = PieceAssembler.corrupted(what)
 
     /** True when a message or the end can be received without waiting; waits up to [timeout] for one. */
     suspend fun poll(framed: FramedSocket, timeout: Duration): Boolean {
@@ -333,7 +233,7 @@ internal class PipeRings(
             if (withTimeoutOrNull(IDLE_RECOVERY) { framed.awaitReadable() } == null) {
                 ring.recoverAbandoned()
                 // A long message whose sender was killed partway will never end: it is let go whole.
-                pruneEvery(0)
+                assembler.prune()
             }
         } finally {
             ring.register(QueueRing.DOORBELL, -1)
@@ -366,19 +266,7 @@ internal class PipeRings(
          * A piece's own bytes: 128 KiB records (a quarter of the ring at most, so one always fits in an empty
          * ring; larger pieces kept the sides waiting on each other longer, smaller ones cost more records).
          */
-        private const val PIECE_BYTES = 128 * 1024 - QueueRing.PIECE_HEAD
-
-        /** From this many long messages under way at once, the receiver looks for senders that died partway... */
-        private const val PRUNE_ASSEMBLIES = 8
-
-        /** ...at most this often: each look reads /proc for every one. */
-        private const val PRUNE_NANOS = 100_000_000L
-
-        /** Ids of messages let go that are remembered, for their pieces still in the ring. */
-        private const val MAX_DROPPED = 1024
-
-        /** A long message's first array holds this many of its first piece, rounded up (its whole length if shorter): 1 MiB. */
-        private const val FIRST_PIECES = 8
+        const val PIECE_BYTES = 128 * 1024 - QueueRing.PIECE_HEAD
 
         /** Pieces [tryReceive] takes before it leaves a message still coming to the suspending path. */
         private const val FAST_PIECES = 16
@@ -387,7 +275,7 @@ internal class PipeRings(
         private const val SUSPENDING_PIECES = 64
 
         /** What [receive] returns when the message was put together in the caller's buffer. */
-        val LANDED = ByteArray(0)
+        val LANDED: ByteArray = PieceAssembler.LANDED
 
         /** How often a sender that never finds the ring full asks the socket whether every receiver closed. */
         private const val PEER_CHECK_NANOS = 1_000_000L
