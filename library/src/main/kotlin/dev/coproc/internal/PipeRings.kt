@@ -110,7 +110,7 @@ internal class PipeRings(
             }
             // Full: the receiver usually frees room within microseconds. Sleeping at once would cost a futex
             // wake-up per message from then on, as each freed slot wakes the sender for one more put.
-            if (spinUntil { ring.hasRoomFor(length) }) continue
+            if (spinYieldingUntil { ring.hasRoomFor(length) }) continue
             ring.recoverAbandoned()
             if (framed.peerClosed()) throw FramedSocket.Broken()
             try {
@@ -142,7 +142,7 @@ internal class PipeRings(
                 takeNext(maxLength, SUSPENDING_PIECES)?.let { return it }
                 // A long message still coming: a cancelled caller stops here, keeping what arrived.
                 currentCoroutineContext().ensureActive()
-                if (spinUntil { ring.hasMessages() }) continue
+                if (spinYieldingUntil { ring.hasMessages() }) continue
                 // A put comes before the end of its sender's stream: the end seen, look at the ring again.
                 when (framed.inputState()) {
                     FramedSocket.QUIET -> sleep(framed, ring)

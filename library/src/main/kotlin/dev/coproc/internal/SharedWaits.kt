@@ -89,5 +89,22 @@ internal inline fun spinUntil(ready: () -> Boolean): Boolean {
     return false
 }
 
+/**
+ * [spinUntil] that also yields its CPU now and then: for a pipe's long messages, where the two sides take turns
+ * copying for tens of microseconds. When the scheduler has put both on one CPU (it tends to, after a wake-up),
+ * a plain spin holds the CPU the other side needs; a yield costs a system call when nothing else waits.
+ */
+internal inline fun spinYieldingUntil(ready: () -> Boolean): Boolean {
+    repeat(SPINS) { i ->
+        if (i % SPIN_LOOK_EVERY == 0) {
+            if (ready()) return true
+            if (i % SPIN_YIELD_EVERY == 0) Thread.yield()
+        }
+        Thread.onSpinWait()
+    }
+    return false
+}
+
 private const val SPINS = 2_000
 private const val SPIN_LOOK_EVERY = 16
+private const val SPIN_YIELD_EVERY = 128
