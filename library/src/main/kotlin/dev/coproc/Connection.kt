@@ -1,5 +1,6 @@
 package dev.coproc
 
+import dev.coproc.internal.PieceAssembler
 import dev.coproc.internal.PipeRings
 import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.handles.DescriptorGrant
@@ -157,7 +158,7 @@ public class Connection<T> internal constructor(
         return receiving.withLock {
             val message = translate { rings?.receive(framed, room, buffer, offset) ?: framed.receive(room) }
             // Under the lock: the next receive's message may land in its own buffer and set landedLength.
-            if (message === PipeRings.LANDED) return@withLock rings!!.landedLength
+            if (message === PieceAssembler.LANDED) return@withLock rings!!.landedLength
             message.copyInto(buffer, offset)
             message.size
         }

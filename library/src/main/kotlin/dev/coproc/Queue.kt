@@ -3,7 +3,7 @@ package dev.coproc
 import dev.coproc.internal.codec.MessageCodec
 import dev.coproc.internal.SequenceWaiter
 import dev.coproc.internal.awaitCondition
-import dev.coproc.internal.spinYieldingUntil
+import dev.coproc.internal.spinUntil
 import dev.coproc.internal.handles.DescriptorGrant
 import dev.coproc.internal.handles.HandOver
 import dev.coproc.internal.handles.HandleSerializer
@@ -218,7 +218,7 @@ public open class Queue<T> internal constructor(
                 // Shut down: what was put before the shutdown is still taken, then the end.
                 return ring.get() ?: throw QueueShutdownException(drained = true)
             }
-            if (spinYieldingUntil { ring.size() > 0 || ring.isClosed }) continue
+            if (spinUntil(yielding = true) { ring.size() > 0 || ring.isClosed }) continue
             ring.recoverAbandoned()
             ring.awaitCondition(QueueRing.NOT_EMPTY, notEmpty) { ring.size() > 0 || ring.isClosed }
         }

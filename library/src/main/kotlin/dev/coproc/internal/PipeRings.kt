@@ -110,7 +110,7 @@ internal class PipeRings(
             }
             // Full: the receiver usually frees room within microseconds. Sleeping at once would cost a futex
             // wake-up per message from then on, as each freed slot wakes the sender for one more put.
-            if (spinYieldingUntil { ring.hasRoomFor(length) }) continue
+            if (spinUntil(yielding = true) { ring.hasRoomFor(length) }) continue
             ring.recoverAbandoned()
             if (framed.peerClosed()) throw FramedSocket.Broken()
             try {
@@ -131,7 +131,7 @@ internal class PipeRings(
      * ring is empty, [FrameException] as [FramedSocket.receive] (a message too long stays unread).
      *
      * With a [buffer], a long message that begins now is put together in it from [offset] (at most [maxLength]
-     * bytes must fit there), and [LANDED] is returned for it ([landedLength] long); any other message comes
+     * bytes must fit there), and [PieceAssembler.LANDED] is returned for it ([landedLength] long); any other message comes
      * back as its own array.
      */
     suspend fun receive(framed: FramedSocket, maxLength: Int, buffer: ByteArray? = null, offset: Int = 0): ByteArray {
@@ -142,7 +142,7 @@ internal class PipeRings(
                 takeNext(maxLength, SUSPENDING_PIECES)?.let { return it }
                 // A long message still coming: a cancelled caller stops here, keeping what arrived.
                 currentCoroutineContext().ensureActive()
-                if (spinYieldingUntil { ring.hasMessages() }) continue
+                if (spinUntil(yielding = true) { ring.hasMessages() }) continue
                 // A put comes before the end of its sender's stream: the end seen, look at the ring again.
                 when (framed.inputState()) {
                     FramedSocket.QUIET -> sleep(framed, ring)
@@ -178,7 +178,7 @@ internal class PipeRings(
         }
     }
 
-    /** How long the message last returned as [LANDED] is. */
+    /** How long the message last returned as [PieceAssembler.LANDED] is. */
     val landedLength: Int get() = assembler.landedLength
 
     /** Takes records until one completes a message: null when the ring has none now, or after [budget] pieces. */
@@ -273,9 +273,6 @@ internal class PipeRings(
 
         /** Pieces [receive] takes between two looks at its caller's cancellation: 8 MiB. */
         private const val SUSPENDING_PIECES = 64
-
-        /** What [receive] returns when the message was put together in the caller's buffer. */
-        val LANDED: ByteArray = PieceAssembler.LANDED
 
         /** How often a sender that never finds the ring full asks the socket whether every receiver closed. */
         private const val PEER_CHECK_NANOS = 1_000_000L

@@ -80,25 +80,16 @@ internal suspend fun QueueRing.awaitCondition(condition: Int, waiter: SequenceWa
  * A short spin before sleeping on a shared word: the other process usually acts within microseconds, and a
  * thread hand-off costs tens of them on a busy machine. Bounded, so that a spinner never starves the other
  * side, and it looks only every few pauses: each look pulls the other side's cache line away from it.
+ *
+ * [yielding]: also yields the CPU now and then, for waits where the two sides take turns (a pipe's pieces, a
+ * queue's items). When the scheduler has put both on one CPU (it tends to, after a wake-up), a plain spin holds
+ * the CPU the other side needs; a yield costs a system call when nothing else waits.
  */
-internal inline fun spinUntil(ready: () -> Boolean): Boolean {
-    repeat(SPINS) { i ->
-        if (i % SPIN_LOOK_EVERY == 0 && ready()) return true
-        Thread.onSpinWait()
-    }
-    return false
-}
-
-/**
- * [spinUntil] that also yields its CPU now and then: for a pipe's long messages, where the two sides take turns
- * copying for tens of microseconds. When the scheduler has put both on one CPU (it tends to, after a wake-up),
- * a plain spin holds the CPU the other side needs; a yield costs a system call when nothing else waits.
- */
-internal inline fun spinYieldingUntil(ready: () -> Boolean): Boolean {
+internal inline fun spinUntil(yielding: Boolean = false, ready: () -> Boolean): Boolean {
     repeat(SPINS) { i ->
         if (i % SPIN_LOOK_EVERY == 0) {
             if (ready()) return true
-            if (i % SPIN_YIELD_EVERY == 0) Thread.yield()
+            if (yielding && i % SPIN_YIELD_EVERY == 0) Thread.yield()
         }
         Thread.onSpinWait()
     }
