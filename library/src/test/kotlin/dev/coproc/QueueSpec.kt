@@ -1,6 +1,7 @@
 package dev.coproc
 
 import dev.coproc.os.Signals
+import dev.coproc.internal.shm.QueueRing
 import dev.coproc.internal.shm.QueueRingFaults
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.assertions.withClue
@@ -200,6 +201,24 @@ class QueueSpec : FunSpec({
             // Not left locked: both ends still work.
             queue.put(7)
             queue.get() shouldBe 7
+        } finally {
+            queue.close()
+        }
+    }
+
+    test("a producer waiting for room whose wake-up never comes (its consumer killed between take and wake-up) still puts") {
+        val queue = Queue<Int>(capacity = 1)
+        try {
+            queue.put(1)
+            coroutineScope {
+                val putting = async { queue.put(2) }
+                // The producer is asleep once it armed not-full; taking that arm here is the wake-up that a consumer
+                // killed after its take would never send, so the take below wakes nobody.
+                withTimeout(10.seconds) { while (!queue.ring.takeArmed(QueueRing.NOT_FULL)) kotlinx.coroutines.yield() }
+                queue.get() shouldBe 1
+                withTimeout(10.seconds) { putting.await() }
+            }
+            queue.get() shouldBe 2
         } finally {
             queue.close()
         }

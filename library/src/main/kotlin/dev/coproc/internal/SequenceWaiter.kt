@@ -15,8 +15,9 @@ import kotlinx.coroutines.suspendCancellableCoroutine
  * blocks a thread and must never block a caller's, and resumes each waiter once the sequence moved past the
  * value it saw. The thread starts on the first wait that has to sleep.
  *
- * Every [idleNanos] without a change it calls [onIdle]: that is where a waiter notices what only a dead
- * process could have left (a lock whose owner died, a committed change nobody finished).
+ * Every [idleNanos] without a change it calls [onIdle], then resumes every waiter, whose caller looks again at
+ * what it waits for: that is where a waiter notices what only a dead process could have left (a lock whose owner
+ * died, a committed change nobody finished, a change whose wake-up never came).
  */
 internal class SequenceWaiter(
     private val name: String,
@@ -32,7 +33,10 @@ internal class SequenceWaiter(
     @Volatile private var thread: Thread? = null
     @Volatile private var stopped = false
 
-    /** Suspends until the sequence differs from [seen]; the caller registered itself before reading [seen]. */
+    /**
+     * Suspends until the sequence differs from [seen], or an idle period passed without a change (the caller
+     * looks again, and waits again if need be); the caller registered itself before reading [seen].
+     */
     suspend fun awaitChange(seen: Int) = suspendCancellableCoroutine { continuation ->
         val waiter = Waiter(continuation, seen)
         waiting += waiter
@@ -65,7 +69,13 @@ internal class SequenceWaiter(
             // Every change wakes it at once; the timeout bounds how long a stop() or a dead process's leftover
             // goes unnoticed.
             sleep(now, idleNanos)
-            if (sequence() == now) onIdle()
+            if (sequence() == now) {
+                onIdle()
+                // A process killed after its change but before its wake-up (a consumer between its take and the
+                // bump of not-full) left the sequence where it was: every waiter looks again once per idle
+                // period, and waits again if nothing it waits for has come.
+                while (true) waiting.poll()?.continuation?.resume(Unit) ?: break
+            }
         }
     }
 
