@@ -228,6 +228,25 @@ class CommandSpec : FunSpec({
         }
     }
 
+    test("the orphan guard kills what its table lists and, once the table is full, what its pipe lists; a killed guard is replaced and reads the same table") {
+        val (reports, reporter) = Pipe<Long>(duplex = false)
+        try {
+            val parent = Process(ListWithSmallGuard(reporter)).also { it.start() }
+            reporter.close()
+            val (a, b, c, d, e) = withTimeout(30.seconds) { List(5) { reports.receive() } }
+            listOf(a, b, c, d, e).forEach { isRunning(it) shouldBe true }
+            parent.kill()
+            parent.join()
+            // a was in the table when the first guard was killed; d took b's slot; e went through the new pipe.
+            withTimeout(10.seconds) { while (listOf(a, d, e).any(::isRunning)) kotlinx.coroutines.yield() }
+            isRunning(b) shouldBe true // unlisted
+            // c went through the killed guard's pipe: lost with it, as the guard's documentation says.
+            listOf(b, c).forEach { Signals.send(it, Signals.SIGKILL) }
+        } finally {
+            reports.close()
+        }
+    }
+
     test("start: pid, poll, stop and continue observed, terminate reported as killed by SIGTERM") {
         Command("sleep", "1000").start().use { sleeper ->
             sleeper.poll() shouldBe null

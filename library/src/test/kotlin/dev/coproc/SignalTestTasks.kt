@@ -43,3 +43,24 @@ class StartCommandAndHang(val report: Connection<Long>, val killWithParent: Bool
         kotlinx.coroutines.awaitCancellation()
     }
 }
+
+/**
+ * Lists sleepers with a guard of its own whose table has 2 slots, as `[a, b, d, e]` reports: a and b in the table,
+ * then c through the pipe (the table full), b unlisted; the guard killed and replaced; d in b's freed slot, e through
+ * the new guard's pipe. Reports the pids a, b, c, d, e, then runs until killed.
+ */
+@Serializable
+class ListWithSmallGuard(val report: Connection<Long>) : Task<Unit> {
+    override suspend fun run() {
+        val guard = dev.coproc.internal.os.OrphanGuard(2)
+        fun sleeper(): Long = Command("sleep", "1000").killWithParent(false).start().pid
+        val (a, b, c) = List(3) { sleeper().also(guard::list) }
+        guard.unlist(b)
+        val first = guard.guardPid()
+        Signals.send(first, Signals.SIGKILL)
+        while (guard.guardPid() == first) yield()
+        val (d, e) = List(2) { sleeper().also(guard::list) }
+        for (pid in listOf(a, b, c, d, e)) report.send(pid)
+        kotlinx.coroutines.awaitCancellation()
+    }
+}
