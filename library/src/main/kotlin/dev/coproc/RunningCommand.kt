@@ -46,10 +46,10 @@ public class RunningCommand private constructor(
     public val argv: List<String>,
     /** Its pid, which is also its process group's id. */
     public val pid: Long,
-    private val exit: CompletableFuture<ExitStatus>,
-    private val stdinPipe: AsyncPipeEnd?,
-    private val stdoutPipe: AsyncPipeEnd?,
-    private val stderrPipe: AsyncPipeEnd?,
+    internal val exit: CompletableFuture<ExitStatus>,
+    internal val stdinPipe: AsyncPipeEnd?,
+    internal val stdoutPipe: AsyncPipeEnd?,
+    internal val stderrPipe: AsyncPipeEnd?,
 ) : AutoCloseable {
     private val background = CoroutineScope(SupervisorJob() + Dispatchers.Default)
     private var capturedStdout: Deferred<ByteArray>? = null
@@ -169,7 +169,7 @@ public class RunningCommand private constructor(
         killGroup()
     }
 
-    private fun killGroup() {
+    internal fun killGroup() {
         try {
             Signals.sendToGroup(pid, Signals.SIGKILL)
         } catch (e: OsException) {
@@ -255,7 +255,7 @@ public class RunningCommand private constructor(
 
     internal companion object {
         private val EMPTY = ByteArray(0)
-        private val PARTIAL_OUTPUT_WAIT = Duration.parse("1s")
+        val PARTIAL_OUTPUT_WAIT = Duration.parse("1s")
 
         /** Starts [command]; its captures and stdin source are served in the background. */
         fun start(command: Command): RunningCommand = spawn(command).also { it.serve(it.background, command.settings) }
@@ -271,7 +271,11 @@ public class RunningCommand private constructor(
             }
         }
 
-        private fun spawn(command: Command): RunningCommand {
+        /**
+         * Spawns [command]. Its exit is reaped by the poller's thread, or, with [waitInCaller], by the caller
+         * (see [Reaper.watchInCaller]), which must then reap it or hand it over to [Reaper.watch].
+         */
+        fun spawn(command: Command, waitInCaller: Boolean = false): RunningCommand {
             command.checkRunnable()
             val settings = command.settings
             val childEnds = mutableListOf<Fd>()
@@ -314,9 +318,17 @@ public class RunningCommand private constructor(
                     throw ProcessStartException("cannot start ${command.argv[0]}: ${e.message}", e)
                 }
                 childEnds.forEach { it.close() }
-                val exit = Reaper.get().watch(pid).thenApply(ExitStatus::decode)
+                val reaper = Reaper.get()
+                val exit = (if (waitInCaller) reaper.watchInCaller(pid) else reaper.watch(pid)).thenApply(ExitStatus::decode)
                 if (settings.killWithParent) {
-                    OrphanGuard.register(pid.toLong())
+                    try {
+                        OrphanGuard.register(pid.toLong())
+                    } catch (e: Throwable) {
+                        // Unguarded, it must not run on: killed, and reaped by the poller's thread.
+                        runCatching { Signals.sendToGroup(pid.toLong(), Signals.SIGKILL) }
+                        reaper.watch(pid)
+                        throw e
+                    }
                     exit.whenComplete { _, _ -> runCatching { OrphanGuard.unregister(pid.toLong()) } }
                 }
                 return RunningCommand(

@@ -126,6 +126,27 @@ class OsSpec : FunSpec({
         Files.exists(Path.of("/proc/$pid")) shouldBe false
     }
 
+    test("a child waited for in the caller's thread: nobody else reaps it; handed over, the poller's thread does") {
+        val pid = Spawn.of(listOf("/bin/true")).start()
+        val exit = Reaper.get().watchInCaller(pid).thenApply(ExitStatus::decode)
+        Reaper.get().exitDescriptor(pid)!!.use { descriptor ->
+            Pids.awaitExit(pid.toLong(), java.time.Duration.ofSeconds(10)) shouldBe true
+            // Ended, and still a zombie: only the caller reaps it, once it looks.
+            Files.readString(Path.of("/proc/$pid/stat")).substringAfterLast(')').trim()[0] shouldBe 'Z'
+            exit.isDone shouldBe false
+            descriptor.isClosed shouldBe false
+        }
+        Reaper.get().reapIfEnded(pid) shouldBe true
+        exit.getNow(null) shouldBe ExitStatus.exited(0)
+        Files.exists(Path.of("/proc/$pid")) shouldBe false
+        Reaper.get().exitDescriptor(pid) shouldBe null
+
+        val second = Spawn.of(listOf("/bin/sh", "-c", "exit 3")).start()
+        val secondExit = Reaper.get().watchInCaller(second)
+        Reaper.get().watch(second) shouldBe secondExit
+        secondExit.thenApply(ExitStatus::decode).get(10, TimeUnit.SECONDS) shouldBe ExitStatus.exited(3)
+    }
+
     test("signals: send to a gone pid returns false; names are symbolic") {
         val pid = Spawn.of(listOf("/bin/true")).start()
         Reaper.get().watch(pid).thenApply(ExitStatus::decode).get(10, TimeUnit.SECONDS)

@@ -2,11 +2,12 @@ package dev.coproc.demo
 
 import dev.coproc.Command
 import dev.coproc.CommandOutput
+import dev.coproc.java.JavaCommand
 import java.util.concurrent.TimeUnit
 
 /**
  * `demo bench command`: spawn-and-wait latency of `/bin/true`, median over [RUNS] runs, for coproc's
- * [Command] (output captured, and discarded), the JDK's `ProcessBuilder`, and Python's `subprocess.run`
+ * [Command] (output captured, and discarded), the same through the blocking [JavaCommand], the JDK's `ProcessBuilder`, and Python's `subprocess.run`
  * measured in the same run; then both streams of a command that writes 8 MiB to each at once, captured.
  */
 object CommandBench {
@@ -22,6 +23,8 @@ object CommandBench {
         val builder = measure { check(ProcessBuilder("/bin/true").start().waitFor(60, TimeUnit.SECONDS)) }
         val captured = measure { Command("/bin/true").run() }
         val discarded = measure { Command("/bin/true").stdout(CommandOutput.Discard).stderr(CommandOutput.Discard).run() }
+        val javaCaptured = measure { JavaCommand.of("/bin/true").run() }
+        val javaDiscarded = measure { JavaCommand.of("/bin/true").stdout(JavaCommand.Output.DISCARD).stderr(JavaCommand.Output.DISCARD).run() }
         val flood = Command.shell(FLOOD)
         repeat(3) { flood.run() }
         val communicated = List(FLOOD_RUNS) {
@@ -61,6 +64,8 @@ object CommandBench {
             println("| $name | %.3f | %.3f | %.2f | %s |".format(median, p90, median / builder.first, python?.let { "%.2f".format(median / it) } ?: "-"))
         row("coproc `Command.run()`, output captured", captured.first, captured.second, python?.get("captured"))
         row("coproc `Command.run()`, output discarded", discarded.first, discarded.second, python?.get("run"))
+        row("coproc `JavaCommand.run()` (blocking, Java), output captured", javaCaptured.first, javaCaptured.second, python?.get("captured"))
+        row("coproc `JavaCommand.run()` (blocking, Java), output discarded", javaDiscarded.first, javaDiscarded.second, python?.get("run"))
         row("JDK `ProcessBuilder.start().waitFor()`", builder.first, builder.second, python?.get("run"))
         python?.let {
             row("python3 `subprocess.run`", it.getValue("run"), it.getValue("run90"), it.getValue("run"))

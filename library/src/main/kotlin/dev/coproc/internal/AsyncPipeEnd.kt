@@ -11,7 +11,7 @@ import java.io.IOException
  * non-blocking (only ours: the child's end is another open file, so its reads and writes stay blocking) and
  * a call that would block suspends until the [FdPoller] sees the pipe ready. One reader or one writer at a time.
  */
-internal class AsyncPipeEnd(private val fd: Fd) : AutoCloseable {
+internal class AsyncPipeEnd(val fd: Fd) : AutoCloseable {
     init {
         fd.setNonBlocking()
     }

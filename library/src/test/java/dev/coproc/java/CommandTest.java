@@ -1,5 +1,6 @@
 package dev.coproc.java;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -106,7 +108,7 @@ class CommandTest {
     @Test
     void anInterruptedRunKillsTheCommandAndThrowsInterruptedException(@TempDir Path directory) throws Exception {
         Path pidFile = directory.resolve("pid");
-                CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
         Thread runner = new Thread(() -> {
             try {
                 JavaCommand.shell("echo $$ > " + pidFile + "; exec sleep 100").run();
@@ -122,7 +124,79 @@ class CommandTest {
         runner.interrupt();
         assertInstanceOf(InterruptedException.class, thrown.get(30, TimeUnit.SECONDS));
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the command survived its interrupted caller");
+    }
+
+    @Test
+    void anInterruptWhileWhatTheCommandStartedHoldsItsOutputKillsThatToo(@TempDir Path directory) throws Exception {
+        Path pidFile = directory.resolve("pid");
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        Thread runner = new Thread(() -> {
+            try {
+                // The shell ends at once; the sleep it left holds stdout, so the run waits for its end of file.
+                JavaCommand.shell("sleep 100 & echo $! > " + pidFile).run();
+                thrown.complete(null);
+            } catch (Throwable e) {
+                thrown.complete(e);
             }
+        });
+        runner.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(Files.exists(pidFile) && Files.readString(pidFile).endsWith("\n")) && System.nanoTime() < deadline) Thread.onSpinWait();
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        runner.interrupt();
+        assertInstanceOf(InterruptedException.class, thrown.get(30, TimeUnit.SECONDS));
+        assertTrue(awaitGone(pid), "what the command started survived its interrupted caller");
+    }
+
+    @Test
+    void aRunFeedsAndCapturesMoreThanAPipeHoldsBothWaysAtOnce() throws Exception {
+        byte[] input = new byte[3 << 20];
+        new Random(7).nextBytes(input);
+        assertArrayEquals(input, JavaCommand.of("cat").stdin(input).run().getStdout());
+        CommandResult flood = JavaCommand.shell("head -c 1048576 /dev/zero >&2 & head -c 1048576 /dev/zero; wait").run();
+        assertEquals(1 << 20, flood.getStdout().length);
+        assertEquals(1 << 20, flood.getStderr().length);
+        // A command that stops reading its input early is no error, as with Python's communicate().
+        CommandResult head = JavaCommand.of("head", "-c", "1").stdin(input).run();
+        assertEquals(0, head.getExitCode());
+        assertArrayEquals(new byte[] {input[0]}, head.getStdout());
+        assertEquals("", JavaCommand.of("cat").stdin(new byte[0]).run().getStdoutText());
+    }
+
+    @Test
+    void aRunWaitsForTheOutputOfWhatTheCommandLeftRunning() throws Exception {
+        assertEquals("early\nlate\n", JavaCommand.shell("(sleep 0.2; echo late) & echo early").run().getStdoutText());
+    }
+
+    @Test
+    void aRunThatTimesOutEndsTheWholeGroupAndKeepsWhatItWrote(@TempDir Path directory) throws Exception {
+        Path pidFile = directory.resolve("pid");
+        // SIGTERM ignored by the shell and the sleep it starts: the grace runs out, and SIGKILL ends both.
+        CommandTimeoutException timedOut = assertThrows(CommandTimeoutException.class, () -> JavaCommand
+                .shell("trap '' TERM; echo started; echo warned >&2; sleep 100 & echo $! > " + pidFile + "; wait")
+                .timeout(Duration.ofMillis(300))
+                .terminateGrace(Duration.ofMillis(200))
+                .run());
+        assertEquals("started\n", new String(timedOut.getStdout(), StandardCharsets.UTF_8));
+        assertEquals("warned\n", new String(timedOut.getStderr(), StandardCharsets.UTF_8));
+        assertTrue(awaitGone(Long.parseLong(Files.readString(pidFile).trim())), "the timed-out command's group survived");
+    }
+
+    /** Whether {@code pid} is gone, or a zombie, within 10 seconds. */
+    private static boolean awaitGone(long pid) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String stat;
+            try {
+                stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            } catch (java.io.IOException gone) {
+                return true;
+            }
+            if (stat.charAt(stat.lastIndexOf(')') + 2) == 'Z') return true;
+            Thread.onSpinWait();
+        }
+        return false;
+    }
 
     @Test
     void aRunOnAnInterruptedThreadStartsNothingItLeaves() throws Exception {

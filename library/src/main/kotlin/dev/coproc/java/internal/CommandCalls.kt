@@ -29,7 +29,8 @@ import kotlinx.coroutines.runBlocking
 internal object CommandCalls {
     @JvmStatic
     @Throws(InterruptedException::class)
-    fun run(command: Command): CommandResult = runBlocking { command.run() }
+    fun run(command: Command): CommandResult =
+        if (CommandInCallerThread.canRun(command.settings)) CommandInCallerThread.run(command) else runBlocking { command.run() }
 
     @JvmStatic
     fun runAsync(command: Command): CompletableFuture<CommandResult> = javaFuture { command.run() }
