@@ -89,7 +89,7 @@ internal inline fun spinUntil(yielding: Boolean = false, ready: () -> Boolean): 
     repeat(SPINS) { i ->
         if (i % SPIN_LOOK_EVERY == 0) {
             if (ready()) return true
-            if (yielding && i % SPIN_YIELD_EVERY == 0) Thread.yield()
+            if (yielding && i > 0 && i % SPIN_YIELD_EVERY == 0) Thread.yield()
         }
         Thread.onSpinWait()
     }
