@@ -291,6 +291,7 @@ public class RunningCommand private constructor(
                 ourEnds += read
                 return write to read
             }
+            var spawned = 0
             try {
                 val spawn = Spawn.of(command.spawnArgv()).newProcessGroup(true)
                 settings.directory?.let(spawn::directory)
@@ -317,19 +318,13 @@ public class RunningCommand private constructor(
                 } catch (e: SpawnException) {
                     throw ProcessStartException("cannot start ${command.argv[0]}: ${e.message}", e)
                 }
+                spawned = pid
                 childEnds.forEach { it.close() }
                 val reaper = Reaper.get()
                 val exit = (if (waitInCaller) reaper.watchInCaller(pid) else reaper.watch(pid)).thenApply(ExitStatus::decode)
                 if (settings.killWithParent) {
-                    try {
-                        OrphanGuard.register(pid.toLong())
-                    } catch (e: Throwable) {
-                        // Unguarded, it must not run on: killed, and reaped by the poller's thread.
-                        runCatching { Signals.sendToGroup(pid.toLong(), Signals.SIGKILL) }
-                        reaper.watch(pid)
-                        throw e
-                    }
-                    exit.whenComplete { _, _ -> runCatching { OrphanGuard.unregister(pid.toLong()) } }
+                    OrphanGuard.register(pid.toLong())
+                    exit.whenComplete { _, _ -> OrphanGuard.unregister(pid.toLong()) }
                 }
                 return RunningCommand(
                     command.argv, pid.toLong(), exit,
@@ -337,6 +332,12 @@ public class RunningCommand private constructor(
                 )
             } catch (e: Throwable) {
                 (childEnds + ourEnds).forEach { it.close() }
+                if (spawned > 0) {
+                    // Started, but nobody will hold it (unguarded, or no pipe to it): it must not run on. Killed,
+                    // and reaped by the poller's thread, which a caller that meant to wait for it never does now.
+                    runCatching { Signals.sendToGroup(spawned.toLong(), Signals.SIGKILL) }
+                    runCatching { Reaper.get().watch(spawned) }.exceptionOrNull()?.let(e::addSuppressed)
+                }
                 throw e
             }
         }

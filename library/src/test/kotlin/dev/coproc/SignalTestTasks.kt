@@ -45,9 +45,9 @@ class StartCommandAndHang(val report: Connection<Long>, val killWithParent: Bool
 }
 
 /**
- * Lists sleepers with a guard of its own whose table has 2 slots, as `[a, b, d, e]` reports: a and b in the table,
- * then c through the pipe (the table full), b unlisted; the guard killed and replaced; d in b's freed slot, e through
- * the new guard's pipe. Reports the pids a, b, c, d, e, then runs until killed.
+ * Lists sleepers with a guard of its own whose table has 2 slots: a and b in the table, then c through the pipe
+ * (the table full), b unlisted; the guard killed and replaced; d in b's freed slot, e through the new guard's pipe.
+ * Reports the pids a, b, c, d, e, then runs until killed.
  */
 @Serializable
 class ListWithSmallGuard(val report: Connection<Long>) : Task<Unit> {

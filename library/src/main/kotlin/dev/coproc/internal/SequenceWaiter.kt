@@ -15,9 +15,9 @@ import kotlinx.coroutines.suspendCancellableCoroutine
  * blocks a thread and must never block a caller's, and resumes each waiter once the sequence moved past the
  * value it saw. The thread starts on the first wait that has to sleep.
  *
- * Every [idleNanos] without a change it calls [onIdle], then resumes every waiter, whose caller looks again at
- * what it waits for: that is where a waiter notices what only a dead process could have left (a lock whose owner
- * died, a committed change nobody finished, a change whose wake-up never came).
+ * Every [idleNanos] without a change it calls [onIdle], and after a second without one it resumes every waiter,
+ * whose caller looks again at what it waits for: that is where a waiter notices what only a dead process could
+ * have left (a lock whose owner died, a committed change nobody finished, a change whose wake-up never came).
  */
 internal class SequenceWaiter(
     private val name: String,
@@ -32,10 +32,12 @@ internal class SequenceWaiter(
     private val waiting = ConcurrentLinkedQueue<Waiter>()
     @Volatile private var thread: Thread? = null
     @Volatile private var stopped = false
+    /** Idle periods in a row, on the waiter's thread only. */
+    private var idleRounds = 0L
 
     /**
-     * Suspends until the sequence differs from [seen], or an idle period passed without a change (the caller
-     * looks again, and waits again if need be); the caller registered itself before reading [seen].
+     * Suspends until the sequence differs from [seen], or a second passed without a change (the caller looks
+     * again, and waits again if need be); the caller registered itself before reading [seen].
      */
     suspend fun awaitChange(seen: Int) = suspendCancellableCoroutine { continuation ->
         val waiter = Waiter(continuation, seen)
@@ -69,11 +71,16 @@ internal class SequenceWaiter(
             // Every change wakes it at once; the timeout bounds how long a stop() or a dead process's leftover
             // goes unnoticed.
             sleep(now, idleNanos)
-            if (sequence() == now) {
-                onIdle()
-                // A process killed after its change but before its wake-up (a consumer between its take and the
-                // bump of not-full) left the sequence where it was: every waiter looks again once per idle
-                // period, and waits again if nothing it waits for has come.
+            if (sequence() != now) {
+                idleRounds = 0
+                continue
+            }
+            onIdle()
+            // A process killed after its change but before its wake-up (a consumer between its take and the bump
+            // of not-full) left the sequence where it was: after a second without a change every waiter looks
+            // again, and waits again if nothing it waits for has come.
+            if (++idleRounds * idleNanos >= RECHECK_NANOS) {
+                idleRounds = 0
                 while (true) waiting.poll()?.continuation?.resume(Unit) ?: break
             }
         }
@@ -92,6 +99,8 @@ internal class SequenceWaiter(
     }
 
     companion object {
+        private const val RECHECK_NANOS = 1_000_000_000L
+
         /** The waiter of one of a queue's conditions. */
         fun of(ring: QueueRing, condition: Int, name: String) = SequenceWaiter(
             "queue-$name", 1_000_000_000L,

@@ -161,6 +161,8 @@ class CommandTest {
         assertEquals(0, head.getExitCode());
         assertArrayEquals(new byte[] {input[0]}, head.getStdout());
         assertEquals("", JavaCommand.of("cat").stdin(new byte[0]).run().getStdoutText());
+        // The shell ends at once; what it left running reads the input to its end, and gets all of it.
+        assertArrayEquals(input, JavaCommand.shell("exec 3<&0; cat <&3 &").stdin(input).run().getStdout());
     }
 
     @Test

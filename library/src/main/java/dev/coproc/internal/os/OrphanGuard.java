@@ -8,9 +8,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Kills the process groups of this JVM's running commands when this JVM dies, however it dies (SIGKILL
@@ -33,6 +36,7 @@ public final class OrphanGuard {
     /** A slot is a line of 8 bytes: a process group id of up to 7 digits (pid_max is at most 2^22) and '\n'. */
     private static final int SLOT_BYTES = 8;
     private static final long LARGEST_GROUP = 9_999_999;
+    private static final int SIGKILL = 9;
     private static final VarHandle SLOT = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final long EMPTY = line("");
     private static final OrphanGuard JVM = new OrphanGuard(SLOTS);
@@ -47,9 +51,13 @@ public final class OrphanGuard {
     private final int slots;
     private final Map<Long, Integer> slotByGroup = new HashMap<>();
     private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
+    /** The groups listed through the pipe (the table full): sent again to a guard that replaces a dead one. */
+    private final Set<Long> piped = new HashSet<>();
     private SharedMemory table;
     private Fd input;
     private long pid;
+    private long launchedAt;
+    private int quickDeaths;
     private CompletableFuture<Integer> exit;
 
     /** A guard of its own with a table of {@code slots} (tests: this JVM's commands use {@link #register}). */
@@ -63,7 +71,7 @@ public final class OrphanGuard {
     }
 
     /** Unlists {@code processGroup}: its leader ended (what it started on purpose may go on). */
-    public static void unregister(long processGroup) throws OsException {
+    public static void unregister(long processGroup) {
         JVM.unlist(processGroup);
     }
 
@@ -74,10 +82,15 @@ public final class OrphanGuard {
 
     /** Lists {@code processGroup}: killed if this JVM dies while it is listed. */
     public synchronized void list(long processGroup) throws OsException {
-        if (input == null || exit.isDone()) launch();
-        Integer slot = processGroup <= LARGEST_GROUP ? freeSlots.poll() : null;
+        if (input == null || reaped()) launch();
+        Integer slot = slotByGroup.get(processGroup);
+        if (slot == null && processGroup <= LARGEST_GROUP) slot = freeSlots.poll();
         if (slot == null) {
-            send("+" + processGroup + "\n", true);
+            piped.add(processGroup);
+            if (!send("+" + processGroup + "\n")) {
+                // The guard died (its end of the pipe is gone): a new one gets every piped group, this one too.
+                launch();
+            }
             return;
         }
         slotByGroup.put(processGroup, slot);
@@ -85,14 +98,15 @@ public final class OrphanGuard {
     }
 
     /** Unlists {@code processGroup}. */
-    public synchronized void unlist(long processGroup) throws OsException {
+    public synchronized void unlist(long processGroup) {
         Integer slot = slotByGroup.remove(processGroup);
-        if (slot == null) {
-            send("-" + processGroup + "\n", false);
-            return;
+        if (slot != null) {
+            SLOT.setOpaque(table.buffer(), slot * SLOT_BYTES, EMPTY);
+            freeSlots.push(slot);
+        } else if (piped.remove(processGroup)) {
+            // A guard that is gone gets replaced off this thread (maybe the poller's), by replace().
+            send("-" + processGroup + "\n");
         }
-        SLOT.setOpaque(table.buffer(), slot * SLOT_BYTES, EMPTY);
-        freeSlots.push(slot);
     }
 
     /** The guard process's pid, or 0 before the first group is listed. */
@@ -100,31 +114,31 @@ public final class OrphanGuard {
         return pid;
     }
 
-    private void send(String line, boolean start) throws OsException {
-        if (input == null) return;
+    /** Whether the guard is known to be gone: reaped (not merely a failure of the watch on it). */
+    private boolean reaped() {
+        return exit.isDone() && !exit.isCompletedExceptionally();
+    }
+
+    /** Writes {@code line} to the guard; false when it is gone. */
+    private boolean send(String line) {
         byte[] bytes = line.getBytes(StandardCharsets.US_ASCII);
         try {
             input.write(bytes, 0, bytes.length);
+            return true;
         } catch (IOException e) {
-            // The guard died (somebody killed it): start another one, which reads the table but knows only the
-            // groups listed through the pipe from now on.
-            launch();
-            if (start) {
-                try {
-                    input.write(bytes, 0, bytes.length);
-                } catch (IOException again) {
-                    throw new OsException(LibC.EPIPE, "the orphan guard cannot be reached: " + again.getMessage());
-                }
-            }
+            return false;
         }
     }
 
     /**
      * After the guard {@code ended} (somebody killed it: this JVM still runs), a new one at once while groups are
-     * listed, which reads the same table: those groups stay guarded.
+     * listed: it reads the same table and gets the piped groups again. Not after two guards in a row died within a
+     * second of their start (a broken {@code awk} would be started again and again): the next command start does it.
      */
     private synchronized void replace(long ended) {
-        if (pid != ended || slotByGroup.isEmpty()) return;
+        if (pid != ended || !reaped() || (slotByGroup.isEmpty() && piped.isEmpty())) return;
+        quickDeaths = System.nanoTime() - launchedAt < TimeUnit.SECONDS.toNanos(1) ? quickDeaths + 1 : 0;
+        if (quickDeaths > 1) return;
         try {
             launch();
         } catch (OsException | RuntimeException e) {
@@ -132,7 +146,10 @@ public final class OrphanGuard {
         }
     }
 
-    /** Starts the guard (again, if somebody killed the last one), with the table as its fd 3. */
+    /**
+     * Starts the guard, with the table as its fd 3 and the piped groups sent to it; called when there is none
+     * yet or the last one is gone, so closing the last one's pipe changes nothing.
+     */
     private void launch() throws OsException {
         if (table == null) table = newTable();
         if (input != null) {
@@ -140,26 +157,38 @@ public final class OrphanGuard {
             input = null;
         }
         Fd[] pipe = Pipes.open();
-        Fd tableFd = new Fd(table.duplicate());
-        try {
-            int guard = Spawn.of(List.of("awk", SCRIPT))
+        int guard = -1;
+        try (Fd tableFd = new Fd(table.duplicate())) {
+            guard = Spawn.of(List.of("awk", SCRIPT))
                     .stdin(Spawn.Redirect.to(pipe[0]))
                     .stdout(Spawn.Redirect.NULL)
                     .stderr(Spawn.Redirect.NULL)
                     .mapFd(tableFd, 3)
                     .newProcessGroup(true)
                     .start();
-            exit = Reaper.get().watch(guard);
+            CompletableFuture<Integer> guardExit = Reaper.get().watch(guard);
+            exit = guardExit;
             pid = guard;
             input = pipe[1];
+            launchedAt = System.nanoTime();
+            for (long group : piped) {
+                if (!send("+" + group + "\n")) throw new OsException(LibC.EPIPE, "the orphan guard ended as it started");
+            }
+            int started = guard;
             // Off the poller's thread, which completes the exit and must not wait for a spawn.
-            exit.whenCompleteAsync((status, failure) -> replace(guard));
+            guardExit.whenCompleteAsync((status, failure) -> replace(started));
         } catch (OsException | RuntimeException e) {
+            if (guard > 0 && input == null) {
+                // Spawned but not watched: its end of file would run its END, killing every listed group. A
+                // SIGKILL ends it before that; it is reaped here, as nobody else watches it.
+                Posix.get().kill(guard, SIGKILL);
+                Posix.get().waitpid(guard, new int[1], 0);
+            }
             pipe[1].close();
+            if (input == pipe[1]) input = null;
             throw e;
         } finally {
             pipe[0].close();
-            tableFd.close();
         }
     }
 

@@ -34,10 +34,20 @@ internal object CommandInCallerThread {
      */
     private const val INTERRUPT_CHECK_MILLIS = 10
     private const val CHUNK = 64 * 1024
+    private const val DRAIN_CHUNKS = 16
 
+    /**
+     * Whether [run] serves these settings on this thread. Not on a virtual thread (Java 21+): `poll(2)` would hold
+     * its carrier for the whole run, where the suspending way parks it.
+     */
     fun canRun(settings: Command.Settings): Boolean =
         settings.stdin !is CommandInput.Stream && settings.stdin != CommandInput.Pipe &&
-            settings.stdout != CommandOutput.Pipe && settings.stderr != CommandOutput.Pipe
+            settings.stdout != CommandOutput.Pipe && settings.stderr != CommandOutput.Pipe && !isVirtualThread()
+
+    /** `Thread.isVirtual()`, which Java 17 does not have. */
+    private val IS_VIRTUAL = runCatching { Thread::class.java.getMethod("isVirtual") }.getOrNull()
+
+    private fun isVirtualThread(): Boolean = IS_VIRTUAL?.invoke(Thread.currentThread()) == true
 
     @Throws(InterruptedException::class)
     fun run(command: Command): CommandResult {
@@ -54,9 +64,10 @@ internal object CommandInCallerThread {
                 } else {
                     exitFd.use { Run(running, settings, it).toEnd() }
                 }
-            } finally {
+            } catch (e: Throwable) {
                 // Failed before its end (a pipe error): the poller's thread reaps it once closing kills it.
-                if (!running.exit.isDone) Reaper.get().watch(pid)
+                if (!running.exit.isDone) runCatching { Reaper.get().watch(pid) }.exceptionOrNull()?.let(e::addSuppressed)
+                throw e
             }
         }
     }
@@ -90,8 +101,9 @@ internal object CommandInCallerThread {
                     if (timeout.passed()) timedOut()
                     poll(timeout, interruptible = true)
                 }
-                finishInput()
-                while (outputs.any { it.open }) poll(NEVER, interruptible = true)
+                // As the suspending way: the input is fed to its end (or until nobody reads it), the captures
+                // read to theirs, whoever holds the pipes now.
+                while (input != null || outputs.any { it.open }) poll(NEVER, interruptible = true)
             } catch (e: InterruptedException) {
                 running.killGroup()
                 while (status == null) poll(NEVER, interruptible = false)
@@ -160,8 +172,8 @@ internal object CommandInCallerThread {
                     written += n
                 }
             } catch (e: OsException) {
-                // The command closed its input before reading it all: as Python's communicate(), not an error.
-                if (!e.isBrokenPipe) throw IOException("write to a command's input failed: ${e.message}", e)
+                // The command closed its input before reading it all (EPIPE): as Python's communicate(), and as the
+                // suspending way, not an error.
             }
             finishInput()
         }
@@ -179,8 +191,10 @@ internal object CommandInCallerThread {
             var open = true
                 private set
 
+            /** Reads what is there, at most [DRAIN_CHUNKS] chunks: a flood must not hold off the exit, a timeout or an interrupt. */
             fun drain() {
-                while (open) {
+                repeat(DRAIN_CHUNKS) {
+                    if (!open) return
                     val n = try {
                         fd.readNow(buffer, 0, buffer.size)
                     } catch (e: OsException) {
