@@ -108,32 +108,27 @@ class CommandTest {
     @Test
     void anInterruptedRunKillsTheCommandAndThrowsInterruptedException(@TempDir Path directory) throws Exception {
         Path pidFile = directory.resolve("pid");
-        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
-        Thread runner = new Thread(() -> {
-            try {
-                JavaCommand.shell("echo $$ > " + pidFile + "; exec sleep 100").run();
-                thrown.complete(null);
-            } catch (Throwable e) {
-                thrown.complete(e);
-            }
-        });
-        runner.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!(Files.exists(pidFile) && Files.readString(pidFile).endsWith("\n")) && System.nanoTime() < deadline) Thread.onSpinWait();
-        long pid = Long.parseLong(Files.readString(pidFile).trim());
-        runner.interrupt();
-        assertInstanceOf(InterruptedException.class, thrown.get(30, TimeUnit.SECONDS));
+        long pid = interruptOnceStarted(JavaCommand.shell("echo $$ > " + pidFile + "; exec sleep 100"), pidFile);
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the command survived its interrupted caller");
     }
 
     @Test
     void anInterruptWhileWhatTheCommandStartedHoldsItsOutputKillsThatToo(@TempDir Path directory) throws Exception {
         Path pidFile = directory.resolve("pid");
+        // The shell ends at once; the sleep it left holds stdout, so the run waits for its end of file.
+        long pid = interruptOnceStarted(JavaCommand.shell("sleep 100 & echo $! > " + pidFile), pidFile);
+        assertTrue(awaitGone(pid), "what the command started survived its interrupted caller");
+    }
+
+    /**
+     * Runs {@code command} on a thread of its own, interrupts that thread once the command has written a pid and a
+     * newline to {@code pidFile}, and checks that {@code run()} threw {@link InterruptedException}; the pid.
+     */
+    private static long interruptOnceStarted(JavaCommand command, Path pidFile) throws Exception {
         CompletableFuture<Throwable> thrown = new CompletableFuture<>();
         Thread runner = new Thread(() -> {
             try {
-                // The shell ends at once; the sleep it left holds stdout, so the run waits for its end of file.
-                JavaCommand.shell("sleep 100 & echo $! > " + pidFile).run();
+                command.run();
                 thrown.complete(null);
             } catch (Throwable e) {
                 thrown.complete(e);
@@ -145,7 +140,7 @@ class CommandTest {
         long pid = Long.parseLong(Files.readString(pidFile).trim());
         runner.interrupt();
         assertInstanceOf(InterruptedException.class, thrown.get(30, TimeUnit.SECONDS));
-        assertTrue(awaitGone(pid), "what the command started survived its interrupted caller");
+        return pid;
     }
 
     @Test
