@@ -173,6 +173,11 @@ public final class JavaCommand {
      * Runs it to the end and returns how it ended with what it wrote. An interrupt kills its process group, waits
      * until it is reaped, and throws {@link InterruptedException}.
      *
+     * <p>The calling thread serves the command itself, as Python's {@code subprocess.run} does: one {@code poll(2)}
+     * over its pipes and its exit, so its end wakes this thread and no other. {@code poll} does not see a Java
+     * interrupt, so the thread looks for one every 10 ms. A command fed from a Kotlin {@code Flow}, one keeping a
+     * pipe for the caller, or a call on a virtual thread is served the suspending way instead (the thread parks).
+     *
      * @throws dev.coproc.ProcessStartException when it cannot be started (not found, not executable, a NUL byte...)
      * @throws dev.coproc.CommandTimeoutException when it ran longer than its {@link #timeout}
      * @throws dev.coproc.CommandFailedException with {@link #check()}, when it did not exit with 0
