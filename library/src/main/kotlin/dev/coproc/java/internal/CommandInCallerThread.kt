@@ -24,8 +24,8 @@ import kotlinx.coroutines.runBlocking
  * `JavaCommand.run()` on the caller's own thread, as Python's `subprocess.run` does: one `poll(2)` over the
  * command's pipes and a pidfd of its exit. The command's end then wakes the caller once, where the suspending
  * [Command.run] needs the poller's thread woken first and the caller's after it (on a 2-vCPU VM, 0.3 to 0.5 ms
- * of a 2 ms `/bin/true`). Commands whose input is a [CommandInput.Stream] or that keep a pipe for the caller
- * take the suspending way.
+ * of a 2 ms `/bin/true`). Commands whose input is a [CommandInput.Stream] or that keep a pipe for the caller,
+ * and calls on a virtual thread, take the suspending way ([canRun]).
  */
 internal object CommandInCallerThread {
     /**
