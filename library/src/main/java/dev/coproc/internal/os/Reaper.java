@@ -11,7 +11,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>The {@link FdPoller} thread waits on a {@code pidfd} per child (Linux 5.3+): it becomes readable when that child exits and
  * cannot be fooled by pid reuse. Only then is {@code waitpid(pid)} called for that exact pid: never
  * {@code waitpid(-1)}, which would steal the children of {@link ProcessBuilder}. Without pidfds, a small thread
- * per child blocks in {@code waitpid(pid)}, as the JDK does. Nothing polls on a timer.
+ * per child blocks in {@code waitpid(pid)}, as the JDK does. Nothing polls on a timer. A caller that may block
+ * waits for its child on its own thread instead ({@link #watchInCaller}): one thread woken at the child's end, not
+ * two; the two ways never both call {@code waitpid} for one child.
  */
 public final class Reaper {
     private static final Reaper INSTANCE = new Reaper();
