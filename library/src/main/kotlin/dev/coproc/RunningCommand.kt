@@ -52,8 +52,8 @@ public class RunningCommand private constructor(
     internal val stderrPipe: AsyncPipeEnd?,
 ) : AutoCloseable {
     private val background = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-    private var capturedStdout: Deferred<ByteArray>? = null
-    private var capturedStderr: Deferred<ByteArray>? = null
+    private var capturedStdout: Capture? = null
+    private var capturedStderr: Capture? = null
     private val stdoutTaken = AtomicBoolean()
     private val stderrTaken = AtomicBoolean()
     private val stdinTaken = AtomicBoolean()
@@ -149,7 +149,7 @@ public class RunningCommand private constructor(
                 withContext(NonCancellable) { terminateGroup(settings.terminateGrace) }
                 throw CommandTimeoutException(argv, settings.timeout, partial(capturedStdout), partial(capturedStderr))
             }
-            val result = CommandResult(argv, status, capturedStdout?.await() ?: EMPTY, capturedStderr?.await() ?: EMPTY)
+            val result = CommandResult(argv, status, capturedStdout?.whole?.await() ?: EMPTY, capturedStderr?.whole?.await() ?: EMPTY)
             if (settings.check) result.checkSuccess()
             return result
         } catch (e: CancellationException) {
@@ -178,9 +178,12 @@ public class RunningCommand private constructor(
         }
     }
 
-    /** What a capture got until now, once its command is gone: whatever is left in the pipe, within a moment. */
-    private suspend fun partial(capture: Deferred<ByteArray>?): ByteArray =
-        capture?.let { withTimeoutOrNull(PARTIAL_OUTPUT_WAIT) { it.await() } } ?: EMPTY
+    /**
+     * What a capture got until now, once its command is gone: whatever is left in the pipe, within a moment; what
+     * came so far if something it started still holds the pipe open after that.
+     */
+    private suspend fun partial(capture: Capture?): ByteArray =
+        capture?.let { withTimeoutOrNull(PARTIAL_OUTPUT_WAIT) { it.whole.await() } ?: it.soFar.toByteArray() } ?: EMPTY
 
     private fun pipeFlow(pipe: AsyncPipeEnd?, taken: AtomicBoolean, name: String): Flow<ByteArray> {
         checkNotNull(pipe) { "$name is not a pipe: start the command with $name(CommandOutput.Pipe)" }
@@ -236,12 +239,15 @@ public class RunningCommand private constructor(
         }
     }
 
+    /** A captured output: all of it once the pipe ends, and what came so far (its methods are synchronized). */
+    private class Capture(val whole: Deferred<ByteArray>, val soFar: ByteArrayOutputStream)
+
     @OptIn(DelicateCoroutinesApi::class) // CoroutineStart.ATOMIC, below
-    private fun capture(scope: CoroutineScope, pipe: AsyncPipeEnd, taken: AtomicBoolean): Deferred<ByteArray> {
+    private fun capture(scope: CoroutineScope, pipe: AsyncPipeEnd, taken: AtomicBoolean): Capture {
         taken.set(true)
+        val collected = ByteArrayOutputStream()
         // ATOMIC: a caller cancelled before this starts (an interrupted Java caller, a timeout) still closes the pipe.
-        return scope.async(start = CoroutineStart.ATOMIC) {
-            val collected = ByteArrayOutputStream()
+        val whole = scope.async(start = CoroutineStart.ATOMIC) {
             try {
                 while (true) collected.write(pipe.read() ?: break)
             } finally {
@@ -249,6 +255,7 @@ public class RunningCommand private constructor(
             }
             collected.toByteArray()
         }
+        return Capture(whole, collected)
     }
 
     override fun toString(): String = "RunningCommand($argv, pid $pid, " + (poll()?.toString() ?: "running") + ")"

@@ -247,6 +247,23 @@ class CommandSpec : FunSpec({
         }
     }
 
+    test("a timed-out command whose escaped grandchild holds its output open still reports what it wrote, both ways") {
+        val pidFile = Files.createTempFile("coproc-escaped", ".pid")
+        try {
+            val command = Command.shell("echo started; setsid sleep 60 & echo \$! > $pidFile; exec sleep 100")
+                .timeout(300.milliseconds).terminateGrace(100.milliseconds)
+            val suspending = shouldThrow<CommandTimeoutException> { command.run() }
+            Signals.send(Files.readString(pidFile).trim().toLong(), Signals.SIGKILL)
+            val blocking = shouldThrow<CommandTimeoutException> {
+                kotlinx.coroutines.withContext(Dispatchers.IO) { dev.coproc.java.JavaCommand.wrap(command).run() }
+            }
+            Signals.send(Files.readString(pidFile).trim().toLong(), Signals.SIGKILL)
+            for (timedOut in listOf(suspending, blocking)) timedOut.stdout.decodeToString() shouldBe "started\n"
+        } finally {
+            Files.delete(pidFile)
+        }
+    }
+
     test("start: pid, poll, stop and continue observed, terminate reported as killed by SIGTERM") {
         Command("sleep", "1000").start().use { sleeper ->
             sleeper.poll() shouldBe null
