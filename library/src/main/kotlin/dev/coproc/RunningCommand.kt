@@ -267,14 +267,17 @@ public class RunningCommand private constructor(
         /** Starts [command]; its captures and stdin source are served in the background. */
         fun start(command: Command): RunningCommand = spawn(command).also { it.serve(it.background, command.settings) }
 
+        /** Runs [command] to its end; see [toEnd]. */
+        suspend fun run(command: Command): CommandResult = toEnd(spawn(command), command.settings)
+
         /**
-         * Runs [command] to its end, serving its captures and stdin source in the caller's scope. A failure of
-         * either (or a cancelled caller) ends the scope, and closing the command kills it.
+         * Serves [running]'s captures and stdin source in the caller's scope until its end, then closes it. A
+         * failure of either (or a cancelled caller) ends the scope, and closing the command kills it.
          */
-        suspend fun run(command: Command): CommandResult = coroutineScope {
-            spawn(command).use { running ->
-                running.serve(this, command.settings)
-                running.finish(command.settings)
+        suspend fun toEnd(running: RunningCommand, settings: Command.Settings): CommandResult = coroutineScope {
+            running.use {
+                it.serve(this, settings)
+                it.finish(settings)
             }
         }
 

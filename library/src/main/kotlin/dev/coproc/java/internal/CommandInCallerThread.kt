@@ -17,7 +17,6 @@ import dev.coproc.os.Signals
 import java.io.ByteArrayOutputStream
 import java.io.IOException
 import java.util.concurrent.ExecutionException
-import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.runBlocking
 
 /**
@@ -60,7 +59,7 @@ internal object CommandInCallerThread {
                 val exitFd = Reaper.get().exitDescriptor(pid)
                 if (exitFd == null) {
                     // No pidfds here (Linux before 5.3): a thread reaps it, and the suspending way serves it.
-                    runBlocking { coroutineScope { running.serve(this, settings); running.finish(settings) } }
+                    runBlocking { RunningCommand.toEnd(running, settings) }
                 } else {
                     exitFd.use { Run(running, settings, it).toEnd() }
                 }
