@@ -20,6 +20,7 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
@@ -191,6 +192,17 @@ class PoolSpec : FunSpec({
         // Item 300 sends its worker a SIGTERM: the worker cancels it (no answer) and dies of the signal a moment
         // later. The tiny chunks sent ahead behind it must not start there: unanswered, they would run again.
         endWorkerMidMap(bySigterm = true)
+    }
+
+    test("the replies of tiny tasks held back while more wait are not held behind a long task read with them") {
+        processPool(workers = 1, workerOptions = WorkerOptions { fastStart(false); terminateGrace(1.seconds) }) {
+            // Warm: the slot has seen tiny chunks and sends many ahead at once, so the worker reads them together.
+            map(0 until 400, BlockAt(-1, 0), chunkSize = 1)
+            // Item 300 keeps the worker's reading thread for a minute: the replies to the ones before it, held
+            // while it was read with them, go once the reading passes to another thread, not after that minute.
+            val before = withTimeout(20.seconds) { imap(0 until 400, BlockAt(300, 60_000), chunkSize = 1).take(300).toList() }
+            before shouldBe (0 until 300).toList()
+        }
     }
 
     test("chunks sent ahead count among a worker's tasks: maxTasksPerChild holds for tiny chunks") {

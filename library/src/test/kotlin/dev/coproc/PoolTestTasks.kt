@@ -63,6 +63,15 @@ class SlowFn(val millis: Long) : TaskFunction<Int, Int> {
     }
 }
 
+/** Returns its item at once, but keeps its thread (no suspension) for [millis] at item [at]. */
+@Serializable
+class BlockAt(val at: Int, val millis: Long) : TaskFunction<Int, Int> {
+    override suspend fun run(item: Int): Int {
+        if (item == at) Thread.sleep(millis)
+        return item
+    }
+}
+
 /** Kills its own worker with [signal] mid-task. */
 @Serializable
 class SignalSelf(val signal: Int) : Task<Unit> {

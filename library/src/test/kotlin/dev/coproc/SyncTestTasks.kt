@@ -124,8 +124,10 @@ class CreateSharedAndHang(val report: Connection<List<String>>) : Task<Unit> {
         val memfds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd")).use { fds ->
             fds.toList().mapNotNull { fd ->
                 val target = runCatching { java.nio.file.Files.readSymbolicLink(fd).toString() }.getOrNull() ?: return@mapNotNull null
-                // Not the report pipe's ring: the test's JVM holds it too.
-                if (!target.startsWith("/memfd:coproc-") || target.startsWith("/memfd:coproc-pipe")) return@mapNotNull null
+                // Not the report pipe's ring, nor the worker's held replies (fd 5): the test's JVM holds them too.
+                if (!target.startsWith("/memfd:coproc-") || target.startsWith("/memfd:coproc-pipe") || target.startsWith("/memfd:coproc-held-replies")) {
+                    return@mapNotNull null
+                }
                 (java.nio.file.Files.getAttribute(fd, "unix:ino") as Long).toString()
             }
         }

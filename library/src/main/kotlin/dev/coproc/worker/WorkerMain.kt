@@ -13,7 +13,11 @@ import dev.coproc.internal.wire.FrameReader
 import dev.coproc.internal.wire.FrameWriter
 import dev.coproc.internal.wire.Frames
 import dev.coproc.internal.wire.Handshake
-import java.io.BufferedInputStream
+import dev.coproc.internal.wire.ReadAheadInput
+import dev.coproc.internal.wire.HeldFrames
+import java.nio.channels.FileChannel
+import java.nio.file.Path
+import java.nio.file.StandardOpenOption
 import java.io.BufferedOutputStream
 import java.io.FileInputStream
 import java.io.FileOutputStream
@@ -37,6 +41,7 @@ import dev.coproc.TaskCodec
 import dev.coproc.WarmUpTask
 import dev.coproc.internal.ParentDeathCleanup
 import dev.coproc.internal.channel.ClassDataArchive
+import dev.coproc.internal.channel.SpawnedWorker
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
 import sun.misc.Signal
@@ -66,6 +71,10 @@ public object WorkerMain {
     private val tasks = TaskQueue()
     private val cancelled: MutableSet<Long> = ConcurrentHashMap.newKeySet()
     private lateinit var writer: FrameWriter
+    private lateinit var input: ReadAheadInput
+
+    /** Where held replies stay readable for the parent if this worker dies; null: replies are never held. */
+    private var heldReplies: HeldFrames? = null
 
     /** The exit code after the last exit-after task: 0 when it succeeded, 1 when it threw (as Python). */
     @Volatile
@@ -83,7 +92,7 @@ public object WorkerMain {
     public fun main(args: Array<String>) {
         val maxPayload = System.getProperty("coproc.maxFrame")?.toIntOrNull() ?: Frames.DEFAULT_MAX_PAYLOAD
         // Opening /proc/self/fd/N needs no --add-opens; the inherited 3 and 4 stay open until exit.
-        val input = BufferedInputStream(FileInputStream("/proc/self/fd/3"), 64 * 1024)
+        input = ReadAheadInput(FileInputStream("/proc/self/fd/3"), 64 * 1024)
         val output = BufferedOutputStream(FileOutputStream("/proc/self/fd/4"), 64 * 1024)
         // Before the hello: the parent holds a SIGTERM back until the hello, which tells it this handler is in place.
         handleTerminate()
@@ -96,7 +105,8 @@ public object WorkerMain {
             System.err.println("coproc worker $pid: ${e.message}")
             exitProcess(PROTOCOL_ERROR)
         }
-        writer = FrameWriter(output, parentHello.maxPayload())
+        heldReplies = mapHeldReplies()
+        writer = FrameWriter(output, parentHello.maxPayload(), heldReplies)
         if (System.getProperty(ClassDataArchive.TRAINING) == "true") train()
         readCommands(reader)
         // A long task kept this thread and the reading went on in a new one. Returning from main would leave the
@@ -109,6 +119,7 @@ public object WorkerMain {
     /** Reads commands and runs tasks on this thread, until the [ReadingBaton] passes the reading on. */
     private fun readCommands(reader: FrameReader) {
         while (true) {
+            holdRepliesWhileCommandsWait()
             val frame = try {
                 reader.read()
             } catch (e: Exception) {
@@ -144,12 +155,38 @@ public object WorkerMain {
                 }
                 is ToWorker.Cancel -> cancel(message.id)
                 ToWorker.Shutdown -> {
+                    runCatching { writer.uncork() }
                     flushStandardStreams()
                     // Exiting from this thread, now out of its blocking read: HotSpot's exit waits up to 300 ms
                     // for threads blocked in native code, and this was the only one.
                     exitProcess(exitCode)
                 }
             }
+        }
+    }
+
+    /**
+     * Holds the replies back while more commands are already here, so the replies to a run of tiny tasks go
+     * in one write once the last has run, instead of a write (and a wake-up of the parent's reader) each: the
+     * parent sends a pool's tasks ahead in runs, and answers a run of replies with one write too. A reply
+     * waits at most as long as the commands read with it take to start: a task that keeps this thread past
+     * the hand-over time gets the reading taken from it, and the new reading thread sends what is held once
+     * the commands here are read. A worker being terminated holds nothing back (see [handleTerminate]). What
+     * is held is mirrored in shared memory the parent reads if this worker dies ([HeldFrames]): a task killed
+     * or halting its worker loses no reply of the tasks before it, which would otherwise run again.
+     */
+    private fun holdRepliesWhileCommandsWait() {
+        val more = try {
+            input.hasMore()
+        } catch (e: IOException) {
+            false
+        }
+        if (more && !terminating && heldReplies != null) {
+            writer.cork()
+            // Read after the cork: a SIGTERM's handler sets the flag before it sends what is held.
+            if (terminating) sendHeldReplies()
+        } else {
+            sendHeldReplies()
         }
     }
 
@@ -190,8 +227,12 @@ public object WorkerMain {
 
     private fun run(command: ToWorker.Run) = execute(command.id, command.processName, command.exitAfter) { owned ->
         val body = TaskBodies.decode(command, owned)
-        // A Process waits for this to know its task runs; a pool does not, and saves the round of wake-ups.
-        if (command.exitAfter) reply(FromWorker.Started(command.id))
+        // A Process waits for this to know its task runs (so it is sent now, not held with the replies); a pool
+        // does not, and saves the round of wake-ups.
+        if (command.exitAfter) {
+            reply(FromWorker.Started(command.id))
+            sendHeldReplies()
+        }
         body()
     }
 
@@ -262,6 +303,28 @@ public object WorkerMain {
         running[id]?.cancel()
     }
 
+    /**
+     * The shared memory the parent placed at fd [SpawnedWorker.HELD_REPLIES_FD] for held replies, mapped with JDK calls only
+     * (no jnr at start-up); null if there is none, and then nothing is held.
+     */
+    private fun mapHeldReplies(): HeldFrames? = try {
+        FileChannel.open(Path.of("/proc/self/fd/${SpawnedWorker.HELD_REPLIES_FD}"), StandardOpenOption.READ, StandardOpenOption.WRITE).use { channel ->
+            if (channel.size() < HeldFrames.BYTES) null
+            else HeldFrames(channel.map(FileChannel.MapMode.READ_WRITE, 0, HeldFrames.BYTES.toLong()))
+        }
+    } catch (e: IOException) {
+        null
+    }
+
+    private fun sendHeldReplies() {
+        try {
+            writer.uncork()
+        } catch (e: IOException) {
+            System.err.println("coproc worker: cannot reply to the parent: ${e.message}")
+            haltWithoutParent(PROTOCOL_ERROR)
+        }
+    }
+
     private fun reply(message: FromWorker) {
         try {
             writer.write(Frame.MESSAGE, encodeReply(message))
@@ -307,6 +370,8 @@ public object WorkerMain {
         val term = Signal("TERM")
         Signal.handle(term) {
             terminating = true
+            // The replies of tasks that ended go now: one held back and lost would have its task run again.
+            runCatching { writer.uncork() }
             // Signal.raise refuses a signal without a Java handler, so the kernel is asked below, through jnr,
             // which a worker does not load at start: binding it takes a few hundred milliseconds, spent here
             // while the tasks finish, not after them.

@@ -12,7 +12,7 @@ public final class FrameWriter implements AutoCloseable {
     /** Frames up to this payload go out in one write with their header. */
     private static final int SMALL_PAYLOAD = 4096;
     /** The most bytes of frames held back while corked: one pipe write that does not wait, on Linux. */
-    private static final int HELD_BYTES = 64 * 1024;
+    private static final int HELD_BYTES = HeldFrames.CAPACITY;
 
     private final OutputStream out;
     private final int maxPayload;
@@ -23,13 +23,21 @@ public final class FrameWriter implements AutoCloseable {
     private byte[] held;
     private int heldLength;
     private boolean corked;
+    /** Where the held frames are mirrored for the reader, if this process dies holding them; may be null. */
+    private final HeldFrames mirror;
 
     /**
      * @param maxPayload the largest payload the peer accepts; a larger one fails here, before a byte is written
      */
     public FrameWriter(OutputStream out, int maxPayload) {
+        this(out, maxPayload, null);
+    }
+
+    /** A writer whose held frames are mirrored in {@code mirror} (see {@link HeldFrames}). */
+    public FrameWriter(OutputStream out, int maxPayload, HeldFrames mirror) {
         this.out = out;
         this.maxPayload = maxPayload;
+        this.mirror = mirror;
     }
 
     /** The largest payload {@link #write} accepts. */
@@ -78,6 +86,7 @@ public final class FrameWriter implements AutoCloseable {
     public synchronized void dropHeld() {
         corked = false;
         heldLength = 0;
+        if (mirror != null) mirror.clear();
     }
 
     /**
@@ -90,6 +99,7 @@ public final class FrameWriter implements AutoCloseable {
         if (held == null) held = new byte[HELD_BYTES];
         Frames.putHeader(held, heldLength, kind, payload.length, checksum);
         System.arraycopy(payload, 0, held, heldLength + Frames.HEADER_BYTES, payload.length);
+        if (mirror != null) mirror.append(held, heldLength, heldLength + frame);
         heldLength += frame;
         return true;
     }
@@ -101,6 +111,8 @@ public final class FrameWriter implements AutoCloseable {
         heldLength = 0;
         out.write(held, 0, length);
         out.flush();
+        // Only once written: a writer that dies before this leaves them for the reader, which ignores repeats.
+        if (mirror != null) mirror.clear();
     }
 
     @Override

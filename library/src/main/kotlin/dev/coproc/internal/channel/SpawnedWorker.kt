@@ -5,10 +5,12 @@ import dev.coproc.internal.os.Fd
 import dev.coproc.internal.os.OsException
 import dev.coproc.internal.os.Pipes
 import dev.coproc.internal.os.Reaper
+import dev.coproc.internal.os.SharedMemory
 import dev.coproc.internal.os.Spawn
 import dev.coproc.internal.wire.FrameWriter
 import dev.coproc.internal.wire.Handshake
-import java.io.BufferedInputStream
+import dev.coproc.internal.wire.HeldFrames
+import dev.coproc.internal.wire.ReadAheadInput
 import java.io.IOException
 import java.util.concurrent.CompletableFuture
 import org.slf4j.LoggerFactory
@@ -20,11 +22,13 @@ internal class SpawnedWorker(
     val commands: FrameWriter,
     val replies: Fd,
     /** Reads [replies]; whoever reads the worker's first frames reads through it, so that nothing read ahead is lost. */
-    val replyStream: BufferedInputStream,
+    val replyStream: ReadAheadInput,
     val reaped: CompletableFuture<ExitStatus>,
     val archive: ClassDataArchive.Plan,
     val outputPipes: List<Array<Fd>>,
     val maxFrameSize: Int,
+    /** The replies the worker held back when it ended ([HeldFrames]): read once its reply pipe has ended. */
+    val heldReplies: SharedMemory,
 ) {
     /** Set once the worker's handshake has been read (a standby worker's, before it is handed out). */
     @Volatile
@@ -36,6 +40,7 @@ internal class SpawnedWorker(
         reaped.whenComplete { status, _ ->
             // Closed only now: a worker still writing its hello into a closed pipe would complain on stderr.
             replies.close()
+            heldReplies.close()
             outputPipes.forEach { pipe -> pipe.forEach { it.close() } }
             archive.finish(exitedNormally = status?.exited() == true)
         }
@@ -44,6 +49,9 @@ internal class SpawnedWorker(
     companion object {
         private val log = LoggerFactory.getLogger(SpawnedWorker::class.java)
         private const val PIPE_CAPACITY = 1 shl 20
+
+        /** The worker's fd of its held replies' shared memory, beside the command (3) and reply (4) pipes. */
+        const val HELD_REPLIES_FD = 5
 
         /**
          * Spawns a worker JVM for [launch] ([name] only labels its output and errors) and sends it the handshake.
@@ -57,12 +65,21 @@ internal class SpawnedWorker(
             Pipes.requestCapacity(commandPipe[1], PIPE_CAPACITY)
             Pipes.requestCapacity(replyPipe[1], PIPE_CAPACITY)
             val outputPipes = if (launch.prefixOutput) listOf(Pipes.open(), Pipes.open()) else emptyList()
+            val heldReplies = try {
+                SharedMemory.create("held-replies", HeldFrames.BYTES.toLong())
+            } catch (e: OsException) {
+                (commandPipe + replyPipe + outputPipes.flatMap { it.toList() }).forEach { it.close() }
+                throw WorkerFailure.StartFailed("cannot start worker $name: ${e.message}", e)
+            }
             val archive = ClassDataArchive.plan(launch)
+            var heldRepliesFd: Fd? = null
             val pid: Int
             try {
+                heldRepliesFd = Fd(heldReplies.duplicate())
                 val spawn = Spawn.of(launch.argv(archive))
                     .mapFd(commandPipe[0], 3)
                     .mapFd(replyPipe[1], 4)
+                    .mapFd(heldRepliesFd, HELD_REPLIES_FD)
                     .newProcessGroup(launch.newProcessGroup)
                 launch.environment?.let { spawn.environment(it) }
                 launch.workingDirectory?.let { spawn.directory(it) }
@@ -72,11 +89,13 @@ internal class SpawnedWorker(
                 pid = spawn.start()
             } catch (e: OsException) {
                 (commandPipe + replyPipe + outputPipes.flatMap { it.toList() }).forEach { it.close() }
+                heldReplies.close()
                 archive.finish(exitedNormally = false)
                 throw WorkerFailure.StartFailed("cannot start worker $name: ${e.message}", e)
             } finally {
                 commandPipe[0].close()
                 replyPipe[1].close()
+                heldRepliesFd?.close()
                 outputPipes.forEach { it[1].close() }
             }
             val reaped = Reaper.get().watch(pid).thenApply(ExitStatus::decode)
@@ -87,8 +106,8 @@ internal class SpawnedWorker(
             } catch (e: IOException) {
                 log.debug("worker {} (pid {}) closed its pipe before the handshake: {}", name, pid, e.message)
             }
-            val replies = BufferedInputStream(replyPipe[0].inputStream(), 64 * 1024)
-            return SpawnedWorker(pid, commandPipe[1], commands, replyPipe[0], replies, reaped, archive, outputPipes, launch.maxFrameSize)
+            val replies = ReadAheadInput(replyPipe[0].inputStream(), 64 * 1024)
+            return SpawnedWorker(pid, commandPipe[1], commands, replyPipe[0], replies, reaped, archive, outputPipes, launch.maxFrameSize, heldReplies)
         }
     }
 }

@@ -10,7 +10,10 @@ import dev.coproc.internal.wire.FrameException
 import dev.coproc.internal.wire.FrameReader
 import dev.coproc.internal.wire.FrameWriter
 import dev.coproc.internal.wire.Handshake
+import dev.coproc.internal.wire.HeldFrames
+import dev.coproc.internal.wire.ReadAheadInput
 import dev.coproc.internal.os.Fd
+import dev.coproc.internal.os.SharedMemory
 import java.io.IOException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.ExecutionException
@@ -34,7 +37,7 @@ internal class WorkerChannel private constructor(
     private val commandFd: Fd,
     private val commands: FrameWriter,
     /** The reply pipe, read ahead: what it holds beyond the frame being handled tells that more replies wait. */
-    private val replyStream: java.io.InputStream,
+    private val replyStream: ReadAheadInput,
     private val reaped: CompletableFuture<ExitStatus>,
     private val maxFrameSize: Int,
     /** The worker's handshake was read already (by the [StandbySet], while it warmed up). */
@@ -145,7 +148,7 @@ internal class WorkerChannel private constructor(
     /** Closes the command pipe: the worker sees EOF and exits. */
     fun closeCommands() = commandFd.close()
 
-    private fun readReplies(reader: FrameReader, first: ByteArray?, listener: Listener) {
+    private fun readReplies(reader: FrameReader, first: ByteArray?, listener: Listener, heldReplies: SharedMemory) {
         var error: WorkerFailure.Protocol? = null
         val batching = listener.batchesCommands
         try {
@@ -166,7 +169,7 @@ internal class WorkerChannel private constructor(
                 // write before the last of them is handled. A write and the worker's wake-up per task cost more
                 // than a small task.
                 if (batching) {
-                    if (replyStream.available() > 0) commands.cork() else uncorkQuietly()
+                    if (replyStream.hasMore()) commands.cork() else uncorkQuietly()
                 }
                 listener.onMessage(this, message)
             }
@@ -180,8 +183,11 @@ internal class WorkerChannel private constructor(
         } catch (e: Throwable) {
             // A listener's failure ends this thread, as before; what it held back still goes.
             uncorkQuietly()
+            heldReplies.close()
             throw e
         }
+        if (error == null) deliverHeld(heldReplies, listener)
+        heldReplies.close()
         // A worker about to be killed is sent nothing more (its pipe may be full: the kill would wait).
         if (error == null) uncorkQuietly() else commands.dropHeld()
         if (error == null && !exitsAfterEndOfReplies()) {
@@ -194,6 +200,25 @@ internal class WorkerChannel private constructor(
         reader.close()
         repliesClosed.complete(Unit)
         listener.onEnd(this, error)
+    }
+
+    /**
+     * The replies the worker still held back when its reply pipe ended ([HeldFrames]): it died (killed, or
+     * halted by a task) after their tasks ran, so they are delivered rather than lost, and those tasks not run
+     * again. One it had sent already comes again here: the listener ignores an answer to an id it no longer
+     * waits for. One that does not decode is left out, as a torn frame is.
+     */
+    private fun deliverHeld(heldReplies: SharedMemory, listener: Listener) {
+        for (frame in HeldFrames.left(heldReplies.buffer(), maxFrameSize, peer)) {
+            if (frame.kind() != Frame.MESSAGE) continue
+            val message = try {
+                WireCodec.decodeFromWorker(frame.payload())
+            } catch (e: Exception) {
+                log.debug("{}: a held reply does not decode: {}", peer, e.message)
+                continue
+            }
+            listener.onMessage(this, message)
+        }
     }
 
     /** Sends the commands held back while replies were handled; a worker already gone is ignored, as in [post]. */
@@ -256,7 +281,7 @@ internal class WorkerChannel private constructor(
                 }
             }
             val reader = FrameReader(spawned.replyStream, spawned.maxFrameSize, connection.peer)
-            val thread = Thread(null, { connection.readReplies(reader, first, listener) }, "coproc-reader-$name", 256 * 1024)
+            val thread = Thread(null, { connection.readReplies(reader, first, listener, spawned.heldReplies) }, "coproc-reader-$name", 256 * 1024)
             thread.isDaemon = true
             thread.start()
             return connection

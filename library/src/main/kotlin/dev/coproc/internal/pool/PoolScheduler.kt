@@ -12,9 +12,9 @@ import kotlin.time.Duration
 import kotlin.time.TimeMark
 import kotlin.time.TimeSource
 import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.SupervisorJob
@@ -100,6 +100,13 @@ internal class PoolScheduler(
         var worker: PoolWorker? = null
         private var served = 0
 
+        /**
+         * What this slot sleeps on while its worker runs an item: rung by the item's reply (and those of the chunks
+         * sent ahead), its worker's end and its caller's cancel. One for the slot's life, not one wait per item:
+         * the slot looks at what changed each time it wakes.
+         */
+        private val bell = Channel<Unit>(Channel.CONFLATED)
+
         /** Map chunks sent ahead to this slot's worker (each with its reply to await), in the order it runs them. */
         private val ahead = ArrayDeque<Held>()
 
@@ -154,7 +161,7 @@ internal class PoolScheduler(
             // is done; otherwise it runs here.
             if (next.sentTo != null && next.sentTo !== current && item.result.isCompleted) return
             item.runsOn(current.name, current.pid)
-            val sent = next.reply?.takeIf { next.sentTo === current }
+            val sent = next.pending?.takeIf { next.sentTo === current }
             val outcome = run(current, item, sent)
             if (outcome is Outcome.Replied) {
                 // The reply has completed the item already, on the reader thread (PoolWorker.onMessage). The
@@ -225,6 +232,7 @@ internal class PoolScheduler(
          */
         private fun adopt(started: PoolWorker) {
             worker = started
+            started.ended.invokeOnCompletion { bell.trySend(Unit) }
             // Every worker of this slot starts here: its count of tasks served starts over.
             served = 0
             if (terminated) started.kill()
@@ -240,38 +248,38 @@ internal class PoolScheduler(
          * too, sends some of them ahead: the worker starts each the moment the one before ends, with no round
          * trip through this process in between.
          */
-        private suspend fun run(worker: PoolWorker, item: WorkItem, sent: CompletableDeferred<FromWorker>?): Outcome {
+        private suspend fun run(worker: PoolWorker, item: WorkItem, sent: PoolWorker.Pending?): Outcome {
             val began = System.nanoTime()
-            val reply = sent ?: worker.expect(item.id, item).also { worker.send(item.payload.message(item.id, worker.name)) }
+            val pending = sent ?: worker.expect(item.id, item, bell).also { worker.send(item.payload.message(item.id, worker.name)) }
             val deadline: TimeMark? = item.timeout?.let { TimeSource.Monotonic.markNow() + it }
             var cancelDeadline: TimeMark? = null
+            fun replied(reply: FromWorker): Outcome {
+                if (item.payload.isChunk) chunkNanos = (3 * chunkNanos + (System.nanoTime() - began)) / 4
+                return Outcome.Replied(reply)
+            }
+            item.cancelBell = bell
             try {
                 if (item.payload.isChunk) sendAhead(worker)
                 while (true) {
-                    val awaitEvent: suspend () -> Any = {
-                        select {
-                            reply.onAwait { it }
-                            worker.ended.onAwait { it }
-                            if (cancelDeadline == null) item.cancelRequest.onJoin { CANCEL }
-                        }
+                    pending.answer?.let { return replied(it) }
+                    // A worker's end comes after every reply it sent was delivered: one that came is looked for again.
+                    if (worker.ended.isCompleted) return pending.answer?.let(::replied) ?: Outcome.Ended(worker.ended.await())
+                    if (cancelDeadline == null && item.cancelRequest.isCompleted) {
+                        worker.send(ToWorker.Cancel(item.id))
+                        cancelDeadline = TimeSource.Monotonic.markNow() + terminateGrace
+                        continue
                     }
                     val wait = listOfNotNull(deadline, cancelDeadline).minOfOrNull { -it.elapsedNow() }
                     // Most items have no deadline: a timeout's coroutine and timer cost as much as the rest of this wait.
-                    val event = if (wait == null) awaitEvent() else withTimeoutOrNull(wait.coerceAtLeast(Duration.ZERO)) { awaitEvent() }
-                    when (event) {
-                        is FromWorker -> {
-                            if (item.payload.isChunk) chunkNanos = (3 * chunkNanos + (System.nanoTime() - began)) / 4
-                            return Outcome.Replied(event)
-                        }
-                        is WorkerEnd -> return Outcome.Ended(event)
-                        CANCEL -> {
-                            worker.send(ToWorker.Cancel(item.id))
-                            cancelDeadline = TimeSource.Monotonic.markNow() + terminateGrace
-                        }
-                        null -> return if (cancelDeadline?.hasPassedNow() == true) Outcome.Abandoned else Outcome.TimedOut
+                    if (wait == null) {
+                        bell.receive()
+                    } else if (withTimeoutOrNull(wait.coerceAtLeast(Duration.ZERO)) { bell.receive() } == null) {
+                        pending.answer?.let { return replied(it) }
+                        return if (cancelDeadline?.hasPassedNow() == true) Outcome.Abandoned else Outcome.TimedOut
                     }
                 }
             } finally {
+                item.cancelBell = null
                 worker.forget(item.id)
             }
         }
@@ -292,9 +300,9 @@ internal class PoolScheduler(
                 val next = queue.pollChunk() ?: return
                 if (!next.claim()) continue
                 next.runsOn(worker.name, worker.pid)
-                val reply = worker.expect(next.id, next)
+                val pending = worker.expect(next.id, next, bell)
                 worker.send(next.payload.message(next.id, worker.name))
-                ahead.addLast(Held(next, worker, reply))
+                ahead.addLast(Held(next, worker, pending))
             }
         }
 
@@ -312,7 +320,7 @@ internal class PoolScheduler(
                 adopt(started)
                 if (encoded == null) return started
                 started to try {
-                    val reply = started.expect(0)
+                    val reply = started.expect(0).reply!!
                     started.send(encoded.runMessage(0, name, keepHandles = true))
                     select<Any> {
                         reply.onAwait { it }
@@ -344,8 +352,8 @@ internal class PoolScheduler(
         }
     }
 
-    /** A claimed item a slot holds: sent ahead to [sentTo] (with the [reply] to await), or not yet sent. */
-    private class Held(val item: WorkItem, val sentTo: PoolWorker? = null, val reply: CompletableDeferred<FromWorker>? = null)
+    /** A claimed item a slot holds: sent ahead to [sentTo] (with its [pending] reply), or not yet sent. */
+    private class Held(val item: WorkItem, val sentTo: PoolWorker? = null, val pending: PoolWorker.Pending? = null)
 
     private sealed interface Outcome {
         class Replied(val reply: FromWorker) : Outcome
@@ -355,7 +363,6 @@ internal class PoolScheduler(
     }
 
     private companion object {
-        val CANCEL = Any()
         /** About how much work, at the pace of a slot's recent chunks, waits in its worker beside the current one. */
         const val AHEAD_NANOS = 1_000_000L
         /** The most chunks that wait in one worker. */

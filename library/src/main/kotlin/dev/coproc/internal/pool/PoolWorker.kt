@@ -10,6 +10,7 @@ import dev.coproc.os.Signals
 import java.util.concurrent.ConcurrentHashMap
 import kotlin.time.Duration
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.channels.SendChannel
 import kotlinx.coroutines.withTimeoutOrNull
 
 /** How a pool worker ended: its exit status, and the protocol error that got it killed, if any. */
@@ -19,8 +20,27 @@ internal class WorkerEnd(val status: ExitStatus?, val protocolError: WorkerFailu
 internal class PoolWorker private constructor(val name: String, private val terminateGrace: Duration) : WorkerChannel.Listener {
     private val replies = ConcurrentHashMap<Long, Pending>()
 
-    /** The slot's wait for a reply, and the item whose caller is completed straight from the reader thread. */
-    private class Pending(val item: WorkItem?, val reply: CompletableDeferred<FromWorker>)
+    /**
+     * The wait for the reply to one message: the slot's (an item, with the [bell] its slot sleeps on), or a
+     * one-off [reply] to await (an initializer's). The reply to [item] completes it ([WorkItem.answer])
+     * directly on the reader thread, sparing the caller one thread hop: the only place a reply completes an
+     * item; the scheduler only learns that it came.
+     */
+    class Pending(val item: WorkItem?, private val bell: SendChannel<Unit>?) {
+        val reply: CompletableDeferred<FromWorker>? = if (bell == null) CompletableDeferred() else null
+
+        /** The reply, once it came. */
+        @Volatile
+        var answer: FromWorker? = null
+            private set
+
+        fun deliver(message: FromWorker, workerName: String, pid: Long) {
+            answer = message
+            item?.answer(message, workerName, pid)
+            reply?.complete(message)
+            bell?.trySend(Unit)
+        }
+    }
 
     /** Completes once the worker has ended and been reaped. */
     val ended = CompletableDeferred<WorkerEnd>()
@@ -30,13 +50,9 @@ internal class PoolWorker private constructor(val name: String, private val term
 
     val pid: Long get() = connection.pid.toLong()
 
-    /**
-     * Registers for the reply to [id]; call before sending the message. The reply to [item] completes it
-     * ([WorkItem.answer]) directly on the reader thread, sparing the caller one thread hop: the only place a
-     * reply completes an item; the scheduler only learns that it came.
-     */
-    fun expect(id: Long, item: WorkItem? = null): CompletableDeferred<FromWorker> =
-        CompletableDeferred<FromWorker>().also { replies[id] = Pending(item, it) }
+    /** Registers for the reply to [id], rung on [bell] (awaited, without one); call before sending the message. */
+    fun expect(id: Long, item: WorkItem? = null, bell: SendChannel<Unit>? = null): Pending =
+        Pending(item, bell).also { replies[id] = it }
 
     fun forget(id: Long) {
         replies.remove(id)
@@ -72,8 +88,7 @@ internal class PoolWorker private constructor(val name: String, private val term
             is FromWorker.Failed -> replies.remove(message.id)
             is FromWorker.Cancelled -> replies.remove(message.id)
         }
-        pending?.item?.answer(message, name, pid)
-        pending?.reply?.complete(message)
+        pending?.deliver(message, name, pid)
     }
 
     override fun onEnd(connection: WorkerChannel, error: WorkerFailure.Protocol?) {

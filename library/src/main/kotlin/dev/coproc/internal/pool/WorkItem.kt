@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.channels.SendChannel
 
 /** What one message to a pool worker carries: a task, a chunk of tasks, or a chunk of items for a function. */
 internal sealed interface Payload {
@@ -60,6 +61,10 @@ internal class WorkItem(val id: Long, val payload: Payload, val timeout: Duratio
     /** Completed when the caller gives up on a running item, so the slot can cancel it in the worker. */
     val cancelRequest = CompletableDeferred<Unit>()
 
+    /** Rung after a [cancelRequest]: the bell of the slot that runs this item, which sleeps on it. */
+    @Volatile
+    var cancelBell: SendChannel<Unit>? = null
+
     private val state = AtomicInteger(QUEUED)
 
     /** The name of the worker that ran it, for errors. */
@@ -101,6 +106,7 @@ internal class WorkItem(val id: Long, val payload: Payload, val timeout: Duratio
             result.cancel()
         } else {
             cancelRequest.complete(Unit)
+            cancelBell?.trySend(Unit)
         }
     }
 
