@@ -16,6 +16,7 @@ import dev.coproc.internal.wire.Handshake
 import dev.coproc.internal.wire.ReadAheadInput
 import dev.coproc.internal.wire.HeldFrames
 import java.nio.channels.FileChannel
+import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption
 import java.io.BufferedOutputStream
@@ -308,9 +309,16 @@ public object WorkerMain {
      * (no jnr at start-up); null if there is none, and then nothing is held.
      */
     private fun mapHeldReplies(): HeldFrames? = try {
-        FileChannel.open(Path.of("/proc/self/fd/${SpawnedWorker.HELD_REPLIES_FD}"), StandardOpenOption.READ, StandardOpenOption.WRITE).use { channel ->
-            if (channel.size() < HeldFrames.BYTES) null
-            else HeldFrames(channel.map(FileChannel.MapMode.READ_WRITE, 0, HeldFrames.BYTES.toLong()))
+        val fd = Path.of("/proc/self/fd/${SpawnedWorker.HELD_REPLIES_FD}")
+        // Only the parent's memory: a worker started without it (a launcher that closed fds) must not map and
+        // write whatever file its own fd 5 happens to be.
+        if (!Files.readSymbolicLink(fd).toString().startsWith("/memfd:coproc-held-replies")) {
+            null
+        } else {
+            FileChannel.open(fd, StandardOpenOption.READ, StandardOpenOption.WRITE).use { channel ->
+                if (channel.size() < HeldFrames.BYTES) null
+                else HeldFrames(channel.map(FileChannel.MapMode.READ_WRITE, 0, HeldFrames.BYTES.toLong()))
+            }
         }
     } catch (e: IOException) {
         null

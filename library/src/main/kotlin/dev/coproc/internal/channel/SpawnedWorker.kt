@@ -87,11 +87,12 @@ internal class SpawnedWorker(
                     spawn.stdout(Spawn.Redirect.to(outputPipes[0][1])).stderr(Spawn.Redirect.to(outputPipes[1][1]))
                 }
                 pid = spawn.start()
-            } catch (e: OsException) {
+            } catch (e: Throwable) {
                 (commandPipe + replyPipe + outputPipes.flatMap { it.toList() }).forEach { it.close() }
                 heldReplies.close()
                 archive.finish(exitedNormally = false)
-                throw WorkerFailure.StartFailed("cannot start worker $name: ${e.message}", e)
+                if (e is OsException) throw WorkerFailure.StartFailed("cannot start worker $name: ${e.message}", e)
+                throw e
             } finally {
                 commandPipe[0].close()
                 replyPipe[1].close()

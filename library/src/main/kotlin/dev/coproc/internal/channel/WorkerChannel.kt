@@ -150,6 +150,8 @@ internal class WorkerChannel private constructor(
 
     private fun readReplies(reader: FrameReader, first: ByteArray?, listener: Listener, heldReplies: SharedMemory) {
         var error: WorkerFailure.Protocol? = null
+        // The pipe ended mid-frame: the worker died writing, maybe a run of held replies whose rest is in memory.
+        var truncated = false
         val batching = listener.batchesCommands
         try {
             if (first != null) commands.write(Frame.MESSAGE, first)
@@ -176,6 +178,7 @@ internal class WorkerChannel private constructor(
         } catch (e: WorkerFailure.Protocol) {
             error = e
         } catch (e: FrameException) {
+            truncated = e.reason() == FrameException.Reason.TRUNCATED
             error = WorkerFailure.Protocol(name, pid.toLong(), e.message ?: "$peer broke the protocol", e)
         } catch (e: IOException) {
             // EPIPE or EOF mid-write: the worker died early; its exit status tells the caller why.
@@ -186,8 +189,11 @@ internal class WorkerChannel private constructor(
             heldReplies.close()
             throw e
         }
-        if (error == null) deliverHeld(heldReplies, listener)
-        heldReplies.close()
+        try {
+            if (error == null || truncated) deliverHeld(heldReplies, listener)
+        } finally {
+            heldReplies.close()
+        }
         // A worker about to be killed is sent nothing more (its pipe may be full: the kill would wait).
         if (error == null) uncorkQuietly() else commands.dropHeld()
         if (error == null && !exitsAfterEndOfReplies()) {
