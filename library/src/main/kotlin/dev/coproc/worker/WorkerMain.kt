@@ -305,14 +305,14 @@ public object WorkerMain {
     }
 
     /**
-     * The shared memory the parent placed at fd [SpawnedWorker.HELD_REPLIES_FD] for held replies, mapped with JDK calls only
-     * (no jnr at start-up); null if there is none, and then nothing is held.
+     * The shared memory the parent placed at fd [SpawnedWorker.HELD_REPLIES_FD] for held replies, mapped with JDK
+     * calls only (no jnr at start-up); null if there is none, and then nothing is held.
      */
     private fun mapHeldReplies(): HeldFrames? = try {
         val fd = Path.of("/proc/self/fd/${SpawnedWorker.HELD_REPLIES_FD}")
         // Only the parent's memory: a worker started without it (a launcher that closed fds) must not map and
         // write whatever file its own fd 5 happens to be.
-        if (!Files.readSymbolicLink(fd).toString().startsWith("/memfd:coproc-held-replies")) {
+        if (!Files.readSymbolicLink(fd).toString().startsWith("/memfd:coproc-${SpawnedWorker.HELD_REPLIES_LABEL}")) {
             null
         } else {
             FileChannel.open(fd, StandardOpenOption.READ, StandardOpenOption.WRITE).use { channel ->
@@ -324,21 +324,18 @@ public object WorkerMain {
         null
     }
 
-    private fun sendHeldReplies() {
-        try {
-            writer.uncork()
-        } catch (e: IOException) {
-            System.err.println("coproc worker: cannot reply to the parent: ${e.message}")
-            haltWithoutParent(PROTOCOL_ERROR)
-        }
-    }
+    private fun sendHeldReplies() = writingToParent { writer.uncork() }
 
-    private fun reply(message: FromWorker) {
+    private fun reply(message: FromWorker) = writingToParent { writer.write(Frame.MESSAGE, encodeReply(message)) }
+
+    /**
+     * Runs [write] to the reply pipe. A broken pipe (the parent died, or a task closed it) means nothing can
+     * reach the parent now, and a worker that cannot answer must not take more work.
+     */
+    private inline fun writingToParent(write: () -> Unit) {
         try {
-            writer.write(Frame.MESSAGE, encodeReply(message))
+            write()
         } catch (e: IOException) {
-            // The reply pipe is broken (the parent died, or a task closed it): nothing can reach the parent now,
-            // and a worker that cannot answer must not take more work.
             System.err.println("coproc worker: cannot reply to the parent: ${e.message}")
             haltWithoutParent(PROTOCOL_ERROR)
         }

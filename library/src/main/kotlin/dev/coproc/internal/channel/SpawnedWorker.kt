@@ -53,6 +53,9 @@ internal class SpawnedWorker(
         /** The worker's fd of its held replies' shared memory, beside the command (3) and reply (4) pipes. */
         const val HELD_REPLIES_FD = 5
 
+        /** That memory's label: the worker maps its fd 5 only if it names this memfd (`memfd:coproc-<label>`). */
+        const val HELD_REPLIES_LABEL = "held-replies"
+
         /**
          * Spawns a worker JVM for [launch] ([name] only labels its output and errors) and sends it the handshake.
          *
@@ -65,10 +68,11 @@ internal class SpawnedWorker(
             Pipes.requestCapacity(commandPipe[1], PIPE_CAPACITY)
             Pipes.requestCapacity(replyPipe[1], PIPE_CAPACITY)
             val outputPipes = if (launch.prefixOutput) listOf(Pipes.open(), Pipes.open()) else emptyList()
+            fun closePipes() = (commandPipe + replyPipe + outputPipes.flatMap { it.toList() }).forEach { it.close() }
             val heldReplies = try {
-                SharedMemory.create("held-replies", HeldFrames.BYTES.toLong())
+                SharedMemory.create(HELD_REPLIES_LABEL, HeldFrames.BYTES.toLong())
             } catch (e: OsException) {
-                (commandPipe + replyPipe + outputPipes.flatMap { it.toList() }).forEach { it.close() }
+                closePipes()
                 throw WorkerFailure.StartFailed("cannot start worker $name: ${e.message}", e)
             }
             val archive = ClassDataArchive.plan(launch)
@@ -88,7 +92,7 @@ internal class SpawnedWorker(
                 }
                 pid = spawn.start()
             } catch (e: Throwable) {
-                (commandPipe + replyPipe + outputPipes.flatMap { it.toList() }).forEach { it.close() }
+                closePipes()
                 heldReplies.close()
                 archive.finish(exitedNormally = false)
                 if (e is OsException) throw WorkerFailure.StartFailed("cannot start worker $name: ${e.message}", e)
