@@ -30,6 +30,8 @@ internal class WorkerClasspath(private val launch: WorkerLaunch) {
     fun check(type: Class<*>, what: String) {
         // A launcher of the user's (or Boot's) loads classes from where only it knows.
         if (launch.mainClass != WorkerLaunch.WORKER_MAIN_CLASS || loadable.containsKey(type)) return
+        // A lambda's class has no class file anywhere: its codec refuses it by what it is, which says more.
+        if (type.isSynthetic || type.isHidden) return
         if (isNested(type)) {
             throw ProcessStartException(
                 "the worker JVM could not load $what: ${type.name} comes from a jar nested in another " +

@@ -10,7 +10,11 @@ import io.kotest.matchers.string.shouldNotContain
 import java.io.File
 import java.nio.file.Files
 import java.nio.file.Path
+import java.nio.file.attribute.FileTime
 import java.nio.file.attribute.PosixFilePermissions
+import java.time.Duration
+import java.time.Instant
+import io.kotest.matchers.comparables.shouldBeLessThan
 import dev.coproc.internal.channel.ClassDataArchive
 import java.util.jar.Attributes
 import java.util.jar.JarEntry
@@ -43,27 +47,54 @@ class ClassDataArchiveSpec : FunSpec({
     extension(Hygiene)
     timeout = 120_000
 
-    test("the first worker records a class data archive, the next ones map it") {
+    test("the first worker records a class data archive, the next ones map it; unused archives are evicted") {
         val dir = tempdir().toPath()
         val cache = dir.resolve("cache")
         val options = WorkerOptions { classpath(jarOnlyClasspath(dir)); cacheDirectory(cache) }
+        // What earlier builds left: archives of jars since rebuilt, used 1 to 20 hours ago, two of them 8 days
+        // ago, and a recording of a recorder that died an hour ago.
+        val cds = Files.createDirectories(cache.resolve("cds"))
+        val now = Instant.now()
+        for (hours in 1..20) {
+            val old = cds.resolve("old-$hours.jsa")
+            Files.writeString(old, "x")
+            Files.setLastModifiedTime(old, FileTime.from(now.minus(Duration.ofHours(if (hours > 18) 8L * 24 else hours.toLong()))))
+        }
+        cds.resolve("dead.tmp").also { Files.writeString(it, "x"); Files.setLastModifiedTime(it, FileTime.from(now.minus(Duration.ofHours(1)))) }
 
         val first = Process(Square(4), options = options).also { it.start() }
         first.await() shouldBe 16
         first.join()
-        val archives = Files.list(cache.resolve("cds")).use { it.toList() }
-        archives.map { it.fileName.toString() }.filter { it.endsWith(".jsa") } shouldHaveSize 1
+        val archives = Files.list(cds).use { it.toList() }
         archives.filter { it.toString().endsWith(".lock") || it.toString().endsWith(".tmp") }.shouldBeEmpty()
+        // The new archive and the 15 most recently used of the old ones stay.
+        val archive = archives.single { it.toString().endsWith(".jsa") && !it.fileName.toString().startsWith("old-") }.toString()
+        archives.map { it.fileName.toString() }.filter { it.startsWith("old-") }.toSet() shouldBe (1..15).map { "old-$it.jsa" }.toSet()
         mode(cache) shouldBe "700"
 
+        // Mapping an archive marks it used.
+        Files.setLastModifiedTime(Path.of(archive), FileTime.from(now.minus(Duration.ofDays(2))))
         val second = Process(RunForever(), options = options).also { it.start() }
         second.running.await()
         val pid = second.pid!!
-        val archive = archives.single { it.toString().endsWith(".jsa") }.toString()
         String(Files.readAllBytes(Path.of("/proc/$pid/cmdline"))).replace('\u0000', ' ') shouldContain "-XX:SharedArchiveFile=$archive"
         Files.readString(Path.of("/proc/$pid/maps")) shouldContain archive
+        Duration.between(Files.getLastModifiedTime(Path.of(archive)).toInstant(), Instant.now()) shouldBeLessThan Duration.ofMinutes(1)
         second.kill()
         second.join()
+    }
+
+    test("eviction: archives not mapped for a week go, however few; a live recording and the archive just published stay") {
+        val cds = tempdir().toPath()
+        val now = Instant.now()
+        fun file(name: String, age: Duration) = cds.resolve(name).also { Files.writeString(it, "x"); Files.setLastModifiedTime(it, FileTime.from(now.minus(age))) }
+        val recent = file("recent.jsa", Duration.ofDays(6))
+        file("stale.jsa", Duration.ofDays(8))
+        val published = file("published.jsa", Duration.ofDays(30))
+        val recording = file("live.tmp", Duration.ofMinutes(1))
+        file("dead.tmp", Duration.ofMinutes(11))
+        ClassDataArchive.evictUnused(cds, keep = published)
+        Files.list(cds).use { it.toList() }.toSet() shouldBe setOf(recent, published, recording)
     }
 
     test("a cache open to other users is not used as found: its directories are made 0700 again, an archive others could write is never mapped") {
@@ -145,7 +176,7 @@ class ClassDataArchiveSpec : FunSpec({
 
     test("a classpath with directories starts workers without an archive") {
         val cache = tempdir().toPath()
-        val p = Process(Square(5), options = WorkerOptions { cacheDirectory(cache) }).also { it.start() }
+        val p = Process(Square(5), options = WorkerOptions { classpath(ClassDirectoriesAsJars.originalClasspath()); cacheDirectory(cache) }).also { it.start() }
         p.await() shouldBe 25
         p.join()
         Files.exists(cache.resolve("cds")) shouldBe false

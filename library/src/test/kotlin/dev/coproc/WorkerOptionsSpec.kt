@@ -62,7 +62,7 @@ class WorkerOptionsSpec : FunSpec({
     }
 
     test("a worker classpath without the task's class or without coproc fails the start at once, naming what is missing") {
-        val here = System.getProperty("java.class.path").split(java.io.File.pathSeparator)
+        val here = ClassDirectoriesAsJars.originalClasspath().split(java.io.File.pathSeparator)
         val testClasses = Path.of(Square::class.java.protectionDomain.codeSource.location.toURI()).toString()
         val coproc = Path.of(Process::class.java.protectionDomain.codeSource.location.toURI()).toString()
         val withoutTests = WorkerOptions { classpath(here.filter { it != testClasses }.joinToString(java.io.File.pathSeparator)) }

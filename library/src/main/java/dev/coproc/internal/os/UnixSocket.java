@@ -208,6 +208,21 @@ public final class UnixSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers {@code onReady} with {@code poller} for this socket, whose descriptor cannot be closed (and its
+     * number taken by another file) while it is registered.
+     *
+     * @throws ClosedChannelException once {@link #close()} was called
+     */
+    public FdPoller.Wait await(FdPoller poller, short events, Runnable onReady) throws OsException, ClosedChannelException {
+        enter();
+        try {
+            return poller.await(fd, events, onReady);
+        } finally {
+            exit();
+        }
+    }
+
     /** True once {@link #close()} was called. */
     public boolean isClosed() {
         return (state.get() & CLOSED) != 0;

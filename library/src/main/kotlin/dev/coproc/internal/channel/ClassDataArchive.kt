@@ -6,6 +6,7 @@ import java.nio.file.Files
 import java.nio.file.LinkOption
 import java.nio.file.Path
 import java.nio.file.StandardCopyOption
+import java.nio.file.attribute.FileTime
 import java.nio.file.attribute.PosixFilePermissions
 import java.security.MessageDigest
 import java.time.Duration
@@ -32,6 +33,10 @@ import org.slf4j.LoggerFactory
 internal object ClassDataArchive {
     private val log = LoggerFactory.getLogger(ClassDataArchive::class.java)
     private val STALE_LOCK = Duration.ofMinutes(10)
+    private val USE_RESOLUTION = Duration.ofHours(1)
+    private val UNUSED_FOR = Duration.ofDays(7)
+    /** Archives kept at most: a service with more worker configurations than this records some again. */
+    private const val KEPT = 16
     private val SILENT = listOf("-Xlog:cds=off", "-Xlog:cds+dynamic=off")
 
     /** What to do for one worker start: extra JVM flags and, when recording, what to do once it exited. */
@@ -44,6 +49,7 @@ internal object ClassDataArchive {
                     // The JVM writes it 0444 less the umask: private like the rest of the cache.
                     Files.setPosixFilePermissions(recording, PRIVATE_FILE)
                     Files.move(recording, target, StandardCopyOption.ATOMIC_MOVE)
+                    evictUnused(target.parent, keep = target)
                 } else {
                     Files.deleteIfExists(recording)
                 }
@@ -81,7 +87,10 @@ internal object ClassDataArchive {
             val directory = privateDirectory(options.cacheDirectory) ?: return NONE
             val key = key(options, entries)
             val archive = directory.resolve("$key.jsa")
-            if (isPrivateFile(archive)) return Plan(listOf("-XX:SharedArchiveFile=$archive") + SILENT, null, null, null)
+            if (isPrivateFile(archive)) {
+                markUsed(archive)
+                return Plan(listOf("-XX:SharedArchiveFile=$archive") + SILENT, null, null, null)
+            }
             // The JVM refuses to record with a directory on its classpath, one that a jar's manifest adds too; a
             // configuration with an archive was checked when it was recorded.
             if (ManifestClassPath.of(entries).any { !Files.isRegularFile(it) }) return NONE
@@ -121,6 +130,41 @@ internal object ClassDataArchive {
             }
             return false
         }
+    }
+
+    /**
+     * An archive's modification time is when a worker last mapped it, give or take [USE_RESOLUTION]: the
+     * eviction's measure of use, kept without a write per worker start.
+     */
+    private fun markUsed(archive: Path) {
+        runCatching {
+            val now = Instant.now()
+            if (Duration.between(Files.getLastModifiedTime(archive).toInstant(), now) > USE_RESOLUTION) {
+                Files.setLastModifiedTime(archive, FileTime.from(now))
+            }
+        }
+    }
+
+    /**
+     * Keeps the cache from growing with every build: each rebuilt jar (a new modification time) keys a new
+     * archive of about 10 MB, and the old one is never mapped again. After a new archive is published, the ones
+     * not mapped for [UNUSED_FOR] go, and of the rest only the [KEPT] most recently mapped stay; recordings left
+     * by a recorder that died go once their lock would have expired. A configuration whose archive went records
+     * a new one at its next start.
+     */
+    internal fun evictUnused(directory: Path, keep: Path) {
+        runCatching {
+            val now = Instant.now()
+            val files = Files.list(directory).use { entries -> entries.filter { Files.isRegularFile(it, LinkOption.NOFOLLOW_LINKS) }.toList() }
+            fun age(file: Path) = Duration.between(Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant(), now)
+            val archives = files.filter { it.fileName.toString().endsWith(".jsa") && it != keep }
+                .map { it to age(it) }
+                .sortedBy { (_, age) -> age }
+            archives.forEachIndexed { index, (archive, age) ->
+                if (age > UNUSED_FOR || index >= KEPT - 1) Files.deleteIfExists(archive)
+            }
+            files.filter { it.fileName.toString().endsWith(".tmp") && age(it) > STALE_LOCK }.forEach { Files.deleteIfExists(it) }
+        }.onFailure { log.debug("could not evict unused CDS archives in {}: {}", directory, it.message) }
     }
 
     /** Everything an archive depends on: the JVM, its flags and every jar (path, size, modification time). */

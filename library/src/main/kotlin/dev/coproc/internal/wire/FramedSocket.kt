@@ -378,11 +378,18 @@ internal class FramedSocket(
         suspendCancellableCoroutine { continuation ->
             val waiter = Waiter(continuation)
             waiting += waiter
-            waiter.wait = FdPoller.get().await(socket.number(), events) {
-                if (waiter.claim()) {
-                    waiting -= waiter
-                    continuation.resume(Unit)
+            // Registered through the socket, so that a close() meanwhile cannot free the descriptor's number
+            // for another file: the registration then fails, or is undone below.
+            val registered = try {
+                waiter.wait = socket.await(FdPoller.get(), events) {
+                    if (waiter.claim()) {
+                        waiting -= waiter
+                        continuation.resume(Unit)
+                    }
                 }
+                true
+            } catch (e: ClosedChannelException) {
+                false
             }
             continuation.invokeOnCancellation {
                 if (waiter.claim()) {
@@ -390,11 +397,13 @@ internal class FramedSocket(
                     waiter.wait?.cancel()
                 }
             }
-            // close() may have run before the registration.
-            if (closing && waiter.claim()) {
-                waiting -= waiter
+            // close() may have run before the registration, or during it (then it missed the wait to cancel).
+            if (closing || !registered) {
                 waiter.wait?.cancel()
-                continuation.resumeWithException(Closed())
+                if (waiter.claim()) {
+                    waiting -= waiter
+                    continuation.resumeWithException(Closed())
+                }
             }
         }
     }
