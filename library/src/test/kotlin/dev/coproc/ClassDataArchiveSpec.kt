@@ -3,9 +3,11 @@ package dev.coproc
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.engine.spec.tempdir
 import io.kotest.matchers.collections.shouldBeEmpty
+import io.kotest.matchers.collections.shouldContain
 import io.kotest.matchers.collections.shouldHaveSize
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldEndWith
 import io.kotest.matchers.string.shouldNotContain
 import java.io.File
 import java.nio.file.Files
@@ -84,6 +86,26 @@ class ClassDataArchiveSpec : FunSpec({
         second.join()
     }
 
+    test("a worker ended by SIGTERM, as every manager is, records the archive too: the next start maps it") {
+        val dir = tempdir().toPath()
+        val cache = dir.resolve("cache")
+        val options = WorkerOptions { classpath(jarOnlyClasspath(dir)); cacheDirectory(cache) }
+        val recorder = Process(RunForever(), options = options).also { it.start() }
+        recorder.running.await()
+        recorder.terminate()
+        recorder.join()
+        recorder.exitCode shouldBe -15
+        val archives = Files.list(cache.resolve("cds")).use { it.toList() }
+        val archive = archives.single().toString()
+        archive shouldEndWith ".jsa"
+
+        val next = Process(RunForever(), options = options).also { it.start() }
+        next.running.await()
+        Files.readString(Path.of("/proc/${next.pid!!}/maps")) shouldContain archive
+        next.kill()
+        next.join()
+    }
+
     test("eviction: archives not mapped for a week go, however few; a live recording and the archive just published stay") {
         val cds = tempdir().toPath()
         val now = Instant.now()
@@ -135,7 +157,7 @@ class ClassDataArchiveSpec : FunSpec({
             exposed.running.await()
             val cmdline = String(Files.readAllBytes(Path.of("/proc/${exposed.pid!!}/cmdline"))).replace('\u0000', ' ')
             cmdline shouldNotContain "-XX:SharedArchiveFile="
-            cmdline shouldNotContain "-XX:ArchiveClassesAtExit="
+            cmdline shouldNotContain "-XX:+RecordDynamicDumpInfo"
         } finally {
             exposed.kill()
             exposed.join()
@@ -168,9 +190,9 @@ class ClassDataArchiveSpec : FunSpec({
         }
         val plain = ClassDataArchive.plan(WorkerOptions { classpath(classpath); cacheDirectory(cache); environment(mapOf("JAVA_TOOL_OPTIONS" to "-Xss2m")) }.launch)
         try {
-            plain.flags.any { it.startsWith("-XX:ArchiveClassesAtExit=") } shouldBe true
+            plain.flags shouldContain "-XX:+RecordDynamicDumpInfo"
         } finally {
-            plain.finish(exitedNormally = false)
+            plain.finish()
         }
     }
 

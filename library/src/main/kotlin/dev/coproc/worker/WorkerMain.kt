@@ -108,7 +108,7 @@ public object WorkerMain {
         }
         heldReplies = mapHeldReplies()
         writer = FrameWriter(output, parentHello.maxPayload(), heldReplies)
-        if (System.getProperty(ClassDataArchive.TRAINING) == "true") train()
+        if (System.getProperty(ClassDataArchive.TRAINING) != null) train()
         readCommands(reader)
         // A long task kept this thread and the reading went on in a new one. Returning from main would leave the
         // JVM to its other non-daemon threads, and while the watchdog is still starting that new thread there is
@@ -158,6 +158,7 @@ public object WorkerMain {
                 ToWorker.Shutdown -> {
                     runCatching { writer.uncork() }
                     flushStandardStreams()
+                    ClassDataArchive.record()
                     // Exiting from this thread, now out of its blocking read: HotSpot's exit waits up to 300 ms
                     // for threads blocked in native code, and this was the only one.
                     exitProcess(exitCode)
@@ -386,6 +387,7 @@ public object WorkerMain {
             // The signal arrives on its own JVM thread, so waiting here blocks no task.
             runBlocking { withTimeoutOrNull(TERM_GRACE_MILLIS) { jobs.joinAll() } }
             flushStandardStreams()
+            ClassDataArchive.record()
             binding.join()
             Signal.handle(term, sun.misc.SignalHandler.SIG_DFL)
             Signals.send(ProcessHandle.current().pid(), Signals.SIGTERM)

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory
 
 /**
  * A dynamic AppCDS archive of the classes a worker loads, one per worker configuration: it more than halves
- * a worker's start (see `demo bench`). The first worker of a configuration records the archive as it exits;
+ * a worker's start (see `demo bench`). The first worker of a configuration records the archive as it ends ([record]);
  * the next ones map it.
  *
  * CDS accepts only jar files on the classpath (a non-empty directory makes the JVM refuse to start when
@@ -41,22 +41,27 @@ internal object ClassDataArchive {
 
     /** What to do for one worker start: extra JVM flags and, when recording, what to do once it exited. */
     class Plan(val flags: List<String>, val recording: Path?, private val target: Path?, private val lock: Path?) {
-        /** Publishes a recorded archive (atomically, so no worker maps a half-written one) and releases the lock. */
-        fun finish(exitedNormally: Boolean) {
-            if (recording == null || target == null || lock == null) return
+        /**
+         * Publishes what the worker recorded (atomically, so no worker maps a half-written one) and releases the
+         * lock. The worker moves its archive to [recording] only once written whole ([record]), so an archive
+         * there is complete however the worker ended.
+         */
+        fun finish() {
+            val recording = recording ?: return
+            val target = target ?: return
+            val lock = lock ?: return
             try {
-                if (exitedNormally && Files.size(recording) > 0) {
+                if (Files.isRegularFile(recording, LinkOption.NOFOLLOW_LINKS) && Files.size(recording) > 0) {
                     // The JVM writes it 0444 less the umask: private like the rest of the cache.
                     Files.setPosixFilePermissions(recording, PRIVATE_FILE)
                     Files.move(recording, target, StandardCopyOption.ATOMIC_MOVE)
                     evictUnused(target.parent, keep = target)
-                } else {
-                    Files.deleteIfExists(recording)
                 }
             } catch (e: Exception) {
                 log.debug("could not publish CDS archive {}: {}", target, e.message)
-                runCatching { Files.deleteIfExists(recording) }
             } finally {
+                runCatching { Files.deleteIfExists(recording) }
+                runCatching { Files.deleteIfExists(partial(recording)) }
                 runCatching { Files.deleteIfExists(lock) }
             }
         }
@@ -74,10 +79,45 @@ internal object ClassDataArchive {
     private val warned = java.util.concurrent.ConcurrentHashMap.newKeySet<Path>()
 
     /**
-     * Set for the worker that records an archive: it loads what common tasks need before its first one (see
-     * `WorkerMain`), so that the archive holds it, not only what that worker's own tasks happened to load.
+     * Set, to the file to record into, for the worker that records an archive: it loads what common tasks need
+     * before its first one (see `WorkerMain`), so that the archive holds it, not only what that worker's own
+     * tasks happened to load, and [record]s it before it ends.
      */
     const val TRAINING = "coproc.cdsTraining"
+
+    /**
+     * In a worker that records its configuration's archive ([TRAINING] set): writes it now, before the worker
+     * ends, by exiting or by its SIGTERM. Recorded at the JVM's exit instead (`ArchiveClassesAtExit`), a worker
+     * that dies by its SIGTERM, as a terminated one does and a manager always does, would never write one, and
+     * its configuration would record again at every start. Costs the recorder about half a second, once.
+     */
+    fun record() {
+        val recording = Path.of(System.getProperty(TRAINING) ?: return)
+        // The JDK prints the line below to System.out, which is the user's: it is kept out, and nothing else is.
+        val out = System.out
+        System.setOut(object : java.io.PrintStream(out, true) {
+            override fun println(x: String?) {
+                if (x == null || !x.startsWith(" Dynamic dump to file")) super.println(x)
+            }
+        })
+        try {
+            // The diagnostic command `jcmd <pid> VM.cds dynamic_dump <file>`, asked from inside; then the whole
+            // archive moves to where the parent looks (a worker killed mid-dump leaves only the partial file).
+            java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmCds",
+                arrayOf<Any>(arrayOf("dynamic_dump", partial(recording).toString())), arrayOf(Array<String>::class.java.name),
+            )
+            Files.move(partial(recording), recording, StandardCopyOption.ATOMIC_MOVE)
+        } catch (_: Exception) {
+            // No archive: the next worker of this configuration records one.
+        } catch (_: LinkageError) {
+            // A runtime without java.management (jlink): no archive either.
+        } finally {
+            System.setOut(out)
+        }
+    }
+
+    private fun partial(recording: Path): Path = recording.resolveSibling("${recording.fileName}.partial")
 
     fun plan(options: WorkerLaunch): Plan {
         if (!options.classDataSharing) return NONE
@@ -100,7 +140,7 @@ internal object ClassDataArchive {
             val lock = directory.resolve("$key.lock")
             if (!claim(lock)) return NONE
             val recording = directory.resolve("$key.${ProcessHandle.current().pid()}.${System.nanoTime()}.tmp")
-            Plan(listOf("-XX:ArchiveClassesAtExit=$recording", "-D$TRAINING=true") + SILENT, recording, archive, lock)
+            Plan(listOf("-XX:+RecordDynamicDumpInfo", "-D$TRAINING=$recording") + SILENT, recording, archive, lock)
         } catch (e: Exception) {
             log.debug("class data sharing off for this worker: {}", e.message)
             NONE
@@ -163,7 +203,8 @@ internal object ClassDataArchive {
             archives.forEachIndexed { index, (archive, age) ->
                 if (age > UNUSED_FOR || index >= KEPT - 1) Files.deleteIfExists(archive)
             }
-            files.filter { it.fileName.toString().endsWith(".tmp") && age(it) > STALE_LOCK }.forEach { Files.deleteIfExists(it) }
+            files.filter { it.fileName.toString().let { name -> name.endsWith(".tmp") || name.endsWith(".partial") } && age(it) > STALE_LOCK }
+                .forEach { Files.deleteIfExists(it) }
         }.onFailure { log.debug("could not evict unused CDS archives in {}: {}", directory, it.message) }
     }
 

@@ -37,12 +37,12 @@ internal class SpawnedWorker(
     /** Closes what this side holds of a worker that is let go unused; the rest closes once it is reaped. */
     fun discard() {
         commandFd.close()
-        reaped.whenComplete { status, _ ->
+        reaped.whenComplete { _, _ ->
             // Closed only now: a worker still writing its hello into a closed pipe would complain on stderr.
             replies.close()
             heldReplies.close()
             outputPipes.forEach { pipe -> pipe.forEach { it.close() } }
-            archive.finish(exitedNormally = status?.exited() == true)
+            archive.finish()
         }
     }
 
@@ -94,7 +94,7 @@ internal class SpawnedWorker(
             } catch (e: Throwable) {
                 closePipes()
                 heldReplies.close()
-                archive.finish(exitedNormally = false)
+                archive.finish()
                 if (e is OsException) throw WorkerFailure.StartFailed("cannot start worker $name: ${e.message}", e)
                 throw e
             } finally {

@@ -279,7 +279,7 @@ internal class WorkerChannel private constructor(
             }
             spawned.reaped.whenComplete { status, error ->
                 connection.closeCommands()
-                spawned.archive.finish(exitedNormally = status?.exited() == true)
+                spawned.archive.finish()
                 val drainedAndClosed = CompletableFuture.allOf(*drained.toTypedArray(), connection.repliesClosed)
                     .completeOnTimeout(null, DRAIN_MILLIS, TimeUnit.MILLISECONDS)
                 drainedAndClosed.whenComplete { _, _ ->
