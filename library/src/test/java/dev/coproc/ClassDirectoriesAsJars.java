@@ -35,19 +35,20 @@ public final class ClassDirectoriesAsJars implements LauncherSessionListener {
         if (System.getProperty(ORIGINAL_CLASSPATH) != null) return;
         String classpath = System.getProperty("java.class.path");
         List<String> entries = new ArrayList<>();
-        try {
-            for (String entry : classpath.split(File.pathSeparator)) {
-                Path directory = Path.of(entry);
-                if (!Files.isDirectory(directory)) {
-                    entries.add(entry);
-                    continue;
-                }
-                Path jar = directory.toAbsolutePath().resolveSibling("worker-jars").resolve(directory.getFileName() + ".jar");
+        for (String entry : classpath.split(File.pathSeparator)) {
+            Path directory = Path.of(entry);
+            if (!Files.isDirectory(directory)) {
+                entries.add(entry);
+                continue;
+            }
+            Path jar = directory.toAbsolutePath().resolveSibling("worker-jars").resolve(directory.getFileName() + ".jar");
+            try {
                 if (!upToDate(jar, directory)) pack(directory, jar);
                 entries.add(jar.toString());
+            } catch (IOException | UncheckedIOException e) {
+                // Workers start from the directory then, only slower.
+                entries.add(entry);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         System.setProperty(ORIGINAL_CLASSPATH, classpath);
         System.setProperty("java.class.path", String.join(File.pathSeparator, entries));
@@ -73,13 +74,17 @@ public final class ClassDirectoriesAsJars implements LauncherSessionListener {
 
     private static void pack(Path directory, Path jar) throws IOException {
         Files.createDirectories(jar.getParent());
-        Path partial = jar.resolveSibling(jar.getFileName() + ".partial");
+        // Its own file: an IDE and Maven may pack the same directory at once.
+        Path partial = Files.createTempFile(jar.getParent(), jar.getFileName().toString(), ".partial");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(partial)); Stream<Path> files = Files.walk(directory)) {
             for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
                 out.putNextEntry(new JarEntry(directory.relativize(file).toString().replace(File.separatorChar, '/')));
                 Files.copy(file, out);
                 out.closeEntry();
             }
+        } catch (IOException | UncheckedIOException e) {
+            Files.deleteIfExists(partial);
+            throw e;
         }
         Files.move(partial, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }

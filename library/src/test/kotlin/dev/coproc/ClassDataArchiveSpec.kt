@@ -67,6 +67,8 @@ class ClassDataArchiveSpec : FunSpec({
         val first = Process(Square(4), options = options).also { it.start() }
         first.await() shouldBe 16
         first.join()
+        // Published as the worker was reaped; the eviction runs beside.
+        ClassDataArchive.eviction!!.join(30_000)
         val archives = Files.list(cds).use { it.toList() }
         archives.filter { it.toString().endsWith(".lock") || it.toString().endsWith(".tmp") }.shouldBeEmpty()
         // The new archive and the 15 most recently used of the old ones stay.
@@ -165,7 +167,7 @@ class ClassDataArchiveSpec : FunSpec({
         Files.exists(open.resolve("cache")) shouldBe false
     }
 
-    test("a worker with an agent starts, without the archive the JVM refuses to record with one (flags or JAVA_TOOL_OPTIONS)") {
+    test("a worker with an agent, or told -Xshare:off, starts, without the archive the JVM refuses to record then (flags or JAVA_TOOL_OPTIONS)") {
         val dir = tempdir().toPath()
         val agent = dir.resolve("agent.jar")
         val manifest = Manifest().apply {
@@ -187,6 +189,12 @@ class ClassDataArchiveSpec : FunSpec({
         for (variable in listOf("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
             val launch = WorkerOptions { classpath(classpath); cacheDirectory(cache); environment(mapOf(variable to "-Xss2m -javaagent:$agent")) }.launch
             ClassDataArchive.plan(launch).flags.shouldBeEmpty()
+        }
+        // Nor without the JDK's base archive, which a recording extends: the JVM would stop at start.
+        ClassDataArchive.plan(WorkerOptions { classpath(classpath); cacheDirectory(cache); jvmArgs("-Xshare:off") }.launch).flags.shouldBeEmpty()
+        Process(Square(6), options = WorkerOptions { classpath(classpath); cacheDirectory(cache); jvmArgs("-Xshare:off") }).also { it.start() }.let {
+            it.await() shouldBe 36
+            it.join()
         }
         val plain = ClassDataArchive.plan(WorkerOptions { classpath(classpath); cacheDirectory(cache); environment(mapOf("JAVA_TOOL_OPTIONS" to "-Xss2m")) }.launch)
         try {

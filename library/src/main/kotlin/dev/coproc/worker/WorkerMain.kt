@@ -385,9 +385,10 @@ public object WorkerMain {
             val jobs = running.values.toList()
             jobs.forEach { it.cancel() }
             // The signal arrives on its own JVM thread, so waiting here blocks no task.
-            runBlocking { withTimeoutOrNull(TERM_GRACE_MILLIS) { jobs.joinAll() } }
+            val ended = runBlocking { withTimeoutOrNull(TERM_GRACE_MILLIS) { jobs.joinAll() } } != null
             flushStandardStreams()
-            ClassDataArchive.record()
+            // A recording takes about half a second: only when the tasks left the parent's grace time for it.
+            if (ended) ClassDataArchive.record()
             binding.join()
             Signal.handle(term, sun.misc.SignalHandler.SIG_DFL)
             Signals.send(ProcessHandle.current().pid(), Signals.SIGTERM)

@@ -84,6 +84,9 @@ public final class FdPoller {
             int rc = control(registered ? LibC.EPOLL_CTL_MOD : LibC.EPOLL_CTL_ADD, fd, mask(waits));
             // A descriptor left registered through a duplicate of a closed one: take the registration over.
             if (rc != 0 && LibC.errno() == LibC.EEXIST) rc = control(LibC.EPOLL_CTL_MOD, fd, mask(waits));
+            // Waits left for a closed descriptor whose number this one took (the kernel dropped the old
+            // registration at the close, before they were cancelled): register it anew.
+            if (rc != 0 && registered && LibC.errno() == LibC.ENOENT) rc = control(LibC.EPOLL_CTL_ADD, fd, mask(waits));
             if (rc != 0) {
                 int errno = LibC.errno();
                 waits.remove(wait);

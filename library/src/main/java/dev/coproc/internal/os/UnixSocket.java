@@ -210,7 +210,7 @@ public final class UnixSocket implements AutoCloseable {
 
     /**
      * Registers {@code onReady} with {@code poller} for this socket, whose descriptor cannot be closed (and its
-     * number taken by another file) while it is registered.
+     * number taken by another file) during the registration.
      *
      * @throws ClosedChannelException once {@link #close()} was called
      */

@@ -37,6 +37,8 @@ internal object ClassDataArchive {
     private val UNUSED_FOR = Duration.ofDays(7)
     /** Archives kept at most: a service with more worker configurations than this records some again. */
     private const val KEPT = 16
+    /** What recorders that died leave: their recording, its partial dump, the JDK's own partial file. */
+    private val LEFTOVERS = listOf(".tmp", ".partial", ".temp")
     private val SILENT = listOf("-Xlog:cds=off", "-Xlog:cds+dynamic=off")
 
     /** What to do for one worker start: extra JVM flags and, when recording, what to do once it exited. */
@@ -55,13 +57,16 @@ internal object ClassDataArchive {
                     // The JVM writes it 0444 less the umask: private like the rest of the cache.
                     Files.setPosixFilePermissions(recording, PRIVATE_FILE)
                     Files.move(recording, target, StandardCopyOption.ATOMIC_MOVE)
-                    evictUnused(target.parent, keep = target)
+                    // Not on this thread, the poller's (a reaped worker's callbacks run there): it may delete
+                    // many large files.
+                    eviction = Thread(null, { evictUnused(target.parent, keep = target) }, "coproc-cds-eviction").apply { isDaemon = true; start() }
                 }
             } catch (e: Exception) {
                 log.debug("could not publish CDS archive {}: {}", target, e.message)
             } finally {
                 runCatching { Files.deleteIfExists(recording) }
                 runCatching { Files.deleteIfExists(partial(recording)) }
+                runCatching { Files.deleteIfExists(partialOfPartial(recording)) }
                 runCatching { Files.deleteIfExists(lock) }
             }
         }
@@ -93,11 +98,13 @@ internal object ClassDataArchive {
      */
     fun record() {
         val recording = Path.of(System.getProperty(TRAINING) ?: return)
-        // The JDK prints the line below to System.out, which is the user's: it is kept out, and nothing else is.
+        // Once: a SIGTERM during the exit's dump must not start a second one over the first one's file.
+        if (!recorded.compareAndSet(false, true)) return
+        // The JDK prints a line about the dump to System.out, which is the user's: it is kept out, and nothing else is.
         val out = System.out
         System.setOut(object : java.io.PrintStream(out, true) {
             override fun println(x: String?) {
-                if (x == null || !x.startsWith(" Dynamic dump to file")) super.println(x)
+                if (x == null || DUMP_LINES.none { x.startsWith(it) }) super.println(x)
             }
         })
         try {
@@ -119,6 +126,18 @@ internal object ClassDataArchive {
 
     private fun partial(recording: Path): Path = recording.resolveSibling("${recording.fileName}.partial")
 
+    /** Where the JDK writes a dump before it renames it (a dump cut short leaves it). */
+    private fun partialOfPartial(recording: Path): Path = recording.resolveSibling("${recording.fileName}.partial.temp")
+
+    private val recorded = java.util.concurrent.atomic.AtomicBoolean()
+
+    /** The latest eviction started, for a test to wait for. */
+    @Volatile
+    internal var eviction: Thread? = null
+
+    /** How JDK 17 and later JDKs announce a dump made at a diagnostic command's request. */
+    private val DUMP_LINES = listOf(" Dynamic dump to file", "The process was attached by jcmd and dumped a dynamic archive")
+
     fun plan(options: WorkerLaunch): Plan {
         if (!options.classDataSharing) return NONE
         val entries = options.classpath.split(java.io.File.pathSeparatorChar).filter { it.isNotEmpty() }.map { Path.of(it) }
@@ -137,6 +156,9 @@ internal object ClassDataArchive {
             // Nor will it start at all, asked to record with an agent (a profiler, a debugger, a monitoring
             // agent in JAVA_TOOL_OPTIONS): such workers start without an archive.
             if (hasAgent(options)) return NONE
+            // Recording extends the JDK's own archive, without which the recording JVM stops at start (a JDK
+            // made by jlink without one, or a worker told -Xshare:off).
+            if (!hasBaseArchive(options)) return NONE
             val lock = directory.resolve("$key.lock")
             if (!claim(lock)) return NONE
             val recording = directory.resolve("$key.${ProcessHandle.current().pid()}.${System.nanoTime()}.tmp")
@@ -148,10 +170,20 @@ internal object ClassDataArchive {
     }
 
     /** True when the worker's JVM would load an agent: from its flags, or from the options the launcher reads. */
-    private fun hasAgent(options: WorkerLaunch): Boolean {
+    private fun hasAgent(options: WorkerLaunch): Boolean = launchFlags(options).any { flag -> AGENT_FLAGS.any { flag.startsWith(it) } }
+
+    /** Whether the worker's JVM maps the JDK's base archive, which a recording extends. */
+    private fun hasBaseArchive(options: WorkerLaunch): Boolean {
+        val server = options.javaHome.resolve("lib").resolve("server")
+        // Both: a heap over 32 GB maps the second.
+        if (!Files.isRegularFile(server.resolve("classes.jsa")) || !Files.isRegularFile(server.resolve("classes_nocoops.jsa"))) return false
+        return launchFlags(options).none { flag -> flag == "-Xshare:off" || flag.startsWith("-XX:SharedArchiveFile") || flag == "-XX:-UseSharedSpaces" }
+    }
+
+    /** The worker's own flags and those its JVM reads from the environment. */
+    private fun launchFlags(options: WorkerLaunch): List<String> {
         val environment = options.environment ?: System.getenv()
-        val flags = options.jvmArgs + AGENT_VARIABLES.mapNotNull { environment[it] }.flatMap { it.split(' ', '\t', '\n') }
-        return flags.any { flag -> AGENT_FLAGS.any { flag.startsWith(it) } }
+        return options.jvmArgs + AGENT_VARIABLES.mapNotNull { environment[it] }.flatMap { it.split(' ', '\t', '\n') }
     }
 
     private val AGENT_FLAGS = listOf("-javaagent:", "-agentlib:", "-agentpath:", "-Xrun")
@@ -203,7 +235,7 @@ internal object ClassDataArchive {
             archives.forEachIndexed { index, (archive, age) ->
                 if (age > UNUSED_FOR || index >= KEPT - 1) Files.deleteIfExists(archive)
             }
-            files.filter { it.fileName.toString().let { name -> name.endsWith(".tmp") || name.endsWith(".partial") } && age(it) > STALE_LOCK }
+            files.filter { it.fileName.toString().let { name -> LEFTOVERS.any(name::endsWith) } && age(it) > STALE_LOCK }
                 .forEach { Files.deleteIfExists(it) }
         }.onFailure { log.debug("could not evict unused CDS archives in {}: {}", directory, it.message) }
     }

@@ -390,6 +390,9 @@ internal class FramedSocket(
                 true
             } catch (e: ClosedChannelException) {
                 false
+            } catch (e: OsException) {
+                if (waiter.claim()) waiting -= waiter
+                throw e
             }
             continuation.invokeOnCancellation {
                 if (waiter.claim()) {
