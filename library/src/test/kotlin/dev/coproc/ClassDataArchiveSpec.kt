@@ -108,6 +108,25 @@ class ClassDataArchiveSpec : FunSpec({
         next.join()
     }
 
+    test("a recording worker's output carries its task's lines and nothing of the dump") {
+        val dir = tempdir().toPath()
+        val options = WorkerOptions { classpath(jarOnlyClasspath(dir)); cacheDirectory(dir.resolve("cache")); prefixOutput(true) }
+        val captured = java.io.ByteArrayOutputStream()
+        val original = System.out
+        System.setOut(java.io.PrintStream(captured, true))
+        try {
+            val recorder = Process(Print("the task's line"), name = "recorder", options = options).also { it.start() }
+            recorder.await()
+            // join returns once the child's output has been copied out.
+            recorder.join()
+        } finally {
+            System.setOut(original)
+        }
+        Files.list(dir.resolve("cache").resolve("cds")).use { it.toList() }.single().toString() shouldEndWith ".jsa"
+        captured.toString() shouldContain "the task's line"
+        captured.toString() shouldNotContain "dump"
+    }
+
     test("eviction: archives not mapped for a week go, however few; a live recording and the archive just published stay") {
         val cds = tempdir().toPath()
         val now = Instant.now()
