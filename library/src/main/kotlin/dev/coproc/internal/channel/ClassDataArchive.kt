@@ -64,10 +64,7 @@ internal object ClassDataArchive {
             } catch (e: Exception) {
                 log.debug("could not publish CDS archive {}: {}", target, e.message)
             } finally {
-                runCatching { Files.deleteIfExists(recording) }
-                runCatching { Files.deleteIfExists(partial(recording)) }
-                runCatching { Files.deleteIfExists(partialOfPartial(recording)) }
-                runCatching { Files.deleteIfExists(lock) }
+                for (leftover in listOf(recording, partial(recording), jdkTemporary(recording), lock)) runCatching { Files.deleteIfExists(leftover) }
             }
         }
     }
@@ -127,7 +124,7 @@ internal object ClassDataArchive {
     private fun partial(recording: Path): Path = recording.resolveSibling("${recording.fileName}.partial")
 
     /** Where the JDK writes a dump before it renames it (a dump cut short leaves it). */
-    private fun partialOfPartial(recording: Path): Path = recording.resolveSibling("${recording.fileName}.partial.temp")
+    private fun jdkTemporary(recording: Path): Path = recording.resolveSibling("${partial(recording).fileName}.temp")
 
     private val recorded = java.util.concurrent.atomic.AtomicBoolean()
 
